@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs everything runts needs on Debian 12 (as root): system packages, npm dependencies,
+# the addon (cmake-js) and the TypeScript build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+packages=(build-essential cmake libseccomp-dev pkg-config busybox-static runc crun containerd
+  golang-github-containerd-containerd-dev iproute2 procps jq hyperfine)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+npm ci --no-audit --no-fund
