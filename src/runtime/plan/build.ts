@@ -94,11 +94,16 @@ export function buildLaunchPlan(input: LaunchPlanInput): LaunchPlan {
   if (linux.seccomp) throw new RuntsError('config.json: /linux/seccomp: seccomp filters are not supported by this build of runts yet', 'unsupported');
   records.push(...planRlimits(process));
   records.push({ op: Op.CLOSE_FDS, args: [3 + input.preserveFds] });
-  const identity = planIdentity(process, input.lastCap);
-  records.push(identity.bounding, identity.user, { op: Op.CHDIR, args: [process.cwd] }, identity.caps);
-  if (process.noNewPrivileges) records.push({ op: Op.NO_NEW_PRIVS, args: [] });
+  // The executable is looked up (from the cwd) before READY so create reports a missing one;
+  // the wait on the exec fifo comes before the identity switch because a non-root,
+  // non-dumpable init can no longer reopen the fifo through /proc/self/fd.
   const exec = planExec(process);
-  records.push(exec.check, { op: Op.READY, args: [] }, { op: Op.EXEC_FIFO, args: [input.fifoFd] });
-  records.push(...hookOps('startContainer', hooks.startContainer), exec.exec);
+  const chdir = { op: Op.CHDIR, args: [process.cwd] };
+  records.push(chdir, exec.check, { op: Op.READY, args: [] }, { op: Op.EXEC_FIFO, args: [input.fifoFd] });
+  records.push(...hookOps('startContainer', hooks.startContainer));
+  const identity = planIdentity(process, input.lastCap);
+  records.push(identity.bounding, identity.user, chdir, identity.caps);
+  if (process.noNewPrivileges) records.push({ op: Op.NO_NEW_PRIVS, args: [] });
+  records.push(exec.exec);
   return { records, warnings: identity.warnings, parentHooks, userns };
 }
