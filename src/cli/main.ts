@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     .command(require('./commands/delete').default)
     .command(require('./commands/list').default)
     .command(require('./commands/spec').default)
+    .command(require('./commands/features').default)
     .demandCommand(1, 'a command is required (see runts --help)')
     .strict()
     .version(false)

@@ -72,3 +72,12 @@ test('a bundle made by runc spec runs the whole lifecycle', () => {
   expect(runts.state(id).status).toBe('stopped');
   runts.ok(['delete', id]);
 });
+
+test('features reports what is implemented, as JSON', () => {
+  const f = JSON.parse(runts.ok(['features']));
+  expect(f).toMatchObject({ ociVersionMin: '1.0.0', ociVersionMax: '1.3.0' });
+  expect(f.linux.namespaces).toEqual(expect.arrayContaining(['user', 'time', 'cgroup']));
+  expect(f.linux.seccomp.enabled).toBe(true);
+  expect(f.linux.mountExtensions.idmap.enabled).toBe(false);
+  expect(f.hooks).toHaveLength(6);
+});

@@ -112,3 +112,9 @@ test('the wire encoding round-trips', () => {
   ]);
   expect(() => decodeRecords(encodeRecords(records).subarray(0, 10))).toThrow('truncated');
 });
+
+test('every mount option features advertises is understood, none leaks into fs data', () => {
+  const { KNOWN_MOUNT_OPTIONS } = require('../../../src/runtime/plan/mount-options');
+  for (const opt of KNOWN_MOUNT_OPTIONS) expect(parseMountOptions([opt]).data).toBe('');
+  expect(KNOWN_MOUNT_OPTIONS).toEqual(expect.arrayContaining(['rro', 'rbind', 'rslave', 'nosymfollow', 'acl']));
+});
