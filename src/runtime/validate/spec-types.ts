@@ -234,8 +234,11 @@ export interface LinuxNetDevice {
   name?: string;
 }
 
-/** cgroup settings (config.json linux.resources, and `runts update --resources`). */
-export interface LinuxResources {
+/**
+ * cgroup settings (config.json linux.resources, and `runts update --resources`).
+ * A type alias, not an interface, so it also fits code that treats resources as a plain record.
+ */
+export type LinuxResources = {
   /** Device cgroup rules, applied in order. */
   devices?: LinuxDeviceCgroup[];
   memory?: LinuxMemory;
@@ -248,7 +251,7 @@ export interface LinuxResources {
   rdma?: Record<string, LinuxRdma>;
   /** cgroup v2 file name -> value, written verbatim. */
   unified?: Record<string, string>;
-}
+};
 
 export interface LinuxDeviceCgroup {
   allow: boolean;
