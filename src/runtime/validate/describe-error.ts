@@ -7,6 +7,7 @@ import { Violation, violation } from './pointer';
 const WRAPPER_KEYWORDS = new Set(['anyOf', 'oneOf', 'allOf', 'if', 'not', 'propertyNames']);
 
 export function describeErrors(errors: ErrorObject[]): Violation {
+  if (errors.length === 0) return violation('', 'is invalid');
   const concrete = errors.filter((e) => !WRAPPER_KEYWORDS.has(e.keyword));
   if (concrete.length === 0) return violation(errors[0].instancePath, errors[0].message ?? 'is invalid');
   const deepest = concrete.reduce((best, e) => (depth(e.instancePath) > depth(best.instancePath) ? e : best));

@@ -14,36 +14,38 @@ import { LinuxResources, Process, Spec, State } from './spec-types';
 export * from './spec-types';
 
 /** config.json: supported ociVersion, schema, then semantic rules. */
-export function validateConfig(raw: unknown, source = 'config.json'): Spec {
+export function validateConfig(raw: unknown): Spec {
+  const source = 'config.json';
   const version = (raw as { ociVersion?: unknown } | null)?.ociVersion;
-  if (typeof version === 'string') fail(source, checkOciVersion(version));
+  if (typeof version === 'string') throwIfViolated(source, checkOciVersion(version));
   const spec = checkSchema<Spec>(generatedValidators().validateConfig, raw, source);
-  fail(source, checkConfig(spec));
+  throwIfViolated(source, checkConfig(spec));
   return spec;
 }
 
 /** The process JSON given to `runts exec --process`. */
-export function validateProcess(raw: unknown, source = 'process.json'): Process {
-  const process = checkSchema<Process>(generatedValidators().validateProcess, raw, source);
-  fail(source, checkProcess(process, ''));
-  return process;
+export function validateProcess(raw: unknown): Process {
+  const source = 'process.json';
+  const parsed = checkSchema<Process>(generatedValidators().validateProcess, raw, source);
+  throwIfViolated(source, checkProcess(parsed, ''));
+  return parsed;
 }
 
 /** A container's state.json (as `runts state` prints it). */
-export function validateState(raw: unknown, source = 'state.json'): State {
-  return checkSchema<State>(generatedValidators().validateState, raw, source);
+export function validateState(raw: unknown): State {
+  return checkSchema<State>(generatedValidators().validateState, raw, 'state.json');
 }
 
-/** The LinuxResources JSON of `runts update --resources`. */
+/** The LinuxResources JSON of `runts update --resources`; `source` names it in messages. */
 export function validateResources(raw: unknown, source = 'resources'): LinuxResources {
   return checkSchema<LinuxResources>(generatedValidators().validateResources, raw, source);
 }
 
 function checkSchema<T>(validator: CompiledValidator, raw: unknown, source: string): T {
-  if (!validator(raw)) fail(source, describeErrors(validator.errors ?? []));
+  if (!validator(raw)) throwIfViolated(source, describeErrors(validator.errors ?? []));
   return raw as T;
 }
 
-function fail(source: string, found: Violation | undefined): void {
+function throwIfViolated(source: string, found: Violation | undefined): void {
   if (found) throw new RuntsError(formatViolation(source, found), 'invalid');
 }

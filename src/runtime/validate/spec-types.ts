@@ -182,7 +182,8 @@ export interface Linux {
   /** Absolute cgroup path, or slice:prefix:name for the systemd driver. */
   cgroupsPath?: string;
   resources?: LinuxResources;
-  rootfsPropagation?: 'private' | 'shared' | 'slave' | 'unbindable';
+  /** The spec's four values plus runc's recursive forms (rslave from Docker and CRI). */
+  rootfsPropagation?: 'private' | 'shared' | 'slave' | 'unbindable' | 'rprivate' | 'rshared' | 'rslave' | 'runbindable';
   seccomp?: Seccomp;
   /** Only keys whose namespace the container unshares (runc's rule). */
   sysctl?: Record<string, string>;

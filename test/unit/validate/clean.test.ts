@@ -48,6 +48,7 @@ const allowed: [string, (c: any) => unknown][] = [
     c.linux.sysctl = { 'net.ipv4.ip_forward': '1' };
   }],
   ['empty user mappings and no user namespace', (c) => (c.linux.uidMappings = [])],
+  ['the rslave root propagation Docker and CRI send', (c) => (c.linux.rootfsPropagation = 'rslave')],
 ];
 
 test.each(allowed)('allowed: %s', (_name, edit) => {
