@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { validateConfig } from '../../../src/runtime/validate';
-import { maximalConfig, runcSpec } from './fixtures';
+import { containerdSpec, maximalConfig, runcSpec, specOf } from './fixtures';
 
 test('the config of `runc spec` validates and comes back unchanged', () => {
   const config = runcSpec();
@@ -14,6 +14,25 @@ test('the config of `runc spec --rootless` validates', () => {
   const config = runcSpec(true);
   expect(config.linux.namespaces).toContainEqual({ type: 'user' });
   expect(validateConfig(config)).toBe(config);
+});
+
+test('the config of `crun spec` validates', () => {
+  expect(() => validateConfig(specOf('crun'))).not.toThrow();
+});
+
+test('containerd\'s default spec validates once it has the args every run gives it', () => {
+  const config = containerdSpec();
+  expect(() => validateConfig(config)).toThrow("config.json: /process: must have required property 'args'");
+  config.process.args = ['/pause'];
+  expect(() => validateConfig(config)).not.toThrow();
+});
+
+// crun maps the caller itself when a new user namespace has no mappings; runts, like runc,
+// asks for them explicitly.
+test('`crun spec --rootless` (a user namespace without mappings) is refused as runc would', () => {
+  expect(() => validateConfig(specOf('crun', true))).toThrow(
+    'config.json: /linux/uidMappings: required (non-empty) when a new user namespace is created',
+  );
 });
 
 test('the maximal config validates', () => {

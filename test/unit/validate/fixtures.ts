@@ -5,15 +5,22 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-/** The config.json `runc spec [--rootless]` writes, read from a temp dir that is then removed. */
-export function runcSpec(rootless = false): any {
+/** The config.json `<runtime> spec [--rootless]` writes, read from a temp dir that is then removed. */
+export function specOf(runtime: 'runc' | 'crun', rootless = false): any {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runts-validate-'));
   try {
-    execFileSync('runc', rootless ? ['spec', '--rootless'] : ['spec'], { cwd: dir });
+    execFileSync(runtime, rootless ? ['spec', '--rootless'] : ['spec'], { cwd: dir });
     return JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export const runcSpec = (rootless = false) => specOf('runc', rootless);
+
+/** containerd's default spec (`ctr oci spec`): a template without process.args. */
+export function containerdSpec(): any {
+  return JSON.parse(execFileSync('ctr', ['oci', 'spec'], { encoding: 'utf8' }));
 }
 
 const idmap = [{ containerID: 0, hostID: 100000, size: 65536 }];
