@@ -1,5 +1,6 @@
-// The checks of config.json that the schema cannot express, in document order. Each returns
-// the first Violation it finds; validateConfig reports the first of all.
+// The checks of config.json that the schema cannot express: the namespace list first (the
+// other rules read it), then roughly in document order. Each returns the first Violation it
+// finds; validateConfig reports the first of all.
 import { Spec } from './spec-types';
 import { Namespaces } from './namespaces';
 import { Violation, violation } from './pointer';
@@ -17,12 +18,12 @@ import { checkSeccomp } from './seccomp-rules';
 export function checkConfig(spec: Spec): Violation | undefined {
   const ns = new Namespaces(spec.linux);
   const checks: (() => Violation | undefined)[] = [
+    () => checkNamespaceList(spec),
     () => checkRoot(spec),
     () => checkMounts(spec, ns),
     () => (spec.process ? checkProcess(spec.process, '/process') : undefined),
     () => checkUtsFields(spec, ns),
     () => checkHooks(spec),
-    () => checkNamespaceList(spec),
     () => checkUserMappings(spec, ns),
     () => checkTimeOffsets(spec, ns),
     () => checkDevices(spec),
