@@ -14,6 +14,7 @@ import {
 } from './namespace-rules';
 import { checkSysctls } from './sysctl-rules';
 import { checkSeccomp } from './seccomp-rules';
+import { checkMemoryPolicy } from './memory-policy-rules';
 
 export function checkConfig(spec: Spec): Violation | undefined {
   const ns = new Namespaces(spec.linux);
@@ -29,6 +30,7 @@ export function checkConfig(spec: Spec): Violation | undefined {
     () => checkDevices(spec),
     () => checkCgroupsPath(spec),
     () => checkSeccomp(spec.linux?.seccomp),
+    () => checkMemoryPolicy(spec.linux?.memoryPolicy),
     () => checkSysctls(spec, ns),
     () => checkPathRestrictions(spec, ns),
   ];

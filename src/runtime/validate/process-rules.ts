@@ -2,6 +2,7 @@
 // itself: '/process' inside config.json, '' for the file given to `exec --process`.
 import { Process } from './spec-types';
 import { Violation, violation } from './pointer';
+import { checkScheduler } from './scheduler-rules';
 
 /** The resources getrlimit(2)/setrlimit(2) know on Linux. */
 export const KERNEL_RLIMITS = new Set([
@@ -26,6 +27,10 @@ export const KERNEL_RLIMITS = new Set([
 export function checkProcess(process: Process, at: string): Violation | undefined {
   if (!process.cwd.startsWith('/')) {
     return violation(`${at}/cwd`, `must be an absolute path, got ${JSON.stringify(process.cwd)}`);
+  }
+  if (process.scheduler) {
+    const found = checkScheduler(process.scheduler, `${at}/scheduler`);
+    if (found) return found;
   }
   return checkRlimits(process, at);
 }

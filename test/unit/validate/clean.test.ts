@@ -67,6 +67,10 @@ const allowed: [string, (c: any) => unknown][] = [
     c.linux.sysctl = { 'net.ipv4.ip_forward': '1' };
   }],
   ['empty user mappings and no user namespace', (c) => (c.linux.uidMappings = [])],
+  ['a real-time scheduler', (c) => (c.process.scheduler = { policy: 'SCHED_RR', priority: 99, nice: 0 })],
+  ['a deadline scheduler whose period defaults to the deadline',
+    (c) => (c.process.scheduler = { policy: 'SCHED_DEADLINE', runtime: 1024, deadline: 1024 })],
+  ['a preferred memory policy without nodes (local allocation)', (c) => (c.linux.memoryPolicy = { mode: 'MPOL_PREFERRED' })],
   ['the rslave root propagation Docker and CRI send', (c) => (c.linux.rootfsPropagation = 'rslave')],
 ];
 
