@@ -40,6 +40,12 @@ test('the built validators exist (npm run build generates them)', () => {
   expect(fs.readFileSync(GENERATED, 'utf8')).toContain('exports.validateConfig');
 });
 
+test('the built validators match the schemas (rebuild after editing schemas/)', () => {
+  const { generateValidators, outFile } = require(path.join(REPO, 'scripts', 'build-validators.js'));
+  expect(outFile).toBe(GENERATED);
+  expect(fs.readFileSync(GENERATED, 'utf8') === generateValidators()).toBe(true);
+});
+
 test('requiring dist/runtime/validate and validating a config never loads the ajv compiler', () => {
   const result = probe(`require(${JSON.stringify(DIST_VALIDATE)})`, runcSpec());
   expect(result.modules).toContain(GENERATED);
