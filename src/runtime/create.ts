@@ -10,6 +10,7 @@ import { systemError } from './errors';
 import { runHooks } from './hooks';
 import { launch } from './launch';
 import { buildLaunchPlan } from './plan/build';
+import { compileSeccomp, SeccompProfile } from './seccomp';
 import { IDMapping } from './spec';
 import { ContainerRecord, StateStore } from './state-store';
 import { processStartTime } from './status';
@@ -84,6 +85,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
       spec, bundle: bundle.dir, rootfs: bundle.rootfs, id: opts.id,
       noPivot: !!opts.noPivot, noNewKeyring: !!opts.noNewKeyring, preserveFds,
       consoleFd: consoleChildFd, fifoFd: fifoChildFd, lastCap: lastCap(), cgroups: cgroupView(cgroup),
+      seccomp: spec.linux?.seccomp ? compileSeccomp(spec.linux.seccomp as SeccompProfile) : undefined,
     });
     plan.warnings.forEach((w) => opts.warn?.(w));
     const record: ContainerRecord = {

@@ -8,6 +8,7 @@ import { lastCap, writePidFile } from './create';
 import { RuntsError } from './errors';
 import { launch } from './launch';
 import { buildExecPlan } from './plan/exec';
+import { compileSeccomp, SeccompProfile } from './seccomp';
 import { Process } from './spec';
 import { StateStore } from './state-store';
 import { ociState, statusOf } from './status';
@@ -47,7 +48,8 @@ export async function execProcess(store: StateStore, opts: ExecOptions): Promise
     const fds = [0, 1, 2];
     for (let i = 0; i < preserveFds; i++) fds.push(3 + i);
     const consoleChildFd = consoleFd === undefined ? undefined : fds.push(consoleFd) - 1;
-    const plan = buildExecPlan({ spec: rec.config, process: p, initPid: rec.pid, preserveFds, consoleFd: consoleChildFd, lastCap: lastCap() });
+    const plan = buildExecPlan({ spec: rec.config, process: p, initPid: rec.pid, preserveFds, consoleFd: consoleChildFd, lastCap: lastCap(),
+      seccomp: rec.config.linux?.seccomp ? compileSeccomp(rec.config.linux.seccomp as SeccompProfile) : undefined });
     plan.warnings.forEach((w) => opts.warn?.(w));
     const cgroupsPath = opts.subCgroup ? path.posix.join(rec.cgroupsPath, opts.subCgroup) : rec.cgroupsPath;
     const state = JSON.stringify(ociState(store, rec));

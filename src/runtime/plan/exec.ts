@@ -4,6 +4,8 @@ import { Process, Spec } from '../spec';
 import { CLONE_FLAG } from './namespaces';
 import { Op, PlanRecord } from './ops';
 import { planExec, planIdentity, planRlimits } from './process';
+import { identityAndSeccomp } from './build';
+import type { CompiledSeccomp } from '../seccomp';
 
 const PROC_NS_NAME: Record<string, string> = {
   pid: 'pid', network: 'net', mount: 'mnt', ipc: 'ipc', uts: 'uts', user: 'user', cgroup: 'cgroup', time: 'time',
@@ -16,6 +18,7 @@ export interface ExecPlanInput {
   preserveFds: number;
   consoleFd?: number;
   lastCap: number;
+  seccomp?: CompiledSeccomp;
 }
 
 export function buildExecPlan(input: ExecPlanInput): { records: PlanRecord[]; warnings: string[] } {
@@ -32,8 +35,7 @@ export function buildExecPlan(input: ExecPlanInput): { records: PlanRecord[]; wa
   const exec = planExec(p);
   const identity = planIdentity(p, input.lastCap);
   const chdir = { op: Op.CHDIR, args: [p.cwd] };
-  records.push(identity.bounding, identity.user, chdir, identity.caps);
-  if (p.noNewPrivileges) records.push({ op: Op.NO_NEW_PRIVS, args: [] });
+  records.push(...identityAndSeccomp(identity, chdir, !!p.noNewPrivileges, input.seccomp));
   records.push(exec.check, { op: Op.READY, args: [] }, exec.exec);
   return { records, warnings: identity.warnings };
 }
