@@ -14,6 +14,7 @@ export type { LinuxResources } from './resources';
 export type { CgroupStats } from './stats';
 export { statsToRuncJson } from './stats';
 export { compileDeviceRules } from './devices';
+export { watchOomKills } from './oom';
 export type { DeviceProgram, DeviceRule } from './devices';
 export type { CgroupFs } from './fs';
 

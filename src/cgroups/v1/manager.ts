@@ -87,6 +87,12 @@ export class V1Manager implements CgroupManager {
     for (const c of requiredControllers(r)) {
       if (!(c in this.paths)) throw invalid(`linux.resources needs the ${c} cgroup controller, which is not mounted on this host`);
     }
+    const hugetlb = this.hierarchies.find((h) => h.controllers.includes('hugetlb'));
+    (r?.hugepageLimits ?? []).forEach((h, i) => {
+      if (hugetlb && !this.fs.exists(path.join(hugetlb.mount, `hugetlb.${h.pageSize}.limit_in_bytes`))) {
+        throw invalid(`linux.resources.hugepageLimits[${i}].pageSize: ${h.pageSize} is not a huge page size this kernel supports`);
+      }
+    });
   }
 
   create(): void {

@@ -1,7 +1,7 @@
 // The v1 manager (hybrid mode) against the real kernel: real cgroups, real processes.
 import * as fs from 'fs';
 import * as path from 'path';
-import { CgroupManager, detectCgroupLayout, openCgroup } from '../../../src/cgroups';
+import { CgroupManager, detectCgroupLayout, openCgroup, watchOomKills } from '../../../src/cgroups';
 import { HeldProcess, cpuTicks, killHeld, sleep, spawnHeld, waitFor } from './held-process';
 
 const ROOT = '/sys/fs/cgroup';
@@ -92,6 +92,26 @@ const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file)
     expect(read(m.paths.pids, 'pids.max')).toBe('max');
   });
 
+  it('writes blkio weight and per-device throttles', () => {
+    const m = open();
+    m.create();
+    // The virtio disk of this VM: the first disk in /sys/block with a dev number.
+    const disk = fs.readdirSync('/sys/block').find((b) => /^(vd|sd|nvme)/.test(b));
+    if (!disk) throw new Error('no disk in /sys/block to throttle');
+    const [major, minor] = read(`/sys/block/${disk}`, 'dev').split(':').map(Number);
+    m.applyResources({
+      blockIO: {
+        weight: 300,
+        throttleReadBpsDevice: [{ major, minor, rate: 1048576 }],
+        throttleWriteIOPSDevice: [{ major, minor, rate: 100 }],
+      },
+    });
+    const weightFile = fs.existsSync(path.join(m.paths.blkio, 'blkio.bfq.weight')) ? 'blkio.bfq.weight' : 'blkio.weight';
+    expect(read(m.paths.blkio, weightFile)).toMatch(/(^| )300$/m);
+    expect(read(m.paths.blkio, 'blkio.throttle.read_bps_device')).toBe(`${major}:${minor} 1048576`);
+    expect(read(m.paths.blkio, 'blkio.throttle.write_iops_device')).toBe(`${major}:${minor} 100`);
+  });
+
   it('refuses what the kernel would refuse before creating anything', () => {
     const m = open();
     expect(() => m.validateResources({ cpu: { quota: 500 } })).toThrow(/cpu\.quota: 500 is below the kernel's minimum of 1000/);
@@ -159,12 +179,19 @@ const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file)
     m.create();
     m.applyResources({ memory: { limit: 16 * 1024 * 1024, swap: 16 * 1024 * 1024 } });
     expect(m.oomKillCount()).toBe(0);
-    // tail buffers a newline-free stream whole: it grows until the limit stops it.
-    const p = held('head -c 200000000 /dev/zero | tail -n 1 >/dev/null; echo done');
-    m.addProcess(p.pid);
-    p.release();
-    await p.exited;
-    expect(p.output()).toMatch(/Killed/);
+    let events = 0;
+    const stop = watchOomKills(m, () => events++, 20);
+    try {
+      // tail buffers a newline-free stream whole: it grows until the limit stops it.
+      const p = held('head -c 200000000 /dev/zero | tail -n 1 >/dev/null; echo done');
+      m.addProcess(p.pid);
+      p.release();
+      await p.exited;
+      expect(p.output()).toMatch(/Killed/);
+      expect(await waitFor(() => events > 0)).toBe(true);
+    } finally {
+      stop();
+    }
     expect(m.oomKillCount()).toBeGreaterThanOrEqual(1);
     // Usage peaked exactly at the limit.
     expect(m.stats().memory.usage.max).toBe(BigInt(16 * 1024 * 1024));

@@ -149,7 +149,9 @@ describe('v1 manager against a fake cgroupfs', () => {
     expect(fake.get('hugetlb/c1/hugetlb.2MB.limit_in_bytes')).toBe('2097152');
     expect(fake.get('net_cls/c1/net_cls.classid')).toBe(String(0x100001));
     expect(fake.get('net_prio/c1/net_prio.ifpriomap')).toBe('eth0 3');
-    expect(() => m.applyResources({ hugepageLimits: [{ pageSize: '1GB', limit: 1 }] })).toThrow(/hugetlb page size 1GB is not supported/);
+    expect(() => m.validateResources({ hugepageLimits: [{ pageSize: '1GB', limit: 1 }] })).toThrow(
+      /hugepageLimits\[0\]\.pageSize: 1GB is not a huge page size this kernel supports/,
+    );
   });
 
   it('rejects resources whose controller is not mounted, and unified keys', () => {
