@@ -35,12 +35,14 @@ export function detectCgroupLayout(root = '/sys/fs/cgroup'): CgroupLayout {
 }
 
 /**
- * runc's placement when linux.cgroupsPath is absent: the container id, relative to the cgroup
- * the runtime runs in (so it lands at <own cgroup>/<id> in every hierarchy).
+ * Where a container without linux.cgroupsPath goes: /<id> from each hierarchy's root.
+ * runc 1.1 differs: it resolves the bare <id> relative to its own cgroup (<own cgroup>/<id>),
+ * which would nest containers inside whatever cgroup the runtime runs in (a service's, a
+ * supervisor's). A relative linux.cgroupsPath given explicitly is still resolved runc's way.
  */
 export function defaultCgroupsPath(id: string): string {
   if (!/^[\w+.-]+$/.test(id)) throw invalid(`container id ${JSON.stringify(id)} cannot name a cgroup`);
-  return id;
+  return `/${id}`;
 }
 
 export interface OpenCgroupOptions {
