@@ -70,9 +70,9 @@ const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file)
   it('applies memory, pids, cpu and cpuset limits the kernel then reports, and updates them live', () => {
     const m = open();
     const r = {
-      memory: { limit: 64 * 1024 * 1024, swap: 128 * 1024 * 1024, reservation: 32 * 1024 * 1024 },
+      memory: { limit: 64 * 1024 * 1024, swap: 128 * 1024 * 1024, reservation: 32 * 1024 * 1024, kernelTCP: 8 * 1024 * 1024, swappiness: 10, disableOOMKiller: true },
       pids: { limit: 10 },
-      cpu: { shares: 512, quota: 20000, period: 100000, cpus: '0', mems: '0' },
+      cpu: { shares: 512, quota: 20000, period: 100000, burst: 5000, cpus: '0', mems: '0' },
     };
     m.validateResources(r);
     m.create();
@@ -80,8 +80,12 @@ const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file)
     expect(read(m.paths.memory, 'memory.limit_in_bytes')).toBe(String(64 * 1024 * 1024));
     expect(read(m.paths.memory, 'memory.memsw.limit_in_bytes')).toBe(String(128 * 1024 * 1024));
     expect(read(m.paths.memory, 'memory.soft_limit_in_bytes')).toBe(String(32 * 1024 * 1024));
+    expect(read(m.paths.memory, 'memory.kmem.tcp.limit_in_bytes')).toBe(String(8 * 1024 * 1024));
+    expect(read(m.paths.memory, 'memory.swappiness')).toBe('10');
+    expect(read(m.paths.memory, 'memory.oom_control')).toMatch(/^oom_kill_disable 1$/m);
     expect(read(m.paths.pids, 'pids.max')).toBe('10');
     expect(read(m.paths.cpu, 'cpu.shares')).toBe('512');
+    expect(read(m.paths.cpu, 'cpu.cfs_burst_us')).toBe('5000');
     expect(read(m.paths.cpu, 'cpu.cfs_quota_us')).toBe('20000');
     expect(read(m.paths.cpu, 'cpu.cfs_period_us')).toBe('100000');
     expect(read(m.paths.cpuset, 'cpuset.cpus')).toBe('0');
