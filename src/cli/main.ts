@@ -5,14 +5,16 @@ import { configureLog, logError } from './log';
 import { GlobalArgs } from './context';
 import { VERSION_TEXT } from './version';
 
-const argv = process.argv.slice(2);
+const rawArgv = process.argv.slice(2);
+const execAt = rawArgv.indexOf('exec');
+const argv = execAt >= 0 ? require('./commands/exec').separateCommand(rawArgv, execAt) : rawArgv;
 
 function fail(err: unknown): void {
   const e = err as Error & { kind?: string };
   // RuntsError and yargs usage errors are user errors: one line, no stack.
   const message = e && e.name === 'RuntsError' ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(err);
   logError(message);
-  process.exitCode = 1;
+  process.exitCode = (e as { exitCode?: number }).exitCode ?? 1;
 }
 
 async function main(): Promise<void> {
@@ -22,6 +24,8 @@ async function main(): Promise<void> {
   }
   const parser = yargs(argv)
     .scriptName('runts')
+    // runc's flags take one value per occurrence (-e A -e B); an id never joins an array.
+    .parserConfiguration({ 'greedy-arrays': false })
     .usage('runts [global options] <command> [command options] <container-id>')
     .option('root', { type: 'string', default: '/run/runts', describe: 'directory for container state' })
     .option('log', { type: 'string', describe: 'log file for errors and warnings' })
@@ -37,6 +41,7 @@ async function main(): Promise<void> {
     .command(require('./commands/create').default)
     .command(require('./commands/start').default)
     .command(require('./commands/run').default)
+    .command(require('./commands/exec').default)
     .command(require('./commands/state').default)
     .command(require('./commands/kill').default)
     .command(require('./commands/delete').default)

@@ -8,3 +8,7 @@ export function validateConfig(raw: unknown): Spec {
   if (!spec.root || !spec.root.path) throw new RuntsError("config.json: /root: must have required property 'path'", 'invalid');
   return spec;
 }
+
+export function validateProcess(raw: unknown): import('../spec').Process {
+  return raw as import('../spec').Process;
+}
