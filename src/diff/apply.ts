@@ -25,6 +25,12 @@ export interface ApplyOptions {
   expectedDigest?: string;
   /** lchown entries to their uid/gid; defaults to running as root */
   chown?: boolean;
+  /**
+   * Lower layers (nearest first) when applying into an overlay upper dir: a parent directory the
+   * layer does not list is created with the owner, mode and times it has below, so it does not
+   * change the merged view (containerd's WithParents).
+   */
+  parentLayers?: string[];
 }
 
 export interface ApplyResult {
@@ -115,7 +121,7 @@ class LayerApplier {
       await this.whiteout(parts.slice(0, -1), base);
       return;
     }
-    const parent = await this.tree.resolveDirectory(parts.slice(0, -1), true);
+    const parent = await this.tree.resolveDirectory(parts.slice(0, -1), true, this.copyParentMetadata);
     const rel = [...parent, base];
     const full = this.tree.full(rel);
 
@@ -221,7 +227,7 @@ class LayerApplier {
 
   private async whiteout(parentParts: string[], base: string): Promise<void> {
     if (base === OPAQUE_MARKER) {
-      const dir = await this.tree.resolveDirectory(parentParts, true);
+      const dir = await this.tree.resolveDirectory(parentParts, true, this.copyParentMetadata);
       if (this.options.whiteouts === 'overlay') {
         await setXattr(this.tree.full(dir), OVERLAY_OPAQUE_XATTR, Buffer.from('y'));
       } else {
@@ -233,7 +239,7 @@ class LayerApplier {
     if (base.startsWith(WHITEOUT_PREFIX + WHITEOUT_PREFIX)) return;
     const name = base.slice(WHITEOUT_PREFIX.length);
     if (this.options.whiteouts === 'overlay') {
-      const dir = await this.tree.resolveDirectory(parentParts, true);
+      const dir = await this.tree.resolveDirectory(parentParts, true, this.copyParentMetadata);
       const full = this.tree.full([...dir, name]);
       if (await lstatOrNull(full)) await fs.promises.rm(full, { recursive: true, force: true });
       await makeNode(full, 'char', 0, 0, 0);
@@ -261,6 +267,19 @@ class LayerApplier {
       }
     }
   }
+
+  private readonly copyParentMetadata = async (rel: string[]): Promise<void> => {
+    for (const layer of this.options.parentLayers ?? []) {
+      const below = await lstatOrNull(path.join(layer, ...rel));
+      if (!below) continue;
+      if (!below.isDirectory()) return;
+      const full = this.tree.full(rel);
+      if (this.chown) await fs.promises.lchown(full, below.uid, below.gid);
+      await fs.promises.chmod(full, below.mode & 0o7777);
+      this.directoryTimes.push({ path: full, atime: below.atimeMs / 1000, mtime: below.mtimeMs / 1000 });
+      return;
+    }
+  };
 
   async finish(): Promise<void> {
     for (const { path: dir, atime, mtime } of this.directoryTimes.reverse()) {

@@ -35,10 +35,10 @@ export class RootedTree {
 
   /**
    * Resolves `parts` to a directory inside the root whose components are real directories (no
-   * symlinks), following symlinks within the root. Missing directories are created (0755) when
-   * `create` is set, otherwise a not-found error is thrown.
+   * symlinks), following symlinks within the root. Missing directories are created (0755, then
+   * `created` is told) when `create` is set, otherwise a not-found error is thrown.
    */
-  async resolveDirectory(parts: string[], create: boolean): Promise<string[]> {
+  async resolveDirectory(parts: string[], create: boolean, created?: (rel: string[]) => Promise<void>): Promise<string[]> {
     let resolved: string[] = [];
     const queue = [...parts];
     let hops = 0;
@@ -55,6 +55,7 @@ export class RootedTree {
         if (!create) throw new RuntsError(`${current}: no such file or directory`, 'not-found', 'ENOENT');
         await fs.promises.mkdir(current, { mode: 0o755 });
         resolved.push(part);
+        if (created) await created([...resolved]);
         continue;
       }
       if (stat.isSymbolicLink()) {

@@ -14,7 +14,9 @@ function run(program: string, args: string[], cwd: string | undefined, what: str
   return new Promise((resolve, reject) => {
     execFile(program, args, { cwd }, (error, _stdout, stderr) => {
       if (!error) return resolve();
-      reject(new RuntsError(`${what}: ${String(stderr).trim().split('\n').pop() || error.message}`, 'system'));
+      // mount(8) adds a "dmesg(1) may have more information" line: keep the reason, not the hint.
+      const reason = String(stderr).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('dmesg(1)')).join(' ');
+      reject(new RuntsError(`${what}: ${reason || error.message}`, 'system'));
     });
   });
 }
