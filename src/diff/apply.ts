@@ -70,16 +70,21 @@ export async function applyLayer(target: string, source: AsyncIterable<Buffer>, 
   const uncompressed = hashing(stream, diffHash, diffCount);
 
   const applier = new LayerApplier(new RootedTree(root), options);
-  for await (const entry of readTar(uncompressed)) {
-    try {
-      await applier.apply(entry.header, entry.body);
-    } catch (err) {
-      const why = systemError('', err).message.replace(/^: /, '');
-      throw new RuntsError(`applying layer entry ${JSON.stringify(entry.header.name)}: ${why}`, err instanceof RuntsError ? err.kind : 'system');
+  try {
+    for await (const entry of readTar(uncompressed)) {
+      try {
+        await applier.apply(entry.header, entry.body);
+      } catch (err) {
+        const why = systemError('', err).message.replace(/^: /, '');
+        throw new RuntsError(`applying layer entry ${JSON.stringify(entry.header.name)}: ${why}`, err instanceof RuntsError ? err.kind : 'system');
+      }
     }
+    // Trailing zero blocks and padding belong to the diff ID too.
+    for await (const _ of uncompressed) { /* hashed on the way */ }
+  } finally {
+    // Stops the decompressor (and a zstd child) when the apply ends early.
+    await uncompressed.return(undefined);
   }
-  // Trailing zero blocks and padding belong to the diff ID too.
-  for await (const _ of uncompressed) { /* hashed on the way */ }
   await applier.finish();
 
   const result: ApplyResult = {

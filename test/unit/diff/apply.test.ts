@@ -213,3 +213,15 @@ describe('applying ordinary layers', () => {
     expect(fs.readdirSync(path.join(root, 'c/sub'))).toEqual(['fresh']);
   });
 });
+
+describe('failing applies stop their decompressor', () => {
+  test('no zstd process is left behind when an entry fails', async () => {
+    const big = Buffer.alloc(8 << 20, 1);
+    const tar = buildTar([{ name: 'h', type: 'hardlink', linkname: 'missing' }, { name: 'big', type: 'file', data: big }]);
+    const zst = execFileSync('zstd', ['-c', '-q', '-1'], { input: tar, maxBuffer: 64 << 20 });
+    const children = () => execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)]).toString().split('\n').filter((l) => l.includes('zstd'));
+    await expect(applyLayer(root, chunksOf(zst, 4096), { whiteouts: 'delete' })).rejects.toThrow(/not found in the layer/);
+    for (let i = 0; i < 50 && children().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(children()).toEqual([]);
+  });
+});
