@@ -5,7 +5,9 @@
 
 import { RuntsError, invalid } from '../../runtime/errors';
 import { applyLayerToMounts } from '../../diff/apply-mounts';
-import { isLayerMediaType, OCI_LAYER_TAR } from '../../diff/media-types';
+import { withChanges } from '../../diff/diff-mounts';
+import { isLayerMediaType, OCI_LAYER_TAR, OCI_LAYER_TAR_GZIP } from '../../diff/media-types';
+import { writeLayer } from '../../diff/write-layer';
 import { Mount } from '../../snapshots/types';
 import type { CallContext, MountMessage } from '../snapshots/service';
 
@@ -19,7 +21,21 @@ export interface DescriptorMessage {
 export interface DiffContentStore {
   /** The bytes of a committed blob (digest-verified by the store); throws not-found. */
   read(namespace: string, digest: string): AsyncIterable<Buffer>;
+  /**
+   * Stores a new blob under ingest reference `ref`, consuming `data`; `labels` is called once the
+   * data is consumed, just before the commit (some labels depend on the data).
+   */
+  write(namespace: string, ref: string, data: AsyncIterable<Buffer>, labels: () => Record<string, string>): Promise<{ digest: string; size: number }>;
 }
+
+/** Layer media types Diff can produce, and how each is compressed. */
+const DIFF_OUTPUTS: Record<string, 'none' | 'gzip'> = {
+  [OCI_LAYER_TAR]: 'none',
+  [OCI_LAYER_TAR_GZIP]: 'gzip',
+  'application/vnd.docker.image.rootfs.diff.tar.gzip': 'gzip',
+};
+
+const UNCOMPRESSED_LABEL = 'containerd.io/uncompressed';
 
 export interface DiffServiceDeps {
   content: DiffContentStore;
@@ -41,6 +57,22 @@ export function diffService(deps: DiffServiceDeps) {
         expectedDigest: desc.digest,
       });
       return { applied: { media_type: OCI_LAYER_TAR, digest: result.diffId, size: result.size, annotations: {} } };
+    },
+
+    async Diff(req: { left?: MountMessage[]; right?: MountMessage[]; media_type?: string; ref?: string; labels?: Record<string, string> }, ctx: CallContext) {
+      const mediaType = req.media_type || OCI_LAYER_TAR_GZIP;
+      const compression = DIFF_OUTPUTS[mediaType];
+      if (compression === undefined) throw new RuntsError(`diff: cannot produce layers of media type ${JSON.stringify(mediaType)}`, 'unsupported');
+      const ref = req.ref || `runts-diff-${process.pid}-${Date.now()}`;
+      return withChanges(toMounts(req.left), toMounts(req.right), async (changes) => {
+        const layer = writeLayer(changes, compression);
+        const labels = () => {
+          const { diffId } = layer.result();
+          return compression === 'none' ? { ...req.labels } : { ...req.labels, [UNCOMPRESSED_LABEL]: diffId };
+        };
+        const stored = await deps.content.write(ctx.namespace, ref, layer.stream, labels);
+        return { diff: { media_type: mediaType, digest: stored.digest, size: stored.size, annotations: {} } };
+      });
     },
   };
 }
