@@ -33,6 +33,7 @@ maybe('snapshots and diff services over gRPC', () => {
   let socket: string;
   let mounted: string[];
   const blobs = new Map<string, Buffer>();
+  const blobLabels = new Map<string, Record<string, string>>();
 
   const layer1 = zlib.gzipSync(buildTar([
     { name: 'etc/', type: 'directory' },
@@ -68,6 +69,14 @@ maybe('snapshots and diff services over gRPC', () => {
         const blob = blobs.get(digest);
         if (!blob) throw Object.assign(new Error(`content ${digest}: not found`), { kind: 'not-found' });
         yield blob;
+      },
+      async write(_ns: string, _ref: string, data: AsyncIterable<Buffer>, labels: () => Record<string, string>) {
+        const chunks: Buffer[] = [];
+        for await (const chunk of data) chunks.push(chunk);
+        const blob = Buffer.concat(chunks);
+        blobs.set(sha256(blob), blob);
+        blobLabels.set(sha256(blob), labels());
+        return { digest: sha256(blob), size: blob.length };
       },
     };
     harness = await serve(socket, [
@@ -160,6 +169,36 @@ maybe('snapshots and diff services over gRPC', () => {
       expect(fs.readdirSync(path.join(dir, snapshotter, 'snapshots'))).toEqual([]);
     });
   }
+
+  test('Diff turns a container\'s changes into a gzip layer that Apply replays', async () => {
+    await unpack('overlayfs');
+    const container = await snap('Prepare', { key: 'ctr-1', parent: 'layer-2' });
+    const rootfs = path.join(dir, 'rootfs');
+    fs.mkdirSync(rootfs);
+    await mountAll(container.mounts, rootfs);
+    mounted.push(rootfs);
+    fs.writeFileSync(path.join(rootfs, 'etc/os-release'), 'ID=changed\n');
+    fs.rmSync(path.join(rootfs, 'bin/sh'));
+    await unmountAll(rootfs);
+    mounted = [];
+    const left = await snap('View', { key: 'left', parent: 'layer-2' });
+    const result = await diff('Diff', { left: left.mounts, right: container.mounts, media_type: '', ref: 'commit-1', labels: { purpose: 'test' } });
+    expect(result.diff.media_type).toBe('application/vnd.oci.image.layer.v1.tar+gzip');
+    const blob = blobs.get(result.diff.digest)!;
+    expect(blob.length).toBe(result.diff.size);
+    const diffId = sha256(zlib.gunzipSync(blob));
+    expect(blobLabels.get(result.diff.digest)).toEqual({ purpose: 'test', 'containerd.io/uncompressed': diffId });
+
+    const replay = await snap('Prepare', { key: 'replay', parent: 'layer-2' });
+    const applied = await diff('Apply', { diff: result.diff, mounts: replay.mounts });
+    expect(applied.applied.digest).toBe(diffId);
+    await mountAll(replay.mounts, rootfs);
+    mounted.push(rootfs);
+    expect(fs.readFileSync(path.join(rootfs, 'etc/os-release'), 'utf8')).toBe('ID=changed\n');
+    expect(fs.readdirSync(path.join(rootfs, 'bin'))).toEqual([]);
+    await expect(diff('Diff', { left: left.mounts, right: container.mounts, media_type: 'application/vnd.oci.image.layer.v1.tar+zstd' }))
+      .rejects.toMatchObject({ code: 12 });
+  });
 
   test('Apply errors: unknown blob, non-layer media type, wrong digest', async () => {
     const p = await snap('Prepare', { key: 'k', parent: '' });
