@@ -5,21 +5,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { OverlaySnapshotter } from '../../../src/snapshots/overlay';
+import { writeTsChild } from './ts-child';
 
-const REPO = path.resolve(__dirname, '../../..');
 const maybe = process.getuid!() === 0 ? describe : describe.skip;
 
-/** A node child that runs TypeScript from src/ through swc (what jest uses). */
-const PRELUDE = `
-const swc = require(${JSON.stringify(require.resolve('@swc/core'))});
-const fs = require('fs');
-require.extensions['.ts'] = (module, file) => {
-  const { code } = swc.transformSync(fs.readFileSync(file, 'utf8'), { filename: file, module: { type: 'commonjs' }, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } });
-  module._compile(code, file);
-};
-const { OverlaySnapshotter } = require(${JSON.stringify(path.join(REPO, 'src/snapshots/overlay.ts'))});
-const { applyLayerToMounts } = require(${JSON.stringify(path.join(REPO, 'src/diff/apply-mounts.ts'))});
-const { headerBlocks, padTo512 } = require(${JSON.stringify(path.join(REPO, 'src/diff/tar/writer.ts'))});
+const IMPORTS = `
+const { OverlaySnapshotter } = load('src/snapshots/overlay.ts');
+const { applyLayerToMounts } = load('src/diff/apply-mounts.ts');
+const { headerBlocks, padTo512 } = load('src/diff/tar/writer.ts');
 `;
 
 const COMMIT_LOOP = `
@@ -66,7 +59,7 @@ afterEach(() => {
 
 function start(script: string, root: string): { child: ChildProcess; output: () => string } {
   const file = path.join(dir, 'child.js');
-  fs.writeFileSync(file, PRELUDE + script);
+  writeTsChild(file, IMPORTS + script);
   let output = '';
   const proc = spawn(process.execPath, [file, root], { stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stdout!.on('data', (d) => (output += d));
