@@ -162,7 +162,7 @@ class LayerApplier {
         break;
     }
     this.unpacked.add(rel.join('/'));
-    if (header.type !== 'hardlink' && header.type !== 'file') await this.applyMetadata(full, header);
+    if (header.type !== 'file') await this.applyMetadata(full, header);
   }
 
   private async hardlinkTarget(linkname: string): Promise<string> {
@@ -208,9 +208,14 @@ class LayerApplier {
     }
   }
 
-  /** Owner, mode, xattrs and times of anything but regular files (done on their fd). */
+  /**
+   * Owner, mode, xattrs and times of anything but regular files (done on their fd). A hard link's
+   * header applies to the inode it shares, as containerd and Docker apply it (a mode or owner
+   * change there changes the original too); a link to a symlink keeps the symlink's mode.
+   */
   private async applyMetadata(full: string, header: TarHeader): Promise<void> {
     if (this.chown) await fs.promises.lchown(full, header.uid, header.gid);
+    const isSymlink = header.type === 'symlink' || (header.type === 'hardlink' && (await fs.promises.lstat(full)).isSymbolicLink());
     if (header.type === 'directory') {
       const dir = await fs.promises.open(full, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW);
       try {
@@ -218,8 +223,8 @@ class LayerApplier {
       } finally {
         await dir.close();
       }
-    } else if (header.type !== 'symlink') {
-      // Node has no lchmod on Linux; the node was just created by us and is not a symlink.
+    } else if (!isSymlink) {
+      // Node has no lchmod on Linux; the path was just created by us and is not a symlink.
       await fs.promises.chmod(full, header.mode);
     }
     for (const [name, value] of header.xattrs) await setXattr(full, name, value);
