@@ -46,10 +46,20 @@ export abstract class DirectorySnapshotter implements Snapshotter {
     return path.join(this.snapshotsDir, id, 'fs');
   }
 
-  /** Fills a new snapshot directory (`dir` holds fs/ already); `parentIds` nearest first. */
+  /** Creates `dir`/fs (and whatever else a snapshot needs) for a new snapshot; `parentIds` nearest first. */
   protected abstract populate(dir: string, kind: SnapshotKind, parentIds: string[]): Promise<void>;
 
   protected abstract mountsFor(id: string, kind: SnapshotKind, parentIds: string[]): Mount[];
+
+  /** Called after the metadata commit made snapshot `id` immutable. */
+  protected async committed(_id: string): Promise<void> {
+    /* nothing by default */
+  }
+
+  /** Removes one snapshot directory (a subclass may have to dismantle it first). */
+  protected async removeDirectory(dir: string): Promise<void> {
+    await fs.promises.rm(dir, { recursive: true, force: true });
+  }
 
   prepare(key: string, parent: string, labels: Record<string, string> = {}): Promise<Mount[]> {
     return this.create('active', key, parent, labels);
@@ -70,7 +80,6 @@ export abstract class DirectorySnapshotter implements Snapshotter {
     const temp = await fs.promises.mkdtemp(path.join(this.snapshotsDir, NEW_PREFIX));
     this.inFlight.add(path.basename(temp));
     try {
-      await fs.promises.mkdir(path.join(temp, 'fs'), { mode: 0o755 });
       await this.populate(temp, kind, parentIds);
       const id = await this.meta.update(async (tx) => {
         if (tx.get(key)) throw exists(`snapshot ${JSON.stringify(key)} already exists`);
@@ -79,7 +88,7 @@ export abstract class DirectorySnapshotter implements Snapshotter {
         const newId = tx.nextId();
         const final = path.join(this.snapshotsDir, newId);
         // A directory with this id but no record is crash debris from before: replace it.
-        await fs.promises.rm(final, { recursive: true, force: true });
+        await this.removeDirectory(final);
         await fs.promises.rename(temp, final);
         const now = new Date().toISOString();
         tx.put(key, { id: newId, kind, parent, labels: { ...labels }, created: now, updated: now });
@@ -87,7 +96,7 @@ export abstract class DirectorySnapshotter implements Snapshotter {
       });
       return this.mountsFor(id, kind, parentIds);
     } catch (err) {
-      await fs.promises.rm(temp, { recursive: true, force: true });
+      await this.removeDirectory(temp).catch(() => undefined);
       throw err instanceof RuntsError ? err : systemError(`creating snapshot ${JSON.stringify(key)}`, err);
     } finally {
       this.inFlight.delete(path.basename(temp));
@@ -142,6 +151,7 @@ export abstract class DirectorySnapshotter implements Snapshotter {
       tx.delete(key);
       tx.put(name, { id, kind: 'committed', parent: record.parent, labels: { ...labels }, created: now, updated: now, usage });
     });
+    await this.committed(id);
   }
 
   async remove(key: string): Promise<void> {
@@ -152,7 +162,7 @@ export abstract class DirectorySnapshotter implements Snapshotter {
       tx.delete(key);
       return record.id;
     });
-    await fs.promises.rm(path.join(this.snapshotsDir, id), { recursive: true, force: true }).catch(() => {
+    await this.removeDirectory(path.join(this.snapshotsDir, id)).catch(() => {
       /* left for cleanup(): the record is gone, the directory is debris */
     });
   }
@@ -208,7 +218,7 @@ export abstract class DirectorySnapshotter implements Snapshotter {
     const known = await this.meta.read((tx) => new Set(tx.entries().map(([, r]) => r.id)));
     for (const name of await fs.promises.readdir(this.snapshotsDir)) {
       if (known.has(name) || this.inFlight.has(name)) continue;
-      await fs.promises.rm(path.join(this.snapshotsDir, name), { recursive: true, force: true });
+      await this.removeDirectory(path.join(this.snapshotsDir, name));
     }
   }
 }

@@ -3,6 +3,7 @@
 // mounts are plain bind mounts. Slow and large by design: the fallback when overlayfs is missing.
 
 import { execFile } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import { RuntsError } from '../runtime/errors';
 import { DirectorySnapshotter } from './directory-snapshotter';
@@ -27,6 +28,7 @@ export class NativeSnapshotter extends DirectorySnapshotter {
   }
 
   protected async populate(dir: string, _kind: SnapshotKind, parentIds: string[]): Promise<void> {
+    await fs.promises.mkdir(path.join(dir, 'fs'), { mode: 0o755 });
     if (parentIds.length > 0) await copyTree(this.fsDir(parentIds[0]), path.join(dir, 'fs'));
   }
 

@@ -19,6 +19,7 @@ export class OverlaySnapshotter extends DirectorySnapshotter {
   }
 
   protected async populate(dir: string, kind: SnapshotKind): Promise<void> {
+    await fs.promises.mkdir(path.join(dir, 'fs'), { mode: 0o755 });
     if (kind === 'active') await fs.promises.mkdir(path.join(dir, 'work'), { mode: 0o711 });
   }
 
