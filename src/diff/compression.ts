@@ -59,9 +59,10 @@ function gunzip(stream: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
   })();
 }
 
-function unzstd(stream: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+/** Streams through the zstd program: `-d` to decompress, nothing to compress. */
+function throughZstd(stream: AsyncIterable<Buffer>, args: string[], what: string): AsyncIterable<Buffer> {
   return (async function* () {
-    const child = spawn('zstd', ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('zstd', [...args, '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const exited = new Promise<{ code: number | null; error?: Error }>((resolve) => {
       child.on('error', (error) => resolve({ code: null, error }));
       child.on('close', (code) => resolve({ code }));
@@ -78,11 +79,11 @@ function unzstd(stream: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
       if (error) {
         const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
         throw new RuntsError(
-          missing ? 'decompressing zstd layer: the zstd program is not installed (apt-get install zstd)' : `decompressing zstd layer: ${error.message}`,
+          missing ? `${what}: the zstd program is not installed (apt-get install zstd)` : `${what}: ${error.message}`,
           missing ? 'unsupported' : 'system',
         );
       }
-      if (code !== 0) throw new RuntsError(`decompressing zstd layer: ${stderr.trim().split('\n').pop() || `zstd exited with ${code}`}`, 'invalid');
+      if (code !== 0) throw new RuntsError(`${what}: ${stderr.trim().split('\n').pop() || `zstd exited with ${code}`}`, 'invalid');
     } finally {
       input.destroy();
       if (child.exitCode === null && child.pid) child.kill();
@@ -98,8 +99,24 @@ export async function decompress(source: AsyncIterable<Buffer>): Promise<{ compr
     case 'gzip':
       return { compression, stream: gunzip(stream) };
     case 'zstd':
-      return { compression, stream: unzstd(stream) };
+      return { compression, stream: throughZstd(stream, ['-d'], 'decompressing zstd layer') };
     default:
       return { compression, stream };
+  }
+}
+
+/** The stream compressed as `compression` (gzip by zlib, zstd by the zstd program). */
+export function compress(stream: AsyncIterable<Buffer>, compression: Compression): AsyncIterable<Buffer> {
+  switch (compression) {
+    case 'gzip': {
+      const input = Readable.from(stream);
+      const gzip = zlib.createGzip();
+      input.on('error', (err) => gzip.destroy(err));
+      return input.pipe(gzip);
+    }
+    case 'zstd':
+      return throughZstd(stream, [], 'compressing zstd layer');
+    default:
+      return stream;
   }
 }

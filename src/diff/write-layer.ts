@@ -3,10 +3,9 @@
 
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import { Readable } from 'stream';
-import * as zlib from 'zlib';
 import { RuntsError } from '../runtime/errors';
 import { ChangeEntry } from './changes';
+import { Compression, compress } from './compression';
 import { getXattrs } from './special-files';
 import { EntryType } from './tar/header';
 import { endOfArchive, headerBlocks, padTo512 } from './tar/writer';
@@ -94,8 +93,8 @@ export interface WrittenLayer {
   result: () => { diffId: string; uncompressedSize: number };
 }
 
-/** A layer tar from changes, gzip-compressed when asked, with its diff ID computed on the way. */
-export function writeLayer(changes: AsyncIterable<ChangeEntry>, compression: 'none' | 'gzip'): WrittenLayer {
+/** A layer tar from changes, compressed as asked, with its diff ID computed on the way. */
+export function writeLayer(changes: AsyncIterable<ChangeEntry>, compression: Compression): WrittenLayer {
   const hash = createHash('sha256');
   let uncompressedSize = 0;
   let finished = false;
@@ -107,13 +106,7 @@ export function writeLayer(changes: AsyncIterable<ChangeEntry>, compression: 'no
     }
     finished = true;
   }
-  let stream: AsyncIterable<Buffer> = hashed();
-  if (compression === 'gzip') {
-    const input = Readable.from(stream);
-    const gzip = zlib.createGzip();
-    input.on('error', (err) => gzip.destroy(err));
-    stream = input.pipe(gzip);
-  }
+  const stream = compress(hashed(), compression);
   let diffId: string | undefined;
   return {
     stream,

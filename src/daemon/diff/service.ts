@@ -6,7 +6,8 @@
 import { RuntsError, invalid } from '../../runtime/errors';
 import { applyLayerToMounts } from '../../diff/apply-mounts';
 import { withChanges } from '../../diff/diff-mounts';
-import { isLayerMediaType, OCI_LAYER_TAR, OCI_LAYER_TAR_GZIP } from '../../diff/media-types';
+import { Compression } from '../../diff/compression';
+import { isLayerMediaType, OCI_LAYER_TAR, OCI_LAYER_TAR_GZIP, OCI_LAYER_TAR_ZSTD } from '../../diff/media-types';
 import { writeLayer } from '../../diff/write-layer';
 import { Mount } from '../../snapshots/types';
 import type { CallContext, MountMessage } from '../snapshots/service';
@@ -29,9 +30,10 @@ export interface DiffContentStore {
 }
 
 /** Layer media types Diff can produce, and how each is compressed. */
-const DIFF_OUTPUTS: Record<string, 'none' | 'gzip'> = {
+const DIFF_OUTPUTS: Record<string, Compression> = {
   [OCI_LAYER_TAR]: 'none',
   [OCI_LAYER_TAR_GZIP]: 'gzip',
+  [OCI_LAYER_TAR_ZSTD]: 'zstd',
   'application/vnd.docker.image.rootfs.diff.tar.gzip': 'gzip',
 };
 

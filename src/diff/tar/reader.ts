@@ -2,6 +2,7 @@
 // Every entry's body must be consumed or is skipped before the next header is read. Hostile input
 // (bad checksums, truncation, absurd sizes, malformed PAX) ends the stream with one clear error.
 
+import { RuntsError } from '../../runtime/errors';
 import { ByteSource } from './byte-source';
 import { BLOCK_SIZE, TarHeader, decodeHeader, entryTypeOf, hasBody, isZeroBlock, RawHeader } from './header';
 import { parsePaxRecords } from './pax';
@@ -17,9 +18,10 @@ export interface ReadTarOptions {
   maxMetadataSize?: number;
 }
 
-export class TarFormatError extends Error {
+/** A malformed or hostile archive: the caller's input is invalid. */
+export class TarFormatError extends RuntsError {
   constructor(message: string) {
-    super(message);
+    super(message, 'invalid');
     this.name = 'TarFormatError';
   }
 }

@@ -196,7 +196,10 @@ maybe('snapshots and diff services over gRPC', () => {
     mounted.push(rootfs);
     expect(fs.readFileSync(path.join(rootfs, 'etc/os-release'), 'utf8')).toBe('ID=changed\n');
     expect(fs.readdirSync(path.join(rootfs, 'bin'))).toEqual([]);
-    await expect(diff('Diff', { left: left.mounts, right: container.mounts, media_type: 'application/vnd.oci.image.layer.v1.tar+zstd' }))
+    const zstd = await diff('Diff', { left: left.mounts, right: container.mounts, media_type: 'application/vnd.oci.image.layer.v1.tar+zstd' });
+    expect(blobs.get(zstd.diff.digest)!.readUInt32LE(0)).toBe(0xfd2fb528);
+    expect(blobLabels.get(zstd.diff.digest)!['containerd.io/uncompressed']).toBe(diffId);
+    await expect(diff('Diff', { left: left.mounts, right: container.mounts, media_type: 'application/vnd.oci.image.config.v1+json' }))
       .rejects.toMatchObject({ code: 12 });
   });
 
