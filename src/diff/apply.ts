@@ -136,7 +136,7 @@ class LayerApplier {
       if (linkTarget === full) return;
     }
 
-    const existing = await lstatOrNull(full);
+    const existing = fs.lstatSync(full, { throwIfNoEntry: false });
     if (existing) {
       const keep = existing.isDirectory() && header.type === 'directory';
       if (!keep) await fs.promises.rm(full, { recursive: true, force: true });
@@ -181,18 +181,25 @@ class LayerApplier {
     return full;
   }
 
+  /**
+   * Regular files are written with synchronous calls: each is a few microseconds on a local
+   * filesystem, while a round trip through libuv's thread pool per call made unpacking twice as
+   * slow; the event loop still runs between body chunks and entries.
+   */
   private async writeFile(full: string, header: TarHeader, body: AsyncIterable<Buffer>): Promise<void> {
     const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
-    const file = await fs.promises.open(full, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+    const fd = fs.openSync(full, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
     try {
-      for await (const chunk of body) await file.write(chunk);
-      if (this.chown) await file.chown(header.uid, header.gid);
+      for await (const chunk of body) {
+        for (let written = 0; written < chunk.length;) written += fs.writeSync(fd, chunk, written);
+      }
+      if (this.chown) fs.fchownSync(fd, header.uid, header.gid);
       // After chown: chown clears set-id bits.
-      await file.chmod(header.mode);
+      fs.fchmodSync(fd, header.mode);
       for (const [name, value] of header.xattrs) await setXattr(full, name, value);
-      await file.utimes(header.atime ?? header.mtime, header.mtime);
+      fs.futimesSync(fd, header.atime ?? header.mtime, header.mtime);
     } finally {
-      await file.close();
+      fs.closeSync(fd);
     }
   }
 

@@ -50,7 +50,8 @@ export class RootedTree {
         continue;
       }
       const current = path.join(this.root, ...resolved, part);
-      const stat = await lstatOrNull(current);
+      // Synchronous: one lstat per path component per entry, too small for a thread-pool trip.
+      const stat = fs.lstatSync(current, { throwIfNoEntry: false });
       if (!stat) {
         if (!create) throw new RuntsError(`${current}: no such file or directory`, 'not-found', 'ENOENT');
         await fs.promises.mkdir(current, { mode: 0o755 });
