@@ -172,6 +172,8 @@ class LayerApplier {
     try {
       parent = await this.tree.resolveDirectory(parts.slice(0, -1), false);
     } catch (err) {
+      const missing = err instanceof RuntsError && (err.errno === 'ENOENT' || err.errno === 'ENOTDIR');
+      if (!missing) throw err;
       throw new RuntsError(`hard link target ${JSON.stringify(linkname)} not found in the layer`, 'invalid');
     }
     const full = this.tree.full([...parent, parts[parts.length - 1]]);

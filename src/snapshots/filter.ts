@@ -57,7 +57,7 @@ function parseClause(text: string, filter: string): Clause {
     if (clause.operator === '~=') {
       try {
         clause.pattern = new RegExp(clause.value);
-      } catch (err) {
+      } catch {
         throw invalid(`invalid filter ${JSON.stringify(filter)}: bad regular expression ${JSON.stringify(clause.value)}`);
       }
     }
