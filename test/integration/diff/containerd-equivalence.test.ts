@@ -34,6 +34,7 @@ const LAYERS: Entry[][] = [
     { name: 'var/lib/state', type: 'file', data: 'old state', mtime: T },
     { name: 'var/lib/sub/', type: 'directory', mtime: T },
     { name: 'var/lib/sub/deep', type: 'file', data: 'deep', mtime: T },
+    { name: 'var/lib/sym', type: 'symlink', linkname: '/etc', mtime: T },
     { name: 'dev/', type: 'directory', mtime: T },
     { name: 'dev/null', type: 'char', devmajor: 1, devminor: 3, mode: 0o666, mtime: T },
     { name: 'dev/loop0', type: 'block', devmajor: 7, devminor: 0, mode: 0o660, gid: 6, mtime: T },
@@ -52,6 +53,10 @@ const LAYERS: Entry[][] = [
     { name: 'var/lib/', type: 'directory', mode: 0o750, uid: 100, gid: 101, mtime: T + 12 },
     { name: 'var/lib/.wh..wh..opq', type: 'file' },
     { name: 'var/lib/fresh', type: 'file', data: 'fresh', mtime: T + 12 },
+    // the lower symlink is hidden by the opaque directory: this creates a real directory
+    { name: 'var/lib/sym/inner', type: 'file', data: 'inner', mtime: T + 12 },
+    // through a symlink that exists only in a lower layer (lib -> usr/lib)
+    { name: 'lib/viasymlink.so', type: 'file', data: 'via', mtime: T + 13 },
     { name: 'usr/lib/extra.so', type: 'file', data: 'extra', mtime: T + 13 }, // parents not listed
     { name: '.wh.replace-me', type: 'file' },
     { name: 'replace-me/', type: 'directory', mode: 0o711, mtime: T + 14 },
@@ -102,10 +107,12 @@ function ociArchive(layers: Buffer[], diffIds: string[]): Buffer {
   ]);
 }
 
-// Directories a layer writes into without listing them get their modification time from how the
-// layer is applied: containerd 1.6 unpacks through the merged overlay mount (copy-up, then "now");
-// we unpack into the upper dir and copy the lower layer's metadata. Owners and modes must agree.
-const IMPLIED_PARENTS = new Set(['usr', 'usr/lib', 'var']);
+// Directories a layer writes into without listing them are created in the upper dir with the
+// owner and mode they have in the lower layer, by containerd (mkparent) and by us; containerd
+// leaves their mtime at "now", we copy the lower one (deterministic), so only their mtime is not
+// compared. `lib` shows containerd's rule that a symlink in a lower layer is not followed when
+// unpacking into the upper dir: a real directory shadows it.
+const IMPLIED_PARENTS = new Set(['usr', 'usr/lib', 'var', 'var/lib/sym', 'lib']);
 
 async function describeTree(root: string): Promise<string[]> {
   const out: string[] = [];
