@@ -7,7 +7,9 @@ import { VERSION_TEXT } from './version';
 
 const rawArgv = process.argv.slice(2);
 const execAt = rawArgv.indexOf('exec');
-const argv = execAt >= 0 ? require('./commands/exec').separateCommand(rawArgv, execAt) : rawArgv;
+const separated: string[] = execAt >= 0 ? require('./commands/exec').separateCommand(rawArgv, execAt) : rawArgv;
+// yargs reads a lone "-" as a positional; `update --resources -` means stdin.
+const argv = separated.flatMap((a, i) => (a === '-' && /^(--resources|-r)$/.test(separated[i - 1] ?? '') ? [] : /^(--resources|-r)$/.test(a) && separated[i + 1] === '-' ? [`${a}=-`] : [a]));
 
 function fail(err: unknown): void {
   const e = err as Error & { kind?: string };
@@ -48,6 +50,11 @@ async function main(): Promise<void> {
     .command(require('./commands/list').default)
     .command(require('./commands/spec').default)
     .command(require('./commands/features').default)
+    .command(require('./commands/pause').pause)
+    .command(require('./commands/pause').resume)
+    .command(require('./commands/ps').default)
+    .command(require('./commands/events').default)
+    .command(require('./commands/update').default)
     .demandCommand(1, 'a command is required (see runts --help)')
     .strict()
     .version(false)
