@@ -1,7 +1,7 @@
 // containerd's filter syntax for listing snapshots: each filter is a comma-separated list of
 // clauses that must all hold ("name==foo,labels.\"a.b\"~=^x"); a snapshot matches when any
 // filter matches. Fields: name, parent, kind, labels.<key>; operators ==, !=, ~= (regexp), or
-// a bare field path meaning "present and non-empty".
+// a bare field path meaning "present".
 
 import { invalid } from '../runtime/errors';
 import { SnapshotInfo } from './types';
@@ -80,17 +80,18 @@ function fieldValue(info: SnapshotInfo, field: string[]): string | undefined {
   }
 }
 
+/** containerd's selector rules: an absent field reads as "" for != and ~=. */
 function matches(info: SnapshotInfo, clause: Clause): boolean {
   const value = fieldValue(info, clause.field);
   switch (clause.operator) {
     case undefined:
-      return value !== undefined && value !== '';
+      return value !== undefined;
     case '==':
       return value === clause.value;
     case '!=':
-      return value !== clause.value;
+      return (value ?? '') !== clause.value;
     case '~=':
-      return value !== undefined && clause.pattern!.test(value);
+      return clause.pattern!.test(value ?? '');
   }
 }
 

@@ -94,6 +94,11 @@ describe('overlayfs snapshotter model', () => {
     expect(await names(['name~=^t,kind==active'])).toEqual(['two']);
     expect(await names(['name!=ONE'])).toEqual(['two']);
     expect(await names(['labels."tier"==base'])).toEqual(['ONE']);
+    // containerd's rules: name and parent are always present; a missing label reads as "" for != and ~=
+    expect(await names(['parent'])).toEqual(['ONE', 'two']);
+    expect(await names(['labels.nothing!=x'])).toEqual(['ONE', 'two']);
+    expect(await names(['labels.nothing~=^$'])).toEqual(['ONE', 'two']);
+    expect(await names(['labels.nothing'])).toEqual([]);
     await expect(s.list(['name~=('])).rejects.toThrow(/bad regular expression/);
   });
 
