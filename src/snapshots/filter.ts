@@ -38,9 +38,10 @@ function splitOutsideQuotes(text: string, separator: string): string[] {
   return parts;
 }
 
+/** containerd quotes with ", / or | (the last two read well around regular expressions). */
 function unquote(text: string): string {
   const t = text.trim();
-  if (t.length >= 2 && t[0] === '"' && t.endsWith('"')) {
+  if (t.length >= 2 && ['"', '/', '|'].includes(t[0]) && t.endsWith(t[0])) {
     return t.slice(1, -1).replace(/\\(.)/g, '$1');
   }
   return t;
@@ -49,7 +50,7 @@ function unquote(text: string): string {
 function parseClause(text: string, filter: string): Clause {
   const match = /^\s*((?:[A-Za-z0-9_]+|"(?:[^"\\]|\\.)*")(?:\.(?:[A-Za-z0-9_\-/]+|"(?:[^"\\]|\\.)*"))*)\s*(?:(==|!=|~=)(.*))?$/.exec(text);
   if (!match) throw invalid(`invalid filter ${JSON.stringify(filter)}: cannot parse ${JSON.stringify(text)}`);
-  const field = splitOutsideQuotes(match[1], '.').map(unquote);
+  const field = splitOutsideQuotes(match[1], '.').map((part) => (part.startsWith('"') ? unquote(part) : part));
   const clause: Clause = { field };
   if (match[2]) {
     clause.operator = match[2] as Clause['operator'];

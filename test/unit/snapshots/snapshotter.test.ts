@@ -99,6 +99,7 @@ describe('overlayfs snapshotter model', () => {
     expect(await names(['labels.nothing!=x'])).toEqual(['ONE', 'two']);
     expect(await names(['labels.nothing~=^$'])).toEqual(['ONE', 'two']);
     expect(await names(['labels.nothing'])).toEqual([]);
+    expect(await names(['name~=/^T/', 'name~=|E$|'])).toEqual(['ONE']);
     await expect(s.list(['name~=('])).rejects.toThrow(/bad regular expression/);
   });
 
