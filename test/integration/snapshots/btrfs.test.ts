@@ -6,6 +6,7 @@ import * as path from 'path';
 import { applyLayerToMounts } from '../../../src/diff/apply-mounts';
 import { buildTar } from '../../../src/diff/tar/writer';
 import { BtrfsSnapshotter } from '../../../src/snapshots/btrfs';
+import { openSnapshotters } from '../../../src/snapshots/index';
 import { mountAll, unmountAll } from '../../../src/snapshots/mount';
 import { Mount } from '../../../src/snapshots/types';
 
@@ -83,6 +84,10 @@ maybe('btrfs snapshotter on a loopback filesystem', () => {
     await s.cleanup();
     expect(fs.readdirSync(path.join(fsMount, 'snapshotter/snapshots'))).toEqual([]);
     expect(execFileSync('btrfs', ['subvolume', 'list', fsMount]).toString().trim()).toBe('');
+  });
+
+  test('openSnapshotters offers btrfs on a btrfs root', () => {
+    expect(Object.keys(openSnapshotters(path.join(fsMount, 'state'), { overlaySupported: false })).sort()).toEqual(['btrfs', 'native']);
   });
 
   test('refuses a root that is not on btrfs', () => {

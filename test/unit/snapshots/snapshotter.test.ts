@@ -182,3 +182,20 @@ describe('long overlay option strings', () => {
     expect(compactOverlayOptions(['lowerdir=/a:/b'])).toEqual({ options: ['lowerdir=/a:/b'] });
   });
 });
+
+describe('openSnapshotters', () => {
+  test('containerd directory names; overlayfs only when the kernel has it; no btrfs off btrfs', async () => {
+    const { openSnapshotters, kernelHasOverlay } = await import('../../../src/snapshots/index');
+    const all = openSnapshotters(root, { overlaySupported: true });
+    expect(Object.keys(all).sort()).toEqual(['native', 'overlayfs']);
+    const [m] = await all.overlayfs.prepare('k', '');
+    expect(m.source).toBe(path.join(root, 'io.containerd.snapshotter.v1.overlayfs/snapshots/1/fs'));
+    expect(fs.existsSync(path.join(root, 'io.containerd.snapshotter.v1.overlayfs/metadata.json'))).toBe(true);
+    expect(Object.keys(openSnapshotters(root, { overlaySupported: false }))).toEqual(['native']);
+    const fake = path.join(root, 'filesystems');
+    fs.writeFileSync(fake, 'nodev\tproc\nnodev\toverlay\n');
+    expect(kernelHasOverlay(fake)).toBe(true);
+    fs.writeFileSync(fake, 'nodev\tproc\n');
+    expect(kernelHasOverlay(fake)).toBe(false);
+  });
+});
