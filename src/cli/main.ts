@@ -1,6 +1,5 @@
 // runts: an OCI runtime with runc's command line. This file wires the global flags and the
 // commands (one file each in commands/) and turns every failure into one runc-style line.
-import yargs from 'yargs';
 import { configureLog, logError } from './log';
 import { GlobalArgs } from './context';
 import { VERSION_TEXT } from './version';
@@ -24,6 +23,8 @@ async function main(): Promise<void> {
     process.stdout.write(VERSION_TEXT);
     return;
   }
+  // yargs loads on demand: `--version` (probed by engines) stays at Node's own start-up cost.
+  const yargs = (require('yargs') as typeof import('yargs')).default;
   const parser = yargs(argv)
     .scriptName('runts')
     // runc's flags take one value per occurrence (-e A -e B); an id never joins an array.
