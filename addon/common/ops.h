@@ -37,12 +37,13 @@ enum Plan : uint32_t {
   CHECK_EXEC = 33,    // PATH value, argv0
   SECCOMP = 34,       // flags, bpf bytes
   READY = 35,
-  EXEC_FIFO = 36,     // fifo fd
+  EXEC_FIFO = 36,     // fifo fd (read-write): block reading one byte
   EXEC = 37,          // PATH value, argc, args..., env...
   SETSID = 39,
   KEYRING = 41,       // new session keyring name
   PERSONALITY = 42,   // domain
   UNSHARE = 43,       // flags (cgroup namespace: after the parent placed us in our cgroup)
+  BECOME_ROOT = 44,   // in a new user namespace, once mapped: become its uid/gid 0
 };
 
 enum Sync : uint32_t {

@@ -8,7 +8,6 @@
 #include "common/ops.h"
 #include "init/child.h"
 #include "init/handlers.h"
-#include "init/rootfs_paths.h"
 #include "init/sync.h"
 
 namespace handlers {
@@ -26,15 +25,17 @@ bool ready(InitContext &ctx, const wire::Record &) {
   return true;
 }
 
-// Blocks until `runts start` opens the fifo for reading. The fifo was handed over as an O_PATH
-// fd before pivot_root; reopening it for writing goes through this process's own fd table.
+// Blocks until `runts start` writes to the exec fifo. The runtime opened the fifo read-write
+// before the init started, so no reopen through /proc/self/fd is needed: that reopen is
+// refused once the init runs as another user or as a user namespace's root.
 bool exec_fifo(InitContext &ctx, const wire::Record &r) {
-  int path_fd = static_cast<int>(r.num(0));
-  int fd = open(fd_path(path_fd).c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return ctx.fail("open exec fifo", errno, "exec.fifo");
-  if (write(fd, "0", 1) != 1) return ctx.fail("write exec fifo", errno, "exec.fifo");
+  int fd = static_cast<int>(r.num(0));
+  char byte;
+  ssize_t n;
+  do n = read(fd, &byte, 1);
+  while (n < 0 && errno == EINTR);
+  if (n != 1) return ctx.fail("wait on exec fifo", n < 0 ? errno : EPIPE, "exec.fifo");
   close(fd);
-  close(path_fd);
   return true;
 }
 
@@ -72,6 +73,7 @@ Handler lookup(uint32_t op) {
     case ops::KEYRING: return keyring;
     case ops::PERSONALITY: return personality;
     case ops::UNSHARE: return unshare;
+    case ops::BECOME_ROOT: return become_root;
     default: return nullptr;
   }
 }

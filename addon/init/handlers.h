@@ -35,6 +35,7 @@ bool exec(InitContext &, const wire::Record &);
 bool keyring(InitContext &, const wire::Record &);
 bool personality(InitContext &, const wire::Record &);
 bool unshare(InitContext &, const wire::Record &);
+bool become_root(InitContext &, const wire::Record &);
 // console.cc
 bool console(InitContext &, const wire::Record &);
 // hooks.cc

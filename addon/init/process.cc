@@ -228,3 +228,16 @@ bool unshare(InitContext &ctx, const wire::Record &r) {
 }
 
 }  // namespace handlers
+
+namespace handlers {
+
+// After clone(CLONE_NEWUSER) the init keeps the parent's host ids, unmapped in its namespace;
+// once the parent wrote the maps it takes the namespace's root ids, as runc's nsexec does.
+bool become_root(InitContext &ctx, const wire::Record &) {
+  if (setresgid(0, 0, 0) < 0) return ctx.fail("setgid in user namespace", errno, "0");
+  if (setresuid(0, 0, 0) < 0) return ctx.fail("setuid in user namespace", errno, "0");
+  if (setgroups(0, nullptr) < 0 && errno != EPERM) return ctx.fail("setgroups in user namespace", errno, "");
+  return true;
+}
+
+}  // namespace handlers

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     return;
   }
   // yargs loads on demand: `--version` (probed by engines) stays at Node's own start-up cost.
-  const yargs = (require('yargs') as typeof import('yargs')).default;
+  const yargs: typeof import('yargs') = require('yargs');
   const parser = yargs(argv)
     .scriptName('runts')
     // runc's flags take one value per occurrence (-e A -e B); an id never joins an array.

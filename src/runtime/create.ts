@@ -10,6 +10,7 @@ import { withDefaultDeviceRules } from './device-rules';
 import { systemError } from './errors';
 import { runHooks } from './hooks';
 import { launch } from './launch';
+import { checkLsm } from './lsm';
 import { buildLaunchPlan } from './plan/build';
 import { compileSeccomp, SeccompProfile } from './seccomp';
 import { IDMapping } from './spec';
@@ -33,8 +34,6 @@ export interface CreateOptions {
   /** non-fatal notes for the user (unknown capabilities, ...) */
   warn?: (message: string) => void;
 }
-
-const O_PATH = 0o10000000;
 
 export function lastCap(): number {
   return Number(fs.readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8').trim());
@@ -61,6 +60,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
   checkId(opts.id);
   const bundle = opts.loaded ?? loadBundle(opts.bundle);
   const { spec } = bundle;
+  checkLsm(spec.process, spec);
   const cgroupsPath = spec.linux?.cgroupsPath ?? defaultCgroupsPath(opts.id);
   const resources = withDefaultDeviceRules(spec.linux?.resources, spec.linux?.devices);
   // Resource values are checked before anything exists on disk.
@@ -75,7 +75,8 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
     cgroup.applyResources(resources);
     const fifo = store.fifoPath(opts.id);
     native.mkfifo(fifo, 0o622);
-    const fifoFd = fs.openSync(fifo, O_PATH);
+    // Read-write: the init blocks reading it until `start` writes (see addon/init/child.cc).
+    const fifoFd = fs.openSync(fifo, fs.constants.O_RDWR);
     opened.push(fifoFd);
     let consoleFd = opts.consoleFd;
     if (opts.consoleSocket) {

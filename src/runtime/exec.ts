@@ -7,6 +7,7 @@ import { openCgroup } from '../cgroups';
 import { lastCap, writePidFile } from './create';
 import { RuntsError } from './errors';
 import { launch } from './launch';
+import { checkLsm } from './lsm';
 import { buildExecPlan } from './plan/exec';
 import { compileSeccomp, SeccompProfile } from './seccomp';
 import { Process } from './spec';
@@ -36,6 +37,7 @@ export async function execProcess(store: StateStore, opts: ExecOptions): Promise
   if (status === 'stopped') throw new RuntsError('cannot exec in a stopped container', 'state');
   if (status === 'paused' && !opts.ignorePaused) throw new RuntsError('cannot exec in a paused container, use --ignore-paused to override', 'state');
   const p = opts.process;
+  checkLsm(p);
   const ownTerminal = !!p.terminal && !opts.consoleSocket;
   if (ownTerminal && opts.detach) throw new RuntsError('cannot allocate tty if runts will detach without setting console socket', 'invalid');
 

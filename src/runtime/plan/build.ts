@@ -72,6 +72,7 @@ export function buildLaunchPlan(input: LaunchPlanInput): LaunchPlan {
   }
   const userns = ns.created.has('user') || (linux.namespaces ?? []).some((n) => n.type === 'user' && n.path);
   const records: PlanRecord[] = [...ns.stage1, { op: Op.SETSID, args: [] }];
+  if (userns) records.push({ op: Op.BECOME_ROOT, args: [] });
   if (ns.unshareCgroup) records.push({ op: Op.UNSHARE, args: [0x02000000] });
   if (spec.hostname !== undefined && ns.created.has('uts')) records.push({ op: Op.HOSTNAME, args: [spec.hostname] });
   if (spec.domainname !== undefined && ns.created.has('uts')) records.push({ op: Op.DOMAINNAME, args: [spec.domainname] });

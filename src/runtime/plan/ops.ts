@@ -35,6 +35,7 @@ export const Op = {
   KEYRING: 41,
   PERSONALITY: 42,
   UNSHARE: 43,
+  BECOME_ROOT: 44,
 } as const;
 
 export const Msg = {
