@@ -25,29 +25,35 @@ export interface ExecOptions {
   /** a sub-cgroup of the container to join (--cgroup) */
   subCgroup?: string;
   ignorePaused?: boolean;
+  /** the process's stdin, stdout, stderr (default: ours) */
+  stdio?: [number, number, number];
   warn?: (m: string) => void;
 }
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGCONT'];
 
-/** Starts the process; resolves with its exit status in the foreground, 0 when detached. */
-export async function execProcess(store: StateStore, opts: ExecOptions): Promise<number> {
+export interface ExecStarted {
+  pid: number;
+  /** the pty master when runts allocated the terminal itself */
+  master?: Promise<number>;
+  close(): void;
+}
+
+/** Starts the process and resolves with its host pid (a child of this process). */
+export async function startExec(store: StateStore, opts: ExecOptions & { ownTerminal?: boolean }): Promise<ExecStarted> {
   const rec = store.read(opts.id);
   const status = statusOf(store, rec);
   if (status === 'stopped') throw new RuntsError('cannot exec in a stopped container', 'state');
   if (status === 'paused' && !opts.ignorePaused) throw new RuntsError('cannot exec in a paused container, use --ignore-paused to override', 'state');
   const p = opts.process;
   checkLsm(p);
-  const ownTerminal = !!p.terminal && !opts.consoleSocket;
-  if (ownTerminal && opts.detach) throw new RuntsError('cannot allocate tty if runts will detach without setting console socket', 'invalid');
-
   const opened: number[] = [];
-  const console = ownTerminal ? consoleReceiver() : undefined;
+  const console = opts.ownTerminal ? consoleReceiver() : undefined;
   try {
     let consoleFd = console?.childEnd;
     if (opts.consoleSocket) opened.push((consoleFd = native.connectUnix(opts.consoleSocket)));
     const preserveFds = opts.preserveFds ?? 0;
-    const fds = [0, 1, 2];
+    const fds = [...(opts.stdio ?? [0, 1, 2])];
     for (let i = 0; i < preserveFds; i++) fds.push(3 + i);
     const consoleChildFd = consoleFd === undefined ? undefined : fds.push(consoleFd) - 1;
     const plan = buildExecPlan({ spec: rec.config, process: p, initPid: rec.pid, preserveFds, consoleFd: consoleChildFd, lastCap: lastCap(),
@@ -62,11 +68,26 @@ export async function execProcess(store: StateStore, opts: ExecOptions): Promise
       },
     });
     if (opts.pidFile) writePidFile(path.resolve(opts.pidFile), pid);
+    return { pid, master: console?.master, close: () => console?.close() };
+  } catch (err) {
+    console?.close();
+    throw err;
+  } finally {
+    opened.forEach((fd) => fs.closeSync(fd));
+  }
+}
+
+/** `runts exec`: resolves with the process's exit status in the foreground, 0 when detached. */
+export async function execProcess(store: StateStore, opts: ExecOptions): Promise<number> {
+  const ownTerminal = !!opts.process.terminal && !opts.consoleSocket;
+  if (ownTerminal && opts.detach) throw new RuntsError('cannot allocate tty if runts will detach without setting console socket', 'invalid');
+  const started = await startExec(store, { ...opts, ownTerminal });
+  try {
     if (opts.detach) return 0;
-    const exit = native.exited(pid);
-    const relay = console ? relayTerminal(await console.master) : undefined;
+    const exit = native.exited(started.pid);
+    const relay = started.master ? relayTerminal(await started.master) : undefined;
     const forward = (sig: NodeJS.Signals) => {
-      try { process.kill(pid, sig); } catch { /* exited */ }
+      try { process.kill(started.pid, sig); } catch { /* exited */ }
     };
     FORWARDED.forEach((s) => process.on(s, forward));
     try {
@@ -77,7 +98,6 @@ export async function execProcess(store: StateStore, opts: ExecOptions): Promise
       FORWARDED.forEach((s) => process.off(s, forward));
     }
   } finally {
-    console?.close();
-    opened.forEach((fd) => fs.closeSync(fd));
+    started.close();
   }
 }
