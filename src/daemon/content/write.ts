@@ -1,0 +1,110 @@
+// Content.Write: one ingest per bidirectional stream, driven by STAT / WRITE / COMMIT requests
+// exactly as containerd's content service answers them (same offsets, digests and codes).
+import * as grpc from '@grpc/grpc-js';
+import { RuntsError, invalid } from '../../runtime/errors';
+import { IngestWriter } from '../../content/ingest';
+import { OffsetError } from '../../content/errors';
+import { addContent, hasContent } from '../../metadata/content';
+import { getLease } from '../../metadata/leases';
+import { Deps, failStream, leaseOf, namespaceOf } from '../deps';
+import { toTimestamp } from '../convert';
+
+interface WriteRequest {
+  action: 'STAT' | 'WRITE' | 'COMMIT';
+  ref: string;
+  total: number;
+  expected: string;
+  offset: number;
+  data: Buffer;
+  labels: Record<string, string>;
+}
+
+export function handleWrite(deps: Deps, call: grpc.ServerDuplexStream<WriteRequest, unknown>): void {
+  const { content, metadata, log } = deps;
+  let writer: IngestWriter | undefined;
+  let namespace = '';
+  let lease: string | undefined;
+  let total = 0;
+  let expected = '';
+  let finished = false;
+
+  const finish = (err?: unknown) => {
+    if (finished) return;
+    finished = true;
+    writer?.close();
+    if (err === undefined) call.end();
+    else failStream(call, err);
+  };
+
+  const open = (req: WriteRequest): IngestWriter => {
+    if (!req.ref) throw invalid('the first write message must have a reference');
+    namespace = namespaceOf(call);
+    lease = leaseOf(call);
+    if (lease) metadata.view((t) => getLease(t, namespace, lease!));
+    total = req.total;
+    expected = req.expected;
+    return content.openIngest(namespace, req.ref, total, expected);
+  };
+
+  const commit = (w: IngestWriter, labels: Record<string, string>): string => {
+    const result = w.commit(total, expected);
+    try {
+      metadata.update((t) => addContent(t, namespace, { digest: result.digest, size: result.size, labels }, lease));
+    } catch (err) {
+      if (!result.existed) deps.collectGarbage();
+      throw err;
+    }
+    log.debug('content committed', { namespace, digest: result.digest, size: result.size });
+    return result.digest;
+  };
+
+  const handle = (req: WriteRequest) => {
+    const w = writer ?? (writer = open(req));
+    const response = {
+      action: req.action, offset: w.offset, total: 0, digest: '', started_at: null as unknown, updated_at: null as unknown,
+    };
+    if (req.expected) {
+      expected = req.expected;
+      if (metadata.view((t) => hasContent(t, namespace, req.expected))) {
+        w.remove();
+        throw new RuntsError(`content ${req.expected} already exists in namespace "${namespace}"`, 'exists');
+      }
+    }
+    if (req.total > 0) total = req.total;
+    w.declare(total, expected);
+    if (req.action === 'STAT') {
+      Object.assign(response, {
+        digest: w.digest(), total, started_at: toTimestamp(w.meta.startedAt), updated_at: toTimestamp(w.updatedAt),
+      });
+    } else {
+      if (req.offset > 0 && req.offset !== w.offset) {
+        throw new OffsetError(`write to ingest "${w.meta.ref}" at offset ${req.offset} must happen at its current offset ${w.offset}`);
+      }
+      if (req.offset === 0 && w.offset > 0) {
+        w.truncate();
+        response.offset = 0;
+      }
+      if (req.data.length > 0) {
+        w.write(req.data);
+        response.offset = w.offset;
+      }
+      response.digest = req.action === 'COMMIT' ? commit(w, req.labels) : w.digest();
+    }
+    call.write(response);
+    if (req.action === 'COMMIT') finish();
+  };
+
+  call.on('data', (req: WriteRequest) => {
+    if (finished) return;
+    try {
+      handle(req);
+    } catch (err) {
+      finish(err);
+    }
+  });
+  call.on('end', () => finish());
+  call.on('cancelled', () => {
+    finished = true;
+    writer?.close();
+  });
+}

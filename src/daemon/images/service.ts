@@ -1,0 +1,65 @@
+// Images service: names -> root descriptors, over src/metadata/images.ts. Deleting an image
+// runs garbage collection before answering, so its unreferenced content is gone on return.
+import * as grpc from '@grpc/grpc-js';
+import { serviceDefinition } from '../protos';
+import { namespaceOf, unary } from '../deps';
+import { WireDescriptor, descriptorFromWire, descriptorToWire, maskPaths, toTimestamp } from '../convert';
+import { ServiceRegistration } from '../registration';
+import { ImageRecord } from '../../metadata/store';
+import {
+  ImageInput, createImage, deleteImage, getImage, imageField, listImages, updateImage,
+} from '../../metadata/images';
+import { parseFilters } from '../../metadata/filters';
+
+type Call<Req> = grpc.ServerUnaryCall<Req, unknown>;
+interface WireImage { name: string; labels: Record<string, string>; target: WireDescriptor | null }
+
+const imageToWire = (i: ImageRecord) => ({
+  name: i.name,
+  labels: i.labels,
+  target: descriptorToWire(i.target),
+  created_at: toTimestamp(i.createdAt),
+  updated_at: toTimestamp(i.updatedAt),
+});
+
+const imageFromWire = (i: WireImage | null): ImageInput => ({
+  name: i?.name ?? '',
+  labels: { ...(i?.labels ?? {}) },
+  target: descriptorFromWire(i?.target),
+});
+
+export const imagesService: ServiceRegistration = {
+  name: 'images',
+  definition: () => serviceDefinition('containerd/services/images/v1/images.proto', 'containerd.services.images.v1.Images'),
+  implementation: (deps) => {
+    const { log, metadata } = deps;
+    return {
+      Get: unary(log, (call: Call<{ name: string }>) => {
+        const ns = namespaceOf(call);
+        return { image: imageToWire(metadata.view((t) => getImage(t, ns, call.request.name))) };
+      }),
+      List: unary(log, (call: Call<{ filters: string[] }>) => {
+        const ns = namespaceOf(call);
+        const matches = parseFilters(call.request.filters, imageField);
+        return { images: metadata.view((t) => listImages(t, ns)).filter(matches).map(imageToWire) };
+      }),
+      Create: unary(log, (call: Call<{ image: WireImage | null }>) => {
+        const ns = namespaceOf(call);
+        const image = imageFromWire(call.request.image);
+        return { image: imageToWire(metadata.update((t) => createImage(t, ns, image))) };
+      }),
+      Update: unary(log, (call: Call<{ image: WireImage | null; update_mask: { paths: string[] } | null }>) => {
+        const ns = namespaceOf(call);
+        const image = imageFromWire(call.request.image);
+        const paths = maskPaths(call.request.update_mask);
+        return { image: imageToWire(metadata.update((t) => updateImage(t, ns, image, paths))) };
+      }),
+      Delete: unary(log, (call: Call<{ name: string; sync: boolean }>) => {
+        const ns = namespaceOf(call);
+        metadata.update((t) => deleteImage(t, ns, call.request.name));
+        deps.collectGarbage();
+        return {};
+      }),
+    };
+  },
+};

@@ -1,0 +1,42 @@
+import * as grpc from '@grpc/grpc-js';
+import { serviceDefinition } from '../protos';
+import { unary } from '../deps';
+import { maskPaths } from '../convert';
+import { ServiceRegistration } from '../registration';
+import {
+  Namespace, createNamespace, deleteNamespace, getNamespace, listNamespaces, updateNamespace,
+} from '../../metadata/namespaces';
+import { labelField, parseFilters } from '../../metadata/filters';
+
+type Call<Req> = grpc.ServerUnaryCall<Req, unknown>;
+interface WireNamespace { name: string; labels: Record<string, string> }
+const fromWire = (n: WireNamespace | null): Namespace => ({ name: n?.name ?? '', labels: { ...(n?.labels ?? {}) } });
+
+export const namespacesService: ServiceRegistration = {
+  name: 'namespaces',
+  definition: () => serviceDefinition(
+    'containerd/services/namespaces/v1/namespace.proto',
+    'containerd.services.namespaces.v1.Namespaces',
+  ),
+  implementation: ({ log, metadata }) => ({
+    Get: unary(log, (call: Call<{ name: string }>) =>
+      ({ namespace: metadata.view((t) => getNamespace(t, call.request.name)) })),
+    List: unary(log, (call: Call<{ filter: string }>) => {
+      const matches = parseFilters<Namespace>([call.request.filter], (n, p) =>
+        (p[0] === 'name' ? n.name : labelField(n.labels, p)));
+      return { namespaces: metadata.view(listNamespaces).filter(matches) };
+    }),
+    Create: unary(log, (call: Call<{ namespace: WireNamespace | null }>) => {
+      const ns = fromWire(call.request.namespace);
+      return { namespace: metadata.update((t) => createNamespace(t, ns.name, ns.labels)) };
+    }),
+    Update: unary(log, (call: Call<{ namespace: WireNamespace | null; update_mask: { paths: string[] } | null }>) => {
+      const ns = fromWire(call.request.namespace);
+      return { namespace: metadata.update((t) => updateNamespace(t, ns, maskPaths(call.request.update_mask))) };
+    }),
+    Delete: unary(log, (call: Call<{ name: string }>) => {
+      metadata.update((t) => deleteNamespace(t, call.request.name));
+      return {};
+    }),
+  }),
+};
