@@ -3,7 +3,7 @@
 import { RuntsError, invalid, notFound } from '../runtime/errors';
 import { LeaseRecord, LeaseResource, Tables, inNamespace, scopedKey } from './store';
 import { ensureNamespace } from './namespaces';
-import { validateDigest, validateIdentifier } from './identifiers';
+import { validateDigest } from './identifiers';
 import { cleanLabels, validateLabels } from './labels';
 import { FieldLookup, labelField } from './filters';
 
@@ -19,7 +19,8 @@ export function listLeases(t: Tables, ns: string): LeaseRecord[] {
 
 export function createLease(t: Tables, ns: string, id: string, labels: Record<string, string>): LeaseRecord {
   ensureNamespace(t, ns);
-  validateIdentifier('lease', id);
+  // containerd only requires a lease id; ctr generates ones like "399628866-ti5_".
+  if (!id) throw invalid('lease id must not be empty');
   validateLabels(labels);
   const key = scopedKey(ns, id);
   if (t.leases.get(key)) throw new RuntsError(`lease "${id}" already exists in namespace "${ns}"`, 'exists');
