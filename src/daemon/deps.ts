@@ -27,14 +27,17 @@ export interface Deps {
   uuid: string;
   /** Every plugin the daemon runs, for Introspection.Plugins. */
   plugins: PluginInfo[];
-  /** Removes content nothing references any more (metadata first, then the blobs). */
-  collectGarbage(): void;
+  /**
+   * Removes content nothing references any more (metadata first, then the blobs). candidates:
+   * digests whose records the caller just removed, so their blobs go too if now unreferenced.
+   */
+  collectGarbage(candidates?: string[]): void;
 }
 
 export function createGarbageCollector(metadata: MetadataStore, content: ContentStore, log: Logger) {
-  return () => {
+  return (candidates: string[] = []) => {
     // Both steps are synchronous, so no commit can slip between the sweep and the unlinks.
-    const unreferenced = metadata.update(collectGarbage);
+    const unreferenced = metadata.update((t) => collectGarbage(t, candidates));
     for (const digest of unreferenced) content.deleteBlob(digest);
     if (unreferenced.length) log.debug('garbage collected blobs', { count: unreferenced.length });
   };

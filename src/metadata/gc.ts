@@ -29,10 +29,13 @@ function markNamespace(t: Tables, ns: string): Set<string> {
   return marked;
 }
 
-/** Removes unreachable content records; returns digests no namespace references any more. */
-export function collectGarbage(t: Tables): string[] {
+/**
+ * Removes unreachable content records; returns the digests, among those removed and the
+ * caller's candidates (blobs whose record it just deleted), that no namespace holds any more.
+ */
+export function collectGarbage(t: Tables, candidates: string[] = []): string[] {
   const namespaces = [...t.namespaces.getKeys()];
-  const removed = new Set<string>();
+  const removed = new Set<string>(candidates);
   for (const ns of namespaces) {
     const marked = markNamespace(t, ns);
     const unreachable: ContentRecord[] = [...inNamespace(t.content, ns)].filter((c) => !marked.has(c.digest));

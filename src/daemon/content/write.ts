@@ -51,7 +51,7 @@ export function handleWrite(deps: Deps, call: grpc.ServerDuplexStream<WriteReque
     try {
       metadata.update((t) => addContent(t, namespace, { digest: result.digest, size: result.size, labels }, lease));
     } catch (err) {
-      if (!result.existed) deps.collectGarbage();
+      if (!result.existed) deps.collectGarbage([result.digest]);
       throw err;
     }
     log.debug('content committed', { namespace, digest: result.digest, size: result.size });
