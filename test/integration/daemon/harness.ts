@@ -3,6 +3,7 @@
 // pid and removes everything.
 import * as fs from 'fs';
 import * as os from 'os';
+import * as net from 'net';
 import * as path from 'path';
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 
@@ -33,9 +34,15 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
-async function waitFor(cond: () => boolean, what: string, ms = 15000): Promise<void> {
+const accepts = (socket: string) => new Promise<boolean>((resolve) => {
+  const probe = net.connect(socket);
+  probe.once('connect', () => { probe.destroy(); resolve(true); });
+  probe.once('error', () => resolve(false));
+});
+
+async function waitFor(cond: () => Promise<boolean>, what: string, ms = 15000): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -59,7 +66,8 @@ export async function startDaemon(prefix: string): Promise<Daemon> {
     exited = new Promise((resolve) => proc.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
     let gone = false;
     exited.then(() => { gone = true; });
-    await waitFor(() => gone || fs.existsSync(socket), `runtsd socket ${socket}`);
+    // A socket file may be a stale one from a killed daemon: wait until it accepts.
+    await waitFor(async () => gone || accepts(socket), `runtsd socket ${socket}`);
     if (gone) throw new Error(`runtsd exited at start-up:\n${fs.readFileSync(logFile, 'utf8')}`);
   };
 

@@ -2,7 +2,7 @@
 // rootfs (from /bin/busybox), its config, a linux/amd64 manifest and an index naming the image.
 import * as fs from 'fs';
 import * as path from 'path';
-import { createHash } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
 import { execFileSync } from 'child_process';
 
 export interface BuiltImage {
@@ -13,7 +13,8 @@ export interface BuiltImage {
 
 const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
-export function buildBusyboxOciArchive(workDir: string, name: string): BuiltImage {
+/** extraLayerBytes > 0 adds a second layer holding one file of that many random bytes. */
+export function buildBusyboxOciArchive(workDir: string, name: string, extraLayerBytes = 0): BuiltImage {
   const rootfs = path.join(workDir, 'rootfs');
   fs.mkdirSync(path.join(rootfs, 'bin'), { recursive: true });
   fs.copyFileSync('/bin/busybox', path.join(rootfs, 'bin', 'busybox'));
@@ -35,11 +36,21 @@ export function buildBusyboxOciArchive(workDir: string, name: string): BuiltImag
   const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 
   const layerDigest = putBlob(layer);
+  const extraLayers: { digest: string; size: number }[] = [];
+  if (extraLayerBytes > 0) {
+    const extraRoot = path.join(workDir, 'extra');
+    fs.mkdirSync(extraRoot);
+    fs.writeFileSync(path.join(extraRoot, 'random.bin'), randomBytes(extraLayerBytes));
+    const extraTar = path.join(workDir, 'extra.tar');
+    execFileSync('tar', ['--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-C', extraRoot, '-cf', extraTar, 'random.bin']);
+    const extra = fs.readFileSync(extraTar);
+    extraLayers.push({ digest: putBlob(extra), size: extra.length });
+  }
   const config = json({
     architecture: 'amd64',
     os: 'linux',
     config: { Cmd: ['/bin/sh'], Env: ['PATH=/bin'] },
-    rootfs: { type: 'layers', diff_ids: [layerDigest] },
+    rootfs: { type: 'layers', diff_ids: [layerDigest, ...extraLayers.map((l) => l.digest)] },
     history: [{ created_by: 'runts test' }],
   });
   const configDigest = putBlob(config);
@@ -47,7 +58,8 @@ export function buildBusyboxOciArchive(workDir: string, name: string): BuiltImag
     schemaVersion: 2,
     mediaType: 'application/vnd.oci.image.manifest.v1+json',
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: layer.length }],
+    layers: [{ digest: layerDigest, size: layer.length }, ...extraLayers]
+      .map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...l })),
   });
   const manifestDigest = putBlob(manifest);
   const index = json({
