@@ -1,5 +1,6 @@
-// Images service: names -> root descriptors, over src/metadata/images.ts. Deleting an image
-// runs garbage collection before answering, so its unreferenced content is gone on return.
+// Images service: names -> root descriptors, over src/metadata/images.ts. A target must be
+// present and complete (verify.ts). Deleting an image runs garbage collection before
+// answering, so its unreferenced content is gone on return.
 import * as grpc from '@grpc/grpc-js';
 import { serviceDefinition } from '../protos';
 import { namespaceOf, unary } from '../deps';
@@ -10,6 +11,7 @@ import {
   ImageInput, createImage, deleteImage, getImage, imageField, listImages, updateImage,
 } from '../../metadata/images';
 import { parseFilters } from '../../metadata/filters';
+import { verifyImageTarget } from './verify';
 
 type Call<Req> = grpc.ServerUnaryCall<Req, unknown>;
 interface WireImage { name: string; labels: Record<string, string>; target: WireDescriptor | null }
@@ -46,13 +48,25 @@ export const imagesService: ServiceRegistration = {
       Create: unary(log, (call: Call<{ image: WireImage | null }>) => {
         const ns = namespaceOf(call);
         const image = imageFromWire(call.request.image);
-        return { image: imageToWire(metadata.update((t) => createImage(t, ns, image))) };
+        return {
+          image: imageToWire(metadata.update((t) => {
+            const created = createImage(t, ns, image);
+            verifyImageTarget(t, deps.content, ns, image.name, image.target);
+            return created;
+          })),
+        };
       }),
       Update: unary(log, (call: Call<{ image: WireImage | null; update_mask: { paths: string[] } | null }>) => {
         const ns = namespaceOf(call);
         const image = imageFromWire(call.request.image);
         const paths = maskPaths(call.request.update_mask);
-        return { image: imageToWire(metadata.update((t) => updateImage(t, ns, image, paths))) };
+        return {
+          image: imageToWire(metadata.update((t) => {
+            const updated = updateImage(t, ns, image, paths);
+            if (paths.length === 0 || paths.includes('target')) verifyImageTarget(t, deps.content, ns, updated.name, updated.target);
+            return updated;
+          })),
+        };
       }),
       Delete: unary(log, (call: Call<{ name: string; sync: boolean }>) => {
         const ns = namespaceOf(call);

@@ -35,6 +35,25 @@ async function writeBlob(ns: string, data: Buffer, labels: Record<string, string
 const target = (digest: string, size: number) =>
   ({ media_type: 'application/vnd.oci.image.manifest.v1+json', digest, size, annotations: {} });
 
+/** Writes a real config, layer and manifest (labelled for GC) and returns the manifest's descriptor. */
+async function writeImage(ns: string, seed: string, opts: { lease?: string; root?: boolean } = {}) {
+  const layerData = Buffer.from(`layer ${seed}`);
+  const configData = Buffer.from(JSON.stringify({ os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: [digestOf(layerData)] } }));
+  const layer = await writeBlob(ns, layerData, {}, opts.lease);
+  const config = await writeBlob(ns, configData, {}, opts.lease);
+  const manifestData = Buffer.from(JSON.stringify({
+    schemaVersion: 2,
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config, size: configData.length },
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layer, size: layerData.length }],
+  }));
+  const manifest = await writeBlob(ns, manifestData, {
+    'containerd.io/gc.ref.content.config': config,
+    'containerd.io/gc.ref.content.l.0': layer,
+    ...(opts.root ? { 'containerd.io/gc.root': 'test' } : {}),
+  }, opts.lease);
+  return { manifest, config, layer, target: target(manifest, manifestData.length) };
+}
+
 describe('namespaces', () => {
   test('create, get, update labels by mask, delete', async () => {
     await call(grpc.namespaces, 'Create', { namespace: { name: 'n1', labels: { a: '1', b: '2' } } });
@@ -64,8 +83,8 @@ describe('namespaces', () => {
 
 describe('images', () => {
   test('create, get, list with filters, update by mask, delete', async () => {
-    const manifest = await writeBlob('img', Buffer.from('{"manifest":1}'), { 'containerd.io/gc.root': '1' });
-    const image = { name: 'example.com/app:1', labels: { tier: 'web' }, target: target(manifest, 14) };
+    const { target: manifestTarget } = await writeImage('img', 'app', { root: true });
+    const image = { name: 'example.com/app:1', labels: { tier: 'web' }, target: manifestTarget };
     const created = (await call(grpc.images, 'Create', { image }, md('img'))).image;
     expect(created).toMatchObject({ name: image.name, labels: { tier: 'web' }, target: image.target });
     expect(created.created_at.seconds).toBeGreaterThan(0);
@@ -82,12 +101,15 @@ describe('images', () => {
     expect(await codeOf(call(grpc.images, 'List', { filters: ['name=='] }, md('img')))).toBe('INVALID_ARGUMENT');
 
     const updated = (await call(grpc.images, 'Update', {
-      image: { name: 'example.com/app:1', labels: { extra: 'x' }, target: target(manifest, 999) },
+      image: { name: 'example.com/app:1', labels: { extra: 'x' }, target: { ...manifestTarget, size: 999 } },
       update_mask: { paths: ['labels.extra'] },
     }, md('img'))).image;
     expect(updated.labels).toEqual({ tier: 'web', extra: 'x' });
-    expect(updated.target.size).toBe(14);
-    expect(await codeOf(call(grpc.images, 'Update', { image: { name: 'nope', target: target(manifest, 1) } }, md('img')))).toBe('NOT_FOUND');
+    expect(updated.target.size).toBe(manifestTarget.size);
+    expect(await codeOf(call(grpc.images, 'Update', {
+      image: { name: 'example.com/app:1', target: { ...manifestTarget, size: 999 } }, update_mask: { paths: ['target'] },
+    }, md('img')))).toBe('FAILED_PRECONDITION');
+    expect(await codeOf(call(grpc.images, 'Update', { image: { name: 'nope', target: manifestTarget } }, md('img')))).toBe('NOT_FOUND');
 
     await call(grpc.images, 'Delete', { name: 'example.com/app:2', sync: true }, md('img'));
     expect(await codeOf(call(grpc.images, 'Get', { name: 'example.com/app:2' }, md('img')))).toBe('NOT_FOUND');
@@ -99,6 +121,21 @@ describe('images', () => {
     expect(await codeOf(call(grpc.images, 'Create', { image: { name: '', target: good } }))).toBe('INVALID_ARGUMENT');
     expect(await codeOf(call(grpc.images, 'Create', { image: { name: 'x', target: { ...good, digest: 'sha256:12' } } }))).toBe('INVALID_ARGUMENT');
     expect(await codeOf(call(grpc.images, 'Create', { image: { name: 'x', target: { ...good, media_type: '' } } }))).toBe('INVALID_ARGUMENT');
+  });
+
+  test('an image must point at present, complete content', async () => {
+    const missing = target(`sha256:${'a'.repeat(64)}`, 1);
+    const err = await call(grpc.images, 'Create', { image: { name: 'x', target: missing } }).catch((e) => e);
+    expect(err.code).toBe(9); // FAILED_PRECONDITION
+    expect(err.details).toBe(`image "x": target ${missing.digest} is not in the content store of namespace "default"`);
+    const lease = 'partial';
+    await call(grpc.leases, 'Create', { id: lease });
+    const { target: t, layer } = await writeImage('default', 'partial', { lease });
+    await call(grpc.content, 'Delete', { digest: layer });
+    expect(await codeOf(call(grpc.images, 'Create', { image: { name: 'x', target: t } }))).toBe('FAILED_PRECONDITION');
+    expect(await codeOf(call(grpc.images, 'Get', { name: 'x' }))).toBe('NOT_FOUND');
+    await call(grpc.leases, 'Delete', { id: lease });
+    expect(await codeOf(call(grpc.content, 'Info', { digest: t.digest }))).toBe('NOT_FOUND');
   });
 });
 
@@ -125,15 +162,10 @@ describe('leases and garbage collection', () => {
 
   test('content written under a lease lives until the lease ends, then only what an image reaches stays', async () => {
     await call(grpc.leases, 'Create', { id: 'import' }, md('gc'));
-    const layer = await writeBlob('gc', Buffer.from('layer bytes'), {}, 'import');
-    const config = await writeBlob('gc', Buffer.from('{"config":true}'), {}, 'import');
     const stray = await writeBlob('gc', Buffer.from('nobody references me'), {}, 'import');
-    const manifest = await writeBlob('gc', Buffer.from('{"manifest":true}'), {
-      'containerd.io/gc.ref.content.config': config,
-      'containerd.io/gc.ref.content.l.0': layer,
-    }, 'import');
+    const { manifest, config, layer, target: t } = await writeImage('gc', 'gc', { lease: 'import' });
     expect((await call(grpc.leases, 'ListResources', { id: 'import' }, md('gc'))).resources).toHaveLength(4);
-    await call(grpc.images, 'Create', { image: { name: 'app', target: target(manifest, 17) } }, md('gc'));
+    await call(grpc.images, 'Create', { image: { name: 'app', target: t } }, md('gc'));
     await call(grpc.leases, 'Delete', { id: 'import', sync: true }, md('gc'));
 
     for (const d of [manifest, config, layer]) expect(blobExists(d)).toBe(true);

@@ -7,6 +7,7 @@ import { execFileSync } from 'child_process';
 
 export interface BuiltImage {
   tarPath: string;
+  layoutDir: string;
   name: string;
   digests: { index: string; manifest: string; config: string; layer: string };
 }
@@ -76,10 +77,16 @@ export function buildBusyboxOciArchive(workDir: string, name: string, extraLayer
   fs.writeFileSync(path.join(layout, 'index.json'), index);
   fs.writeFileSync(path.join(layout, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
   const tarPath = path.join(workDir, 'image.tar');
-  execFileSync('tar', ['-C', layout, '-cf', tarPath, 'oci-layout', 'index.json', 'blobs']);
+  tarLayout(layout, tarPath);
   return {
     tarPath,
+    layoutDir: layout,
     name,
     digests: { index: sha256(index), manifest: manifestDigest, config: configDigest, layer: layerDigest },
   };
+}
+
+/** Tars an OCI layout directory the way `ctr images export` lays it out. */
+export function tarLayout(layoutDir: string, tarPath: string): void {
+  execFileSync('tar', ['-C', layoutDir, '-cf', tarPath, 'oci-layout', 'index.json', 'blobs']);
 }
