@@ -12,4 +12,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-npm ci --no-audit --no-fund
+npm install --no-audit --no-fund
+# The built-in example bundle's rootfs (config.json is in the repo).
+[ -x examples/busybox/rootfs/bin/busybox ] || scripts/make-rootfs.sh examples/busybox/rootfs

@@ -1,3 +1,23 @@
+// runts_native: the N-API module. src/native.ts is its only importer.
 #include <napi.h>
-static Napi::Object Init(Napi::Env env, Napi::Object exports) { return exports; }
+
+#include "module/exports.h"
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("spawnInit", Napi::Function::New(env, SpawnInit));
+  exports.Set("sendMessage", Napi::Function::New(env, SendMessage));
+  exports.Set("receiveMessage", Napi::Function::New(env, ReceiveMessage));
+  exports.Set("receiveFd", Napi::Function::New(env, ReceiveFd));
+  exports.Set("waitReadable", Napi::Function::New(env, WaitReadable));
+  exports.Set("waitExit", Napi::Function::New(env, WaitExit));
+  exports.Set("cancelWait", Napi::Function::New(env, CancelWait));
+  exports.Set("connectUnix", Napi::Function::New(env, ConnectUnix));
+  exports.Set("streamSocketPair", Napi::Function::New(env, StreamSocketPair));
+  exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper));
+  exports.Set("lockFile", Napi::Function::New(env, LockFile));
+  exports.Set("mkfifo", Napi::Function::New(env, MakeFifo));
+  exports.Set("compileSeccomp", Napi::Function::New(env, CompileSeccomp));
+  return exports;
+}
+
 NODE_API_MODULE(runts_native, Init)

@@ -1,2 +1,70 @@
-// Placeholder entry point; commands land in src/cli/commands/.
-process.stdout.write('runts version 0.1.0\n');
+// runts: an OCI runtime with runc's command line. This file wires the global flags and the
+// commands (one file each in commands/) and turns every failure into one runc-style line.
+import yargs from 'yargs';
+import { configureLog, logError } from './log';
+import { GlobalArgs } from './context';
+import { VERSION_TEXT } from './version';
+
+const rawArgv = process.argv.slice(2);
+const execAt = rawArgv.indexOf('exec');
+const separated: string[] = execAt >= 0 ? require('./commands/exec').separateCommand(rawArgv, execAt) : rawArgv;
+// yargs reads a lone "-" as a positional; `update --resources -` means stdin.
+const argv = separated.flatMap((a, i) => (a === '-' && /^(--resources|-r)$/.test(separated[i - 1] ?? '') ? [] : /^(--resources|-r)$/.test(a) && separated[i + 1] === '-' ? [`${a}=-`] : [a]));
+
+function fail(err: unknown): void {
+  const e = err as Error & { kind?: string };
+  // RuntsError and yargs usage errors are user errors: one line, no stack.
+  const message = e && e.name === 'RuntsError' ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(err);
+  logError(message);
+  process.exitCode = (e as { exitCode?: number }).exitCode ?? 1;
+}
+
+async function main(): Promise<void> {
+  if (argv[0] === '--version' || argv[0] === '-v') {
+    process.stdout.write(VERSION_TEXT);
+    return;
+  }
+  const parser = yargs(argv)
+    .scriptName('runts')
+    // runc's flags take one value per occurrence (-e A -e B); an id never joins an array.
+    .parserConfiguration({ 'greedy-arrays': false })
+    .usage('runts [global options] <command> [command options] <container-id>')
+    .option('root', { type: 'string', default: '/run/runts', describe: 'directory for container state' })
+    .option('log', { type: 'string', describe: 'log file for errors and warnings' })
+    .option('log-format', { choices: ['text', 'json'], default: 'text', describe: 'format of the log file' })
+    .option('debug', { type: 'boolean', describe: 'log debug output' })
+    .option('systemd-cgroup', { type: 'boolean', describe: 'use the systemd cgroup driver (not supported)' })
+    .option('rootless', { type: 'string', hidden: true })
+    .option('criu', { type: 'string', hidden: true })
+    .middleware((args) => {
+      configureLog({ log: args.log as string | undefined, logFormat: args['log-format'] as string, debug: !!args.debug });
+      if (args['systemd-cgroup']) throw Object.assign(new Error('the systemd cgroup driver is not supported by runts: run without --systemd-cgroup (cgroupfs)'), { name: 'RuntsError' });
+    })
+    .command(require('./commands/create').default)
+    .command(require('./commands/start').default)
+    .command(require('./commands/run').default)
+    .command(require('./commands/exec').default)
+    .command(require('./commands/state').default)
+    .command(require('./commands/kill').default)
+    .command(require('./commands/delete').default)
+    .command(require('./commands/list').default)
+    .command(require('./commands/spec').default)
+    .command(require('./commands/features').default)
+    .command(require('./commands/pause').pause)
+    .command(require('./commands/pause').resume)
+    .command(require('./commands/ps').default)
+    .command(require('./commands/events').default)
+    .command(require('./commands/update').default)
+    .demandCommand(1, 'a command is required (see runts --help)')
+    .strict()
+    .version(false)
+    .help()
+    .fail((msg, err) => {
+      throw err ?? Object.assign(new Error(msg), { name: 'RuntsError' });
+    });
+  await parser.parseAsync();
+}
+
+main().catch(fail);
+
+export type { GlobalArgs };

@@ -1,0 +1,230 @@
+// The process side of the container init: identity, limits, capabilities, fds, exec.
+#include <fcntl.h>
+#include <sched.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <linux/close_range.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/magic.h>
+
+#include <cerrno>
+#include <string>
+#include <vector>
+
+#include "init/handlers.h"
+
+namespace {
+
+std::vector<char *> c_strings(const std::vector<std::string> &args, size_t from, size_t count) {
+  std::vector<char *> out;
+  for (size_t i = from; i < from + count && i < args.size(); i++) out.push_back(const_cast<char *>(args[i].c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+bool is_executable_file(const std::string &path, int &err) {
+  struct stat st;
+  if (stat(path.c_str(), &st) < 0) { err = errno; return false; }
+  if (S_ISDIR(st.st_mode)) { err = EACCES; return false; }
+  if (access(path.c_str(), X_OK) < 0) { err = errno; return false; }
+  return true;
+}
+
+// PATH lookup as execvp does it, but done before exec so create can report it (runc does).
+bool find_executable(const std::string &path_env, const std::string &name, std::string &out, int &err) {
+  if (name.find('/') != std::string::npos) {
+    out = name;
+    return is_executable_file(name, err);
+  }
+  err = ENOENT;
+  size_t i = 0;
+  while (i <= path_env.size()) {
+    size_t j = path_env.find(':', i);
+    if (j == std::string::npos) j = path_env.size();
+    std::string dir = path_env.substr(i, j - i);
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    int e = 0;
+    if (is_executable_file(candidate, e)) { out = candidate; return true; }
+    if (e == EACCES) err = EACCES;
+    i = j + 1;
+  }
+  return false;
+}
+
+bool write_file(const std::string &path, const std::string &value) {
+  int fd = open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct statfs sfs;
+  // Only ever write into a real procfs (CVE-2019-16884, CVE-2025-52881).
+  if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC) { close(fd); errno = EXDEV; return false; }
+  bool ok = write(fd, value.data(), value.size()) == static_cast<ssize_t>(value.size());
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return ok;
+}
+
+}  // namespace
+
+namespace handlers {
+
+bool setsid(InitContext &ctx, const wire::Record &) {
+  if (::setsid() < 0) return ctx.fail("setsid", errno, "");
+  return true;
+}
+
+bool hostname(InitContext &ctx, const wire::Record &r) {
+  if (sethostname(r.args.at(0).data(), r.args.at(0).size()) < 0) return ctx.fail("set hostname", errno, r.args[0]);
+  return true;
+}
+
+bool domainname(InitContext &ctx, const wire::Record &r) {
+  if (setdomainname(r.args.at(0).data(), r.args.at(0).size()) < 0) return ctx.fail("set domainname", errno, r.args[0]);
+  return true;
+}
+
+bool sysctl(InitContext &ctx, const wire::Record &r) {
+  std::string key = r.args.at(0), path = "/proc/sys/";
+  for (char c : key) path += c == '.' ? '/' : c;
+  if (!write_file(path, r.args.at(1))) return ctx.fail("write sysctl", errno, key);
+  return true;
+}
+
+bool rlimit(InitContext &ctx, const wire::Record &r) {
+  struct rlimit lim;
+  lim.rlim_cur = r.num(1);
+  lim.rlim_max = r.num(2);
+  if (prlimit(0, static_cast<__rlimit_resource>(r.num(0)), &lim, nullptr) < 0)
+    return ctx.fail("setrlimit", errno, r.args.size() > 3 ? r.args[3] : r.args[0]);
+  return true;
+}
+
+bool no_new_privs(InitContext &ctx, const wire::Record &) {
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return ctx.fail("set no_new_privs", errno, "");
+  return true;
+}
+
+// Every fd from `first` up closes on exec: no host fd reaches the container (CVE-2024-21626).
+bool close_fds(InitContext &ctx, const wire::Record &r) {
+  if (syscall(SYS_close_range, static_cast<unsigned>(r.num(0)), ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    return ctx.fail("close_range", errno, "");
+  return true;
+}
+
+// args: bounding mask (lo 32 | hi 32 as one u64), last_cap
+bool bounding_caps(InitContext &ctx, const wire::Record &r) {
+  uint64_t keep = r.num(0);
+  unsigned last = static_cast<unsigned>(r.num(1));
+  for (unsigned cap = 0; cap <= last; cap++) {
+    if (keep & (1ULL << cap)) continue;
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) return ctx.fail("drop bounding capability", errno, std::to_string(cap));
+  }
+  return true;
+}
+
+// args: uid, gid, umask (-1 keeps it), set_groups (0/1), additional gids...
+bool user(InitContext &ctx, const wire::Record &r) {
+  uid_t uid = static_cast<uid_t>(r.num(0));
+  gid_t gid = static_cast<gid_t>(r.num(1));
+  if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) return ctx.fail("keep capabilities", errno, "");
+  if (r.num(3)) {
+    std::vector<gid_t> groups;
+    for (size_t i = 4; i < r.args.size(); i++) groups.push_back(static_cast<gid_t>(r.num(i)));
+    if (setgroups(groups.size(), groups.data()) < 0) return ctx.fail("setgroups", errno, "");
+  }
+  if (setresgid(gid, gid, gid) < 0) return ctx.fail("setgid", errno, std::to_string(gid));
+  if (setresuid(uid, uid, uid) < 0) return ctx.fail("setuid", errno, std::to_string(uid));
+  if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) return ctx.fail("keep capabilities", errno, "");
+  if (r.snum(2) >= 0) umask(static_cast<mode_t>(r.snum(2)));
+  return true;
+}
+
+// args: effective, permitted, inheritable, ambient (u64 masks), last_cap
+bool caps(InitContext &ctx, const wire::Record &r) {
+  uint64_t eff = r.num(0), perm = r.num(1), inh = r.num(2), amb = r.num(3);
+  unsigned last = static_cast<unsigned>(r.num(4));
+  struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2] = {};
+  data[0].effective = static_cast<uint32_t>(eff);
+  data[1].effective = static_cast<uint32_t>(eff >> 32);
+  data[0].permitted = static_cast<uint32_t>(perm);
+  data[1].permitted = static_cast<uint32_t>(perm >> 32);
+  data[0].inheritable = static_cast<uint32_t>(inh);
+  data[1].inheritable = static_cast<uint32_t>(inh >> 32);
+  if (syscall(SYS_capset, &hdr, data) < 0) return ctx.fail("set capabilities", errno, "");
+  prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+  // An ambient cap must also be permitted and inheritable; like runc, one that is not is
+  // skipped rather than failing the container.
+  for (unsigned cap = 0; cap <= last; cap++)
+    if ((amb & (1ULL << cap)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0 && errno != EPERM)
+      return ctx.fail("raise ambient capability", errno, std::to_string(cap));
+  return true;
+}
+
+bool chdir(InitContext &ctx, const wire::Record &r) {
+  const std::string &cwd = r.args.at(0);
+  if (::chdir(cwd.c_str()) < 0) return ctx.fail("chdir to cwd", errno, cwd);
+  // A cwd reached through a leaked fd lies outside the root: getcwd says "(unreachable)".
+  char buf[4096];
+  if (!getcwd(buf, sizeof buf) || buf[0] != '/') return ctx.fail("chdir to cwd", ENOENT, cwd + " (outside the container root)");
+  return true;
+}
+
+// args: PATH, argv0
+bool check_exec(InitContext &ctx, const wire::Record &r) {
+  int err = 0;
+  if (!find_executable(r.args.at(0), r.args.at(1), ctx.exec_path, err))
+    return ctx.fail("exec", err, r.args[1]);
+  return true;
+}
+
+// args: flags, bpf program bytes (struct sock_filter array)
+bool seccomp(InitContext &ctx, const wire::Record &r) {
+  const std::string &bytes = r.args.at(1);
+  struct sock_fprog prog;
+  prog.len = static_cast<unsigned short>(bytes.size() / sizeof(struct sock_filter));
+  prog.filter = reinterpret_cast<struct sock_filter *>(const_cast<char *>(bytes.data()));
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, static_cast<unsigned>(r.num(0)), &prog) < 0)
+    return ctx.fail("load seccomp filter", errno, "");
+  return true;
+}
+
+// args: argc, args..., env...
+bool exec(InitContext &ctx, const wire::Record &r) {
+  size_t argc = r.num(0);
+  std::vector<char *> argv = c_strings(r.args, 1, argc);
+  std::vector<char *> envp = c_strings(r.args, 1 + argc, r.args.size() - 1 - argc);
+  execve(ctx.exec_path.c_str(), argv.data(), envp.data());
+  return ctx.fail("exec", errno, argc ? r.args[1] : "");
+}
+
+bool keyring(InitContext &ctx, const wire::Record &r) {
+  const int KEYCTL_JOIN_SESSION_KEYRING = 1;
+  if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, r.args.at(0).c_str()) < 0 && errno != ENOSYS)
+    return ctx.fail("join session keyring", errno, r.args[0]);
+  return true;
+}
+
+bool personality(InitContext &ctx, const wire::Record &r) {
+  if (::personality(static_cast<unsigned long>(r.num(0))) < 0) return ctx.fail("set personality", errno, r.args[0]);
+  return true;
+}
+
+}  // namespace handlers
+
+namespace handlers {
+
+bool unshare(InitContext &ctx, const wire::Record &r) {
+  if (::unshare(static_cast<int>(r.num(0))) < 0) return ctx.fail("unshare", errno, r.args[0]);
+  return true;
+}
+
+}  // namespace handlers

@@ -1,0 +1,16 @@
+#pragma once
+#include <napi.h>
+
+Napi::Value SpawnInit(const Napi::CallbackInfo &info);
+Napi::Value SendMessage(const Napi::CallbackInfo &info);
+Napi::Value ReceiveMessage(const Napi::CallbackInfo &info);
+Napi::Value ReceiveFd(const Napi::CallbackInfo &info);
+Napi::Value ConnectUnix(const Napi::CallbackInfo &info);
+Napi::Value StreamSocketPair(const Napi::CallbackInfo &info);
+Napi::Value SetChildSubreaper(const Napi::CallbackInfo &info);
+Napi::Value WaitReadable(const Napi::CallbackInfo &info);
+Napi::Value WaitExit(const Napi::CallbackInfo &info);
+Napi::Value CancelWait(const Napi::CallbackInfo &info);
+Napi::Value LockFile(const Napi::CallbackInfo &info);
+Napi::Value MakeFifo(const Napi::CallbackInfo &info);
+Napi::Value CompileSeccomp(const Napi::CallbackInfo &info);

@@ -1,0 +1,72 @@
+// Starts runts-init with posix_spawn (vfork+execve: no copy of Node's memory, no JS, no locks
+// in the child). The caller decides which of its fds become the child's 0..n-1; the sync
+// socket's init end is appended as fd n and named in argv[1].
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "module/errors.h"
+#include "module/exports.h"
+
+Napi::Value SpawnInit(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].As<Napi::String>();
+  Napi::Array fd_array = info[1].As<Napi::Array>();
+  std::vector<int> wanted;
+  for (uint32_t i = 0; i < fd_array.Length(); i++) wanted.push_back(fd_array.Get(i).As<Napi::Number>().Int32Value());
+
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) return throw_errno(env, "socketpair", errno);
+  wanted.push_back(sv[1]);
+  const int n = static_cast<int>(wanted.size());
+
+  // Park every source above n first so no dup2 target clobbers a later source.
+  std::vector<int> parked;
+  for (int fd : wanted) {
+    int p = fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, n);
+    if (fd >= 0 && p < 0) {
+      int err = errno;
+      for (int q : parked) if (q >= 0) close(q);
+      close(sv[0]); close(sv[1]);
+      return throw_errno(env, "dup fd " + std::to_string(fd) + " for runts-init", err);
+    }
+    parked.push_back(p);
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  for (int i = 0; i < n; i++) {
+    if (parked[i] >= 0) posix_spawn_file_actions_adddup2(&actions, parked[i], i);
+    else posix_spawn_file_actions_addclose(&actions, i);
+  }
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+
+  std::string sync_arg = std::to_string(n - 1);
+  char *argv[] = {const_cast<char *>("runts-init"), const_cast<char *>(sync_arg.c_str()), nullptr};
+  char *envp[] = {nullptr};
+  pid_t pid;
+  int rc = posix_spawn(&pid, path.c_str(), &actions, &attr, argv, envp);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  for (int p : parked) if (p >= 0) close(p);
+  close(sv[1]);
+  if (rc != 0) {
+    close(sv[0]);
+    return throw_errno(env, "start " + path, rc);
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("pid", Napi::Number::New(env, pid));
+  out.Set("sock", Napi::Number::New(env, sv[0]));
+  return out;
+}

@@ -1,0 +1,48 @@
+import type { Argv, CommandModule } from 'yargs';
+import { GlobalArgs, store } from '../context';
+import { logWarning } from '../log';
+
+export interface CreateArgs extends GlobalArgs {
+  id: string;
+  bundle: string;
+  'pid-file'?: string;
+  'console-socket'?: string;
+  'no-pivot'?: boolean;
+  'no-new-keyring'?: boolean;
+  'preserve-fds': number;
+}
+
+export function createFlags<T>(y: Argv<T>) {
+  return y
+    .positional('id', { type: 'string', demandOption: true, describe: 'container id' })
+    .option('bundle', { alias: 'b', type: 'string', default: '.', describe: 'path to the bundle directory' })
+    .option('pid-file', { type: 'string', describe: 'write the init process id to this file' })
+    .option('console-socket', { type: 'string', describe: 'unix socket that receives the pty master (process.terminal)' })
+    .option('pidfd-socket', { type: 'string', hidden: true })
+    .option('no-pivot', { type: 'boolean', describe: 'use MS_MOVE + chroot instead of pivot_root' })
+    .option('no-new-keyring', { type: 'boolean', describe: 'keep the caller\'s session keyring' })
+    .option('preserve-fds', { type: 'number', default: 0, describe: 'pass N extra fds (3..3+N-1) to the container' });
+}
+
+export async function create(args: CreateArgs) {
+  if ((args as { 'pidfd-socket'?: string })['pidfd-socket']) {
+    const { RuntsError } = await import('../../runtime/errors');
+    throw new RuntsError('--pidfd-socket is not supported by runts yet', 'unsupported');
+  }
+  const { createContainer } = await import('../../runtime/create');
+  return createContainer(store(args), {
+    id: args.id, bundle: args.bundle, pidFile: args['pid-file'], consoleSocket: args['console-socket'],
+    noPivot: args['no-pivot'], noNewKeyring: args['no-new-keyring'], preserveFds: args['preserve-fds'],
+    warn: logWarning,
+  });
+}
+
+const command: CommandModule<GlobalArgs, CreateArgs> = {
+  command: 'create <id>',
+  describe: 'create a container from a bundle; it waits for `start`',
+  builder: (y) => createFlags(y) as unknown as Argv<CreateArgs>,
+  handler: async (args) => {
+    await create(args);
+  },
+};
+export default command;

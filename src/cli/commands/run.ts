@@ -1,0 +1,21 @@
+import type { Argv, CommandModule } from 'yargs';
+import { GlobalArgs, store } from '../context';
+import { logWarning } from '../log';
+import { CreateArgs, createFlags } from './create';
+
+type RunArgs = CreateArgs & { detach?: boolean };
+
+const command: CommandModule<GlobalArgs, RunArgs> = {
+  command: 'run <id>',
+  describe: 'create and start a container; in the foreground, exit with its status',
+  builder: (y) => createFlags(y).option('detach', { alias: 'd', type: 'boolean', describe: 'do not wait for the container' }) as unknown as Argv<RunArgs>,
+  handler: async (args) => {
+    const { runContainer } = await import('../../runtime/run');
+    process.exitCode = await runContainer(store(args), {
+      id: args.id, bundle: args.bundle, pidFile: args['pid-file'], consoleSocket: args['console-socket'],
+      noPivot: args['no-pivot'], noNewKeyring: args['no-new-keyring'], preserveFds: args['preserve-fds'],
+      detach: args.detach, warn: logWarning,
+    });
+  },
+};
+export default command;

@@ -1,0 +1,14 @@
+import type { CommandModule } from 'yargs';
+import { GlobalArgs, store } from '../context';
+
+const command: CommandModule<GlobalArgs, GlobalArgs & { id: string }> = {
+  command: 'state <id>',
+  describe: 'print the OCI state of a container as JSON',
+  builder: (y) => y.positional('id', { type: 'string', demandOption: true }),
+  handler: async (args) => {
+    const { ociState } = await import('../../runtime/status');
+    const s = store(args);
+    process.stdout.write(JSON.stringify(ociState(s, s.read(args.id)), null, '  ') + '\n');
+  },
+};
+export default command;

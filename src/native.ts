@@ -1,0 +1,86 @@
+// The ONLY importer of the addon: a typed facade over every native call, and the place that
+// knows where the build put runts_native.node and runts-init.
+import * as path from 'path';
+
+export interface ExitStatus {
+  /** exit code, or null when killed by a signal or not our child */
+  code: number | null;
+  signal: number | null;
+}
+
+interface NativeModule {
+  spawnInit(initPath: string, fds: number[]): { pid: number; sock: number };
+  sendMessage(fd: number, message: Buffer): void;
+  receiveMessage(fd: number): Buffer | null | undefined;
+  receiveFd(fd: number): { fd: number; data: string } | null | undefined;
+  waitReadable(fd: number, cb: (err: string | null) => void): number;
+  waitExit(pid: number, cb: (status: ExitStatus) => void): number;
+  cancelWait(id: number): void;
+  connectUnix(path: string): number;
+  streamSocketPair(): [number, number];
+  setChildSubreaper(): void;
+  lockFile(fd: number, exclusive: boolean): void;
+  mkfifo(path: string, mode: number): void;
+  compileSeccomp(profile: object): Buffer;
+}
+
+const buildDir = path.join(__dirname, '..', 'build', 'Release');
+
+let loaded: NativeModule | undefined;
+function native(): NativeModule {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  loaded ??= require(path.join(buildDir, 'runts_native.node')) as NativeModule;
+  return loaded;
+}
+
+export const initBinaryPath = (): string => process.env.RUNTS_INIT_PATH ?? path.join(buildDir, 'runts-init');
+
+/** Starts runts-init with fds[i] as its fd i; its sync socket end follows as fd fds.length. */
+export const spawnInit = (fds: number[]) => native().spawnInit(initBinaryPath(), fds);
+export const sendMessage = (fd: number, message: Buffer) => native().sendMessage(fd, message);
+export const receiveMessage = (fd: number) => native().receiveMessage(fd);
+export const receiveFd = (fd: number) => native().receiveFd(fd);
+export const connectUnix = (p: string) => native().connectUnix(p);
+export const streamSocketPair = () => native().streamSocketPair();
+export const setChildSubreaper = () => native().setChildSubreaper();
+export const mkfifo = (p: string, mode: number) => native().mkfifo(p, mode);
+export const compileSeccomp = (profile: object) => native().compileSeccomp(profile);
+export const lockFile = (fd: number, exclusive = true) => native().lockFile(fd, exclusive);
+
+/** Resolves once fd is readable (or hung up); rejects after timeoutMs when given. */
+export function readable(fd: number, timeoutMs?: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const id = native().waitReadable(fd, (err) => {
+      if (timer) clearTimeout(timer);
+      if (err) reject(new Error(err));
+      else resolve();
+    });
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        native().cancelWait(id);
+        reject(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }));
+      }, timeoutMs);
+    }
+  });
+}
+
+/**
+ * Resolves with the exit status of a process, observed through a pidfd (code and signal are
+ * null when it is not our child), or null if it is still alive after timeoutMs.
+ */
+export function exited(pid: number, timeoutMs?: number): Promise<ExitStatus | null> {
+  return new Promise((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const id = native().waitExit(pid, (status) => {
+      if (timer) clearTimeout(timer);
+      resolve(status);
+    });
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        native().cancelWait(id);
+        resolve(null);
+      }, timeoutMs);
+    }
+  });
+}

@@ -1,0 +1,136 @@
+// create: validate the bundle, claim the id, place the init in its cgroup and namespaces,
+// and leave it waiting on the exec fifo. On any failure nothing is left behind.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as native from '../native';
+import { CgroupManager, defaultCgroupsPath, openCgroup } from '../cgroups';
+import { Bundle, loadBundle } from './bundle';
+import { cgroupView } from './cgroup-view';
+import { withDefaultDeviceRules } from './device-rules';
+import { systemError } from './errors';
+import { runHooks } from './hooks';
+import { launch } from './launch';
+import { buildLaunchPlan } from './plan/build';
+import { compileSeccomp, SeccompProfile } from './seccomp';
+import { IDMapping } from './spec';
+import { checkId, ContainerRecord, StateStore } from './state-store';
+import { processStartTime } from './status';
+
+export interface CreateOptions {
+  id: string;
+  bundle: string;
+  pidFile?: string;
+  consoleSocket?: string;
+  /** an already connected console socket fd (run allocating its own pty) */
+  consoleFd?: number;
+  noPivot?: boolean;
+  noNewKeyring?: boolean;
+  preserveFds?: number;
+  /** the init's stdin, stdout, stderr (default: ours) */
+  stdio?: [number, number, number];
+  /** the bundle, when the caller already loaded it */
+  loaded?: Bundle;
+  /** non-fatal notes for the user (unknown capabilities, ...) */
+  warn?: (message: string) => void;
+}
+
+const O_PATH = 0o10000000;
+
+export function lastCap(): number {
+  return Number(fs.readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8').trim());
+}
+
+function writeIdMap(pid: number, file: 'uid_map' | 'gid_map', maps: IDMapping[] | undefined): void {
+  if (!maps || maps.length === 0) return;
+  const text = maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}`).join('\n') + '\n';
+  try {
+    fs.writeFileSync(`/proc/${pid}/${file}`, text);
+  } catch (err) {
+    throw systemError(`write ${file} of the container init`, err);
+  }
+}
+
+/** Writes a pid file atomically, as engines read it as soon as create returns. */
+export function writePidFile(file: string, pid: number): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}`);
+  fs.writeFileSync(tmp, String(pid));
+  fs.renameSync(tmp, file);
+}
+
+export async function createContainer(store: StateStore, opts: CreateOptions): Promise<ContainerRecord> {
+  checkId(opts.id);
+  const bundle = opts.loaded ?? loadBundle(opts.bundle);
+  const { spec } = bundle;
+  const cgroupsPath = spec.linux?.cgroupsPath ?? defaultCgroupsPath(opts.id);
+  const resources = withDefaultDeviceRules(spec.linux?.resources, spec.linux?.devices);
+  // Resource values are checked before anything exists on disk.
+  const checked = openCgroup({ path: cgroupsPath });
+  checked.validateResources(resources);
+  store.claim(opts.id);
+  let cgroup: CgroupManager | undefined;
+  const opened: number[] = [];
+  try {
+    cgroup = checked;
+    cgroup.create();
+    cgroup.applyResources(resources);
+    const fifo = store.fifoPath(opts.id);
+    native.mkfifo(fifo, 0o622);
+    const fifoFd = fs.openSync(fifo, O_PATH);
+    opened.push(fifoFd);
+    let consoleFd = opts.consoleFd;
+    if (opts.consoleSocket) {
+      consoleFd = native.connectUnix(opts.consoleSocket);
+      opened.push(consoleFd);
+    }
+    const preserveFds = opts.preserveFds ?? 0;
+    const fds = [...(opts.stdio ?? [0, 1, 2])];
+    for (let i = 0; i < preserveFds; i++) fds.push(3 + i);
+    const consoleChildFd = consoleFd === undefined ? undefined : fds.push(consoleFd) - 1;
+    const fifoChildFd = fds.push(fifoFd) - 1;
+
+    const plan = buildLaunchPlan({
+      spec, bundle: bundle.dir, rootfs: bundle.rootfs, id: opts.id,
+      noPivot: !!opts.noPivot, noNewKeyring: !!opts.noNewKeyring, preserveFds,
+      consoleFd: consoleChildFd, fifoFd: fifoChildFd, lastCap: lastCap(), cgroups: cgroupView(cgroup),
+      seccomp: spec.linux?.seccomp ? compileSeccomp(spec.linux.seccomp as SeccompProfile) : undefined,
+    });
+    plan.warnings.forEach((w) => opts.warn?.(w));
+    const record: ContainerRecord = {
+      ociVersion: spec.ociVersion, id: opts.id, pid: 0, initStartTime: '', bundle: bundle.dir,
+      rootfs: bundle.rootfs, created: new Date().toISOString(), owner: '',
+      annotations: spec.annotations ?? {}, cgroupsPath, config: spec,
+    };
+    const hookState = (pid: number, status: string) => ({
+      ociVersion: spec.ociVersion, id: opts.id, status, pid, bundle: bundle.dir, annotations: record.annotations,
+    });
+    const cg = cgroup;
+    const { pid } = await launch(plan.records, fds, {
+      placed(pid) {
+        writeIdMap(pid, 'uid_map', spec.linux?.uidMappings);
+        writeIdMap(pid, 'gid_map', spec.linux?.gidMappings);
+        cg.addProcess(pid);
+        if (spec.process?.oomScoreAdj !== undefined) fs.writeFileSync(`/proc/${pid}/oom_score_adj`, String(spec.process.oomScoreAdj));
+        return JSON.stringify(hookState(pid, 'created'));
+      },
+      async parentHooks(pid) {
+        await runHooks('prestart', spec.hooks?.prestart, hookState(pid, 'creating'));
+        await runHooks('createRuntime', spec.hooks?.createRuntime, hookState(pid, 'creating'));
+      },
+    });
+    record.pid = pid;
+    record.initStartTime = processStartTime(pid) ?? '';
+    store.write(record);
+    if (opts.pidFile) writePidFile(path.resolve(opts.pidFile), pid);
+    return record;
+  } catch (err) {
+    try {
+      cgroup?.killAll(9);
+      cgroup?.destroy();
+    } finally {
+      store.remove(opts.id);
+    }
+    throw err;
+  } finally {
+    opened.forEach((fd) => fs.closeSync(fd));
+  }
+}

@@ -1,0 +1,47 @@
+// delete: a stopped (or, with --force, any) container's processes, cgroup and state go;
+// poststop hooks run and their failures are only warnings.
+import { openCgroup } from '../cgroups';
+import * as native from '../native';
+import { RuntsError } from './errors';
+import { runHooks } from './hooks';
+import { ContainerRecord, StateStore } from './state-store';
+import { initAlive, ociState, statusOf } from './status';
+
+const KILL_WAIT_MS = 10_000;
+
+async function waitGone(rec: ContainerRecord): Promise<void> {
+  if (!initAlive(rec)) return;
+  await native.exited(rec.pid, KILL_WAIT_MS);
+}
+
+export async function deleteContainer(store: StateStore, id: string, force = false, warn?: (m: string) => void): Promise<void> {
+  let rec: ContainerRecord;
+  try {
+    rec = store.read(id);
+  } catch (err) {
+    // A state dir without a readable state (crash mid-create) is still removable by force.
+    if (force && err instanceof RuntsError && err.kind !== 'not-found') {
+      store.remove(id);
+      return;
+    }
+    throw err;
+  }
+  await store.locked(id, async () => {
+    const status = statusOf(store, rec);
+    if (status === 'running' && !force) throw new RuntsError(`cannot delete container ${id} that is not stopped: ${status}`, 'state');
+    const cgroup = openCgroup({ path: rec.cgroupsPath });
+    if (status !== 'stopped') {
+      cgroup.killAll(9);
+      try { process.kill(rec.pid, 9); } catch { /* gone */ }
+      await waitGone(rec);
+    }
+    cgroup.destroy();
+    const state = { ...ociState(store, rec), status: 'stopped' };
+    store.remove(id);
+    try {
+      await runHooks('poststop', rec.config.hooks?.poststop, state);
+    } catch (err) {
+      warn?.((err as Error).message);
+    }
+  });
+}

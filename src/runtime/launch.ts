@@ -1,0 +1,99 @@
+// The parent side of the init protocol: start runts-init, hand it the plan, then answer its
+// sync messages (pid -> maps and cgroup -> GO; hooks; ready or error) until it is ready.
+import * as fs from 'fs';
+import * as native from '../native';
+import { RuntsError, describeErrno } from './errors';
+import { Msg, PlanRecord } from './plan/ops';
+import { decodeRecords, DecodedRecord, encodeRecords } from './plan/wire';
+
+export interface LaunchCallbacks {
+  /** the init exists (host pid) but waits: write id maps, join cgroups; returns the state for GO */
+  placed(pid: number): Promise<string> | string;
+  /** prestart + createRuntime hooks, while the init waits before pivot_root */
+  parentHooks?(pid: number): Promise<void>;
+}
+
+const INIT_TIMEOUT_MS = 60_000;
+
+/** Errno numbers runts-init reports, as names (x86-64/arm64 generic values). */
+const ERRNO_NAMES: Record<number, string> = {
+  1: 'EPERM', 2: 'ENOENT', 3: 'ESRCH', 5: 'EIO', 9: 'EBADF', 12: 'ENOMEM', 13: 'EACCES', 16: 'EBUSY',
+  17: 'EEXIST', 18: 'EXDEV', 19: 'ENODEV', 20: 'ENOTDIR', 21: 'EISDIR', 22: 'EINVAL', 28: 'ENOSPC',
+  30: 'EROFS', 36: 'ENAMETOOLONG', 38: 'ENOSYS', 39: 'ENOTEMPTY', 40: 'ELOOP', 71: 'EPROTO', 95: 'EOPNOTSUPP',
+  110: 'ETIMEDOUT',
+};
+
+/** One clear line for an init failure, in runc's phrasing where engines match on it. */
+export function initFailureMessage(step: string, errno: number, detail: string): string {
+  const code = ERRNO_NAMES[errno];
+  const why = errno === 0 ? '' : code ? describeErrno(code) : `errno ${errno}`;
+  if (step === 'exec') {
+    if (errno === 2 && !detail.includes('/')) return `exec: "${detail}": executable file not found in $PATH`;
+    return `exec: "${detail}": ${why}`;
+  }
+  if (errno === 0) return `${step}: ${detail}`;
+  return `${step}${detail ? ` ${detail}` : ''}: ${why}`;
+}
+
+async function nextMessage(sock: number): Promise<DecodedRecord | null> {
+  for (;;) {
+    const buf = native.receiveMessage(sock);
+    if (buf === null) return null;
+    if (buf !== undefined) return decodeRecords(buf)[0] ?? null;
+    await native.readable(sock, INIT_TIMEOUT_MS);
+  }
+}
+
+export interface Launched {
+  pid: number;
+}
+
+/** Runs runts-init with `fds` as its fds 0..n-1 and walks the sync protocol up to READY. */
+export async function launch(records: PlanRecord[], fds: number[], cb: LaunchCallbacks): Promise<Launched> {
+  const { pid: stage1, sock } = native.spawnInit(fds);
+  const stage1Exit = native.exited(stage1);
+  let initPid = 0;
+  try {
+    native.sendMessage(sock, encodeRecords(records));
+    for (;;) {
+      const msg = await nextMessage(sock);
+      if (!msg) throw new RuntsError('runts-init exited before the container was ready', 'system');
+      switch (msg.op) {
+        case Msg.PID: {
+          initPid = Number(msg.args[0]);
+          const state = await cb.placed(initPid);
+          native.sendMessage(sock, encodeRecords([{ op: Msg.GO, args: [state] }]));
+          break;
+        }
+        case Msg.HOOKS:
+          try {
+            await cb.parentHooks?.(initPid);
+            native.sendMessage(sock, encodeRecords([{ op: Msg.CONTINUE, args: [] }]));
+          } catch (err) {
+            native.sendMessage(sock, encodeRecords([{ op: Msg.ERROR, args: [(err as Error).message] }]));
+            throw err;
+          }
+          break;
+        case Msg.READY:
+          return { pid: initPid };
+        case Msg.ERROR: {
+          const [step, errno, detail] = msg.args;
+          throw new RuntsError(initFailureMessage(step, Number(errno), detail ?? ''), 'system');
+        }
+        default:
+          throw new RuntsError(`runts-init sent an unknown message ${msg.op}`, 'system');
+      }
+    }
+  } catch (err) {
+    if (initPid > 0) {
+      try {
+        process.kill(initPid, 'SIGKILL');
+        await native.exited(initPid);
+      } catch { /* already gone */ }
+    }
+    throw err;
+  } finally {
+    fs.closeSync(sock);
+    await stage1Exit;
+  }
+}

@@ -1,0 +1,45 @@
+// run: create + start in one process; in the foreground it forwards signals, waits for the
+// init (its child, cloned with CLONE_PARENT) and deletes the container, exiting with its status.
+import * as native from '../native';
+import { loadBundle } from './bundle';
+import { createContainer, CreateOptions } from './create';
+import { deleteContainer } from './delete';
+import { RuntsError } from './errors';
+import { startContainer } from './start';
+import { StateStore } from './state-store';
+import { consoleReceiver, relayTerminal } from './terminal';
+
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGCONT', 'SIGWINCH'];
+
+export async function runContainer(store: StateStore, opts: CreateOptions & { detach?: boolean }): Promise<number> {
+  const loaded = loadBundle(opts.bundle);
+  const terminal = !!loaded.spec.process?.terminal && !opts.consoleSocket;
+  if (terminal && opts.detach) throw new RuntsError('cannot allocate tty if runts will detach without setting console socket', 'invalid');
+  if (opts.detach) {
+    await createContainer(store, { ...opts, loaded });
+    await startContainer(store, opts.id);
+    return 0;
+  }
+  const console = terminal ? consoleReceiver() : undefined;
+  let relay: ReturnType<typeof relayTerminal> | undefined;
+  try {
+    const rec = await createContainer(store, { ...opts, loaded, consoleFd: console?.childEnd });
+    const exit = native.exited(rec.pid);
+    if (console) relay = relayTerminal(await console.master);
+    const forward = (sig: NodeJS.Signals) => {
+      try { process.kill(rec.pid, sig); } catch { /* exited */ }
+    };
+    FORWARDED.forEach((s) => process.on(s, forward));
+    try {
+      await startContainer(store, opts.id);
+      const status = await exit;
+      if (relay) await Promise.race([relay.done, new Promise((r) => setTimeout(r, 200))]);
+      return status?.code ?? 128 + (status?.signal ?? 0);
+    } finally {
+      FORWARDED.forEach((s) => process.off(s, forward));
+      await deleteContainer(store, opts.id, true, opts.warn);
+    }
+  } finally {
+    console?.close();
+  }
+}

@@ -1,0 +1,65 @@
+// The OCI state of a container, derived from its record and the live system: the init's pid
+// and start time say whether it runs; the exec fifo says whether `start` has happened.
+import * as fs from 'fs';
+import { openCgroup } from '../cgroups';
+import { ContainerRecord, StateStore } from './state-store';
+
+export type Status = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
+
+export interface OciState {
+  ociVersion: string;
+  id: string;
+  pid: number;
+  status: Status;
+  bundle: string;
+  rootfs: string;
+  created: string;
+  owner: string;
+  annotations?: Record<string, string>;
+}
+
+/** Field 22 of /proc/<pid>/stat, or null when the process is gone or a zombie. */
+export function processStartTime(pid: number): string | null {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (fields[0] === 'Z' || fields[0] === 'X') return null;
+  return fields[19] ?? null;
+}
+
+export function initAlive(rec: ContainerRecord): boolean {
+  return rec.pid > 0 && processStartTime(rec.pid) === rec.initStartTime;
+}
+
+function isFrozen(rec: ContainerRecord): boolean {
+  try {
+    return openCgroup({ path: rec.cgroupsPath }).state() === 'frozen';
+  } catch {
+    return false;
+  }
+}
+
+export function statusOf(store: StateStore, rec: ContainerRecord): Status {
+  if (!initAlive(rec)) return 'stopped';
+  if (fs.existsSync(store.fifoPath(rec.id))) return 'created';
+  return isFrozen(rec) ? 'paused' : 'running';
+}
+
+export function ociState(store: StateStore, rec: ContainerRecord): OciState {
+  const status = statusOf(store, rec);
+  return {
+    ociVersion: rec.ociVersion,
+    id: rec.id,
+    pid: status === 'stopped' ? 0 : rec.pid,
+    status,
+    bundle: rec.bundle,
+    rootfs: rec.rootfs,
+    created: rec.created,
+    owner: rec.owner,
+    annotations: rec.annotations,
+  };
+}

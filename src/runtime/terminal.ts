@@ -1,0 +1,61 @@
+// `run` with process.terminal and no --console-socket: runts receives the pty master itself
+// and relays it to its own terminal, as runc does.
+import * as fs from 'fs';
+import * as tty from 'tty';
+import * as native from '../native';
+import { RuntsError } from './errors';
+
+export interface ConsoleReceiver {
+  /** the fd to hand to create as the console socket */
+  childEnd: number;
+  /** resolves with the pty master once the init sent it */
+  master: Promise<number>;
+  close(): void;
+}
+
+export function consoleReceiver(): ConsoleReceiver {
+  const [ours, theirs] = native.streamSocketPair();
+  const master = (async () => {
+    for (;;) {
+      const got = native.receiveFd(ours);
+      if (got === null) throw new RuntsError('the container closed its console socket without sending a pty', 'system');
+      if (got !== undefined) return got.fd;
+      await native.readable(ours);
+    }
+  })();
+  master.catch(() => { /* reported by create */ });
+  return {
+    childEnd: theirs,
+    master,
+    close() {
+      for (const fd of [ours, theirs]) {
+        try { fs.closeSync(fd); } catch { /* closed */ }
+      }
+    },
+  };
+}
+
+/** Copies stdin -> pty and pty -> stdout until the pty hangs up; raw mode while it lasts. */
+export function relayTerminal(master: number): { done: Promise<void>; resize(): void } {
+  const input = new tty.ReadStream(master);
+  const output = new tty.WriteStream(master);
+  const stdin = process.stdin;
+  const rawWas = stdin.isTTY ? stdin.isRaw : false;
+  if (stdin.isTTY) stdin.setRawMode(true);
+  stdin.pipe(output);
+  input.pipe(process.stdout, { end: false });
+  const done = new Promise<void>((resolve) => {
+    const finish = () => {
+      stdin.unpipe(output);
+      stdin.pause();
+      if (stdin.isTTY) stdin.setRawMode(rawWas);
+      resolve();
+    };
+    input.on('end', finish);
+    input.on('error', finish); // EIO once the last slave fd is closed
+  });
+  const resize = () => {
+    if (process.stdout.isTTY) output.emit('resize');
+  };
+  return { done, resize };
+}
