@@ -9,6 +9,7 @@ import { ContentStore } from '../content/store';
 import { NoSpaceError, OffsetError, RefLockedError } from '../content/errors';
 import { Logger } from './log';
 import { DaemonConfig } from './config';
+import { EventExchange } from './exchange';
 
 export interface PluginInfo {
   type: string;
@@ -25,6 +26,8 @@ export interface Deps {
   content: ContentStore;
   /** This daemon's stable identity (Introspection.Server). */
   uuid: string;
+  /** Where services publish what changed (/images/create, ...), as containerd does. */
+  events: EventExchange;
   /** Every plugin the daemon runs, for Introspection.Plugins. */
   plugins: PluginInfo[];
   /**

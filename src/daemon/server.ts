@@ -8,7 +8,8 @@
  *        - definition: serviceDefinition('<path under proto/>', '<full.service.Name>');
  *        - implementation(deps): the handlers, built from the Deps bag (src/daemon/deps.ts):
  *          metadata (one LMDB transaction per change: metadata.update(fn)), content (blob store),
- *          collectGarbage(), log, config (root/state/address), uuid, plugins.
+ *          collectGarbage(), events (publish/subscribe containerd envelopes), log,
+ *          config (root/state/address), uuid, plugins.
  *   2. Add ONE line to SERVICES below.
  * In handlers, use namespaceOf(call) for the containerd-namespace header (default "default"),
  * leaseOf(call) for containerd-lease, unary(log, fn) for unary methods and failStream(call, err)
@@ -25,6 +26,7 @@ import { ContentStore } from '../content/store';
 import { DaemonConfig } from './config';
 import { Deps, PluginInfo, createGarbageCollector } from './deps';
 import { Logger } from './log';
+import { EventExchange } from './exchange';
 import { ServiceRegistration } from './registration';
 import { loadOrCreateUuid } from './introspection/uuid';
 import { healthService } from './health/service';
@@ -111,6 +113,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     metadata,
     content,
     uuid: loadOrCreateUuid(config.root),
+    events: new EventExchange(),
     plugins: [
       ...STORE_PLUGINS,
       ...SERVICES.map((s) => ({

@@ -58,6 +58,7 @@ export function contentImplementation(deps: Deps): grpc.UntypedServiceImplementa
     Delete: unary(log, (call: Call<{ digest: string }>) => {
       const ns = namespaceOf(call);
       metadata.update((t) => deleteContent(t, ns, call.request.digest));
+      deps.events.publish(ns, '/content/delete', 'containerd.events.ContentDelete', { digest: call.request.digest });
       deps.collectGarbage([call.request.digest]);
       return {};
     }),

@@ -34,7 +34,9 @@ export const imagesService: ServiceRegistration = {
   name: 'images',
   definition: () => serviceDefinition('containerd/services/images/v1/images.proto', 'containerd.services.images.v1.Images'),
   implementation: (deps) => {
-    const { log, metadata } = deps;
+    const { log, metadata, events } = deps;
+    const publish = (ns: string, action: 'create' | 'update', i: ImageRecord) => events.publish(ns, `/images/${action}`,
+      `containerd.services.images.v1.Image${action === 'create' ? 'Create' : 'Update'}`, { name: i.name, labels: i.labels });
     return {
       Get: unary(log, (call: Call<{ name: string }>) => {
         const ns = namespaceOf(call);
@@ -48,29 +50,30 @@ export const imagesService: ServiceRegistration = {
       Create: unary(log, (call: Call<{ image: WireImage | null }>) => {
         const ns = namespaceOf(call);
         const image = imageFromWire(call.request.image);
-        return {
-          image: imageToWire(metadata.update((t) => {
-            const created = createImage(t, ns, image);
-            verifyImageTarget(t, deps.content, ns, image.name, image.target);
-            return created;
-          })),
-        };
+        const created = metadata.update((t) => {
+          const record = createImage(t, ns, image);
+          verifyImageTarget(t, deps.content, ns, image.name, image.target);
+          return record;
+        });
+        publish(ns, 'create', created);
+        return { image: imageToWire(created) };
       }),
       Update: unary(log, (call: Call<{ image: WireImage | null; update_mask: { paths: string[] } | null }>) => {
         const ns = namespaceOf(call);
         const image = imageFromWire(call.request.image);
         const paths = maskPaths(call.request.update_mask);
-        return {
-          image: imageToWire(metadata.update((t) => {
-            const updated = updateImage(t, ns, image, paths);
-            if (paths.length === 0 || paths.includes('target')) verifyImageTarget(t, deps.content, ns, updated.name, updated.target);
-            return updated;
-          })),
-        };
+        const updated = metadata.update((t) => {
+          const record = updateImage(t, ns, image, paths);
+          if (paths.length === 0 || paths.includes('target')) verifyImageTarget(t, deps.content, ns, record.name, record.target);
+          return record;
+        });
+        publish(ns, 'update', updated);
+        return { image: imageToWire(updated) };
       }),
       Delete: unary(log, (call: Call<{ name: string; sync: boolean }>) => {
         const ns = namespaceOf(call);
         metadata.update((t) => deleteImage(t, ns, call.request.name));
+        events.publish(ns, '/images/delete', 'containerd.services.images.v1.ImageDelete', { name: call.request.name });
         deps.collectGarbage();
         return {};
       }),

@@ -18,7 +18,7 @@ export const namespacesService: ServiceRegistration = {
     'containerd/services/namespaces/v1/namespace.proto',
     'containerd.services.namespaces.v1.Namespaces',
   ),
-  implementation: ({ log, metadata }) => ({
+  implementation: ({ log, metadata, events }) => ({
     Get: unary(log, (call: Call<{ name: string }>) =>
       ({ namespace: metadata.view((t) => getNamespace(t, call.request.name)) })),
     List: unary(log, (call: Call<{ filter: string }>) => {
@@ -28,14 +28,19 @@ export const namespacesService: ServiceRegistration = {
     }),
     Create: unary(log, (call: Call<{ namespace: WireNamespace | null }>) => {
       const ns = fromWire(call.request.namespace);
-      return { namespace: metadata.update((t) => createNamespace(t, ns.name, ns.labels)) };
+      const created = metadata.update((t) => createNamespace(t, ns.name, ns.labels));
+      events.publish(created.name, '/namespaces/create', 'containerd.events.NamespaceCreate', created);
+      return { namespace: created };
     }),
     Update: unary(log, (call: Call<{ namespace: WireNamespace | null; update_mask: { paths: string[] } | null }>) => {
       const ns = fromWire(call.request.namespace);
-      return { namespace: metadata.update((t) => updateNamespace(t, ns, maskPaths(call.request.update_mask))) };
+      const updated = metadata.update((t) => updateNamespace(t, ns, maskPaths(call.request.update_mask)));
+      events.publish(updated.name, '/namespaces/update', 'containerd.events.NamespaceUpdate', updated);
+      return { namespace: updated };
     }),
     Delete: unary(log, (call: Call<{ name: string }>) => {
       metadata.update((t) => deleteNamespace(t, call.request.name));
+      events.publish(call.request.name, '/namespaces/delete', 'containerd.events.NamespaceDelete', { name: call.request.name });
       return {};
     }),
   }),

@@ -65,6 +65,7 @@ describeIfReference('proto/ matches containerd API protos', () => {
     'services/version/v1/version.proto', 'services/introspection/v1/introspection.proto',
     'services/namespaces/v1/namespace.proto', 'services/content/v1/content.proto',
     'services/images/v1/images.proto', 'services/leases/v1/leases.proto',
+    'events/image.proto', 'events/namespace.proto', 'events/content.proto',
   ].map((f) => path.join(CONTAINERD_API, f));
   const reference = loadRoot(referenceFiles, REFERENCE_ROOTS);
   const ourTypes = collect(ours).filter((t) => !t.fullName.startsWith('.google.'));
