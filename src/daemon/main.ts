@@ -1,6 +1,6 @@
 // runtsd: parse flags, start the gRPC daemon, stop it cleanly on SIGTERM/SIGINT.
 import yargs from 'yargs';
-import { RuntsError } from '../runtime/errors';
+import { RuntsError, invalid } from '../runtime/errors';
 import { DEFAULT_CONFIG, DaemonConfig, logLevel, readConfigFile } from './config';
 import { createLogger } from './log';
 import { startDaemon } from './server';
@@ -15,6 +15,9 @@ async function main(argv: string[]): Promise<void> {
     .option('config', { alias: 'c', type: 'string', describe: 'config file (JSON: root, state, grpc.address, debug.level)' })
     .option('log-level', { alias: 'l', type: 'string', describe: 'debug, info, warn or error (default info)' })
     .strict()
+    .fail((msg, err) => {
+      throw err ?? invalid(`${msg} (see runtsd --help)`);
+    })
     .version(false)
     .help()
     .parseSync();
