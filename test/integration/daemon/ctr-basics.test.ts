@@ -2,7 +2,10 @@
 // socket and shutdown behaviour.
 import * as fs from 'fs';
 import * as path from 'path';
+import { createHash } from 'crypto';
+import { spawnSync } from 'child_process';
 import { Daemon, startDaemon, tableRows } from './harness';
+import { WriteSession, call, connect, meta } from './grpc-client';
 
 let daemon: Daemon;
 
@@ -62,6 +65,32 @@ test('a bad namespace name is rejected with one clear line', () => {
 
 test('content ls is empty in a fresh namespace', () => {
   expect(tableRows(daemon.ctr('-n', 'fresh', 'content', 'ls'))).toEqual([]);
+});
+
+test('ctr content ingest, active, label and rm', async () => {
+  const data = Buffer.from('ingested by ctr\n');
+  const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+  const r = spawnSync('ctr', ['-a', daemon.socket, 'content', 'ingest', '--expected-digest', digest,
+    '--expected-size', String(data.length), 'ctr-ref'], { input: data });
+  expect(r.status).toBe(0);
+  expect(tableRows(daemon.ctr('content', 'ls')).map((row) => [row[0], row[1]])).toEqual([[digest, `${data.length}B`]]);
+
+  const grpc = connect(daemon.socket);
+  try {
+    const partial = new WriteSession(grpc.content, meta('default'));
+    await partial.send({ action: 'WRITE', ref: 'half-done', data: Buffer.from('12345') });
+    await partial.close();
+    expect(tableRows(daemon.ctr('content', 'active')).map((row) => [row[0], row[1]])).toEqual([['half-done', '5B']]);
+    await call(grpc.content, 'Abort', { ref: 'half-done' });
+  } finally {
+    grpc.close();
+  }
+
+  daemon.ctr('content', 'label', digest, 'runts.test=1');
+  expect(daemon.ctr('content', 'ls')).toContain('runts.test=1');
+  daemon.ctr('content', 'rm', digest);
+  expect(tableRows(daemon.ctr('content', 'ls'))).toEqual([]);
+  expect(fs.existsSync(path.join(daemon.root, 'content', 'blobs', 'sha256', digest.slice(7)))).toBe(false);
 });
 
 test('the socket is mode 0660 and SIGTERM removes it', async () => {
