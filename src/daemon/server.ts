@@ -56,6 +56,8 @@ const STORE_PLUGINS: PluginInfo[] = [
 
 // containerd accepts 16 MiB messages; ctr sends content in chunks up to that size.
 const MAX_MESSAGE = 16 << 20;
+// Besides the collections deletes trigger, sweep regularly so expired leases release content.
+const GC_INTERVAL_MS = 10 * 60 * 1000;
 
 export interface RunningDaemon {
   deps: Deps;
@@ -137,10 +139,20 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
   });
   fs.chmodSync(config.address, 0o660);
   log.info('runtsd serving', { address: config.address, root: config.root, state: config.state });
+  deps.collectGarbage();
+  const gcTimer = setInterval(() => {
+    try {
+      deps.collectGarbage();
+    } catch (err) {
+      log.error('garbage collection failed', { error: String(err) });
+    }
+  }, GC_INTERVAL_MS);
+  gcTimer.unref();
 
   return {
     deps,
     async stop() {
+      clearInterval(gcTimer);
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => server.forceShutdown(), 5000);
         server.tryShutdown(() => { clearTimeout(force); resolve(); });

@@ -5,6 +5,8 @@
 import { ContentRecord, Tables, inNamespace, scopedKey } from './store';
 
 const GC_ROOT = 'containerd.io/gc.root';
+/** RFC 3339 time after which a lease no longer protects anything (ctr sets 24h on its leases). */
+const GC_EXPIRE = 'containerd.io/gc.expire';
 const CONTENT_REF_PREFIX = 'containerd.io/gc.ref.content';
 
 function contentRefs(labels: Record<string, string>): string[] {
@@ -29,14 +31,23 @@ function markNamespace(t: Tables, ns: string): Set<string> {
   return marked;
 }
 
+/** Deletes leases whose gc.expire time has passed, like a crashed client's import lease. */
+function dropExpiredLeases(t: Tables, ns: string, now: number): void {
+  for (const lease of [...inNamespace(t.leases, ns)]) {
+    const expires = lease.labels[GC_EXPIRE] ? Date.parse(lease.labels[GC_EXPIRE]) : NaN;
+    if (!Number.isNaN(expires) && expires <= now) t.leases.removeSync(scopedKey(ns, lease.id));
+  }
+}
+
 /**
- * Removes unreachable content records; returns the digests, among those removed and the
+ * Removes expired leases and unreachable content records; returns the digests, among those removed and the
  * caller's candidates (blobs whose record it just deleted), that no namespace holds any more.
  */
-export function collectGarbage(t: Tables, candidates: string[] = []): string[] {
+export function collectGarbage(t: Tables, candidates: string[] = [], now = Date.now()): string[] {
   const namespaces = [...t.namespaces.getKeys()];
   const removed = new Set<string>(candidates);
   for (const ns of namespaces) {
+    dropExpiredLeases(t, ns, now);
     const marked = markNamespace(t, ns);
     const unreachable: ContentRecord[] = [...inNamespace(t.content, ns)].filter((c) => !marked.has(c.digest));
     for (const c of unreachable) {

@@ -73,3 +73,16 @@ test('gc keeps what images, leases and gc.root reach, through gc.ref labels', ()
   expect(kept('ns', '3')).toBe(false);
   expect(kept('other', '6')).toBe(true);
 });
+
+test('an expired lease protects nothing; one expiring later still does', () => {
+  const now = Date.parse('2026-01-01T12:00:00Z');
+  const unreferenced = store.update((t) => {
+    createLease(t, 'ns', 'expired', { 'containerd.io/gc.expire': '2026-01-01T11:59:59Z' });
+    createLease(t, 'ns', 'valid', { 'containerd.io/gc.expire': '2026-01-02T12:00:00Z' });
+    addContent(t, 'ns', { digest: d('7'), size: 1, labels: {} }, 'expired');
+    addContent(t, 'ns', { digest: d('8'), size: 1, labels: {} }, 'valid');
+    return collectGarbage(t, [], now);
+  });
+  expect(unreferenced).toEqual([d('7')]);
+  expect(store.view((t) => [...t.leases.getKeys()])).toEqual(['ns/valid']);
+});
