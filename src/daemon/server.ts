@@ -7,7 +7,9 @@
  *        - name: the plugin id `ctr plugins ls` shows under type io.containerd.grpc.v1;
  *        - definition: serviceDefinition('<path under proto/>', '<full.service.Name>');
  *        - implementation(deps): the handlers, built from the Deps bag (src/daemon/deps.ts):
- *          metadata (one LMDB transaction per change: metadata.update(fn)), content (blob store),
+ *          metadata (one LMDB transaction per change: metadata.update(fn); a service keeps its
+ *          own records in metadata.table(name), keyed scopedKey(ns, id), which also keeps a
+ *          non-empty namespace from deletion), content (blob store),
  *          collectGarbage(), events (publish/subscribe containerd envelopes), log,
  *          config (root/state/address), uuid, plugins.
  *   2. Add ONE line to SERVICES below.

@@ -55,8 +55,8 @@ export function updateNamespace(
 
 export function deleteNamespace(t: Tables, name: string): void {
   getNamespace(t, name);
-  for (const [kind, table] of [['images', t.images], ['content', t.content], ['leases', t.leases]] as const) {
-    for (const _ of inNamespace<unknown>(table, name)) {
+  for (const [kind, table] of t.scoped) {
+    for (const _ of inNamespace(table, name)) {
       throw new RuntsError(`namespace "${name}" must be empty, but it still has ${kind}`, 'state');
     }
   }

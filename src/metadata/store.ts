@@ -52,10 +52,28 @@ export interface Tables {
   images: Database<ImageRecord, string>;
   content: Database<ContentRecord, string>;
   leases: Database<LeaseRecord, string>;
+  /** Every namespace-scoped table, the four above and those other services opened with table(). */
+  scoped: Map<string, Database<unknown, string>>;
 }
+
+// LMDB fixes the number of named tables when the environment opens.
+const MAX_TABLES = 64;
 
 export class MetadataStore {
   private constructor(private readonly env: RootDatabase, readonly tables: Tables) {}
+
+  /**
+   * A namespace-scoped table for another service's records (containers, snapshots...), in the
+   * same environment so its changes join the same transactions. Keys: scopedKey(ns, id).
+   */
+  table<V>(name: string): Database<V, string> {
+    let db = this.tables.scoped.get(name);
+    if (!db) {
+      db = this.env.openDB<unknown, string>({ name });
+      this.tables.scoped.set(name, db);
+    }
+    return db as Database<V, string>;
+  }
 
   static open(root: string): MetadataStore {
     const dir = path.join(root, 'metadata');
@@ -64,14 +82,18 @@ export class MetadataStore {
     } catch (err) {
       throw systemError(`creating metadata directory ${dir}`, err);
     }
-    const env = open({ path: path.join(dir, 'meta.lmdb'), compression: false });
+    const env = open({ path: path.join(dir, 'meta.lmdb'), compression: false, maxDbs: MAX_TABLES });
     const table = <V>(name: string) => env.openDB<V, string>({ name });
-    return new MetadataStore(env, {
+    const tables = {
       namespaces: table<NamespaceRecord>('namespaces'),
       images: table<ImageRecord>('images'),
       content: table<ContentRecord>('content'),
       leases: table<LeaseRecord>('leases'),
-    });
+    };
+    const scoped = new Map<string, Database<unknown, string>>(
+      Object.entries(tables).filter(([name]) => name !== 'namespaces') as [string, Database<unknown, string>][],
+    );
+    return new MetadataStore(env, { ...tables, scoped });
   }
 
   /** Runs fn in one write transaction; a throw rolls every change back. */

@@ -46,6 +46,24 @@ test('namespaces are created implicitly and must be empty to delete', () => {
   expect(() => store.update((t) => deleteNamespace(t, 'auto'))).toThrow(/namespace "auto" must be empty, but it still has content/);
 });
 
+test('a table another service opens joins transactions and keeps namespaces from deletion', async () => {
+  const containers = store.table<{ image: string }>('containers');
+  expect(() => store.update((t) => {
+    createNamespace(t, 'svc', {});
+    containers.putSync('svc/c1', { image: 'busybox' });
+    throw new Error('abort');
+  })).toThrow('abort');
+  expect(containers.get('svc/c1')).toBeUndefined();
+  store.update((t) => {
+    createNamespace(t, 'svc', {});
+    containers.putSync('svc/c1', { image: 'busybox' });
+  });
+  expect(() => store.update((t) => deleteNamespace(t, 'svc'))).toThrow(/still has containers/);
+  await store.close();
+  store = MetadataStore.open(dir);
+  expect(store.table<{ image: string }>('containers').get('svc/c1')).toEqual({ image: 'busybox' });
+});
+
 test('namespaces whose names share a prefix do not see each other', () => {
   store.update((t) => addContent(t, 'ab', { digest: d('a'), size: 1, labels: {} }));
   store.update((t) => createNamespace(t, 'a', {}));
