@@ -4,7 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import { RuntsError } from '../runtime/errors';
 import { MetadataStore } from '../metadata/store';
 import { validateIdentifier } from '../metadata/identifiers';
-import { collectGarbage } from '../metadata/gc';
+import { GcKind, GcRootSource, collectGarbage } from '../metadata/gc';
 import { ContentStore } from '../content/store';
 import { NoSpaceError, OffsetError, RefLockedError } from '../content/errors';
 import { Logger } from './log';
@@ -35,15 +35,38 @@ export interface Deps {
    * digests whose records the caller just removed, so their blobs go too if now unreferenced.
    */
   collectGarbage(candidates?: string[]): void;
+  /** Garbage collection of a service's own resources (snapshots...): see src/metadata/gc.ts. */
+  gc: GcRegistry;
+}
+
+export interface GcRegistry {
+  /** kind: how to list and remove the records; free: releases removed resources after commit. */
+  addKind(kind: GcKind, free: (removed: { namespace: string; id: string }[]) => void): void;
+  /** Resources always in use (e.g. containers' snapshots). */
+  addRootSource(source: GcRootSource): void;
 }
 
 export function createGarbageCollector(metadata: MetadataStore, content: ContentStore, log: Logger) {
-  return (candidates: string[] = []) => {
-    // Both steps are synchronous, so no commit can slip between the sweep and the unlinks.
-    const unreferenced = metadata.update((t) => collectGarbage(t, candidates));
-    for (const digest of unreferenced) content.deleteBlob(digest);
-    if (unreferenced.length) log.debug('garbage collected blobs', { count: unreferenced.length });
+  const kinds: GcKind[] = [];
+  const freers = new Map<string, (removed: { namespace: string; id: string }[]) => void>();
+  const rootSources: GcRootSource[] = [];
+  const registry: GcRegistry = {
+    addKind: (kind, free) => { kinds.push(kind); freers.set(kind.type, free); },
+    addRootSource: (source) => { rootSources.push(source); },
   };
+  const collect = (candidates: string[] = []) => {
+    // Both steps are synchronous, so no commit can slip between the sweep and the unlinks.
+    const result = metadata.update((t) => collectGarbage(t, { candidates, kinds, rootSources }));
+    for (const digest of result.blobs) content.deleteBlob(digest);
+    for (const [type, free] of freers) {
+      const removed = result.removed.filter((r) => r.type === type);
+      if (removed.length) free(removed);
+    }
+    if (result.blobs.length || result.removed.length) {
+      log.debug('garbage collected', { blobs: result.blobs.length, resources: result.removed.length });
+    }
+  };
+  return { collect, registry };
 }
 
 export const NAMESPACE_HEADER = 'containerd-namespace';

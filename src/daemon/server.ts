@@ -10,7 +10,9 @@
  *          metadata (one LMDB transaction per change: metadata.update(fn); a service keeps its
  *          own records in metadata.table(name), keyed scopedKey(ns, id), which also keeps a
  *          non-empty namespace from deletion), content (blob store),
- *          collectGarbage(), events (publish/subscribe containerd envelopes), log,
+ *          collectGarbage(), gc (addKind/addRootSource: make GC free a service's resources,
+ *          e.g. snapshots, reachable through leases and containerd.io/gc.ref.* labels),
+ *          events (publish/subscribe containerd envelopes), log,
  *          config (root/state/address), uuid, plugins.
  *   2. Add ONE line to SERVICES below.
  * In handlers, use namespaceOf(call) for the containerd-namespace header (default "default"),
@@ -111,6 +113,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
   const content = new ContentStore(config.root);
   recover(metadata, content, log);
 
+  const gc = createGarbageCollector(metadata, content, log);
   const deps: Deps = {
     config,
     log,
@@ -124,7 +127,8 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
         type: 'io.containerd.grpc.v1', id: s.name, requires: ['io.containerd.metadata.v1'], capabilities: [], exports: {},
       })),
     ],
-    collectGarbage: createGarbageCollector(metadata, content, log),
+    collectGarbage: gc.collect,
+    gc: gc.registry,
   };
 
   const server = new grpc.Server({

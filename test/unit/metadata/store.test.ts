@@ -82,7 +82,7 @@ test('gc keeps what images, leases and gc.root reach, through gc.ref labels', ()
     createLease(t, 'other', 'keep', {});
     addContent(t, 'other', { digest: d('6'), size: 1, labels: {} }, 'keep');
     createImage(t, 'ns', { name: 'img', labels: {}, target: { mediaType: 'm', digest: d('1'), size: 1, annotations: {} } });
-    return collectGarbage(t);
+    return collectGarbage(t).blobs;
   });
   // d('3') is dropped from both namespaces, so its blob is no longer referenced anywhere.
   expect(unreferenced).toEqual([d('3')]);
@@ -99,8 +99,32 @@ test('an expired lease protects nothing; one expiring later still does', () => {
     createLease(t, 'ns', 'valid', { 'containerd.io/gc.expire': '2026-01-02T12:00:00Z' });
     addContent(t, 'ns', { digest: d('7'), size: 1, labels: {} }, 'expired');
     addContent(t, 'ns', { digest: d('8'), size: 1, labels: {} }, 'valid');
-    return collectGarbage(t, [], now);
+    return collectGarbage(t, { now }).blobs;
   });
   expect(unreferenced).toEqual([d('7')]);
   expect(store.view((t) => [...t.leases.getKeys()])).toEqual(['ns/valid']);
+});
+
+test('registered kinds are collected through leases, labels, parents and root sources', () => {
+  const snapshots = store.table<{ parent?: string; labels: Record<string, string> }>('snapshots');
+  const kind = {
+    type: 'snapshots/overlayfs',
+    refLabelPrefix: 'containerd.io/gc.ref.snapshot.overlayfs',
+    list: (_t: unknown, ns: string) => [...snapshots.getRange({ start: `${ns}/`, end: `${ns}0` })].map(({ key, value }) => ({
+      id: String(key).slice(ns.length + 1), labels: value.labels, refs: value.parent ? [value.parent] : [],
+    })),
+    remove: (_t: unknown, ns: string, ids: string[]) => ids.forEach((id) => snapshots.removeSync(`${ns}/${id}`)),
+  };
+  const result = store.update((t) => {
+    // config -> snapshot "top" -> parent "base"; "leased" held by a lease; "container" by a root source.
+    addContent(t, 'ns', { digest: d('c'), size: 1, labels: { 'containerd.io/gc.ref.snapshot.overlayfs': 'top', 'containerd.io/gc.root': 'x' } });
+    for (const [id, parent] of [['base', undefined], ['top', 'base'], ['leased', undefined], ['container', undefined], ['orphan', 'base']] as const) {
+      snapshots.putSync(`ns/${id}`, { parent, labels: {} });
+    }
+    createLease(t, 'ns', 'hold', {});
+    t.leases.putSync('ns/hold', { ...t.leases.get('ns/hold')!, resources: [{ type: 'snapshots/overlayfs', id: 'leased' }] });
+    return collectGarbage(t, { kinds: [kind], rootSources: [() => [{ type: 'snapshots/overlayfs', id: 'container' }]] });
+  });
+  expect(result.removed).toEqual([{ type: 'snapshots/overlayfs', namespace: 'ns', id: 'orphan' }]);
+  expect([...snapshots.getKeys()].sort()).toEqual(['ns/base', 'ns/container', 'ns/leased', 'ns/top']);
 });
