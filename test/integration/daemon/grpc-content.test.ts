@@ -173,3 +173,20 @@ test('the same blob in two namespaces is removed only when neither holds it', as
   await call(grpc.content, 'Delete', { digest }, meta('ns-two'));
   expect(fs.existsSync(blobFile(digest))).toBe(false);
 });
+
+test('a client cancelling a large Read leaves no open blob behind', async () => {
+  const data = Buffer.alloc(12 << 20, 1);
+  await writeBlob(data, 'big-read', { 'containerd.io/gc.root': 'x' });
+  const fdCount = () => fs.readdirSync(`/proc/${daemon.process.pid}/fd`).length;
+  const before = fdCount();
+  for (let i = 0; i < 5; i++) {
+    const stream = grpc.content.Read({ digest: digestOf(data) }, meta('default'));
+    await new Promise<void>((resolve) => stream.once('data', () => resolve()));
+    stream.cancel();
+    await new Promise((r) => stream.once('error', r));
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  expect(fdCount()).toBeLessThanOrEqual(before);
+  await call(grpc.content, 'Delete', { digest: digestOf(data) });
+  expect(fs.existsSync(blobFile(digestOf(data)))).toBe(false);
+});
