@@ -80,6 +80,19 @@ test('a non-empty namespace cannot be removed', () => {
   expect(r.stderr).toMatch(/must be empty/);
 });
 
+test('content shared by a tag survives removing the original name', () => {
+  const tag = 'example.com/busybox:tagged';
+  daemon.ctr('images', 'tag', NAME, tag);
+  const dup = daemon.ctrResult('images', 'tag', NAME, tag);
+  expect(dup.stderr).toContain('already exists');
+  daemon.ctr('images', 'rm', '--sync', tag);
+  daemon.ctr('images', 'tag', NAME, tag);
+  daemon.ctr('images', 'rm', '--sync', NAME);
+  expect(tableRows(daemon.ctr('content', 'ls')).length).toBe(3);
+  daemon.ctr('images', 'tag', tag, NAME);
+  daemon.ctr('images', 'rm', '--sync', tag);
+});
+
 test('ctr images rm collects the image content', () => {
   daemon.ctr('images', 'rm', '--sync', NAME);
   expect(tableRows(daemon.ctr('images', 'ls'))).toEqual([]);
