@@ -1,8 +1,10 @@
 // runtsd's configuration: defaults, then a config file (containerd's layout: root, state,
-// grpc.address, debug.level), then command-line flags.
+// grpc.address, debug.level; other keys, such as containerd's plugin tables, are ignored),
+// then command-line flags.
 import * as fs from 'fs';
 import { invalid, systemError } from '../runtime/errors';
 import { LogLevel, isLogLevel } from './log';
+import { parseToml } from './toml';
 
 export interface DaemonConfig {
   address: string;
@@ -25,11 +27,8 @@ interface ConfigFile {
   debug?: { level?: unknown };
 }
 
-/** Reads a JSON config file. TOML needs a parser runts does not ship yet: say so clearly. */
+/** Reads a config file: TOML (containerd's format, a subset: see toml.ts) or JSON by extension. */
 export function readConfigFile(file: string): Partial<DaemonConfig> {
-  if (/\.toml$/i.test(file)) {
-    throw invalid(`config ${file}: TOML is not supported yet; write the same keys as JSON (root, state, grpc.address, debug.level)`);
-  }
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -37,13 +36,17 @@ export function readConfigFile(file: string): Partial<DaemonConfig> {
     throw systemError(`reading config ${file}`, err);
   }
   let parsed: ConfigFile;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw invalid(`config ${file} is not valid JSON: ${(err as Error).message}`);
+  if (/\.toml$/i.test(file)) {
+    parsed = parseToml(text, file);
+  } else {
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      throw invalid(`config ${file} is not valid JSON: ${(err as Error).message}`);
+    }
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw invalid(`config ${file} must hold a JSON object`);
+    throw invalid(`config ${file} must hold an object`);
   }
   const out: Partial<DaemonConfig> = {};
   const str = (key: string, v: unknown) => {

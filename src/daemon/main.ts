@@ -12,7 +12,7 @@ async function main(argv: string[]): Promise<void> {
     .option('address', { alias: 'a', type: 'string', describe: `unix socket to serve on (default ${DEFAULT_CONFIG.address})` })
     .option('root', { type: 'string', describe: `persistent state directory (default ${DEFAULT_CONFIG.root})` })
     .option('state', { type: 'string', describe: `runtime state directory (default ${DEFAULT_CONFIG.state})` })
-    .option('config', { alias: 'c', type: 'string', describe: 'config file (JSON: root, state, grpc.address, debug.level)' })
+    .option('config', { alias: 'c', type: 'string', describe: 'config file, .toml or .json (root, state, grpc.address, debug.level)' })
     .option('log-level', { alias: 'l', type: 'string', describe: 'debug, info, warn or error (default info)' })
     .strict()
     .fail((msg, err) => {
