@@ -5,7 +5,7 @@ import { RuntsError, invalid } from '../../runtime/errors';
 import { IngestWriter } from '../../content/ingest';
 import { OffsetError } from '../../content/errors';
 import { addContent, hasContent } from '../../metadata/content';
-import { getLease } from '../../metadata/leases';
+import { addLeaseResource, getLease } from '../../metadata/leases';
 import { Deps, failStream, leaseOf, namespaceOf } from '../deps';
 import { toTimestamp } from '../convert';
 
@@ -46,14 +46,35 @@ export function handleWrite(deps: Deps, call: grpc.ServerDuplexStream<WriteReque
     return content.openIngest(namespace, req.ref, total, expected);
   };
 
+  /**
+   * When the namespace already holds the digest, the caller's lease still takes it, as in
+   * containerd: a concurrent import's lease ending must not collect what this one relies on.
+   */
+  const leaseIfPresent = (digest: string): boolean => {
+    if (!metadata.view((t) => hasContent(t, namespace, digest))) return false;
+    if (lease) metadata.update((t) => addLeaseResource(t, namespace, lease!, { type: 'content', id: digest }));
+    return true;
+  };
+  const alreadyExists = (digest: string) =>
+    new RuntsError(`content ${digest} already exists in namespace "${namespace}"`, 'exists');
+
   const commit = (w: IngestWriter, labels: Record<string, string>): string => {
     const result = w.commit(total, expected);
+    let present = false;
     try {
-      metadata.update((t) => addContent(t, namespace, { digest: result.digest, size: result.size, labels }, lease));
+      present = metadata.update((t) => {
+        if (hasContent(t, namespace, result.digest)) {
+          if (lease) addLeaseResource(t, namespace, lease, { type: 'content', id: result.digest });
+          return true;
+        }
+        addContent(t, namespace, { digest: result.digest, size: result.size, labels }, lease);
+        return false;
+      });
     } catch (err) {
       if (!result.existed) deps.collectGarbage([result.digest]);
       throw err;
     }
+    if (present) throw alreadyExists(result.digest);
     log.debug('content committed', { namespace, digest: result.digest, size: result.size });
     return result.digest;
   };
@@ -65,9 +86,9 @@ export function handleWrite(deps: Deps, call: grpc.ServerDuplexStream<WriteReque
     };
     if (req.expected) {
       expected = req.expected;
-      if (metadata.view((t) => hasContent(t, namespace, req.expected))) {
+      if (leaseIfPresent(req.expected)) {
         w.remove();
-        throw new RuntsError(`content ${req.expected} already exists in namespace "${namespace}"`, 'exists');
+        throw alreadyExists(req.expected);
       }
     }
     if (req.total > 0) total = req.total;

@@ -2,6 +2,7 @@
 // remove, and see content garbage-collected.
 import * as fs from 'fs';
 import * as path from 'path';
+import { spawn } from 'child_process';
 import { Daemon, startDaemon, tableRows } from './harness';
 import { BuiltImage, buildBusyboxOciArchive } from './oci-archive';
 
@@ -100,4 +101,20 @@ test('ctr images rm collects the image content', () => {
   for (const digest of [image.digests.manifest, image.digests.config, image.digests.layer]) expect(fs.existsSync(blobFile(digest))).toBe(false);
   daemon.ctr('namespaces', 'rm', 'default');
   expect(tableRows(daemon.ctr('namespaces', 'ls'))).toEqual([]);
+});
+
+test('concurrent imports of the same image all succeed (each lease takes the shared content)', async () => {
+  const runs = Array.from({ length: 5 }, () => new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const child = spawn('ctr', ['-a', daemon.socket, '-n', 'parallel', 'images', 'import', '--no-unpack', image.tarPath]);
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.once('exit', (code) => resolve({ code, stderr }));
+  }));
+  const results = await Promise.all(runs);
+  expect(results).toEqual(results.map(() => ({ code: 0, stderr: '' })));
+  expect(tableRows(daemon.ctr('-n', 'parallel', 'images', 'ls')).map((r) => r[0])).toEqual([NAME]);
+  expect(tableRows(daemon.ctr('-n', 'parallel', 'content', 'ls')).map((r) => r[0]).sort())
+    .toEqual([image.digests.manifest, image.digests.config, image.digests.layer].sort());
+  expect(tableRows(daemon.ctr('-n', 'parallel', 'leases', 'ls'))).toEqual([]);
+  expect(fs.readdirSync(path.join(daemon.root, 'content', 'ingest'))).toEqual([]);
 });
