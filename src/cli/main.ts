@@ -1,6 +1,5 @@
 // runts: an OCI runtime with runc's command line. This file wires the global flags and the
 // commands (one file each in commands/) and turns every failure into one runc-style line.
-import yargs from 'yargs';
 import { configureLog, logError } from './log';
 import { GlobalArgs } from './context';
 import { VERSION_TEXT } from './version';
@@ -19,15 +18,30 @@ function fail(err: unknown): void {
   process.exitCode = (e as { exitCode?: number }).exitCode ?? 1;
 }
 
+/** --log and --log-format from the raw arguments, so even a usage error reaches the log file. */
+function logOptionsFrom(args: string[]): { log?: string; logFormat?: string } {
+  const value = (name: string) => {
+    const i = args.findIndex((a) => a === name || a.startsWith(`${name}=`));
+    if (i < 0) return undefined;
+    return args[i].includes('=') ? args[i].slice(name.length + 1) : args[i + 1];
+  };
+  return { log: value('--log'), logFormat: value('--log-format') };
+}
+
 async function main(): Promise<void> {
+  configureLog(logOptionsFrom(argv));
   if (argv[0] === '--version' || argv[0] === '-v') {
     process.stdout.write(VERSION_TEXT);
     return;
   }
+  // yargs loads on demand: `--version` (probed by engines) stays at Node's own start-up cost.
+  const yargs = (require('yargs') as typeof import('yargs')).default;
   const parser = yargs(argv)
     .scriptName('runts')
     // runc's flags take one value per occurrence (-e A -e B); an id never joins an array.
-    .parserConfiguration({ 'greedy-arrays': false })
+    // ids and paths are strings, whatever they look like (containerd ids can be all digits,
+    // its bundle paths contain dots).
+    .parserConfiguration({ 'greedy-arrays': false, 'dot-notation': false, 'parse-numbers': false, 'parse-positional-numbers': false })
     .usage('runts [global options] <command> [command options] <container-id>')
     .option('root', { type: 'string', default: '/run/runts', describe: 'directory for container state' })
     .option('log', { type: 'string', describe: 'log file for errors and warnings' })

@@ -71,6 +71,7 @@ test('kill accepts signal names and numbers', async () => {
   await waitFor(() => fs.existsSync(path.join(b.rootfs, 'tmp', 'sig')));
   expect(fs.readFileSync(path.join(b.rootfs, 'tmp', 'sig'), 'utf8')).toBe('got-usr1\n');
   expect(runts.run(['kill', id, 'NOPE']).stderr).toMatch(/unknown signal .*NOPE/);
+  expect(runts.run(['delete', '--force', 'never-existed']).status).toBe(0);
 });
 
 test('run in the foreground exits with the container status and deletes it', () => {
