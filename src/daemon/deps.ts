@@ -31,10 +31,12 @@ export interface Deps {
   /** Every plugin the daemon runs, for Introspection.Plugins. */
   plugins: PluginInfo[];
   /**
-   * Removes content nothing references any more (metadata first, then the blobs). candidates:
-   * digests whose records the caller just removed, so their blobs go too if now unreferenced.
+   * Removes content nothing references any more (metadata first, then the blobs), then runs the
+   * registered sweepers (snapshots). The synchronous part is done when this returns; the promise
+   * settles when the sweepers are. candidates: digests whose records the caller just removed,
+   * so their blobs go too if now unreferenced.
    */
-  collectGarbage(candidates?: string[]): void;
+  collectGarbage(candidates?: string[]): Promise<void>;
   /** Garbage collection of a service's own resources (snapshots...): see src/metadata/gc.ts. */
   gc: GcRegistry;
 }
@@ -44,17 +46,23 @@ export interface GcRegistry {
   addKind(kind: GcKind, free: (removed: { namespace: string; id: string }[]) => void): void;
   /** Resources always in use (e.g. containers' snapshots). */
   addRootSource(source: GcRootSource): void;
+  /** An asynchronous sweep after each collection, for stores outside the metadata (snapshots). */
+  addSweeper(sweep: (rootSources: GcRootSource[]) => Promise<void>): void;
 }
 
 export function createGarbageCollector(metadata: MetadataStore, content: ContentStore, log: Logger) {
   const kinds: GcKind[] = [];
   const freers = new Map<string, (removed: { namespace: string; id: string }[]) => void>();
   const rootSources: GcRootSource[] = [];
+  const sweepers: ((rootSources: GcRootSource[]) => Promise<void>)[] = [];
   const registry: GcRegistry = {
     addKind: (kind, free) => { kinds.push(kind); freers.set(kind.type, free); },
     addRootSource: (source) => { rootSources.push(source); },
+    addSweeper: (sweep) => { sweepers.push(sweep); },
   };
-  const collect = (candidates: string[] = []) => {
+  // Sweeps run one at a time: two concurrent ones would race to remove the same resources.
+  let sweeping: Promise<void> = Promise.resolve();
+  const collect = (candidates: string[] = []): Promise<void> => {
     // Both steps are synchronous, so no commit can slip between the sweep and the unlinks.
     const result = metadata.update((t) => collectGarbage(t, { candidates, kinds, rootSources }));
     for (const digest of result.blobs) content.deleteBlob(digest);
@@ -65,6 +73,10 @@ export function createGarbageCollector(metadata: MetadataStore, content: Content
     if (result.blobs.length || result.removed.length) {
       log.debug('garbage collected', { blobs: result.blobs.length, resources: result.removed.length });
     }
+    sweeping = sweeping.then(async () => {
+      for (const sweep of sweepers) await sweep(rootSources);
+    }).catch((err) => log.error('garbage collection sweep failed', { error: String(err) }));
+    return sweeping;
   };
   return { collect, registry };
 }

@@ -1,6 +1,9 @@
 /*
  * runtsd's gRPC server.
  *
+ * Services written as plain async handlers `(request, { namespace })` (snapshots, diff) are
+ * registered through src/daemon/registrations/ with adaptHandlers().
+ *
  * Registration contract (how a service joins the daemon):
  *   1. Write the service in src/daemon/<name>/service.ts exporting a ServiceRegistration
  *      (src/daemon/registration.ts): { name, definition, implementation(deps) }.
@@ -40,6 +43,8 @@ import { namespacesService } from './namespaces/service';
 import { contentService } from './content/service';
 import { imagesService } from './images/service';
 import { leasesService } from './leases/service';
+import { snapshotsRegistration } from './registrations/snapshots';
+import { diffRegistration } from './registrations/diff';
 
 export const SERVICES: ServiceRegistration[] = [
   healthService,
@@ -49,6 +54,8 @@ export const SERVICES: ServiceRegistration[] = [
   contentService,
   imagesService,
   leasesService,
+  snapshotsRegistration,
+  diffRegistration,
 ];
 
 /** The stores under the services, listed by Introspection like containerd's own plugins. */
@@ -145,13 +152,11 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
   });
   fs.chmodSync(config.address, 0o660);
   log.info('runtsd serving', { address: config.address, root: config.root, state: config.state });
-  deps.collectGarbage();
+  await deps.collectGarbage();
   const gcTimer = setInterval(() => {
-    try {
-      deps.collectGarbage();
-    } catch (err) {
-      log.error('garbage collection failed', { error: String(err) });
-    }
+    Promise.resolve()
+      .then(() => deps.collectGarbage())
+      .catch((err) => log.error('garbage collection failed', { error: String(err) }));
   }, GC_INTERVAL_MS);
   gcTimer.unref();
 

@@ -55,11 +55,11 @@ export function contentImplementation(deps: Deps): grpc.UntypedServiceImplementa
       })().catch((err) => failStream(call, err));
     },
 
-    Delete: unary(log, (call: Call<{ digest: string }>) => {
+    Delete: unary(log, async (call: Call<{ digest: string }>) => {
       const ns = namespaceOf(call);
       metadata.update((t) => deleteContent(t, ns, call.request.digest));
       deps.events.publish(ns, '/content/delete', 'containerd.events.ContentDelete', { digest: call.request.digest });
-      deps.collectGarbage([call.request.digest]);
+      await deps.collectGarbage([call.request.digest]);
       return {};
     }),
 

@@ -71,7 +71,8 @@ export function handleWrite(deps: Deps, call: grpc.ServerDuplexStream<WriteReque
         return false;
       });
     } catch (err) {
-      if (!result.existed) deps.collectGarbage([result.digest]);
+      // The unlink happens synchronously; the sweep that follows concerns snapshots only.
+      if (!result.existed) void deps.collectGarbage([result.digest]);
       throw err;
     }
     if (present) throw alreadyExists(result.digest);

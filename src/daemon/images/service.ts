@@ -70,11 +70,11 @@ export const imagesService: ServiceRegistration = {
         publish(ns, 'update', updated);
         return { image: imageToWire(updated) };
       }),
-      Delete: unary(log, (call: Call<{ name: string; sync: boolean }>) => {
+      Delete: unary(log, async (call: Call<{ name: string; sync: boolean }>) => {
         const ns = namespaceOf(call);
         metadata.update((t) => deleteImage(t, ns, call.request.name));
         events.publish(ns, '/images/delete', 'containerd.services.images.v1.ImageDelete', { name: call.request.name });
-        deps.collectGarbage();
+        await deps.collectGarbage();
         return {};
       }),
     };

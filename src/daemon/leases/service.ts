@@ -1,4 +1,5 @@
 // Leases service over src/metadata/leases.ts; deleting a lease releases what it held to GC.
+import { randomBytes } from 'crypto';
 import * as grpc from '@grpc/grpc-js';
 import { serviceDefinition } from '../protos';
 import { namespaceOf, unary } from '../deps';
@@ -13,6 +14,9 @@ import { parseFilters } from '../../metadata/filters';
 type Call<Req> = grpc.ServerUnaryCall<Req, unknown>;
 type ResourceRequest = { id: string; resource: LeaseResource | null };
 
+/** An id for a lease created without one, shaped like containerd's ("<nanos>-<base64url>"). */
+const randomLeaseId = () => `${process.hrtime.bigint() % 1000000000n}-${randomBytes(3).toString('base64url')}`;
+
 const leaseToWire = (l: LeaseRecord) => ({ id: l.id, created_at: toTimestamp(l.createdAt), labels: l.labels });
 const resource = (r: LeaseResource | null): LeaseResource => ({ id: r?.id ?? '', type: r?.type ?? '' });
 
@@ -24,13 +28,14 @@ export const leasesService: ServiceRegistration = {
     return {
       Create: unary(log, (call: Call<{ id: string; labels: Record<string, string> }>) => {
         const ns = namespaceOf(call);
-        const lease = metadata.update((t) => createLease(t, ns, call.request.id, { ...call.request.labels }));
+        const id = call.request.id || randomLeaseId();
+        const lease = metadata.update((t) => createLease(t, ns, id, { ...call.request.labels }));
         return { lease: leaseToWire(lease) };
       }),
-      Delete: unary(log, (call: Call<{ id: string; sync: boolean }>) => {
+      Delete: unary(log, async (call: Call<{ id: string; sync: boolean }>) => {
         const ns = namespaceOf(call);
         metadata.update((t) => deleteLease(t, ns, call.request.id));
-        deps.collectGarbage();
+        await deps.collectGarbage();
         return {};
       }),
       List: unary(log, (call: Call<{ filters: string[] }>) => {
@@ -43,10 +48,10 @@ export const leasesService: ServiceRegistration = {
         metadata.update((t) => addLeaseResource(t, ns, call.request.id, resource(call.request.resource)));
         return {};
       }),
-      DeleteResource: unary(log, (call: Call<ResourceRequest>) => {
+      DeleteResource: unary(log, async (call: Call<ResourceRequest>) => {
         const ns = namespaceOf(call);
         metadata.update((t) => deleteLeaseResource(t, ns, call.request.id, resource(call.request.resource)));
-        deps.collectGarbage();
+        await deps.collectGarbage();
         return {};
       }),
       ListResources: unary(log, (call: Call<{ id: string }>) => {
