@@ -39,6 +39,11 @@ export interface Deps {
   collectGarbage(candidates?: string[]): Promise<void>;
   /** Garbage collection of a service's own resources (snapshots...): see src/metadata/gc.ts. */
   gc: GcRegistry;
+  /**
+   * Checks for resources kept outside the metadata tables (snapshots): each answers what the
+   * namespace still holds ("snapshots"), or undefined. A namespace in use cannot be deleted.
+   */
+  namespaceUsers: ((namespace: string) => Promise<string | undefined>)[];
 }
 
 export interface GcRegistry {

@@ -15,7 +15,8 @@
  *          non-empty namespace from deletion), content (blob store),
  *          collectGarbage(), gc (addKind/addRootSource: make GC free a service's resources,
  *          e.g. snapshots, reachable through leases and containerd.io/gc.ref.* labels),
- *          events (publish/subscribe containerd envelopes), log,
+ *          events (publish/subscribe containerd envelopes), namespaceUsers (keep a namespace
+ *          holding a service's resources from deletion), log,
  *          config (root/state/address), uuid, plugins.
  *   2. Add ONE line to SERVICES below.
  * In handlers, use namespaceOf(call) for the containerd-namespace header (default "default"),
@@ -136,6 +137,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     ],
     collectGarbage: gc.collect,
     gc: gc.registry,
+    namespaceUsers: [],
   };
 
   const server = new grpc.Server({

@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { RuntsError } from '../../runtime/errors';
 import { serviceDefinition } from '../protos';
 import { unary } from '../deps';
 import { maskPaths } from '../convert';
@@ -18,7 +19,7 @@ export const namespacesService: ServiceRegistration = {
     'containerd/services/namespaces/v1/namespace.proto',
     'containerd.services.namespaces.v1.Namespaces',
   ),
-  implementation: ({ log, metadata, events }) => ({
+  implementation: ({ log, metadata, events, namespaceUsers }) => ({
     Get: unary(log, (call: Call<{ name: string }>) =>
       ({ namespace: metadata.view((t) => getNamespace(t, call.request.name)) })),
     List: unary(log, (call: Call<{ filter: string }>) => {
@@ -38,9 +39,15 @@ export const namespacesService: ServiceRegistration = {
       events.publish(updated.name, '/namespaces/update', 'containerd.events.NamespaceUpdate', updated);
       return { namespace: updated };
     }),
-    Delete: unary(log, (call: Call<{ name: string }>) => {
-      metadata.update((t) => deleteNamespace(t, call.request.name));
-      events.publish(call.request.name, '/namespaces/delete', 'containerd.events.NamespaceDelete', { name: call.request.name });
+    Delete: unary(log, async (call: Call<{ name: string }>) => {
+      const { name } = call.request;
+      metadata.view((t) => getNamespace(t, name));
+      for (const inUse of namespaceUsers) {
+        const held = await inUse(name);
+        if (held) throw new RuntsError(`namespace "${name}" must be empty, but it still has ${held}`, 'state');
+      }
+      metadata.update((t) => deleteNamespace(t, name));
+      events.publish(name, '/namespaces/delete', 'containerd.events.NamespaceDelete', { name });
       return {};
     }),
   }),

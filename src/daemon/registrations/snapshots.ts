@@ -1,7 +1,7 @@
 // Registers the snapshots service (src/daemon/snapshots) over the snapshotters in containerd's
 // layout under <root> (overlayfs when the kernel has it, native always, btrfs on btrfs). As in
-// containerd, a snapshot created under a lease joins it, and unreferenced snapshots are swept
-// after each garbage collection (snapshots-gc.ts).
+// containerd, a snapshot created under a lease joins it, its namespace cannot be deleted while
+// it exists, and unreferenced snapshots are swept after each garbage collection (snapshots-gc.ts).
 import * as grpc from '@grpc/grpc-js';
 import { serviceDefinition } from '../protos';
 import { leaseOf, namespaceOf } from '../deps';
@@ -9,6 +9,7 @@ import { ServiceRegistration } from '../registration';
 import { snapshotsService } from '../snapshots/service';
 import { openSnapshotters } from '../../snapshots';
 import { addLeaseResource } from '../../metadata/leases';
+import { ensureNamespace } from '../../metadata/namespaces';
 import { PlainHandler, adaptHandlers } from './adapt';
 import { sweepSnapshots } from './snapshots-gc';
 
@@ -25,6 +26,12 @@ export const snapshotsRegistration: ServiceRegistration = {
     }
     const defaultSnapshotter = snapshotters.overlayfs ? 'overlayfs' : 'native';
     deps.gc.addSweeper((rootSources) => sweepSnapshots(deps.metadata, snapshotters, rootSources, deps.log));
+    deps.namespaceUsers.push(async (namespace) => {
+      for (const snapshotter of Object.values(snapshotters)) {
+        if ((await snapshotter.list()).some((s) => s.name.startsWith(`${namespace}/`))) return 'snapshots';
+      }
+      return undefined;
+    });
 
     const handlers = snapshotsService({ snapshotters, defaultSnapshotter }) as unknown as Record<string, PlainHandler>;
     const impl = adaptHandlers(deps.log, handlers, ['List']);
@@ -32,13 +39,18 @@ export const snapshotsRegistration: ServiceRegistration = {
       const serve = impl[method] as grpc.handleUnaryCall<Record<string, string>, unknown>;
       impl[method] = ((call: grpc.ServerUnaryCall<Record<string, string>, unknown>, callback: grpc.sendUnaryData<unknown>) => {
         serve(call, (err, response) => {
-          const lease = leaseOf(call);
-          if (!err && lease) {
+          if (!err) {
+            // As in containerd, creating a snapshot creates its namespace and joins the lease.
+            const lease = leaseOf(call);
             try {
               const type = `snapshots/${call.request.snapshotter || defaultSnapshotter}`;
-              deps.metadata.update((t) => addLeaseResource(t, namespaceOf(call), lease, { type, id: call.request[field] }));
-            } catch (leaseErr) {
-              deps.log.warn('could not add snapshot to lease', { lease, error: String(leaseErr) });
+              deps.metadata.update((t) => {
+                const ns = namespaceOf(call);
+                ensureNamespace(t, ns);
+                if (lease) addLeaseResource(t, ns, lease, { type, id: call.request[field] });
+              });
+            } catch (recordErr) {
+              deps.log.warn('could not record snapshot in namespace or lease', { lease, error: String(recordErr) });
             }
           }
           callback(err, response);

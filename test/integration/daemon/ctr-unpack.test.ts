@@ -55,6 +55,15 @@ test('a snapshot held by nothing is collected; one labelled gc.root is kept', ()
   daemon.ctr('snapshots', 'rm', 'kept');
 });
 
+test('a namespace holding only snapshots cannot be deleted', () => {
+  daemon.ctr('-n', 'snaps-only', 'snapshots', 'prepare', 'lonely');
+  const r = daemon.ctrResult('namespaces', 'rm', 'snaps-only');
+  expect(r.stderr).toContain('namespace "snaps-only" must be empty, but it still has snapshots');
+  daemon.ctr('-n', 'snaps-only', 'snapshots', 'rm', 'lonely');
+  daemon.ctr('namespaces', 'rm', 'snaps-only');
+  expect(daemon.ctr('namespaces', 'ls', '-q')).not.toContain('snaps-only');
+});
+
 test('removing the image collects its content and its snapshot', () => {
   daemon.ctr('images', 'rm', '--sync', NAME);
   expect(tableRows(daemon.ctr('images', 'ls'))).toEqual([]);
