@@ -111,6 +111,10 @@ export class ContentStore {
     }
   }
 
+  ingestExists(namespace: string, ref: string): boolean {
+    return readIngestMeta(this.ingestPath(namespace, ref)) !== undefined;
+  }
+
   ingestStatus(namespace: string, ref: string): IngestStatus {
     const dir = this.ingestPath(namespace, ref);
     const meta = readIngestMeta(dir);

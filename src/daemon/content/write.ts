@@ -36,14 +36,14 @@ export function handleWrite(deps: Deps, call: grpc.ServerDuplexStream<WriteReque
     else failStream(call, err);
   };
 
-  const open = (req: WriteRequest): IngestWriter => {
+  let ref = '';
+  const start = (req: WriteRequest) => {
     if (!req.ref) throw invalid('the first write message must have a reference');
+    ref = req.ref;
     namespace = namespaceOf(call);
     lease = leaseOf(call);
     if (lease) metadata.view((t) => getLease(t, namespace, lease!));
     total = req.total;
-    expected = req.expected;
-    return content.openIngest(namespace, req.ref, total, expected);
   };
 
   /**
@@ -81,17 +81,27 @@ export function handleWrite(deps: Deps, call: grpc.ServerDuplexStream<WriteReque
   };
 
   const handle = (req: WriteRequest) => {
-    const w = writer ?? (writer = open(req));
-    const response = {
-      action: req.action, offset: w.offset, total: 0, digest: '', started_at: null as unknown, updated_at: null as unknown,
-    };
+    if (!ref) start(req);
     if (req.expected) {
       expected = req.expected;
+      // Checked before the ingest opens: content already there needs no writer (nor its lock);
+      // a partial ingest left for it is dropped, as containerd aborts it.
       if (leaseIfPresent(req.expected)) {
-        w.remove();
+        if (writer) writer.remove();
+        else if (content.ingestExists(namespace, ref)) {
+          try {
+            content.abortIngest(namespace, ref);
+          } catch {
+            // Another stream holds it; that writer will meet the same existing content.
+          }
+        }
         throw alreadyExists(req.expected);
       }
     }
+    const w = writer ?? (writer = content.openIngest(namespace, ref, total, expected));
+    const response = {
+      action: req.action, offset: w.offset, total: 0, digest: '', started_at: null as unknown, updated_at: null as unknown,
+    };
     if (req.total > 0) total = req.total;
     w.declare(total, expected);
     if (req.action === 'STAT') {

@@ -190,3 +190,15 @@ test('a client cancelling a large Read leaves no open blob behind', async () => 
   await call(grpc.content, 'Delete', { digest: digestOf(data) });
   expect(fs.existsSync(blobFile(digestOf(data)))).toBe(false);
 });
+
+test('existing content answers AlreadyExists before any ingest is opened, and drops a stale one', async () => {
+  const data = Buffer.from('exists already');
+  await writeBlob(data, 'first', { 'containerd.io/gc.root': 'x' });
+  const stale = session();
+  await stale.send({ action: 'WRITE', ref: 'stale', data: data.subarray(0, 4) });
+  await stale.close();
+  expect(ingestDirs()).toHaveLength(1);
+  expect(await codeOf(session().send({ action: 'STAT', ref: 'stale', expected: digestOf(data) }))).toBe('ALREADY_EXISTS');
+  expect(ingestDirs()).toEqual([]);
+  await call(grpc.content, 'Delete', { digest: digestOf(data) });
+});
