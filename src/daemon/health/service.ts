@@ -1,0 +1,12 @@
+import { serviceDefinition } from '../protos';
+import { unary } from '../deps';
+import { ServiceRegistration } from '../registration';
+
+/** grpc.health.v1: the daemon answers SERVING while it runs. */
+export const healthService: ServiceRegistration = {
+  name: 'healthcheck',
+  definition: () => serviceDefinition('grpc/health/v1/health.proto', 'grpc.health.v1.Health'),
+  implementation: (deps) => ({
+    Check: unary(deps.log, () => ({ status: 'SERVING' })),
+  }),
+};

@@ -1,0 +1,55 @@
+// runtsd: parse flags, start the gRPC daemon, stop it cleanly on SIGTERM/SIGINT.
+import yargs from 'yargs';
+import { RuntsError, invalid } from '../runtime/errors';
+import { DEFAULT_CONFIG, DaemonConfig, logLevel, readConfigFile } from './config';
+import { createLogger } from './log';
+import { startDaemon } from './server';
+
+async function main(argv: string[]): Promise<void> {
+  const args = yargs(argv)
+    .scriptName('runtsd')
+    .usage('$0 [options]: the runts daemon, serving containerd\'s gRPC API')
+    .option('address', { alias: 'a', type: 'string', describe: `unix socket to serve on (default ${DEFAULT_CONFIG.address})` })
+    .option('root', { type: 'string', describe: `persistent state directory (default ${DEFAULT_CONFIG.root})` })
+    .option('state', { type: 'string', describe: `runtime state directory (default ${DEFAULT_CONFIG.state})` })
+    .option('config', { alias: 'c', type: 'string', describe: 'config file, .toml or .json (root, state, grpc.address, debug.level)' })
+    .option('log-level', { alias: 'l', type: 'string', describe: 'debug, info, warn or error (default info)' })
+    .strict()
+    .fail((msg, err) => {
+      throw err ?? invalid(`${msg} (see runtsd --help)`);
+    })
+    .version(false)
+    .help()
+    .parseSync();
+
+  const fromFile = args.config ? readConfigFile(args.config) : {};
+  const config: DaemonConfig = {
+    ...DEFAULT_CONFIG,
+    ...fromFile,
+    ...(args.address ? { address: args.address } : {}),
+    ...(args.root ? { root: args.root } : {}),
+    ...(args.state ? { state: args.state } : {}),
+    ...(args['log-level'] ? { logLevel: logLevel(args['log-level']) } : {}),
+  };
+  const log = createLogger(config.logLevel);
+  const daemon = await startDaemon(config, log);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    daemon.stop().then(() => process.exit(0), (err) => {
+      log.error('shutdown failed', { error: String(err) });
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  const msg = err instanceof RuntsError ? err.message : `unexpected error: ${err instanceof Error ? err.message : String(err)}`;
+  process.stderr.write(`runtsd: ${msg}\n`);
+  process.exit(1);
+});
