@@ -1,5 +1,5 @@
 // Debian's Docker Engine (dockerd 20.10 with its own private containerd and runc shim) runs
-// containers with runts registered through --add-runtime.
+// containers with runts registered through --add-runtime; every scenario also runs with runc.
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -15,7 +15,6 @@ let dockerd: ChildProcess;
 
 const docker = (args: string[]) =>
   spawnSync('docker', ['-H', `unix://${sock}`, ...args], { encoding: 'utf8', timeout: 60000 });
-const run = (args: string[]) => docker(['run', '--rm', '--runtime', 'runts', '--network', 'none', ...args]);
 
 beforeAll(async () => {
   const log = fs.openSync(path.join(dir, 'dockerd.log'), 'w');
@@ -36,7 +35,7 @@ beforeAll(async () => {
 }, 60000);
 
 afterAll(async () => {
-  docker(['rm', '--force', 'runts-e2e']);
+  for (const rt of ['runts', 'runc']) docker(['rm', '--force', `runts-e2e-${rt}`]);
   if (dockerd.exitCode === null) {
     const exited = new Promise((r) => dockerd.once('exit', r));
     dockerd.kill('SIGTERM');
@@ -49,21 +48,29 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 }, 30000);
 
-test('docker run --runtime runts: output and exit status', () => {
-  const r = run(['runts-busybox', 'sh', '-c', 'echo hello from docker; exit 4']);
-  expect(r.stdout).toBe('hello from docker\n');
-  expect(r.status).toBe(4);
-});
+describe.each(['runts', 'runc'])('docker --runtime %s', (runtime) => {
+  const run = (args: string[]) => docker(['run', '--rm', '--runtime', runtime, '--network', 'none', ...args]);
 
-test('docker -m 32m: the container is OOM-killed (137)', () => {
-  expect(run(['-m', '32m', 'runts-busybox', 'tail', '/dev/zero']).status).toBe(137);
-});
+  test('output and exit status', () => {
+    const r = run(['runts-busybox', 'sh', '-c', 'echo hello from docker; exit 4']);
+    expect(r.stdout).toBe('hello from docker\n');
+    expect(r.status).toBe(4);
+  });
 
-test('docker run -d, exec, pause/unpause, rm -f', () => {
-  expect(docker(['run', '-d', '--name', 'runts-e2e', '--runtime', 'runts', '--network', 'none', 'runts-busybox', 'sleep', '60']).status).toBe(0);
-  expect(docker(['exec', 'runts-e2e', 'sh', '-c', 'echo exec ok']).stdout).toBe('exec ok\n');
-  expect(docker(['pause', 'runts-e2e']).status).toBe(0);
-  expect(docker(['inspect', '-f', '{{.State.Status}}', 'runts-e2e']).stdout.trim()).toBe('paused');
-  expect(docker(['unpause', 'runts-e2e']).status).toBe(0);
-  expect(docker(['rm', '-f', 'runts-e2e']).status).toBe(0);
+  test('-m 32m is enforced: the container is OOM-killed (137)', () => {
+    expect(run(['-m', '32m', 'runts-busybox', 'tail', '/dev/zero']).status).toBe(137);
+  });
+
+  test('run -d, exec, pause/unpause, stop (SIGTERM, then SIGKILL), rm', () => {
+    const name = `runts-e2e-${runtime}`;
+    expect(docker(['run', '-d', '--name', name, '--runtime', runtime, '--network', 'none', 'runts-busybox', 'sleep', '60']).status).toBe(0);
+    expect(docker(['exec', name, 'sh', '-c', 'echo exec ok']).stdout).toBe('exec ok\n');
+    expect(docker(['pause', name]).status).toBe(0);
+    expect(docker(['inspect', '-f', '{{.State.Status}}', name]).stdout.trim()).toBe('paused');
+    expect(docker(['unpause', name]).status).toBe(0);
+    // sleep as pid 1 ignores SIGTERM: docker stop falls back to SIGKILL after the timeout.
+    expect(docker(['stop', '-t', '1', name]).status).toBe(0);
+    expect(docker(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', name]).stdout.trim()).toBe('exited 137');
+    expect(docker(['rm', name]).status).toBe(0);
+  });
 });

@@ -1,5 +1,5 @@
-// Debian's podman (with conmon) drives runts as its OCI runtime, privately: its own storage,
-// run root and cgroup parent under this test's temp dir / name.
+// Debian's podman (with conmon) drives runts as its OCI runtime, privately (own storage, run
+// root and cgroup parent), and every scenario runs with runc too so the results are compared.
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -9,55 +9,67 @@ import { removeCgroupTree } from '../helpers/cgroup-cleanup';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runts-podman-'));
 const cgroupParent = `/runts-test-podman-${process.pid}`;
-const podman = ['--root', `${dir}/storage`, '--runroot', `${dir}/run`, '--runtime', RUNTS, '--cgroup-manager', 'cgroupfs', '--events-backend', 'file'];
+const RUNTIMES: Record<string, string> = { runts: RUNTS, runc: execFileSync('which', ['runc'], { encoding: 'utf8' }).trim() };
+const global = ['--root', `${dir}/storage`, '--runroot', `${dir}/run`, '--cgroup-manager', 'cgroupfs', '--events-backend', 'file'];
 // No CAP_SYS_RESOURCE here: podman's default rlimits could not be set (with runc either).
 const runFlags = ['--network', 'none', '--ulimit', 'nofile=4096:4096', '--ulimit', 'nproc=4096:4096', '--cgroup-parent', cgroupParent];
 
-const pod = (args: string[]) => spawnSync('podman', [...podman, ...args], { encoding: 'utf8', timeout: 60000 });
+const podman = (runtime: string, args: string[]) =>
+  spawnSync('podman', ['--runtime', RUNTIMES[runtime], ...global, ...args], { encoding: 'utf8', timeout: 60000 });
+const run = (runtime: string, args: string[]) => podman(runtime, ['run', '--rm', ...runFlags, ...args]);
 
 beforeAll(() => {
   execFileSync(path.join(REPO, 'scripts', 'make-rootfs.sh'), [`${dir}/rootfs`]);
   execFileSync('tar', ['-C', `${dir}/rootfs`, '-cf', `${dir}/rootfs.tar`, '.']);
-  const imported = pod(['import', `${dir}/rootfs.tar`, 'runts-busybox']);
+  const imported = podman('runts', ['import', `${dir}/rootfs.tar`, 'runts-busybox']);
   if (imported.status !== 0) throw new Error(`podman import: ${imported.stderr}`);
 });
 
 afterAll(() => {
-  pod(['rm', '--all', '--force']);
-  pod(['system', 'reset', '--force']);
+  podman('runts', ['rm', '--all', '--force']);
+  podman('runts', ['system', 'reset', '--force']);
   removeCgroupTree(cgroupParent);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('podman run --rm prints the output and returns the exit status', () => {
-  const r = pod(['run', '--rm', ...runFlags, 'runts-busybox', 'sh', '-c', 'echo hello from podman; exit 3']);
-  expect(r.stdout).toBe('hello from podman\n');
-  expect(r.status).toBe(3);
-});
+/** Each scenario: podman run flags + command, and what both runtimes must produce. */
+const scenarios: [string, string[], { status: number; stdout?: string | RegExp }][] = [
+  ['echo', ['runts-busybox', 'echo', 'hi'], { status: 0, stdout: 'hi\n' }],
+  ['exit code', ['runts-busybox', 'sh', '-c', 'exit 3'], { status: 3 }],
+  ['command not found', ['runts-busybox', 'no-such-command'], { status: 127 }],
+  ['permission denied', ['runts-busybox', '/etc/passwd'], { status: 126 }],
+  ['--memory', ['-m', '32m', 'runts-busybox', 'sh', '-c', 'tail /dev/zero'], { status: 137 }],
+  ['--pids-limit', ['--pids-limit', '10', 'runts-busybox', 'cat', '/sys/fs/cgroup/pids/pids.max'], { status: 0, stdout: '10\n' }],
+  ['--cap-drop', ['--cap-drop', 'all', 'runts-busybox', 'sh', '-c', 'grep CapEff /proc/self/status; chown 1 /tmp; echo $?'], { status: 0, stdout: 'CapEff:\t0000000000000000\n1\n' }],
+  ['--read-only', ['--read-only', 'runts-busybox', 'sh', '-c', 'touch /x 2>/dev/null; echo $?'], { status: 0, stdout: '1\n' }],
+  ['--user', ['--user', '1000:1000', 'runts-busybox', 'sh', '-c', 'id -u; id -g'], { status: 0, stdout: '1000\n1000\n' }],
+];
 
-test('podman maps runts errors to 127 (not found) and 126 (permission denied)', () => {
-  const missing = pod(['run', '--rm', ...runFlags, 'runts-busybox', 'no-such-command']);
-  expect(missing.status).toBe(127);
-  expect(missing.stderr).toContain('executable file not found in $PATH');
-  expect(pod(['run', '--rm', ...runFlags, 'runts-busybox', '/etc/passwd']).status).toBe(126);
-});
+describe.each(Object.keys(RUNTIMES))('podman with %s', (runtime) => {
+  test.each(scenarios)('%s', (_name, args, want) => {
+    const r = run(runtime, args);
+    expect({ status: r.status, stdout: want.stdout === undefined ? undefined : r.stdout }).toEqual({ status: want.status, stdout: want.stdout });
+  });
 
-test('podman run -d, exec, top, pause/unpause, stop and rm', () => {
-  const started = pod(['run', '-d', '--name', 'runts-e2e', ...runFlags, 'runts-busybox', 'sleep', '60']);
-  expect(started.status).toBe(0);
-  try {
-    expect(pod(['exec', 'runts-e2e', 'sh', '-c', 'echo exec $(id -u)']).stdout).toBe('exec 0\n');
-    expect(pod(['top', 'runts-e2e']).stdout).toContain('sleep 60');
-    expect(pod(['pause', 'runts-e2e']).status).toBe(0);
-    expect(pod(['inspect', '--format', '{{.State.Status}}', 'runts-e2e']).stdout.trim()).toBe('paused');
-    expect(pod(['unpause', 'runts-e2e']).status).toBe(0);
-    expect(pod(['inspect', '--format', '{{.State.Status}}', 'runts-e2e']).stdout.trim()).toBe('running');
-    expect(pod(['stop', '-t', '1', 'runts-e2e']).status).toBe(0);
-  } finally {
-    expect(pod(['rm', '--force', 'runts-e2e']).status).toBe(0);
-  }
-});
+  test('run -it goes through a pty', () => {
+    const cmd = ['podman', '--runtime', RUNTIMES[runtime], ...global, 'run', '-it', '--rm', ...runFlags, 'runts-busybox', 'sh', '-c', 'tty; echo done'];
+    const r = spawnSync('script', ['-qec', cmd.map((a) => `'${a}'`).join(' '), '/dev/null'], { encoding: 'utf8', timeout: 60000 });
+    expect(r.stdout).toMatch(/\/dev\/pts\/0\r?\ndone/);
+  });
 
-test('podman -m enforces the memory limit through runts (OOM kill: 137)', () => {
-  expect(pod(['run', '--rm', '-m', '32m', ...runFlags, 'runts-busybox', 'sh', '-c', 'tail /dev/zero']).status).toBe(137);
+  test('run -d, exec, pause/unpause, stop and rm', () => {
+    const name = `runts-e2e-${runtime}`;
+    expect(podman(runtime, ['run', '-d', '--name', name, ...runFlags, 'runts-busybox', 'sleep', '60']).status).toBe(0);
+    try {
+      expect(podman(runtime, ['exec', name, 'sh', '-c', 'echo exec $(id -u)']).stdout).toBe('exec 0\n');
+      expect(podman(runtime, ['top', name]).stdout).toContain('sleep 60');
+      expect(podman(runtime, ['pause', name]).status).toBe(0);
+      expect(podman(runtime, ['inspect', '--format', '{{.State.Status}}', name]).stdout.trim()).toBe('paused');
+      expect(podman(runtime, ['unpause', name]).status).toBe(0);
+      expect(podman(runtime, ['stop', '-t', '1', name]).status).toBe(0);
+      expect(podman(runtime, ['inspect', '--format', '{{.State.Status}}', name]).stdout.trim()).toBe('exited');
+    } finally {
+      expect(podman(runtime, ['rm', '--force', name]).status).toBe(0);
+    }
+  });
 });
