@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// Engine-level latency with runts vs runc vs crun as the OCI runtime, measured in one run:
+// median `podman run --rm IMAGE true` and `ctr run --rm` (containerd's runc shim with
+// --runc-binary). crun 1.8 refuses this hybrid cgroup layout unless the cgroup2 mount is hidden,
+// so it runs through a wrapper in a private mount namespace. Prints ratios; asserts nothing.
+// usage: node test/bench/engines.js [iterations]   (as root, after scripts/install.sh)
+'use strict';
+const { execFileSync, spawn, spawnSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const N = Number(process.argv[2] ?? 15);
+const repo = path.resolve(__dirname, '..', '..');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'runts-bench-engines-'));
+const crun = path.join(work, 'crun');
+fs.writeFileSync(crun, `#!/bin/sh\nexec unshare -m sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec crun "$@"' crun "$@"\n`, { mode: 0o755 });
+const runtimes = { runts: path.join(repo, 'bin', 'runts'), runc: execFileSync('which', ['runc'], { encoding: 'utf8' }).trim(), crun };
+const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const errFile = path.join(work, 'stderr');
+function time(cmd, args) {
+  const err = fs.openSync(errFile, 'w');
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', err] });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  fs.closeSync(err);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.slice(-6).join(' ')}: exit ${r.status}: ${fs.readFileSync(errFile, 'utf8').slice(0, 300)}`);
+  return ms;
+}
+function removeTree(dir) {
+  let entries = [];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) if (e.isDirectory()) removeTree(path.join(dir, e.name));
+  try { fs.rmdirSync(dir); } catch { /* busy */ }
+}
+const measure = (fn) => {
+  fn(-1);
+  const xs = [];
+  for (let i = 0; i < N; i++) xs.push(fn(i));
+  return median(xs);
+};
+
+execFileSync(path.join(repo, 'scripts', 'make-rootfs.sh'), [`${work}/rootfs`]);
+execFileSync('tar', ['-C', `${work}/rootfs`, '-cf', `${work}/rootfs.tar`, '.']);
+const results = {};
+
+// podman
+const podman = ['--root', `${work}/storage`, '--runroot', `${work}/run`, '--cgroup-manager', 'cgroupfs', '--events-backend', 'file'];
+execFileSync('podman', [...podman, 'import', `${work}/rootfs.tar`, 'bench-busybox'], { stdio: 'ignore' });
+// The same image for containerd, as a docker-archive (ctr imports that format).
+execFileSync('podman', [...podman, 'save', '--format', 'docker-archive', '-o', `${work}/image.tar`, 'localhost/bench-busybox:latest'], { stdio: 'ignore' });
+const podFlags = ['--network', 'none', '--ulimit', 'nofile=4096:4096', '--ulimit', 'nproc=4096:4096', '--cgroup-parent', '/runts-bench-engines'];
+for (const [name, bin] of Object.entries(runtimes)) {
+  try {
+    (results[name] ??= {}).podman = measure(() => time('podman', ['--runtime', bin, ...podman, 'run', '--rm', ...podFlags, 'bench-busybox', 'true']));
+  } catch (err) {
+    console.log(`podman with ${name}: skipped (${err.message.split('\n')[0]})`);
+  }
+}
+spawnSync('podman', [...podman, 'system', 'reset', '--force'], { stdio: 'ignore' });
+
+// containerd + its runc shim, runtime binary switched with --runc-binary
+async function withContainerd() {
+  const sock = `${work}/c.sock`;
+  fs.writeFileSync(`${work}/config.toml`, `version = 2\nroot = "${work}/croot"\nstate = "${work}/cstate"\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n[grpc]\n  address = "${sock}"\n[ttrpc]\n  address = "${sock}.ttrpc"\n`);
+  const daemon = spawn('containerd', ['--config', `${work}/config.toml`], { stdio: 'ignore' });
+  const ctr = (args) => ['-a', sock, '-n', 'runts-bench', ...args];
+  try {
+    for (let i = 0; i < 100 && spawnSync('ctr', ctr(['version'])).status !== 0; i++) await new Promise((r) => setTimeout(r, 100));
+    const image = { name: 'localhost/bench-busybox:latest', tar: `${work}/image.tar` };
+    execFileSync('ctr', ctr(['images', 'import', image.tar]), { stdio: 'ignore' });
+    for (const [name, bin] of Object.entries(runtimes)) {
+      try {
+        (results[name] ??= {}).ctr = measure((i) => time('ctr', ctr(['run', '--rm', '--runc-binary', bin, image.name, `bench-${name}-${i + 1}`, 'true'])));
+      } catch (err) {
+        console.log(`ctr with ${name}: skipped (${err.message.split('\n')[0]})`);
+      }
+    }
+  } finally {
+    daemon.kill('SIGTERM');
+    await new Promise((r) => daemon.once('exit', r));
+  }
+}
+
+withContainerd()
+  .catch((err) => console.log(`containerd: skipped (${err.message.split('\n')[0]})`))
+  .finally(() => {
+    for (const m of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((p) => p && p.startsWith(work)).reverse()) spawnSync('umount', ['-l', m]);
+    fs.rmSync(work, { recursive: true, force: true });
+    // podman's cgroup parent and containerd's /<namespace> parent, in every hierarchy
+    for (const h of fs.readdirSync('/sys/fs/cgroup').filter((h) => h !== 'process_api')) {
+      for (const parent of ['runts-bench-engines', 'runts-bench']) removeTree(path.join('/sys/fs/cgroup', h, parent));
+    }
+    const fmt = (x) => (x === undefined ? '-' : x.toFixed(1));
+    console.log(`median of ${N} sequential runs, ms`);
+    console.log('runtime   podman run --rm   ctr run --rm');
+    for (const [name, r] of Object.entries(results)) console.log(`${name.padEnd(10)}${fmt(r.podman).padStart(15)}   ${fmt(r.ctr).padStart(12)}`);
+    for (const other of ['runc', 'crun']) {
+      const a = results.runts;
+      const b = results[other];
+      if (a && b) console.log(`runts/${other}: podman ${(a.podman / b.podman).toFixed(2)}x, ctr ${(a.ctr / b.ctr).toFixed(2)}x`);
+    }
+  });
