@@ -22,6 +22,7 @@ interface NativeModule {
   lockFile(fd: number, exclusive: boolean): void;
   mkfifo(path: string, mode: number): void;
   compileSeccomp(profile: object): Buffer;
+  attachDeviceProgram(dir: string, defaultAllow: boolean, rules: object[]): number;
 }
 
 const buildDir = path.join(__dirname, '..', 'build', 'Release');
@@ -45,6 +46,8 @@ export const streamSocketPair = () => native().streamSocketPair();
 export const setChildSubreaper = () => native().setChildSubreaper();
 export const mkfifo = (p: string, mode: number) => native().mkfifo(p, mode);
 export const compileSeccomp = (profile: object) => native().compileSeccomp(profile);
+/** Loads the v2 device filter for a cgroup (replacing any previous one); returns its length. */
+export const attachDeviceProgram = (dir: string, defaultAllow: boolean, rules: object[]) => native().attachDeviceProgram(dir, defaultAllow, rules);
 export const lockFile = (fd: number, exclusive = true) => native().lockFile(fd, exclusive);
 
 /** Resolves once fd is readable (or hung up); rejects after timeoutMs when given. */

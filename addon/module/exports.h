@@ -14,3 +14,4 @@ Napi::Value CancelWait(const Napi::CallbackInfo &info);
 Napi::Value LockFile(const Napi::CallbackInfo &info);
 Napi::Value MakeFifo(const Napi::CallbackInfo &info);
 Napi::Value CompileSeccomp(const Napi::CallbackInfo &info);
+Napi::Value AttachDeviceProgram(const Napi::CallbackInfo &info);

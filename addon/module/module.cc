@@ -17,6 +17,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("lockFile", Napi::Function::New(env, LockFile));
   exports.Set("mkfifo", Napi::Function::New(env, MakeFifo));
   exports.Set("compileSeccomp", Napi::Function::New(env, CompileSeccomp));
+  exports.Set("attachDeviceProgram", Napi::Function::New(env, AttachDeviceProgram));
   return exports;
 }
 

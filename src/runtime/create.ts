@@ -3,7 +3,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as native from '../native';
-import { CgroupManager, defaultCgroupsPath, openCgroup } from '../cgroups';
+import { CgroupManager, defaultCgroupsPath } from '../cgroups';
+import { containerCgroup } from './cgroup';
 import { Bundle, loadBundle } from './bundle';
 import { cgroupView } from './cgroup-view';
 import { withDefaultDeviceRules } from './device-rules';
@@ -64,7 +65,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
   const cgroupsPath = spec.linux?.cgroupsPath ?? defaultCgroupsPath(opts.id);
   const resources = withDefaultDeviceRules(spec.linux?.resources, spec.linux?.devices);
   // Resource values are checked before anything exists on disk.
-  const checked = openCgroup({ path: cgroupsPath });
+  const checked = containerCgroup(cgroupsPath);
   checked.validateResources(resources);
   store.claim(opts.id);
   let cgroup: CgroupManager | undefined;

@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as native from '../native';
-import { openCgroup } from '../cgroups';
+import { containerCgroup } from './cgroup';
 import { lastCap, writePidFile } from './create';
 import { RuntsError } from './errors';
 import { launch } from './launch';
@@ -63,7 +63,7 @@ export async function startExec(store: StateStore, opts: ExecOptions & { ownTerm
     const state = JSON.stringify(ociState(store, rec));
     const { pid } = await launch(plan.records, fds, {
       placed(pid) {
-        openCgroup({ path: cgroupsPath }).addProcess(pid);
+        containerCgroup(cgroupsPath).addProcess(pid);
         return state;
       },
     });

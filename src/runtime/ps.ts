@@ -1,13 +1,13 @@
 // ps: the processes of the container's cgroup, as pids (JSON) or as the host `ps` table
 // filtered to them, as runc does.
 import { execFileSync } from 'child_process';
-import { openCgroup } from '../cgroups';
+import { containerCgroup } from './cgroup';
 import { RuntsError } from './errors';
 import { StateStore } from './state-store';
 
 export function containerPids(store: StateStore, id: string): number[] {
   const rec = store.read(id);
-  return openCgroup({ path: rec.cgroupsPath }).pids();
+  return containerCgroup(rec.cgroupsPath).pids();
 }
 
 export function psTable(pids: number[], psArgs: string[]): string {
