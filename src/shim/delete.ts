@@ -1,0 +1,22 @@
+// `delete`: containerd's cleanup after a shim went away (run after every disconnect): force-delete
+// whatever is left of the container, unmount its rootfs, report it as killed. Fast when nothing
+// is left.
+import { log } from './log';
+import { ShimFlags } from './flags';
+import { taskType, timestampOf } from './protos';
+import { unmountRootfs } from './rootfs';
+import { runtimeFor } from './runtime-select';
+
+const SIGKILL_STATUS = 128 + 9;
+
+export async function deleteShim(flags: ShimFlags): Promise<Buffer> {
+  const bundle = flags.bundle || process.cwd();
+  try {
+    await runtimeFor(flags.namespace, null).delete(flags.id, bundle, true);
+  } catch (err) {
+    // usually: the container is gone already
+    log(`cleanup of ${flags.id}: ${(err as Error).message}`);
+  }
+  await unmountRootfs(bundle);
+  return taskType('DeleteResponse').encode({ pid: 0, exitStatus: SIGKILL_STATUS, exitedAt: timestampOf(new Date()) });
+}

@@ -1,0 +1,26 @@
+// Picks the TaskRuntime for a container. Until the in-process runtime lands, a runtime binary
+// drives containers: containerd.runc.v1.Options.binary_name / root when containerd sends them,
+// else RUNTS_SHIM_BINARY / RUNTS_SHIM_ROOT from the environment, else runc under
+// /run/containerd/runts/<namespace>.
+import * as path from 'path';
+import { RuntsError } from '../runtime/errors';
+import { Any, runcOptionsCodec } from './protos';
+import { RuncCliRuntime } from './runc-cli-runtime';
+import { TaskRuntime } from './task-runtime';
+
+export const DEFAULT_BINARY = 'runc';
+export const DEFAULT_ROOT = '/run/containerd/runts';
+
+export function runtimeFor(namespace: string, options: Any | null | undefined): TaskRuntime {
+  let binary = process.env.RUNTS_SHIM_BINARY || DEFAULT_BINARY;
+  let root = process.env.RUNTS_SHIM_ROOT || DEFAULT_ROOT;
+  if (options && options.value.length) {
+    if (!options.typeUrl.endsWith('containerd.runc.v1.Options')) {
+      throw new RuntsError(`runtime options of type ${options.typeUrl} are not supported (want containerd.runc.v1.Options)`, 'invalid');
+    }
+    const decoded = runcOptionsCodec.decode(options.value);
+    binary = decoded.binaryName || binary;
+    root = decoded.root || root;
+  }
+  return new RuncCliRuntime(binary, path.join(root, namespace));
+}
