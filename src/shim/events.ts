@@ -29,7 +29,7 @@ export class TtrpcEventForwarder implements EventPublisher {
         timestamp: timestampOf(new Date()),
         namespace: this.namespace,
         topic,
-        event: { typeUrl: `containerd.events.${eventName}`, value: eventType(eventName).encode(event) },
+        event: { type_url: `containerd.events.${eventName}`, value: eventType(eventName).encode(event) },
       },
     });
     this.queue = this.queue.then(() => this.forward(topic, request));

@@ -9,7 +9,8 @@ export interface Timestamp {
 }
 
 export interface Any {
-  typeUrl: string;
+  // protobufjs keeps the bundled well-known types' snake_case field names
+  type_url: string;
   value: Buffer;
 }
 

@@ -15,8 +15,8 @@ export function runtimeFor(namespace: string, options: Any | null | undefined): 
   let binary = process.env.RUNTS_SHIM_BINARY || DEFAULT_BINARY;
   let root = process.env.RUNTS_SHIM_ROOT || DEFAULT_ROOT;
   if (options && options.value.length) {
-    if (!options.typeUrl.endsWith('containerd.runc.v1.Options')) {
-      throw new RuntsError(`runtime options of type ${options.typeUrl} are not supported (want containerd.runc.v1.Options)`, 'invalid');
+    if (!options.type_url.endsWith('containerd.runc.v1.Options')) {
+      throw new RuntsError(`runtime options of type ${options.type_url} are not supported (want containerd.runc.v1.Options)`, 'invalid');
     }
     const decoded = runcOptionsCodec.decode(options.value);
     binary = decoded.binaryName || binary;

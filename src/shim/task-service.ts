@@ -207,7 +207,7 @@ export class TaskService {
       processes: pids.map((pid) => {
         const execId = execByPid.get(pid);
         return execId
-          ? { pid, info: { typeUrl: 'containerd.runc.v1.ProcessDetails', value: processDetailsCodec.encode({ execId }) } }
+          ? { pid, info: { type_url: 'containerd.runc.v1.ProcessDetails', value: processDetailsCodec.encode({ execId }) } }
           : { pid };
       }),
     };
