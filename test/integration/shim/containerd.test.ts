@@ -106,6 +106,21 @@ describeIfPossible('containerd with the runts shim', () => {
     expect(seen).toMatch(/\/tasks\/exit \{"container_id":"evented","id":"evented","pid":\d+,"exit_status":5/);
   });
 
+  it('keeps a container running across a containerd restart and manages it afterwards', async () => {
+    expect(containerd.ctr(['run', '-d', ...RUNTIME, IMAGE, 'survivor', 'sleep', '300']).status).toBe(0);
+    const [shimPid] = containerd.shimPids();
+    await containerd.restart();
+    expect(containerd.shimPids()).toEqual([shimPid]);
+    expect(containerd.ctr(['tasks', 'ls']).stdout).toMatch(/survivor\s+\d+\s+RUNNING/);
+    const exec = containerd.ctr(['tasks', 'exec', '--exec-id', 'after', 'survivor', 'echo', 'still here']);
+    expect(exec.stdout).toBe('still here\n');
+    expect(containerd.ctr(['tasks', 'kill', '-s', 'KILL', 'survivor']).status).toBe(0);
+    await waitFor(() => /STOPPED/.test(containerd.ctr(['tasks', 'ls']).stdout));
+    expect(containerd.ctr(['tasks', 'delete', 'survivor']).status).toBe(0);
+    expect(containerd.ctr(['containers', 'delete', 'survivor']).status).toBe(0);
+    await waitFor(() => containerd.shimPids().length === 0);
+  });
+
   it('reports a failed create the way runc shims do and leaves nothing behind', async () => {
     const result = containerd.ctr(['run', '--rm', ...RUNTIME, IMAGE, 'broken', '/no/such/binary']);
     expect(result.status).not.toBe(0);

@@ -46,10 +46,20 @@ export class PrivateContainerd {
         '',
       ].join('\n'),
     );
-    const log = fs.openSync(path.join(this.dir, 'containerd.log'), 'w');
+    await this.launchDaemon();
+  }
+
+  /** Stops containerd alone (its shims keep running) and starts it again on the same state. */
+  async restart(): Promise<void> {
+    await this.stopDaemon();
+    await this.launchDaemon();
+  }
+
+  private async launchDaemon(): Promise<void> {
+    const log = fs.openSync(path.join(this.dir, 'containerd.log'), 'a');
     this.daemon = spawn('containerd', ['--config', path.join(this.dir, 'config.toml')], {
       stdio: ['ignore', log, log],
-      env: { ...process.env, PATH: `${binDir}:${process.env.PATH}`, RUNTS_SHIM_ROOT: path.join(this.dir, 'runtime-root') },
+      env: { ...process.env, PATH: `${path.join(this.dir, 'bin')}:${process.env.PATH}`, RUNTS_SHIM_ROOT: path.join(this.dir, 'runtime-root') },
     });
     fs.closeSync(log);
     for (let i = 0; i < 100; i++) {
@@ -57,6 +67,21 @@ export class PrivateContainerd {
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`private containerd did not come up:\n${this.log()}`);
+  }
+
+  private async stopDaemon(): Promise<void> {
+    const daemon = this.daemon;
+    this.daemon = undefined;
+    if (!daemon?.pid || daemon.exitCode !== null || daemon.signalCode !== null) return;
+    const exited = new Promise((r) => daemon.once('exit', r));
+    daemon.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+    clearTimeout(timer);
+    if (daemon.exitCode === null && daemon.signalCode === null) {
+      daemon.kill('SIGKILL');
+      await exited;
+    }
   }
 
   /** Runs ctr against this containerd in the test namespace. */
@@ -110,14 +135,7 @@ export class PrivateContainerd {
 
   async stop(): Promise<void> {
     const sockets = new Set(this.shimSockets());
-    if (this.daemon?.pid && this.daemon.exitCode === null) {
-      const exited = new Promise((r) => this.daemon!.once('exit', r));
-      this.daemon.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
-      clearTimeout(timer);
-      if (this.daemon.exitCode === null) this.daemon.kill('SIGKILL');
-    }
+    await this.stopDaemon();
     for (const pid of this.shimPids()) {
       try {
         process.kill(pid, 'SIGKILL');
