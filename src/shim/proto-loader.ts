@@ -25,9 +25,8 @@ const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, enums: Number, b
 export class MessageCodec<T extends object> {
   constructor(readonly type: protobuf.Type) {}
 
+  /** fromObject converts as protobufjs does: 64-bit fields also take decimal strings. */
   encode(value: Partial<T>): Buffer {
-    const err = this.type.verify(value as Record<string, unknown>);
-    if (err) throw new Error(`cannot encode ${this.type.fullName}: ${err}`);
     return Buffer.from(this.type.encode(this.type.fromObject(value as Record<string, unknown>)).finish());
   }
 

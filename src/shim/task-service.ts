@@ -9,6 +9,8 @@ import { mountRootfs, unmountRootfs } from './rootfs';
 import { ProcessStdio } from './stdio';
 import { SupervisedProcess } from './task-state';
 import { TaskRuntime } from './task-runtime';
+import { OomCounter } from './metrics/oom-counter';
+import { taskMetrics } from './metrics/task-metrics';
 import { Handler, TtrpcServer } from './ttrpc/server';
 import { Code, TtrpcError } from './ttrpc/status';
 
@@ -23,7 +25,11 @@ interface Container {
   execs: Map<string, SupervisedProcess>;
   /** exec requests not started yet: the OCI process spec to run */
   execSpecs: Map<string, Record<string, unknown>>;
+  oom: OomCounter | undefined;
 }
+
+/** How often running containers' OOM counters are looked at (and once more at exit). */
+const OOM_POLL_MS = 500;
 
 type Message = Record<string, any>;
 
@@ -39,6 +45,7 @@ export interface TaskServiceOptions {
 
 export class TaskService {
   private readonly containers = new Map<string, Container>();
+  private oomTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: TaskServiceOptions) {}
 
@@ -103,7 +110,9 @@ export class TaskService {
       init,
       execs: new Map(),
       execSpecs: new Map(),
+      oom: OomCounter.forPid(init.pid),
     });
+    this.watchOom();
     this.watch(init);
     this.options.events.publish('/tasks/create', 'TaskCreate', {
       containerId: r.id,
@@ -119,12 +128,17 @@ export class TaskService {
   async start(r: Message): Promise<Message> {
     const container = this.container(r.id);
     if (!r.execId) {
-      container.init.requireStatus('start', ProcessStatus.CREATED);
-      await container.runtime.start(r.id, container.bundle);
-      // the init may have run and exited already: its exit stays recorded
-      if (!container.init.exit) container.init.markStarted(container.init.pid);
-      this.options.events.publish('/tasks/start', 'TaskStart', { containerId: r.id, pid: container.init.pid });
-      return { pid: container.init.pid };
+      const init = container.init;
+      init.requireStatus('start', ProcessStatus.CREATED);
+      init.beginStart();
+      try {
+        await container.runtime.start(r.id, container.bundle);
+        init.markStarted(init.pid);
+        this.options.events.publish('/tasks/start', 'TaskStart', { containerId: r.id, pid: init.pid });
+      } finally {
+        init.endStart();
+      }
+      return { pid: init.pid };
     }
     const exec = this.process(container, r.execId);
     exec.requireStatus('start', ProcessStatus.CREATED);
@@ -170,6 +184,7 @@ export class TaskService {
     for (const exec of container.execs.values()) exec.stdio?.close();
     if (container.rootfsMounted) await unmountRootfs(container.bundle);
     this.containers.delete(r.id);
+    this.watchOom();
     const exit = init.exit!;
     this.options.events.publish('/tasks/delete', 'TaskDelete', {
       containerId: r.id,
@@ -300,8 +315,9 @@ export class TaskService {
   }
 
   async stats(r: Message): Promise<Message> {
-    this.container(r.id);
-    throw new TtrpcError(Code.UNIMPLEMENTED, `stats of container ${r.id}: cgroup metrics are not implemented yet`);
+    const container = this.container(r.id);
+    if (container.init.exit) throw new RuntsError(`stats of container ${r.id}: it is stopped`, 'state');
+    return { stats: taskMetrics(container.init.pid) };
   }
 
   async connect(r: Message): Promise<Message> {
@@ -341,6 +357,14 @@ export class TaskService {
 
   private recordExit(p: SupervisedProcess, status: number): void {
     if (p.exit) return;
+    const starting = p.whenStarted();
+    if (starting) {
+      void starting.then(() => this.recordExit(p, status));
+      return;
+    }
+    // an OOM kill is reported before the exit it caused
+    const container = this.containers.get(p.containerId);
+    if (container && !p.execId) this.checkOom(container);
     p.markExited(status);
     p.stdio?.closeStdin();
     this.options.events.publish('/tasks/exit', 'TaskExit', {
@@ -350,6 +374,25 @@ export class TaskService {
       exitStatus: status,
       exitedAt: timestampOf(p.exit!.at),
     });
+  }
+
+  /** Polls OOM counters while some container runs; no timer keeps an idle shim busy. */
+  private watchOom(): void {
+    const running = [...this.containers.values()].some((c) => c.oom && !c.init.exit);
+    if (running && !this.oomTimer) {
+      this.oomTimer = setInterval(() => {
+        for (const c of this.containers.values()) if (!c.init.exit) this.checkOom(c);
+        this.watchOom();
+      }, OOM_POLL_MS);
+      this.oomTimer.unref();
+    } else if (!running && this.oomTimer) {
+      clearInterval(this.oomTimer);
+      this.oomTimer = undefined;
+    }
+  }
+
+  private checkOom(container: Container): void {
+    if (container.oom?.changed()) this.options.events.publish('/tasks/oom', 'TaskOOM', { containerId: container.id });
   }
 }
 

@@ -16,6 +16,9 @@ export class SupervisedProcess {
   stdio: ProcessStdio | undefined;
   exit: ExitRecord | undefined;
   private readonly exitWaiters: Array<(exit: ExitRecord) => void> = [];
+  /** set while Start runs, so an exit during it is reported after TaskStart, never before */
+  private startDone: Promise<void> | undefined;
+  private finishStart: (() => void) | undefined;
 
   constructor(
     readonly containerId: string,
@@ -37,6 +40,20 @@ export class SupervisedProcess {
     this.requireStatus('start', ProcessStatus.CREATED);
     this.pid = pid;
     this.status = ProcessStatus.RUNNING;
+  }
+
+  beginStart(): void {
+    this.startDone = new Promise((resolve) => (this.finishStart = resolve));
+  }
+
+  endStart(): void {
+    this.finishStart?.();
+    this.startDone = this.finishStart = undefined;
+  }
+
+  /** Resolves when no Start is in flight. */
+  whenStarted(): Promise<void> | undefined {
+    return this.startDone;
   }
 
   markPaused(): void {

@@ -106,6 +106,37 @@ describeIfPossible('containerd with the runts shim', () => {
     expect(seen).toMatch(/\/tasks\/exit \{"container_id":"evented","id":"evented","pid":\d+,"exit_status":5/);
   });
 
+  it('reports cgroup metrics for a running task', async () => {
+    expect(containerd.ctr(['run', '-d', ...RUNTIME, IMAGE, 'measured', 'sleep', '300']).status).toBe(0);
+    const metrics = containerd.ctr(['tasks', 'metrics', '--format', 'json', 'measured']);
+    expect(metrics.status).toBe(0);
+    const data = JSON.parse(metrics.stdout) as Record<string, any>;
+    expect(data.pids.current).toBe(1);
+    expect(data.memory?.usage?.usage ?? data.memory?.usage).toBeGreaterThan(0);
+    expect(data.cpu).toBeDefined();
+    containerd.ctr(['tasks', 'kill', '-s', 'KILL', 'measured']);
+    await waitFor(() => /STOPPED/.test(containerd.ctr(['tasks', 'ls']).stdout));
+  });
+
+  it('publishes an OOM event before the exit of a task killed by its memory limit', async () => {
+    const events = spawn('ctr', ['-a', containerd.socket, 'events'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let seen = '';
+    events.stdout.on('data', (d: Buffer) => (seen += d.toString()));
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const hog = containerd.ctr(['run', '--rm', ...RUNTIME, '--memory-limit', String(32 << 20), IMAGE, 'hog', 'busybox', 'tail', '/dev/zero']);
+      expect(hog.status).toBe(137);
+      await waitFor(() => seen.includes('/tasks/delete'));
+    } finally {
+      events.kill();
+    }
+    const topics = seen
+      .split('\n')
+      .filter((l) => l.includes(containerd.namespace) && l.includes('/tasks/') && l.includes('"hog"'))
+      .map((l) => /\/tasks\/[a-z-]+/.exec(l)![0]);
+    expect(topics).toEqual(['/tasks/create', '/tasks/start', '/tasks/oom', '/tasks/exit', '/tasks/delete']);
+  });
+
   it('keeps a container running across a containerd restart and manages it afterwards', async () => {
     expect(containerd.ctr(['run', '-d', ...RUNTIME, IMAGE, 'survivor', 'sleep', '300']).status).toBe(0);
     const [shimPid] = containerd.shimPids();

@@ -9,6 +9,7 @@ import { statusOf, Code } from '../../../src/shim/ttrpc/status';
 class FakeRuntime implements TaskRuntime {
   calls: string[] = [];
   failCreate: string | undefined;
+  duringStart: (() => Promise<void>) | undefined;
   private nextPid = 100;
   async create(r: CreateRequest) {
     this.calls.push(`create ${r.id}`);
@@ -17,6 +18,7 @@ class FakeRuntime implements TaskRuntime {
   }
   async start(id: string) {
     this.calls.push(`start ${id}`);
+    await this.duringStart?.();
   }
   async exec(r: ExecRequest) {
     this.calls.push(`exec ${r.id} ${r.execId} ${JSON.stringify(r.process.args)}`);
@@ -99,6 +101,14 @@ describe('task service state transitions', () => {
     await service.start({ id: 'c1', execId: '' });
     await exit(100, 0);
     expect((await service.wait({ id: 'c1', execId: '' })).exitStatus).toBe(0);
+  });
+
+  it('reports an exit that happens while Start runs after TaskStart', async () => {
+    await create('c1');
+    runtime.duringStart = () => exit(100, 0);
+    await service.start({ id: 'c1', execId: '' });
+    expect((await service.wait({ id: 'c1', execId: '' })).exitStatus).toBe(0);
+    expect(events.map(([t]) => t)).toEqual(['/tasks/create', '/tasks/start', '/tasks/exit']);
   });
 
   it('refuses transitions that are not allowed', async () => {
