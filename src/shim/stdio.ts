@@ -16,6 +16,7 @@ export interface StdioPaths {
 export class ProcessStdio {
   private stdinFeed: net.Socket | undefined;
   private stdinSource: net.Socket | undefined;
+  private stdinKeepalive: number | undefined;
 
   private constructor(
     readonly io: ProcessIO,
@@ -32,10 +33,12 @@ export class ProcessStdio {
       let stdin: number | null = null;
       let feed: net.Socket | undefined;
       let source: net.Socket | undefined;
+      let keepalive: number | undefined;
       if (paths.stdin) {
-        // O_RDWR: opening never waits for the writer, and the fifo never reads EOF before
-        // containerd's client attached; CloseIO ends the process's stdin instead.
-        const fifo = openFile(paths.stdin, fs.constants.O_RDWR, 'stdin');
+        const fifo = openFile(paths.stdin, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK, 'stdin');
+        // our own writer keeps the fifo from reading EOF before the client attached; CloseIO
+        // drops it, and what the client wrote still drains before the process sees EOF
+        keepalive = openFile(paths.stdin, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK, 'stdin');
         const [ours, theirs] = native.streamSocketPair();
         ends.push(theirs);
         stdin = theirs;
@@ -48,6 +51,7 @@ export class ProcessStdio {
       const stdio = new ProcessStdio({ stdin, stdout, stderr }, ends);
       stdio.stdinFeed = feed;
       stdio.stdinSource = source;
+      stdio.stdinKeepalive = keepalive;
       return stdio;
     } catch (err) {
       for (const fd of ends) fs.closeSync(fd);
@@ -60,15 +64,17 @@ export class ProcessStdio {
     for (const fd of this.ownedChildEnds.splice(0)) fs.closeSync(fd);
   }
 
+  /** No more input will come: the process gets EOF once what was written is delivered. */
   closeStdin(): void {
-    this.stdinSource?.unpipe();
-    this.stdinSource?.destroy();
-    this.stdinFeed?.end();
+    if (this.stdinKeepalive === undefined) return;
+    fs.closeSync(this.stdinKeepalive);
+    this.stdinKeepalive = undefined;
   }
 
   close(): void {
     this.releaseChildEnds();
     this.closeStdin();
+    this.stdinSource?.destroy();
     this.stdinFeed?.destroy();
   }
 }

@@ -62,6 +62,10 @@ describeIfPossible('containerd with the runts shim', () => {
     const exec = containerd.ctr(['tasks', 'exec', '--exec-id', 'e1', 'sleeper', 'sh', '-c', 'echo in-container; exit 4']);
     expect(exec.stdout).toBe('in-container\n');
     expect(exec.status).toBe(4);
+    // stdin reaches the process, and CloseIO gives it EOF once everything was delivered
+    const cat = containerd.ctr(['tasks', 'exec', '--exec-id', 'e2', 'sleeper', 'cat'], 'line 1\nline 2\n');
+    expect(cat.stdout).toBe('line 1\nline 2\n');
+    expect(cat.status).toBe(0);
 
     const ps = containerd.ctr(['tasks', 'ps', 'sleeper']);
     expect(ps.status).toBe(0);
