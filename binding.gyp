@@ -5,15 +5,15 @@
       "sources": ["<!@(ls -1 addon/module/*.cc addon/common/*.cc)"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "addon"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
-      "cflags_cc": ["-std=c++17", "-O2", "-fno-exceptions"]
+      "cflags_cc": ["-std=c++17", "-O2", "-fno-exceptions"],
+      "libraries": ["-lseccomp"]
     },
     {
       "target_name": "runts-init",
       "type": "executable",
       "sources": ["<!@(ls -1 addon/init/*.cc addon/common/*.cc)"],
       "include_dirs": ["addon"],
-      "cflags_cc": ["-std=c++17", "-O2", "-fno-exceptions"],
-      "libraries": ["-lseccomp"]
+      "cflags_cc": ["-std=c++17", "-O2", "-fno-exceptions"]
     }
   ]
 }

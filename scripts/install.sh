@@ -5,11 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 packages=(build-essential cmake libseccomp-dev pkg-config busybox-static runc crun containerd
-  golang-github-containerd-containerd-dev iproute2 procps jq hyperfine)
+  golang-github-containerd-containerd-dev iproute2 procps jq hyperfine podman docker.io python3 zstd attr
+  btrfs-progs)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-npm ci --no-audit --no-fund
+npm install --no-audit --no-fund
+# The built-in example bundle's rootfs (config.json is in the repo).
+[ -x examples/busybox/rootfs/bin/busybox ] || scripts/make-rootfs.sh examples/busybox/rootfs

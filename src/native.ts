@@ -21,6 +21,7 @@ interface NativeModule {
   setChildSubreaper(): void;
   lockFile(fd: number, exclusive: boolean): void;
   mkfifo(path: string, mode: number): void;
+  compileSeccomp(profile: object): Buffer;
 }
 
 const buildDir = path.join(__dirname, '..', 'build', 'Release');
@@ -43,6 +44,7 @@ export const connectUnix = (p: string) => native().connectUnix(p);
 export const streamSocketPair = () => native().streamSocketPair();
 export const setChildSubreaper = () => native().setChildSubreaper();
 export const mkfifo = (p: string, mode: number) => native().mkfifo(p, mode);
+export const compileSeccomp = (profile: object) => native().compileSeccomp(profile);
 export const lockFile = (fd: number, exclusive = true) => native().lockFile(fd, exclusive);
 
 /** Resolves once fd is readable (or hung up); rejects after timeoutMs when given. */

@@ -12,6 +12,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/ops.h"
 #include "init/child.h"
@@ -40,19 +42,26 @@ int main(int argc, char **argv) {
   std::vector<wire::Record> plan;
   if (!sync_channel::receive(sync_fd, plan)) return report(sync_fd, "read launch plan", EPROTO, "");
 
+  // Open every namespace first: once the mount namespace is joined, /proc is the container's.
+  std::vector<std::pair<int, int>> joins;  // fd, type
   unsigned long clone_flags = 0;
   for (const wire::Record &rec : plan) {
     if (rec.op == ops::NS_JOIN) {
       int fd = open(rec.args.at(1).c_str(), O_RDONLY | O_CLOEXEC);
       if (fd < 0) return report(sync_fd, "open namespace", errno, rec.args[1]);
-      if (setns(fd, static_cast<int>(rec.num(0))) < 0) return report(sync_fd, "join namespace", errno, rec.args[1]);
-      close(fd);
-    } else if (rec.op == ops::TIME_OFFSETS) {
-      if (unshare(CLONE_NEWTIME) < 0) return report(sync_fd, "unshare time namespace", errno, "");
-      if (!write_time_offsets(rec)) return report(sync_fd, "write time offsets", errno, "/proc/self/timens_offsets");
+      joins.emplace_back(fd, static_cast<int>(rec.num(0)));
     } else if (rec.op == ops::CLONE) {
       clone_flags = rec.num(0);
     }
+  }
+  for (const auto &[fd, type] : joins) {
+    if (setns(fd, type) < 0) return report(sync_fd, "join namespace", errno, std::to_string(type));
+    close(fd);
+  }
+  for (const wire::Record &rec : plan) {
+    if (rec.op != ops::TIME_OFFSETS) continue;
+    if (unshare(CLONE_NEWTIME) < 0) return report(sync_fd, "unshare time namespace", errno, "");
+    if (!write_time_offsets(rec)) return report(sync_fd, "write time offsets", errno, "/proc/self/timens_offsets");
   }
   long pid = syscall(SYS_clone, clone_flags | CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
   if (pid < 0) return report(sync_fd, "clone container init", errno, "");

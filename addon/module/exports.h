@@ -13,3 +13,4 @@ Napi::Value WaitExit(const Napi::CallbackInfo &info);
 Napi::Value CancelWait(const Napi::CallbackInfo &info);
 Napi::Value LockFile(const Napi::CallbackInfo &info);
 Napi::Value MakeFifo(const Napi::CallbackInfo &info);
+Napi::Value CompileSeccomp(const Napi::CallbackInfo &info);

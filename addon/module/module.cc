@@ -16,6 +16,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper));
   exports.Set("lockFile", Napi::Function::New(env, LockFile));
   exports.Set("mkfifo", Napi::Function::New(env, MakeFifo));
+  exports.Set("compileSeccomp", Napi::Function::New(env, CompileSeccomp));
   return exports;
 }
 

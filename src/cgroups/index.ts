@@ -1,83 +1,68 @@
-// Placeholder cgroup placement (replaced by the full v1/v2 library).
+// runts's cgroup library: detect the host's layout and open a container's cgroup behind one
+// interface (v1 or hybrid: V1Manager; unified: V2Manager).
 import * as fs from 'fs';
 import * as path from 'path';
+import { invalid } from '../runtime/errors';
+import { CgroupFs, nodeCgroupFs } from './fs';
+import { OwnCgroups, checkCgroupsPath, parseProcCgroup } from './paths';
+import type { CgroupLayout, CgroupManager, SetDeviceProgram } from './types';
+import { V1Manager } from './v1/manager';
+import { V2Manager } from './v2/manager';
 
-export interface CgroupManager {
-  readonly paths: Record<string, string>;
-  create(): void;
-  addProcess(pid: number): void;
-  pids(): number[];
-  killAll(signal: number): void;
-  destroy(): void;
-}
+export type { CgroupLayout, CgroupManager, FreezerState, SetDeviceProgram, ApplyOptions } from './types';
+export type { LinuxResources } from './resources';
+export type { CgroupStats } from './stats';
+export { statsToRuncJson } from './stats';
+export { compileDeviceRules } from './devices';
+export { watchOomKills } from './oom';
+export type { DeviceProgram, DeviceRule } from './devices';
+export type { CgroupFs } from './fs';
 
-export const defaultCgroupsPath = (id: string) => `/${id}`;
+const CGROUP2_SUPER_MAGIC = 0x63677270;
 
-function hierarchies(root: string): string[] {
-  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n');
-  const out: string[] = [];
-  for (const line of mounts) {
-    const f = line.split(' ');
-    const sep = f.indexOf('-');
-    if (sep < 0) continue;
-    const type = f[sep + 1];
-    if ((type === 'cgroup' || type === 'cgroup2') && f[4].startsWith(root + '/') && f[3] === '/') out.push(f[4]);
+function isCgroup2(dir: string): boolean {
+  try {
+    return fs.statfsSync(dir).type === CGROUP2_SUPER_MAGIC;
+  } catch {
+    return false;
   }
-  return out;
 }
 
-export function openCgroup(opts: { path: string; root?: string }): CgroupManager {
+/** v2 when the root is cgroup2; hybrid when v1 hierarchies sit beside cgroup2 at <root>/unified. */
+export function detectCgroupLayout(root = '/sys/fs/cgroup'): CgroupLayout {
+  if (isCgroup2(root)) return 'v2';
+  return isCgroup2(path.join(root, 'unified')) ? 'hybrid' : 'v1';
+}
+
+/**
+ * Where a container without linux.cgroupsPath goes: /<id> from each hierarchy's root.
+ * runc 1.1 differs: it resolves the bare <id> relative to its own cgroup (<own cgroup>/<id>),
+ * which would nest containers inside whatever cgroup the runtime runs in (a service's, a
+ * supervisor's). A relative linux.cgroupsPath given explicitly is still resolved runc's way.
+ */
+export function defaultCgroupsPath(id: string): string {
+  if (!/^[\w+.-]+$/.test(id)) throw invalid(`container id ${JSON.stringify(id)} cannot name a cgroup`);
+  return `/${id}`;
+}
+
+export interface OpenCgroupOptions {
+  /** linux.cgroupsPath, or defaultCgroupsPath(id). */
+  path: string;
+  layout?: CgroupLayout;
+  root?: string;
+  fs?: CgroupFs;
+  /** The runtime's own cgroups (/proc/self/cgroup), which relative paths are resolved against. */
+  own?: OwnCgroups;
+  /** v2 device enforcement (the addon's eBPF loader); without it v2 device rules are not enforced. */
+  setDeviceProgram?: SetDeviceProgram;
+}
+
+export function openCgroup(opts: OpenCgroupOptions): CgroupManager {
   const root = opts.root ?? '/sys/fs/cgroup';
-  const paths: Record<string, string> = {};
-  for (const h of hierarchies(root)) {
-    if (h.endsWith('/process_api')) continue;
-    paths[path.basename(h)] = path.join(h, opts.path);
-  }
-  const dirs = () => Object.values(paths);
-  return {
-    paths,
-    create() {
-      for (const d of dirs()) {
-        fs.mkdirSync(d, { recursive: true });
-        // A new v1 cpuset has no cpus or mems: inherit the parent's.
-        if (fs.existsSync(path.join(d, 'cpuset.cpus'))) {
-          for (const f of ['cpuset.cpus', 'cpuset.mems']) {
-            if (!fs.readFileSync(path.join(d, f), 'utf8').trim()) fs.writeFileSync(path.join(d, f), fs.readFileSync(path.join(d, '..', f)));
-          }
-        }
-      }
-    },
-    addProcess(pid: number) {
-      for (const d of dirs()) fs.writeFileSync(path.join(d, 'cgroup.procs'), String(pid));
-    },
-    pids() {
-      const d = dirs()[0];
-      if (!d) return [];
-      try {
-        return fs.readFileSync(path.join(d, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
-      } catch {
-        return [];
-      }
-    },
-    killAll(signal: number) {
-      for (const pid of this.pids()) {
-        try { process.kill(pid, signal); } catch { /* gone */ }
-      }
-    },
-    destroy() {
-      for (const d of dirs()) {
-        for (let i = 0; i < 50; i++) {
-          try {
-            fs.rmdirSync(d);
-            break;
-          } catch (err) {
-            const code = (err as NodeJS.ErrnoException).code;
-            if (code === 'ENOENT') break;
-            if (code !== 'EBUSY') throw err;
-            Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
-          }
-        }
-      }
-    },
-  };
+  const layout = opts.layout ?? detectCgroupLayout(root);
+  const cgroupsPath = checkCgroupsPath(opts.path);
+  const own = opts.own ?? parseProcCgroup(fs.readFileSync('/proc/self/cgroup', 'utf8'));
+  const cgfs = opts.fs ?? nodeCgroupFs;
+  if (layout === 'v2') return new V2Manager({ fs: cgfs, root, cgroupsPath, own, setDeviceProgram: opts.setDeviceProgram });
+  return new V1Manager({ fs: cgfs, root, cgroupsPath, own, hybrid: layout === 'hybrid' });
 }

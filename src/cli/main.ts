@@ -1,27 +1,47 @@
 // runts: an OCI runtime with runc's command line. This file wires the global flags and the
 // commands (one file each in commands/) and turns every failure into one runc-style line.
-import yargs from 'yargs';
 import { configureLog, logError } from './log';
 import { GlobalArgs } from './context';
 import { VERSION_TEXT } from './version';
 
-const argv = process.argv.slice(2);
+const rawArgv = process.argv.slice(2);
+const execAt = rawArgv.indexOf('exec');
+const separated: string[] = execAt >= 0 ? require('./commands/exec').separateCommand(rawArgv, execAt) : rawArgv;
+// yargs reads a lone "-" as a positional; `update --resources -` means stdin.
+const argv = separated.flatMap((a, i) => (a === '-' && /^(--resources|-r)$/.test(separated[i - 1] ?? '') ? [] : /^(--resources|-r)$/.test(a) && separated[i + 1] === '-' ? [`${a}=-`] : [a]));
 
 function fail(err: unknown): void {
   const e = err as Error & { kind?: string };
   // RuntsError and yargs usage errors are user errors: one line, no stack.
   const message = e && e.name === 'RuntsError' ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(err);
   logError(message);
-  process.exitCode = 1;
+  process.exitCode = (e as { exitCode?: number }).exitCode ?? 1;
+}
+
+/** --log and --log-format from the raw arguments, so even a usage error reaches the log file. */
+function logOptionsFrom(args: string[]): { log?: string; logFormat?: string } {
+  const value = (name: string) => {
+    const i = args.findIndex((a) => a === name || a.startsWith(`${name}=`));
+    if (i < 0) return undefined;
+    return args[i].includes('=') ? args[i].slice(name.length + 1) : args[i + 1];
+  };
+  return { log: value('--log'), logFormat: value('--log-format') };
 }
 
 async function main(): Promise<void> {
+  configureLog(logOptionsFrom(argv));
   if (argv[0] === '--version' || argv[0] === '-v') {
     process.stdout.write(VERSION_TEXT);
     return;
   }
+  // yargs loads on demand: `--version` (probed by engines) stays at Node's own start-up cost.
+  const yargs = (require('yargs') as typeof import('yargs')).default;
   const parser = yargs(argv)
     .scriptName('runts')
+    // runc's flags take one value per occurrence (-e A -e B); an id never joins an array.
+    // ids and paths are strings, whatever they look like (containerd ids can be all digits,
+    // its bundle paths contain dots).
+    .parserConfiguration({ 'greedy-arrays': false, 'dot-notation': false, 'parse-numbers': false, 'parse-positional-numbers': false })
     .usage('runts [global options] <command> [command options] <container-id>')
     .option('root', { type: 'string', default: '/run/runts', describe: 'directory for container state' })
     .option('log', { type: 'string', describe: 'log file for errors and warnings' })
@@ -37,11 +57,18 @@ async function main(): Promise<void> {
     .command(require('./commands/create').default)
     .command(require('./commands/start').default)
     .command(require('./commands/run').default)
+    .command(require('./commands/exec').default)
     .command(require('./commands/state').default)
     .command(require('./commands/kill').default)
     .command(require('./commands/delete').default)
     .command(require('./commands/list').default)
     .command(require('./commands/spec').default)
+    .command(require('./commands/features').default)
+    .command(require('./commands/pause').pause)
+    .command(require('./commands/pause').resume)
+    .command(require('./commands/ps').default)
+    .command(require('./commands/events').default)
+    .command(require('./commands/update').default)
     .demandCommand(1, 'a command is required (see runts --help)')
     .strict()
     .version(false)

@@ -6,12 +6,14 @@ import * as native from '../native';
 import { CgroupManager, defaultCgroupsPath, openCgroup } from '../cgroups';
 import { Bundle, loadBundle } from './bundle';
 import { cgroupView } from './cgroup-view';
+import { withDefaultDeviceRules } from './device-rules';
 import { systemError } from './errors';
 import { runHooks } from './hooks';
 import { launch } from './launch';
 import { buildLaunchPlan } from './plan/build';
+import { compileSeccomp, SeccompProfile } from './seccomp';
 import { IDMapping } from './spec';
-import { ContainerRecord, StateStore } from './state-store';
+import { checkId, ContainerRecord, StateStore } from './state-store';
 import { processStartTime } from './status';
 
 export interface CreateOptions {
@@ -56,15 +58,21 @@ export function writePidFile(file: string, pid: number): void {
 }
 
 export async function createContainer(store: StateStore, opts: CreateOptions): Promise<ContainerRecord> {
+  checkId(opts.id);
   const bundle = opts.loaded ?? loadBundle(opts.bundle);
   const { spec } = bundle;
+  const cgroupsPath = spec.linux?.cgroupsPath ?? defaultCgroupsPath(opts.id);
+  const resources = withDefaultDeviceRules(spec.linux?.resources, spec.linux?.devices);
+  // Resource values are checked before anything exists on disk.
+  const checked = openCgroup({ path: cgroupsPath });
+  checked.validateResources(resources);
   store.claim(opts.id);
   let cgroup: CgroupManager | undefined;
   const opened: number[] = [];
   try {
-    const cgroupsPath = spec.linux?.cgroupsPath ?? defaultCgroupsPath(opts.id);
-    cgroup = openCgroup({ path: cgroupsPath });
+    cgroup = checked;
     cgroup.create();
+    cgroup.applyResources(resources);
     const fifo = store.fifoPath(opts.id);
     native.mkfifo(fifo, 0o622);
     const fifoFd = fs.openSync(fifo, O_PATH);
@@ -84,6 +92,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
       spec, bundle: bundle.dir, rootfs: bundle.rootfs, id: opts.id,
       noPivot: !!opts.noPivot, noNewKeyring: !!opts.noNewKeyring, preserveFds,
       consoleFd: consoleChildFd, fifoFd: fifoChildFd, lastCap: lastCap(), cgroups: cgroupView(cgroup),
+      seccomp: spec.linux?.seccomp ? compileSeccomp(spec.linux.seccomp as SeccompProfile) : undefined,
     });
     plan.warnings.forEach((w) => opts.warn?.(w));
     const record: ContainerRecord = {

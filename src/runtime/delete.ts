@@ -20,8 +20,10 @@ export async function deleteContainer(store: StateStore, id: string, force = fal
     rec = store.read(id);
   } catch (err) {
     // A state dir without a readable state (crash mid-create) is still removable by force.
-    if (force && err instanceof RuntsError && err.kind !== 'not-found') {
-      store.remove(id);
+    // Engines call `delete --force` blindly (podman, a retried containerd cleanup): like
+    // runc, a container that is already gone is success; a corrupt state is removed.
+    if (force && err instanceof RuntsError) {
+      if (err.kind !== 'not-found') store.remove(id);
       return;
     }
     throw err;

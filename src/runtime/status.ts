@@ -1,6 +1,7 @@
 // The OCI state of a container, derived from its record and the live system: the init's pid
 // and start time say whether it runs; the exec fifo says whether `start` has happened.
 import * as fs from 'fs';
+import { openCgroup } from '../cgroups';
 import { ContainerRecord, StateStore } from './state-store';
 
 export type Status = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
@@ -34,10 +35,18 @@ export function initAlive(rec: ContainerRecord): boolean {
   return rec.pid > 0 && processStartTime(rec.pid) === rec.initStartTime;
 }
 
+function isFrozen(rec: ContainerRecord): boolean {
+  try {
+    return openCgroup({ path: rec.cgroupsPath }).state() === 'frozen';
+  } catch {
+    return false;
+  }
+}
+
 export function statusOf(store: StateStore, rec: ContainerRecord): Status {
   if (!initAlive(rec)) return 'stopped';
   if (fs.existsSync(store.fifoPath(rec.id))) return 'created';
-  return 'running';
+  return isFrozen(rec) ? 'paused' : 'running';
 }
 
 export function ociState(store: StateStore, rec: ContainerRecord): OciState {

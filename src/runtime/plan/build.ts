@@ -6,6 +6,7 @@ import { MS } from './mount-options';
 import { CgroupView, planMounts } from './mounts';
 import { planNamespaces } from './namespaces';
 import { Op, PlanRecord } from './ops';
+import type { CompiledSeccomp } from '../seccomp';
 import { planExec, planIdentity, planRlimits } from './process';
 
 export interface LaunchPlanInput {
@@ -24,6 +25,8 @@ export interface LaunchPlanInput {
   fifoFd: number;
   lastCap: number;
   cgroups: CgroupView;
+  /** linux.seccomp, compiled */
+  seccomp?: CompiledSeccomp;
 }
 
 export interface LaunchPlan {
@@ -46,6 +49,16 @@ export function hookOps(kind: string, hooks: Hook[] | undefined): PlanRecord[] {
     const args = h.args && h.args.length ? h.args : [h.path];
     return { op: Op.HOOK, args: [kind, i, h.path, h.timeout ?? 0, args.length, ...args, ...(h.env ?? [])] };
   });
+}
+
+/**
+ * Loading a filter needs no_new_privs or CAP_SYS_ADMIN: with no_new_privs it is the very last
+ * step before exec, otherwise it comes while the init still has its privileges (as in runc).
+ */
+export function identityAndSeccomp(identity: ReturnType<typeof planIdentity>, chdir: PlanRecord, noNewPrivs: boolean, seccomp?: CompiledSeccomp): PlanRecord[] {
+  const load = seccomp ? [{ op: Op.SECCOMP, args: [seccomp.flags, seccomp.bpf] }] : [];
+  const ids = [identity.bounding, identity.user, chdir, identity.caps];
+  return noNewPrivs ? [...ids, { op: Op.NO_NEW_PRIVS, args: [] }, ...load] : [...load, ...ids];
 }
 
 export function buildLaunchPlan(input: LaunchPlanInput): LaunchPlan {
@@ -91,14 +104,16 @@ export function buildLaunchPlan(input: LaunchPlanInput): LaunchPlan {
     if (domain === undefined) throw new RuntsError(`config.json: /linux/personality/domain: unknown domain "${linux.personality.domain}"`, 'invalid');
     records.push({ op: Op.PERSONALITY, args: [domain] });
   }
-  if (linux.seccomp) throw new RuntsError('config.json: /linux/seccomp: seccomp filters are not supported by this build of runts yet', 'unsupported');
   records.push(...planRlimits(process));
   records.push({ op: Op.CLOSE_FDS, args: [3 + input.preserveFds] });
-  const identity = planIdentity(process, input.lastCap);
-  records.push(identity.bounding, identity.user, { op: Op.CHDIR, args: [process.cwd] }, identity.caps);
-  if (process.noNewPrivileges) records.push({ op: Op.NO_NEW_PRIVS, args: [] });
+  // The executable is looked up (from the cwd) before READY so create reports a missing one;
+  // the wait on the exec fifo comes before the identity switch because a non-root,
+  // non-dumpable init can no longer reopen the fifo through /proc/self/fd.
   const exec = planExec(process);
-  records.push(exec.check, { op: Op.READY, args: [] }, { op: Op.EXEC_FIFO, args: [input.fifoFd] });
-  records.push(...hookOps('startContainer', hooks.startContainer), exec.exec);
+  const chdir = { op: Op.CHDIR, args: [process.cwd] };
+  records.push(chdir, exec.check, { op: Op.READY, args: [] }, { op: Op.EXEC_FIFO, args: [input.fifoFd] });
+  records.push(...hookOps('startContainer', hooks.startContainer));
+  const identity = planIdentity(process, input.lastCap);
+  records.push(...identityAndSeccomp(identity, chdir, !!process.noNewPrivileges, input.seccomp), exec.exec);
   return { records, warnings: identity.warnings, parentHooks, userns };
 }

@@ -5,8 +5,9 @@ import { invalid } from '../errors';
 export const MS = {
   RDONLY: 0x1, NOSUID: 0x2, NODEV: 0x4, NOEXEC: 0x8, SYNCHRONOUS: 0x10, REMOUNT: 0x20,
   MANDLOCK: 0x40, DIRSYNC: 0x80, NOSYMFOLLOW: 0x100, NOATIME: 0x400, NODIRATIME: 0x800,
-  BIND: 0x1000, MOVE: 0x2000, REC: 0x4000, SILENT: 0x8000, UNBINDABLE: 0x20000,
-  PRIVATE: 0x40000, SLAVE: 0x80000, SHARED: 0x100000, RELATIME: 0x200000, STRICTATIME: 0x1000000,
+  BIND: 0x1000, MOVE: 0x2000, REC: 0x4000, SILENT: 0x8000, POSIXACL: 0x10000, UNBINDABLE: 0x20000,
+  PRIVATE: 0x40000, SLAVE: 0x80000, SHARED: 0x100000, RELATIME: 0x200000, I_VERSION: 0x800000,
+  STRICTATIME: 0x1000000, LAZYTIME: 0x2000000,
 };
 
 export const MOUNT_ATTR = { RDONLY: 0x1, NOSUID: 0x2, NODEV: 0x4, NOEXEC: 0x8, NOATIME: 0x10, STRICTATIME: 0x20, NODIRATIME: 0x80, NOSYMFOLLOW: 0x200000 };
@@ -15,12 +16,13 @@ const SET: Record<string, number> = {
   ro: MS.RDONLY, nosuid: MS.NOSUID, nodev: MS.NODEV, noexec: MS.NOEXEC, sync: MS.SYNCHRONOUS,
   dirsync: MS.DIRSYNC, remount: MS.REMOUNT, mand: MS.MANDLOCK, noatime: MS.NOATIME,
   nodiratime: MS.NODIRATIME, relatime: MS.RELATIME, strictatime: MS.STRICTATIME,
-  nosymfollow: MS.NOSYMFOLLOW, silent: MS.SILENT,
+  nosymfollow: MS.NOSYMFOLLOW, silent: MS.SILENT, acl: MS.POSIXACL, iversion: MS.I_VERSION, lazytime: MS.LAZYTIME,
 };
 const CLEAR: Record<string, number> = {
   rw: MS.RDONLY, suid: MS.NOSUID, dev: MS.NODEV, exec: MS.NOEXEC, async: MS.SYNCHRONOUS,
   nomand: MS.MANDLOCK, atime: MS.NOATIME, diratime: MS.NODIRATIME, norelatime: MS.RELATIME,
-  nostrictatime: MS.STRICTATIME, symfollow: MS.NOSYMFOLLOW, loud: MS.SILENT,
+  nostrictatime: MS.STRICTATIME, symfollow: MS.NOSYMFOLLOW, loud: MS.SILENT, noacl: MS.POSIXACL,
+  noiversion: MS.I_VERSION, nolazytime: MS.LAZYTIME,
 };
 const PROPAGATION: Record<string, number> = {
   private: MS.PRIVATE, rprivate: MS.PRIVATE | MS.REC, shared: MS.SHARED, rshared: MS.SHARED | MS.REC,
@@ -31,7 +33,14 @@ const RECURSIVE_ATTR: Record<string, number> = {
   rnoatime: MOUNT_ATTR.NOATIME, rstrictatime: MOUNT_ATTR.STRICTATIME, rnodiratime: MOUNT_ATTR.NODIRATIME,
   rnosymfollow: MOUNT_ATTR.NOSYMFOLLOW,
 };
-const NO_EFFECT = new Set(['rrw', 'rsuid', 'rdev', 'rexec', 'rrelatime', 'rdiratime', 'ratime', 'rsymfollow', 'tmpcopyup']);
+// Recursive "clear" options: a fresh bind carries no attribute they would clear.
+const NO_EFFECT = new Set(['defaults', 'rrw', 'rsuid', 'rdev', 'rexec', 'rrelatime', 'rdiratime', 'ratime', 'rsymfollow',
+  'rnorelatime', 'rnostrictatime', 'tmpcopyup']);
+
+/** Every option name runts understands, for `runts features`. */
+export const KNOWN_MOUNT_OPTIONS = [
+  'bind', 'rbind', ...Object.keys(SET), ...Object.keys(CLEAR), ...Object.keys(PROPAGATION), ...Object.keys(RECURSIVE_ATTR), ...NO_EFFECT,
+].sort();
 
 export interface ParsedMountOptions {
   flags: number;

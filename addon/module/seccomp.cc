@@ -1,0 +1,147 @@
+// compileSeccomp(profile): linux.seccomp compiled to classic BPF with libseccomp, as runc and
+// crun do; the bytes travel in the launch plan and runts-init loads them right before exec.
+#include <seccomp.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "module/errors.h"
+#include "module/exports.h"
+
+namespace {
+
+bool action_of(const std::string &name, uint32_t errno_ret, uint32_t &out) {
+  if (name == "SCMP_ACT_KILL" || name == "SCMP_ACT_KILL_THREAD") out = SCMP_ACT_KILL_THREAD;
+  else if (name == "SCMP_ACT_KILL_PROCESS") out = SCMP_ACT_KILL_PROCESS;
+  else if (name == "SCMP_ACT_TRAP") out = SCMP_ACT_TRAP;
+  else if (name == "SCMP_ACT_ERRNO") out = SCMP_ACT_ERRNO(errno_ret);
+  else if (name == "SCMP_ACT_TRACE") out = SCMP_ACT_TRACE(errno_ret);
+  else if (name == "SCMP_ACT_ALLOW") out = SCMP_ACT_ALLOW;
+  else if (name == "SCMP_ACT_LOG") out = SCMP_ACT_LOG;
+  else return false;
+  return true;
+}
+
+bool operator_of(const std::string &name, scmp_compare &out) {
+  static const std::map<std::string, scmp_compare> table = {
+      {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT}, {"SCMP_CMP_LE", SCMP_CMP_LE},
+      {"SCMP_CMP_EQ", SCMP_CMP_EQ}, {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+      {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ}};
+  auto it = table.find(name);
+  if (it == table.end()) return false;
+  out = it->second;
+  return true;
+}
+
+uint32_t get_u32(Napi::Object o, const char *key, uint32_t def) {
+  Napi::Value v = o.Get(key);
+  return v.IsNumber() ? v.As<Napi::Number>().Uint32Value() : def;
+}
+uint64_t get_u64(Napi::Object o, const char *key) {
+  Napi::Value v = o.Get(key);
+  if (v.IsBigInt()) {
+    bool lossless;
+    return v.As<Napi::BigInt>().Uint64Value(&lossless);
+  }
+  return v.IsNumber() ? static_cast<uint64_t>(v.As<Napi::Number>().DoubleValue()) : 0;
+}
+
+struct Ctx {
+  scmp_filter_ctx ctx;
+  ~Ctx() { if (ctx) seccomp_release(ctx); }
+};
+
+Napi::Value fail(Napi::Env env, const std::string &msg) {
+  Napi::Error::New(env, msg).ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+}  // namespace
+
+Napi::Value CompileSeccomp(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  Napi::Object profile = info[0].As<Napi::Object>();
+  uint32_t default_errno = get_u32(profile, "defaultErrnoRet", EPERM);
+  uint32_t default_action;
+  std::string default_name = profile.Get("defaultAction").As<Napi::String>();
+  if (!action_of(default_name, default_errno, default_action)) return fail(env, "seccomp: unknown defaultAction " + default_name);
+  Ctx c{seccomp_init(default_action)};
+  if (!c.ctx) return fail(env, "seccomp: cannot initialise a filter");
+  // Syscalls that do not exist on the native arch are compiled as no-ops, like runc.
+  seccomp_attr_set(c.ctx, SCMP_FLTATR_CTL_NNP, 0);
+
+  Napi::Value archs = profile.Get("architectures");
+  if (archs.IsArray()) {
+    Napi::Array a = archs.As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); i++) {
+      std::string name = a.Get(i).As<Napi::String>();
+      std::string lower = name.rfind("SCMP_ARCH_", 0) == 0 ? name.substr(10) : name;
+      for (char &ch : lower) ch = static_cast<char>(tolower(ch));
+      uint32_t token = seccomp_arch_resolve_name(lower.c_str());
+      if (!token) return fail(env, "seccomp: unknown architecture " + name);
+      int rc = seccomp_arch_add(c.ctx, token);
+      if (rc < 0 && rc != -EEXIST) return throw_errno(env, "seccomp: add architecture " + name, -rc);
+    }
+  }
+
+  Napi::Value syscalls = profile.Get("syscalls");
+  Napi::Array list = syscalls.IsArray() ? syscalls.As<Napi::Array>() : Napi::Array::New(env);
+  for (uint32_t i = 0; i < list.Length(); i++) {
+    Napi::Object sc = list.Get(i).As<Napi::Object>();
+    std::string action_name = sc.Get("action").As<Napi::String>();
+    uint32_t action;
+    if (!action_of(action_name, get_u32(sc, "errnoRet", default_errno), action))
+      return fail(env, "seccomp: unsupported action " + action_name);
+    if (action == default_action) continue;  // libseccomp refuses rules equal to the default
+    std::vector<scmp_arg_cmp> args;
+    std::map<uint32_t, int> per_index;
+    Napi::Value a = sc.Get("args");
+    if (a.IsArray()) {
+      Napi::Array arr = a.As<Napi::Array>();
+      for (uint32_t j = 0; j < arr.Length(); j++) {
+        Napi::Object arg = arr.Get(j).As<Napi::Object>();
+        scmp_compare op;
+        std::string op_name = arg.Get("op").As<Napi::String>();
+        if (!operator_of(op_name, op)) return fail(env, "seccomp: unknown operator " + op_name);
+        uint32_t index = get_u32(arg, "index", 0);
+        args.push_back({index, op, get_u64(arg, "value"), get_u64(arg, "valueTwo")});
+        per_index[index]++;
+      }
+    }
+    bool split = false;  // two conditions on one argument: libseccomp ANDs them, runc ORs them
+    for (auto &[index, n] : per_index) split |= n > 1;
+    Napi::Array names = sc.Get("names").As<Napi::Array>();
+    for (uint32_t j = 0; j < names.Length(); j++) {
+      std::string name = names.Get(j).As<Napi::String>();
+      int nr = seccomp_syscall_resolve_name(name.c_str());
+      if (nr == __NR_SCMP_ERROR) continue;  // unknown to this libseccomp/arch: skipped as runc does
+      if (split) {
+        for (const scmp_arg_cmp &cmp : args) {
+          int rc = seccomp_rule_add_array(c.ctx, action, nr, 1, &cmp);
+          if (rc < 0) return throw_errno(env, "seccomp: add rule for " + name, -rc);
+        }
+      } else {
+        int rc = seccomp_rule_add_array(c.ctx, action, nr, static_cast<unsigned>(args.size()), args.data());
+        if (rc < 0) return throw_errno(env, "seccomp: add rule for " + name, -rc);
+      }
+    }
+  }
+
+  int fd = memfd_create("runts-seccomp", MFD_CLOEXEC);
+  if (fd < 0) return throw_errno(env, "memfd_create", errno);
+  int rc = seccomp_export_bpf(c.ctx, fd);
+  if (rc < 0) {
+    close(fd);
+    return throw_errno(env, "seccomp: export BPF", -rc);
+  }
+  off_t size = lseek(fd, 0, SEEK_END);
+  Napi::Buffer<char> out = Napi::Buffer<char>::New(env, static_cast<size_t>(size));
+  ssize_t n = pread(fd, out.Data(), out.Length(), 0);
+  close(fd);
+  if (n != size) return throw_errno(env, "seccomp: read BPF", errno);
+  return out;
+}

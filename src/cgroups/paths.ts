@@ -1,0 +1,36 @@
+// Where a container's cgroup lives: an absolute cgroupsPath is taken from each hierarchy's root,
+// a relative one from the cgroup the runtime itself is in (runc's cgroupfs behaviour).
+import * as path from 'path';
+import { invalid } from '../runtime/errors';
+
+/** Hierarchy key ("cpu", "name=systemd", "" for cgroup2) -> the path in /proc/<pid>/cgroup. */
+export type OwnCgroups = Map<string, string>;
+
+export function parseProcCgroup(text: string): OwnCgroups {
+  const out: OwnCgroups = new Map();
+  for (const line of text.split('\n')) {
+    const m = /^\d+:([^:]*):(.*)$/.exec(line.trim());
+    if (!m) continue;
+    if (m[1] === '') out.set('', m[2]);
+    else for (const key of m[1].split(',')) out.set(key, m[2]);
+  }
+  return out;
+}
+
+/** Checks a linux.cgroupsPath and returns it normalised (no "..", no trailing slash). */
+export function checkCgroupsPath(p: string): string {
+  if (typeof p !== 'string' || p.trim() === '') throw invalid('linux.cgroupsPath: must not be empty');
+  if (p.split('/').includes('..')) throw invalid(`linux.cgroupsPath: ${JSON.stringify(p)} must not contain ".."`);
+  if (p.includes(':') && !p.startsWith('/')) {
+    throw invalid(`linux.cgroupsPath: ${JSON.stringify(p)} is a systemd slice:prefix:name path, which needs --systemd-cgroup (not supported)`);
+  }
+  const norm = path.posix.normalize(p).replace(/\/+$/, '');
+  if (norm === '' || norm === '.' || norm === '/') throw invalid(`linux.cgroupsPath: ${JSON.stringify(p)} names the root cgroup`);
+  return norm;
+}
+
+/** The cgroup directory for `cgroupsPath` in the hierarchy mounted at `mount`. */
+export function resolveIn(mount: string, hierarchyKey: string, cgroupsPath: string, own: OwnCgroups): string {
+  if (cgroupsPath.startsWith('/')) return path.join(mount, cgroupsPath);
+  return path.join(mount, own.get(hierarchyKey) ?? '/', cgroupsPath);
+}

@@ -1,0 +1,27 @@
+import type { CommandModule } from 'yargs';
+import { GlobalArgs, store } from '../context';
+
+type EventsArgs = GlobalArgs & { id: string; stats?: boolean; interval: string };
+
+/** runc's --interval: a Go duration such as 5s, 500ms, 1m. */
+function parseInterval(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
+  if (!m) throw Object.assign(new Error(`invalid --interval "${text}" (use e.g. 5s or 500ms)`), { name: 'RuntsError' });
+  return Number(m[1]) * { ms: 1, s: 1000, m: 60000, h: 3600000 }[m[2] as 'ms']!;
+}
+
+const command: CommandModule<GlobalArgs, EventsArgs> = {
+  command: 'events <id>',
+  describe: 'stream container events (stats, oom) as JSON lines',
+  builder: (y) =>
+    y.positional('id', { type: 'string', demandOption: true })
+      .option('stats', { type: 'boolean', describe: 'print one stats event and exit' })
+      .option('interval', { type: 'string', default: '5s' }),
+  handler: async (args) => {
+    const { statsEvent, streamEvents } = await import('../../runtime/events');
+    const s = store(args);
+    if (args.stats) process.stdout.write(statsEvent(s, args.id) + '\n');
+    else await streamEvents(s, args.id, parseInterval(args.interval), (line) => process.stdout.write(line + '\n'));
+  },
+};
+export default command;

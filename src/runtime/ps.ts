@@ -1,0 +1,25 @@
+// ps: the processes of the container's cgroup, as pids (JSON) or as the host `ps` table
+// filtered to them, as runc does.
+import { execFileSync } from 'child_process';
+import { openCgroup } from '../cgroups';
+import { RuntsError } from './errors';
+import { StateStore } from './state-store';
+
+export function containerPids(store: StateStore, id: string): number[] {
+  const rec = store.read(id);
+  return openCgroup({ path: rec.cgroupsPath }).pids();
+}
+
+export function psTable(pids: number[], psArgs: string[]): string {
+  let out: string;
+  try {
+    out = execFileSync('ps', psArgs.length ? psArgs : ['-ef'], { encoding: 'utf8' });
+  } catch (err) {
+    throw new RuntsError(`ps ${psArgs.join(' ')}: ${(err as Error).message.split('\n')[0]}`, 'system');
+  }
+  const lines = out.split('\n');
+  const pidColumn = lines[0].trim().split(/\s+/).indexOf('PID');
+  if (pidColumn < 0) throw new RuntsError('couldn\'t find PID field in ps output', 'invalid');
+  const wanted = new Set(pids);
+  return [lines[0], ...lines.slice(1).filter((l) => l.trim() && wanted.has(Number(l.trim().split(/\s+/)[pidColumn])))].join('\n') + '\n';
+}

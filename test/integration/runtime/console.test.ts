@@ -1,0 +1,43 @@
+// process.terminal with --console-socket: the pty master reaches the socket's listener and
+// the container's stdio is the pty.
+import { spawn } from 'child_process';
+import * as path from 'path';
+import { cleanupBundles, makeBundle } from '../../helpers/bundle';
+import { Runts, uniqueId } from '../../helpers/runts';
+
+let runts: Runts;
+beforeEach(() => (runts = new Runts()));
+afterEach(() => runts.reset());
+afterAll(cleanupBundles);
+
+test('the pty master is sent over --console-socket and the process runs on the pty', async () => {
+  const b = makeBundle((c) => {
+    c.process.terminal = true;
+    c.process.consoleSize = { height: 30, width: 100 };
+    c.process.args = ['sh', '-c', 'read line; echo "got $line"; tty; stty size'];
+  });
+  const sock = path.join(b.dir, 'console.sock');
+  const client = spawn('python3', [path.join(__dirname, '..', '..', 'helpers', 'console_client.py'), sock, 'ping\n'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  client.stdout!.on('data', (d) => (out += d));
+  const clientDone = new Promise((r) => client.on('exit', r));
+  try {
+    while (!out.includes('listening')) await new Promise((r) => setTimeout(r, 20));
+    const id = uniqueId('tty');
+    runts.ok(['create', '--bundle', b.dir, '--console-socket', sock, id]);
+    runts.ok(['start', id]);
+    await Promise.race([clientDone, new Promise((r) => setTimeout(r, 10000))]);
+    expect(out).toMatch(/pty \/dev\/pts\/0/);
+    expect(out).toContain('got ping');
+    expect(out).toMatch(/\/dev\/pts\/0\r?\n30 100/);
+  } finally {
+    client.kill();
+  }
+});
+
+test('process.terminal without a console socket is refused for create', () => {
+  const b = makeBundle((c) => (c.process.terminal = true));
+  const r = runts.run(['create', '--bundle', b.dir, uniqueId('notty')]);
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain('no console socket was given');
+});
