@@ -1,20 +1,23 @@
-// The real containerd (Debian's) runs containers through containerd-shim-runts-v2, with runc as
-// the runtime binary underneath for now.
+// The real containerd (Debian's) runs containers through containerd-shim-runts-v2, with an OCI
+// runtime binary underneath (runc, and the runts CLI) until the in-process runtime lands.
 import { spawn } from 'child_process';
 import * as fs from 'fs';
-import { IMAGE, missingPrerequisite, PrivateContainerd } from './private-containerd';
+import { IMAGE, missingPrerequisite, PrivateContainerd, RUNTS_BIN } from './private-containerd';
 
 const RUNTIME = ['--runtime', 'io.containerd.runts.v2'];
 const skip = missingPrerequisite();
 const describeIfPossible = skip ? describe.skip : describe;
 if (skip) console.warn(`containerd shim tests skipped: ${skip}`);
 
-describeIfPossible('containerd with the runts shim', () => {
+describeIfPossible.each([
+  ['runc', 'runc'],
+  ['runts', RUNTS_BIN],
+])('containerd with the runts shim over %s', (_name, runtimeBinary) => {
   jest.setTimeout(60000);
   let containerd: PrivateContainerd;
 
   beforeAll(async () => {
-    containerd = new PrivateContainerd();
+    containerd = new PrivateContainerd(runtimeBinary);
     try {
       await containerd.start();
       containerd.importBusybox();

@@ -9,6 +9,7 @@ import * as path from 'path';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 export const SHIM_BIN = path.join(REPO, 'bin', 'containerd-shim-runts-v2');
+export const RUNTS_BIN = path.join(REPO, 'bin', 'runts');
 export const IMAGE = 'docker.io/library/runts-busybox:test';
 const SOCKET_DIR = '/run/containerd/s';
 
@@ -27,6 +28,9 @@ export class PrivateContainerd {
   readonly socket = path.join(this.dir, 'c.sock');
   readonly namespace = `runts-test-${process.pid}`;
   private daemon: ChildProcess | undefined;
+
+  /** runtimeBinary: the OCI runtime the runts shim drives (RUNTS_SHIM_BINARY). */
+  constructor(private readonly runtimeBinary: string) {}
 
   async start(): Promise<void> {
     const binDir = path.join(this.dir, 'bin');
@@ -59,7 +63,12 @@ export class PrivateContainerd {
     const log = fs.openSync(path.join(this.dir, 'containerd.log'), 'a');
     this.daemon = spawn('containerd', ['--config', path.join(this.dir, 'config.toml')], {
       stdio: ['ignore', log, log],
-      env: { ...process.env, PATH: `${path.join(this.dir, 'bin')}:${process.env.PATH}`, RUNTS_SHIM_ROOT: path.join(this.dir, 'runtime-root') },
+      env: {
+        ...process.env,
+        PATH: `${path.join(this.dir, 'bin')}:${process.env.PATH}`,
+        RUNTS_SHIM_ROOT: path.join(this.dir, 'runtime-root'),
+        RUNTS_SHIM_BINARY: this.runtimeBinary,
+      },
     });
     fs.closeSync(log);
     for (let i = 0; i < 100; i++) {
@@ -145,7 +154,7 @@ export class PrivateContainerd {
     }
     const runtimeRoot = path.join(this.dir, 'runtime-root', this.namespace);
     if (fs.existsSync(runtimeRoot)) {
-      for (const id of fs.readdirSync(runtimeRoot)) spawnSync('runc', ['--root', runtimeRoot, 'delete', '--force', id]);
+      for (const id of fs.readdirSync(runtimeRoot)) spawnSync(this.runtimeBinary, ['--root', runtimeRoot, 'delete', '--force', id]);
     }
     for (const mount of mountsUnder(this.dir).reverse()) spawnSync('umount', ['-l', mount]);
     for (const socket of sockets) fs.rmSync(socket, { force: true });
