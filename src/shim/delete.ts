@@ -5,14 +5,14 @@ import { log } from './log';
 import { ShimFlags } from './flags';
 import { taskType, timestampOf } from './protos';
 import { unmountRootfs } from './rootfs';
-import { runtimeFor } from './runtime-select';
+import { runtimeForCleanup } from './runtime-select';
 
 const SIGKILL_STATUS = 128 + 9;
 
 export async function deleteShim(flags: ShimFlags): Promise<Buffer> {
   const bundle = flags.bundle || process.cwd();
   try {
-    await runtimeFor(flags.namespace, null).delete(flags.id, bundle, true);
+    await runtimeForCleanup(flags.namespace, bundle).delete(flags.id, bundle, true);
   } catch (err) {
     // usually: the container is gone already
     log(`cleanup of ${flags.id}: ${(err as Error).message}`);

@@ -49,7 +49,6 @@ export const forwardRequestCodec = codec<{ envelope: { timestamp: Timestamp; nam
 );
 export const runcOptionsCodec = codec<RuncOptions>(root, 'containerd.runc.v1.Options');
 export const processDetailsCodec = codec<{ execId: string }>(root, 'containerd.runc.v1.ProcessDetails');
-export const anyCodec = codec<Any>(root, 'google.protobuf.Any');
 
 export function timestampOf(date: Date | undefined): Timestamp {
   if (!date) return { seconds: 0, nanos: 0 };

@@ -2,6 +2,7 @@
 // drives containers: containerd.runc.v1.Options.binary_name / root when containerd sends them,
 // else RUNTS_SHIM_BINARY / RUNTS_SHIM_ROOT from the environment, else runc under
 // /run/containerd/runts/<namespace>.
+import * as fs from 'fs';
 import * as path from 'path';
 import { RuntsError } from '../runtime/errors';
 import { Any, runcOptionsCodec } from './protos';
@@ -10,6 +11,9 @@ import { TaskRuntime } from './task-runtime';
 
 export const DEFAULT_BINARY = 'runc';
 export const DEFAULT_ROOT = '/run/containerd/runts';
+
+/** Where Create leaves the runtime options, so `delete` after a crash drives the same runtime. */
+const OPTIONS_FILE = 'runts-shim-options.pb';
 
 export function runtimeFor(namespace: string, options: Any | null | undefined): TaskRuntime {
   let binary = process.env.RUNTS_SHIM_BINARY || DEFAULT_BINARY;
@@ -23,4 +27,22 @@ export function runtimeFor(namespace: string, options: Any | null | undefined): 
     root = decoded.root || root;
   }
   return new RuncCliRuntime(binary, path.join(root, namespace));
+}
+
+/** The runtime for a container, remembering its options in the bundle for a later cleanup. */
+export function runtimeForCreate(namespace: string, bundle: string, options: Any | null | undefined): TaskRuntime {
+  const runtime = runtimeFor(namespace, options);
+  if (options && options.value.length) fs.writeFileSync(path.join(bundle, OPTIONS_FILE), options.value);
+  return runtime;
+}
+
+/** The runtime Create used for the container in bundle (for `delete`). */
+export function runtimeForCleanup(namespace: string, bundle: string): TaskRuntime {
+  let value: Buffer;
+  try {
+    value = fs.readFileSync(path.join(bundle, OPTIONS_FILE));
+  } catch {
+    return runtimeFor(namespace, null);
+  }
+  return runtimeFor(namespace, { type_url: 'containerd.runc.v1.Options', value });
 }

@@ -7,7 +7,7 @@ import { systemError } from '../runtime/errors';
 import { EventPublisher, NoEventPublisher, TtrpcEventForwarder } from './events';
 import { ShimFlags } from './flags';
 import { log, setLogSink } from './log';
-import { runtimeFor } from './runtime-select';
+import { runtimeForCreate } from './runtime-select';
 import { TaskService } from './task-service';
 import { TtrpcServer } from './ttrpc/server';
 
@@ -22,7 +22,7 @@ export async function serveShim(flags: ShimFlags): Promise<void> {
     const events: EventPublisher = ttrpcAddress ? new TtrpcEventForwarder(ttrpcAddress, flags.namespace) : new NoEventPublisher();
     const server = new TtrpcServer();
     const tasks = new TaskService({
-      runtimeFor: (options) => runtimeFor(flags.namespace, options),
+      runtimeFor: (options, bundle) => runtimeForCreate(flags.namespace, bundle, options),
       events,
       onShutdown: () => {
         // let the Shutdown response reach containerd first

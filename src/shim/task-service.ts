@@ -3,7 +3,7 @@
 import { RuntsError, notFound } from '../runtime/errors';
 import * as native from '../native';
 import { EventPublisher } from './events';
-import { log } from './log';
+import { debug, log } from './log';
 import { Any, Mount, ProcessStatus, TASK_SERVICE, emptyCodec, processDetailsCodec, taskType, timestampOf } from './protos';
 import { mountRootfs, unmountRootfs } from './rootfs';
 import { ProcessStdio } from './stdio';
@@ -35,7 +35,7 @@ type Message = Record<string, any>;
 
 export interface TaskServiceOptions {
   /** picks the runtime for a container from CreateTaskRequest.options */
-  runtimeFor(options: Any | null): TaskRuntime;
+  runtimeFor(options: Any | null, bundle: string): TaskRuntime;
   events: EventPublisher;
   /** observes a process exit; the default is a pidfd on the (subreaper) shim's child */
   waitForExit?(pid: number): Promise<number>;
@@ -77,7 +77,11 @@ export class TaskService {
     for (const [name, [requestName, responseName, fn]] of Object.entries(methods)) {
       const requestCodec = taskType(requestName);
       const responseCodec = responseName ? taskType(responseName) : emptyCodec;
-      handlers[name] = async (payload) => responseCodec.encode(await fn(requestCodec.decode(payload)));
+      handlers[name] = async (payload) => {
+        const request = requestCodec.decode(payload);
+        debug(`${name} ${request.id ?? ''}${request.execId ? ` exec ${request.execId}` : ''}`);
+        return responseCodec.encode(await fn(request));
+      };
     }
     server.register(TASK_SERVICE, handlers);
   }
@@ -85,7 +89,7 @@ export class TaskService {
   async create(r: Message): Promise<Message> {
     if (this.containers.has(r.id)) throw new RuntsError(`create container ${r.id}: it already exists`, 'exists');
     if (r.checkpoint) throw new TtrpcError(Code.UNIMPLEMENTED, `create container ${r.id}: restoring a checkpoint needs CRIU, not supported`);
-    const runtime = this.options.runtimeFor(r.options);
+    const runtime = this.options.runtimeFor(r.options, r.bundle);
     const rootfs = r.rootfs as Mount[];
     const init = new SupervisedProcess(r.id, '', { stdin: r.stdin, stdout: r.stdout, stderr: r.stderr }, r.terminal);
     let mounted = false;

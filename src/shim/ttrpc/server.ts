@@ -47,10 +47,6 @@ export class TtrpcServer {
     return new Promise((resolve) => server.close(() => resolve()));
   }
 
-  get connectionCount(): number {
-    return this.connections.size;
-  }
-
   private serve(conn: net.Socket): void {
     this.connections.add(conn);
     const reply = (streamId: number, code: Code, message: string, payload: Uint8Array = Buffer.alloc(0)) => {
