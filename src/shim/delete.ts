@@ -3,7 +3,7 @@
 // is left.
 import { log } from './log';
 import { ShimFlags } from './flags';
-import { taskType, timestampOf } from './protos';
+import { encodeDeleteResponse } from './delete-response';
 import { unmountRootfs } from './rootfs';
 import { runtimeForCleanup } from './runtime-select';
 
@@ -18,5 +18,5 @@ export async function deleteShim(flags: ShimFlags): Promise<Buffer> {
     log(`cleanup of ${flags.id}: ${(err as Error).message}`);
   }
   await unmountRootfs(bundle);
-  return taskType('DeleteResponse').encode({ pid: 0, exitStatus: SIGKILL_STATUS, exitedAt: timestampOf(new Date()) });
+  return encodeDeleteResponse(0, SIGKILL_STATUS, new Date());
 }

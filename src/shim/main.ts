@@ -1,10 +1,9 @@
 // containerd-shim-runts-v2: `start` and `delete` as containerd invokes them, and `serve`, the
 // long-lived shim `start` launches. Failures are one line on stderr and exit status 1.
-import { deleteShim } from './delete';
+// Each action loads only its own modules: `start` and `delete` run once per container and must
+// not pay for the task service and the .proto files.
 import { parseShimFlags } from './flags';
-import { serveShim } from './serve';
-import { startShim } from './start';
-import { SHIM_VERSION } from './task-service';
+import { SHIM_VERSION } from './version';
 
 async function main(argv: string[]): Promise<void> {
   const flags = parseShimFlags(argv);
@@ -13,13 +12,13 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(`containerd-shim-runts-v2:\n  Version: ${SHIM_VERSION}\n`);
       return;
     case 'start':
-      process.stdout.write(await startShim(flags, process.argv[1]));
+      process.stdout.write(await (await import('./start')).startShim(flags, process.argv[1]));
       return;
     case 'delete':
-      process.stdout.write(await deleteShim(flags));
+      process.stdout.write(await (await import('./delete')).deleteShim(flags));
       return;
     case 'serve':
-      await serveShim(flags);
+      await (await import('./serve')).serveShim(flags);
       return;
   }
 }

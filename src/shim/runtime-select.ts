@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { RuntsError } from '../runtime/errors';
-import { Any, runcOptionsCodec } from './protos';
+import type { Any, RuncOptions } from './protos';
 import { RuncCliRuntime } from './runc-cli-runtime';
 import { TaskRuntime } from './task-runtime';
 
@@ -22,7 +22,7 @@ export function runtimeFor(namespace: string, options: Any | null | undefined): 
     if (!options.type_url.endsWith('containerd.runc.v1.Options')) {
       throw new RuntsError(`runtime options of type ${options.type_url} are not supported (want containerd.runc.v1.Options)`, 'invalid');
     }
-    const decoded = runcOptionsCodec.decode(options.value);
+    const decoded = decodeRuncOptions(options.value);
     binary = decoded.binaryName || binary;
     root = decoded.root || root;
   }
@@ -45,4 +45,11 @@ export function runtimeForCleanup(namespace: string, bundle: string): TaskRuntim
     return runtimeFor(namespace, null);
   }
   return runtimeFor(namespace, { type_url: 'containerd.runc.v1.Options', value });
+}
+
+function decodeRuncOptions(value: Buffer): RuncOptions {
+  // loaded on demand: `delete` usually has no options and skips parsing the .proto files
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { runcOptionsCodec } = require('./protos') as typeof import('./protos');
+  return runcOptionsCodec.decode(value);
 }

@@ -7,7 +7,7 @@ import * as path from 'path';
 import { RuntsError } from '../runtime/errors';
 import { groupIdOf, shimSocketAddress, SOCKET_DIR } from './address';
 import { ShimFlags } from './flags';
-import { socketPathOf } from './ttrpc/envelope';
+import { socketPathOf } from './ttrpc/socket-path';
 
 const READY_TIMEOUT_MS = 10000;
 

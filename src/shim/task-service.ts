@@ -9,12 +9,11 @@ import { mountRootfs, unmountRootfs } from './rootfs';
 import { ProcessStdio } from './stdio';
 import { SupervisedProcess } from './task-state';
 import { TaskRuntime } from './task-runtime';
+import { SHIM_VERSION } from './version';
 import { OomCounter } from './metrics/oom-counter';
 import { taskMetrics } from './metrics/task-metrics';
 import { Handler, TtrpcServer } from './ttrpc/server';
 import { Code, TtrpcError } from './ttrpc/status';
-
-export const SHIM_VERSION = 'runts-shim 0.1.0';
 
 interface Container {
   id: string;

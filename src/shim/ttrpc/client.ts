@@ -2,7 +2,8 @@
 // flight, each answered by the response frame carrying its stream id.
 import * as net from 'net';
 import { encodeFrame, FrameDecoder, MessageType } from './frame';
-import { requestCodec, responseCodec, socketPathOf } from './envelope';
+import { requestCodec, responseCodec } from './envelope';
+import { socketPathOf } from './socket-path';
 import { Code, TtrpcError } from './status';
 
 export interface CallOptions {

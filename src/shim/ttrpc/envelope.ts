@@ -27,8 +27,3 @@ export interface ResponseEnvelope {
 const root = loadProtos('ttrpc', ['ttrpc.proto']);
 export const requestCodec = codec<RequestEnvelope>(root, 'ttrpc.Request');
 export const responseCodec = codec<ResponseEnvelope>(root, 'ttrpc.Response');
-
-/** ttrpc addresses come as unix:///path (shim sockets) or a bare path (TTRPC_ADDRESS). */
-export function socketPathOf(address: string): string {
-  return address.startsWith('unix://') ? address.slice('unix://'.length) : address;
-}

@@ -3,6 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseShimFlags } from '../../../src/shim/flags';
 import { groupIdOf, shimSocketAddress } from '../../../src/shim/address';
+import { encodeDeleteResponse } from '../../../src/shim/delete-response';
+import { taskType } from '../../../src/shim/protos';
 
 describe('shim flags', () => {
   it('parses containerd\'s start invocation (Go flag syntax)', () => {
@@ -52,5 +54,14 @@ describe('shim socket address', () => {
     } finally {
       fs.rmSync(bundle, { recursive: true, force: true });
     }
+  });
+});
+
+describe('DeleteResponse written without the .proto files', () => {
+  it('encodes exactly what the codec encodes', () => {
+    const at = new Date(1700000000123);
+    const expected = taskType('DeleteResponse').encode({ pid: 42, exitStatus: 137, exitedAt: { seconds: 1700000000, nanos: 123000000 } });
+    expect(encodeDeleteResponse(42, 137, at)).toEqual(expected);
+    expect(taskType('DeleteResponse').decode(encodeDeleteResponse(0, 0, at))).toMatchObject({ pid: 0, exitStatus: 0, exitedAt: { seconds: 1700000000 } });
   });
 });
