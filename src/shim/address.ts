@@ -1,0 +1,31 @@
+// Where a shim listens: containerd derives it from its own address, the namespace and the
+// grouping id; every shim socket lives in /run/containerd/s whatever containerd's state dir.
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+
+export const SOCKET_DIR = '/run/containerd/s';
+
+/** Annotations that put a container into an existing shim's group. */
+export const GROUPING_ANNOTATIONS = ['io.kubernetes.cri.sandbox-id', 'io.containerd.runc.v2.group'];
+
+export function shimSocketAddress(grpcAddress: string, namespace: string, groupId: string): string {
+  const digest = createHash('sha256').update(path.posix.join(grpcAddress, namespace, groupId)).digest('hex');
+  return `unix://${path.posix.join(SOCKET_DIR, digest)}`;
+}
+
+/** The group a container belongs to: the first grouping annotation in its bundle, else its id. */
+export function groupIdOf(bundle: string, id: string): string {
+  let annotations: Record<string, string> | undefined;
+  try {
+    const spec = JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8')) as { annotations?: Record<string, string> };
+    annotations = spec.annotations;
+  } catch {
+    return id;
+  }
+  for (const key of GROUPING_ANNOTATIONS) {
+    const value = annotations?.[key];
+    if (value) return value;
+  }
+  return id;
+}

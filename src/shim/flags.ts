@@ -1,0 +1,79 @@
+// The shim's command line as containerd writes it, in Go `flag` syntax: `-name value`,
+// `-name=value`, `--name value`, boolean `-debug`; the first bare word is the action.
+import { RuntsError } from '../runtime/errors';
+
+export type ShimAction = 'start' | 'delete' | 'serve' | 'version';
+
+export interface ShimFlags {
+  namespace: string;
+  address: string;
+  publishBinary: string;
+  id: string;
+  bundle: string;
+  debug: boolean;
+  /** internal: the socket the long-lived shim listens on (set by `start` for `serve`) */
+  socket: string;
+  action: ShimAction;
+}
+
+const STRING_FLAGS: Record<string, keyof ShimFlags> = {
+  namespace: 'namespace',
+  address: 'address',
+  'publish-binary': 'publishBinary',
+  id: 'id',
+  bundle: 'bundle',
+  socket: 'socket',
+};
+
+export function parseShimFlags(argv: string[]): ShimFlags {
+  const flags: ShimFlags = {
+    namespace: '',
+    address: '',
+    publishBinary: '',
+    id: '',
+    bundle: '',
+    debug: false,
+    socket: '',
+    action: 'serve',
+  };
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') {
+      i++;
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') break;
+    const body = arg.replace(/^--?/, '');
+    const eq = body.indexOf('=');
+    const name = eq >= 0 ? body.slice(0, eq) : body;
+    if (name === 'debug') {
+      flags.debug = eq >= 0 ? parseBool(body.slice(eq + 1)) : true;
+    } else if (name === 'v' || name === 'version') {
+      flags.action = 'version';
+    } else if (STRING_FLAGS[name]) {
+      const value = eq >= 0 ? body.slice(eq + 1) : argv[++i];
+      if (value === undefined) throw new RuntsError(`flag needs an argument: -${name}`, 'invalid');
+      (flags as unknown as Record<string, string>)[STRING_FLAGS[name]] = value;
+    } else {
+      throw new RuntsError(`flag provided but not defined: -${name}`, 'invalid');
+    }
+  }
+  const rest = argv.slice(i);
+  if (rest.length > 1) throw new RuntsError(`unexpected arguments after ${rest[0]}: ${rest.slice(1).join(' ')}`, 'invalid');
+  if (rest.length === 1) {
+    if (!['start', 'delete', 'serve'].includes(rest[0])) throw new RuntsError(`unknown action ${rest[0]} (want start or delete)`, 'invalid');
+    if (flags.action !== 'version') flags.action = rest[0] as ShimAction;
+  }
+  if (flags.action !== 'version') {
+    if (!flags.namespace) throw new RuntsError('shim namespace cannot be empty (-namespace)', 'invalid');
+    if (!flags.id && flags.action !== 'serve') throw new RuntsError('shim id cannot be empty (-id)', 'invalid');
+  }
+  return flags;
+}
+
+function parseBool(value: string): boolean {
+  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value)) return true;
+  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(value)) return false;
+  throw new RuntsError(`invalid boolean value "${value}" for -debug`, 'invalid');
+}

@@ -1,0 +1,19 @@
+// Task.Stats: the container's cgroup usage as containerd's cgroups Metrics message (v1 when the
+// task's memory controller is on a v1 hierarchy, else v2), wrapped in an Any.
+import { codec, loadProtos } from '../proto-loader';
+import { Any } from '../protos';
+import { cgroupsOf } from './cgroup-files';
+import { collectV1 } from './cgroup-v1';
+import { collectV2 } from './cgroup-v2';
+
+const root = loadProtos('shim', ['cgroups/v1-metrics.proto', 'cgroups/v2-metrics.proto']);
+const V1 = 'io.containerd.cgroups.v1.Metrics';
+const V2 = 'io.containerd.cgroups.v2.Metrics';
+const v1Codec = codec<Record<string, unknown>>(root, V1);
+const v2Codec = codec<Record<string, unknown>>(root, V2);
+
+export function taskMetrics(pid: number): Any {
+  const cgroups = cgroupsOf(pid);
+  if (cgroups.has('memory')) return { type_url: V1, value: v1Codec.encode(collectV1(cgroups)) };
+  return { type_url: V2, value: v2Codec.encode(collectV2(cgroups.get('') ?? '/')) };
+}

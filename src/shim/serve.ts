@@ -1,0 +1,66 @@
+// The long-lived shim: a child subreaper (container processes end up as its children, so their
+// exit statuses are ours to collect) serving the task API on its socket until Shutdown.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as native from '../native';
+import { systemError } from '../runtime/errors';
+import { EventPublisher, NoEventPublisher, TtrpcEventForwarder } from './events';
+import { ShimFlags } from './flags';
+import { log, setLogSink } from './log';
+import { runtimeForCreate } from './runtime-select';
+import { TaskService } from './task-service';
+import { TtrpcServer } from './ttrpc/server';
+
+/** fd on which `start` waits for "ok" (or the reason we could not listen). */
+const READY_FD = 3;
+
+export async function serveShim(flags: ShimFlags): Promise<void> {
+  setLogSink(openLogFifo(path.join(process.cwd(), 'log')), flags.debug);
+  try {
+    native.setChildSubreaper();
+    const ttrpcAddress = process.env.TTRPC_ADDRESS;
+    const events: EventPublisher = ttrpcAddress ? new TtrpcEventForwarder(ttrpcAddress, flags.namespace) : new NoEventPublisher();
+    const server = new TtrpcServer();
+    const tasks = new TaskService({
+      runtimeFor: (options, bundle) => runtimeForCreate(flags.namespace, bundle, options),
+      events,
+      onShutdown: () => {
+        // let the Shutdown response reach containerd first
+        setImmediate(async () => {
+          await server.close();
+          await events.flush();
+          process.exit(0);
+        });
+      },
+    });
+    tasks.register(server);
+    try {
+      await server.listen(flags.socket);
+    } catch (err) {
+      throw systemError(`listen on shim socket ${flags.socket}`, err);
+    }
+    log(`shim ${process.pid} serving ${flags.namespace}/${flags.id} on ${flags.socket}`);
+    tellStarter('ok\n');
+  } catch (err) {
+    tellStarter(`${(err as Error).message}\n`);
+    throw err;
+  }
+}
+
+function tellStarter(message: string): void {
+  try {
+    fs.writeSync(READY_FD, message);
+    fs.closeSync(READY_FD);
+  } catch {
+    // started by hand, without `start` waiting
+  }
+}
+
+/** containerd's per-bundle log fifo; non-blocking so a stalled reader can never stall the shim. */
+function openLogFifo(file: string): number | undefined {
+  try {
+    return fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,91 @@
+// `start`: find or launch the long-lived shim for this container's group and print its address.
+// containerd reads our stdout+stderr as the address, so the shim we launch gets neither.
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as path from 'path';
+import { RuntsError } from '../runtime/errors';
+import { groupIdOf, shimSocketAddress, SOCKET_DIR } from './address';
+import { ShimFlags } from './flags';
+import { socketPathOf } from './ttrpc/socket-path';
+
+const READY_TIMEOUT_MS = 10000;
+
+export async function startShim(flags: ShimFlags, entry: string): Promise<string> {
+  const bundle = process.cwd();
+  drainStdin();
+  const address = shimSocketAddress(flags.address, flags.namespace, groupIdOf(bundle, flags.id));
+  const socket = socketPathOf(address);
+  if (!(await accepts(socket))) {
+    fs.rmSync(socket, { force: true });
+    fs.mkdirSync(SOCKET_DIR, { recursive: true, mode: 0o711 });
+    await launch(flags, entry, bundle, socket);
+  }
+  writeAddressFile(bundle, address);
+  return address;
+}
+
+/** containerd writes the runtime options to our stdin; they come again with Create. */
+function drainStdin(): void {
+  try {
+    if (!process.stdin.isTTY) fs.readFileSync(0);
+  } catch {
+    // no stdin at all
+  }
+}
+
+function accepts(socket: string): Promise<boolean> {
+  if (!fs.existsSync(socket)) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const conn = net.createConnection(socket);
+    conn.once('connect', () => {
+      conn.destroy();
+      resolve(true);
+    });
+    conn.once('error', () => resolve(false));
+  });
+}
+
+/** Spawns `serve` detached in its own session and waits until it listens (fd 3 says so). */
+function launch(flags: ShimFlags, entry: string, bundle: string, socket: string): Promise<void> {
+  const args = [
+    entry,
+    '-namespace', flags.namespace,
+    '-id', flags.id,
+    '-address', flags.address,
+    '-publish-binary', flags.publishBinary,
+    ...(flags.debug ? ['-debug'] : []),
+    '-socket', socket,
+    'serve',
+  ];
+  const child = spawn(process.execPath, args, { cwd: bundle, detached: true, stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+  const ready = child.stdio[3]!;
+  return new Promise((resolve, reject) => {
+    let said = '';
+    const timer = setTimeout(() => fail(`no answer within ${READY_TIMEOUT_MS} ms`), READY_TIMEOUT_MS);
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      reject(new RuntsError(`start shim for ${flags.id}: ${why}`, 'system'));
+    };
+    child.once('error', (err) => fail(err.message));
+    ready.on('data', (d: Buffer) => (said += d.toString()));
+    ready.once('close', () => {
+      clearTimeout(timer);
+      if (said.trim() === 'ok') {
+        ready.destroy();
+        child.unref();
+        resolve();
+      } else {
+        fail(said.trim() || 'the shim exited before listening');
+      }
+    });
+  });
+}
+
+function writeAddressFile(bundle: string, address: string): void {
+  const file = path.join(bundle, 'address');
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, address, { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}

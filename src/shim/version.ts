@@ -1,0 +1,1 @@
+export const SHIM_VERSION = 'runts-shim 0.1.0';

@@ -1,0 +1,176 @@
+// The real containerd (Debian's) runs containers through containerd-shim-runts-v2, with an OCI
+// runtime binary underneath (runc, and the runts CLI) until the in-process runtime lands.
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import { IMAGE, missingPrerequisite, PrivateContainerd, RUNTS_BIN } from './private-containerd';
+
+const RUNTIME = ['--runtime', 'io.containerd.runts.v2'];
+const skip = missingPrerequisite();
+const describeIfPossible = skip ? describe.skip : describe;
+if (skip) console.warn(`containerd shim tests skipped: ${skip}`);
+
+describeIfPossible.each([
+  ['runc', 'runc'],
+  ['runts', RUNTS_BIN],
+])('containerd with the runts shim over %s', (_name, runtimeBinary) => {
+  jest.setTimeout(60000);
+  let containerd: PrivateContainerd;
+
+  beforeAll(async () => {
+    containerd = new PrivateContainerd(runtimeBinary);
+    try {
+      await containerd.start();
+      containerd.importBusybox();
+    } catch (err) {
+      await containerd.stop();
+      throw err;
+    }
+  });
+
+  afterAll(async () => {
+    await containerd?.stop();
+  });
+
+  afterEach(() => {
+    // a failed test must not leave shims behind for the next one
+    for (const line of containerd.ctr(['tasks', 'ls', '-q']).stdout.split('\n').filter(Boolean)) {
+      containerd.ctr(['tasks', 'kill', '-s', 'KILL', line]);
+      containerd.ctr(['tasks', 'delete', '-f', line]);
+    }
+    for (const line of containerd.ctr(['containers', 'ls', '-q']).stdout.split('\n').filter(Boolean)) {
+      containerd.ctr(['containers', 'delete', line]);
+    }
+  });
+
+  it('ctr run --rm echo hi prints hi, and the shim and its socket are gone afterwards', async () => {
+    const result = containerd.ctr(['run', '--rm', ...RUNTIME, IMAGE, 'echo1', 'echo', 'hi']);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('hi\n');
+    expect(result.status).toBe(0);
+    await waitFor(() => containerd.shimPids().length === 0);
+    expect(fs.existsSync(containerd.socketFor('echo1'))).toBe(false);
+  });
+
+  it('passes the container exit status through to ctr', () => {
+    const result = containerd.ctr(['run', '--rm', ...RUNTIME, IMAGE, 'exit3', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+    expect(result.stdout).toBe('out\n');
+    expect(result.stderr).toBe('err\n');
+    expect(result.status).toBe(3);
+  });
+
+  it('manages a detached container: exec, ps, pause, resume, kill, delete', async () => {
+    expect(containerd.ctr(['run', '-d', ...RUNTIME, IMAGE, 'sleeper', 'sleep', '300']).status).toBe(0);
+    expect(containerd.ctr(['tasks', 'ls']).stdout).toMatch(/sleeper\s+\d+\s+RUNNING/);
+
+    const exec = containerd.ctr(['tasks', 'exec', '--exec-id', 'e1', 'sleeper', 'sh', '-c', 'echo in-container; exit 4']);
+    expect(exec.stdout).toBe('in-container\n');
+    expect(exec.status).toBe(4);
+    // stdin reaches the process, and CloseIO gives it EOF once everything was delivered
+    const cat = containerd.ctr(['tasks', 'exec', '--exec-id', 'e2', 'sleeper', 'cat'], 'line 1\nline 2\n');
+    expect(cat.stdout).toBe('line 1\nline 2\n');
+    expect(cat.status).toBe(0);
+
+    const ps = containerd.ctr(['tasks', 'ps', 'sleeper']);
+    expect(ps.status).toBe(0);
+    const pid = Number(/sleeper\s+(\d+)/.exec(containerd.ctr(['tasks', 'ls']).stdout)![1]);
+    expect(ps.stdout).toContain(String(pid));
+    expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toBe('sleep\x00300\x00');
+
+    expect(containerd.ctr(['tasks', 'pause', 'sleeper']).status).toBe(0);
+    expect(containerd.ctr(['tasks', 'ls']).stdout).toMatch(/sleeper\s+\d+\s+PAUSED/);
+    expect(containerd.ctr(['tasks', 'resume', 'sleeper']).status).toBe(0);
+    expect(containerd.ctr(['tasks', 'ls']).stdout).toMatch(/sleeper\s+\d+\s+RUNNING/);
+
+    const busy = containerd.ctr(['tasks', 'delete', 'sleeper']);
+    expect(busy.status).not.toBe(0);
+    expect(busy.stderr).toMatch(/must be stopped/);
+
+    expect(containerd.ctr(['tasks', 'kill', '-s', 'KILL', 'sleeper']).status).toBe(0);
+    await waitFor(() => /STOPPED/.test(containerd.ctr(['tasks', 'ls']).stdout));
+    const deleted = containerd.ctr(['tasks', 'delete', 'sleeper']);
+    expect(deleted.status).toBe(0);
+    expect(fs.existsSync(`/proc/${pid}`)).toBe(false);
+    expect(containerd.ctr(['containers', 'delete', 'sleeper']).status).toBe(0);
+    await waitFor(() => containerd.shimPids().length === 0);
+  });
+
+  it('forwards task events to containerd in order', async () => {
+    const events = spawn('ctr', ['-a', containerd.socket, 'events'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let seen = '';
+    events.stdout.on('data', (d: Buffer) => (seen += d.toString()));
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      expect(containerd.ctr(['run', '--rm', ...RUNTIME, IMAGE, 'evented', 'sh', '-c', 'exit 5']).status).toBe(5);
+      await waitFor(() => seen.includes('/tasks/delete'));
+    } finally {
+      events.kill();
+    }
+    const topics = seen
+      .split('\n')
+      .filter((l) => l.includes(containerd.namespace) && l.includes('/tasks/'))
+      .map((l) => /\/tasks\/[a-z-]+/.exec(l)![0]);
+    expect(topics).toEqual(['/tasks/create', '/tasks/start', '/tasks/exit', '/tasks/delete']);
+    expect(seen).toMatch(/\/tasks\/exit \{"container_id":"evented","id":"evented","pid":\d+,"exit_status":5/);
+  });
+
+  it('reports cgroup metrics for a running task', async () => {
+    expect(containerd.ctr(['run', '-d', ...RUNTIME, IMAGE, 'measured', 'sleep', '300']).status).toBe(0);
+    const metrics = containerd.ctr(['tasks', 'metrics', '--format', 'json', 'measured']);
+    expect(metrics.status).toBe(0);
+    const data = JSON.parse(metrics.stdout) as Record<string, any>;
+    expect(data.pids.current).toBe(1);
+    expect(data.memory?.usage?.usage ?? data.memory?.usage).toBeGreaterThan(0);
+    expect(data.cpu).toBeDefined();
+    containerd.ctr(['tasks', 'kill', '-s', 'KILL', 'measured']);
+    await waitFor(() => /STOPPED/.test(containerd.ctr(['tasks', 'ls']).stdout));
+  });
+
+  it('publishes an OOM event before the exit of a task killed by its memory limit', async () => {
+    const events = spawn('ctr', ['-a', containerd.socket, 'events'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let seen = '';
+    events.stdout.on('data', (d: Buffer) => (seen += d.toString()));
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const hog = containerd.ctr(['run', '--rm', ...RUNTIME, '--memory-limit', String(32 << 20), IMAGE, 'hog', 'busybox', 'tail', '/dev/zero']);
+      expect(hog.status).toBe(137);
+      await waitFor(() => seen.includes('/tasks/delete'));
+    } finally {
+      events.kill();
+    }
+    const topics = seen
+      .split('\n')
+      .filter((l) => l.includes(containerd.namespace) && l.includes('/tasks/') && l.includes('"hog"'))
+      .map((l) => /\/tasks\/[a-z-]+/.exec(l)![0]);
+    expect(topics).toEqual(['/tasks/create', '/tasks/start', '/tasks/oom', '/tasks/exit', '/tasks/delete']);
+  });
+
+  it('keeps a container running across a containerd restart and manages it afterwards', async () => {
+    expect(containerd.ctr(['run', '-d', ...RUNTIME, IMAGE, 'survivor', 'sleep', '300']).status).toBe(0);
+    const [shimPid] = containerd.shimPids();
+    await containerd.restart();
+    expect(containerd.shimPids()).toEqual([shimPid]);
+    expect(containerd.ctr(['tasks', 'ls']).stdout).toMatch(/survivor\s+\d+\s+RUNNING/);
+    const exec = containerd.ctr(['tasks', 'exec', '--exec-id', 'after', 'survivor', 'echo', 'still here']);
+    expect(exec.stdout).toBe('still here\n');
+    expect(containerd.ctr(['tasks', 'kill', '-s', 'KILL', 'survivor']).status).toBe(0);
+    await waitFor(() => /STOPPED/.test(containerd.ctr(['tasks', 'ls']).stdout));
+    expect(containerd.ctr(['tasks', 'delete', 'survivor']).status).toBe(0);
+    expect(containerd.ctr(['containers', 'delete', 'survivor']).status).toBe(0);
+    await waitFor(() => containerd.shimPids().length === 0);
+  });
+
+  it('reports a failed create the way runc shims do and leaves nothing behind', async () => {
+    const result = containerd.ctr(['run', '--rm', ...RUNTIME, IMAGE, 'broken', '/no/such/binary']);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/OCI runtime create failed: .*no\/such\/binary/);
+    await waitFor(() => containerd.shimPids().length === 0);
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 10000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,117 @@
+// containerd-shim-runts-v2 start/delete invoked exactly as containerd invokes them.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { TtrpcClient } from '../../../src/shim/ttrpc/client';
+import { TASK_SERVICE, taskType } from '../../../src/shim/protos';
+import { missingPrerequisite, SHIM_BIN } from './private-containerd';
+
+const skip = missingPrerequisite();
+const describeIfPossible = skip ? describe.skip : describe;
+
+describeIfPossible('containerd-shim-runts-v2 start and delete', () => {
+  let dir: string;
+  const namespace = `runts-cli-${process.pid}`;
+  const shimPids = new Set<number>();
+  const sockets = new Set<string>();
+
+  const shim = (bundle: string, id: string, action: string, extra: string[] = []) =>
+    spawnSync(
+      SHIM_BIN,
+      ['-namespace', namespace, '-address', path.join(dir, 'containerd.sock'), '-publish-binary', '/usr/bin/containerd', '-id', id, ...extra, action],
+      { cwd: bundle, encoding: 'buffer', input: '', timeout: 15000, env: { ...process.env, RUNTS_SHIM_ROOT: path.join(dir, 'root') } },
+    );
+  const bundle = (name: string, annotations: Record<string, string> = {}) => {
+    const b = path.join(dir, name);
+    fs.mkdirSync(path.join(b, 'rootfs'), { recursive: true });
+    fs.writeFileSync(path.join(b, 'config.json'), JSON.stringify({ ociVersion: '1.0.2', annotations }));
+    return b;
+  };
+  const connect = async (address: string) => {
+    const client = await TtrpcClient.connect(address);
+    try {
+      const reply = await client.call(TASK_SERVICE, 'Connect', taskType('ConnectRequest').encode({ id: 'x' }));
+      return taskType('ConnectResponse').decode(reply);
+    } finally {
+      client.close();
+    }
+  };
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runts-shim-cli-'));
+  });
+
+  afterEach(async () => {
+    for (const socket of sockets) {
+      try {
+        const client = await TtrpcClient.connect(socket);
+        await client.call(TASK_SERVICE, 'Shutdown', taskType('ShutdownRequest').encode({ now: true }), { timeoutMs: 2000 }).catch(() => {});
+        client.close();
+      } catch {
+        // not listening any more
+      }
+    }
+    for (const pid of shimPids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // exited after Shutdown
+      }
+    }
+    for (const socket of sockets) fs.rmSync(socket.replace('unix://', ''), { force: true });
+    shimPids.clear();
+    sockets.clear();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('start prints only the socket address, writes it to the bundle and leaves a detached shim', async () => {
+    const b1 = bundle('b1');
+    const started = shim(b1, 'c1', 'start');
+    const address = started.stdout.toString();
+    expect(started.stderr.toString()).toBe('');
+    expect(started.status).toBe(0);
+    expect(address).toMatch(/^unix:\/\/\/run\/containerd\/s\/[0-9a-f]{64}$/);
+    sockets.add(address);
+    expect(fs.readFileSync(path.join(b1, 'address'), 'utf8')).toBe(address);
+
+    const connected = await connect(address);
+    shimPids.add(connected.shimPid);
+    expect(connected.version).toMatch(/runts/);
+    // its own session (setsid): session id field of /proc/PID/stat equals its pid
+    const stat = fs.readFileSync(`/proc/${connected.shimPid}/stat`, 'utf8');
+    expect(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3])).toBe(connected.shimPid);
+  });
+
+  it('start reuses the running shim of the same sandbox group', async () => {
+    const first = shim(bundle('b1', { 'io.kubernetes.cri.sandbox-id': 'pod1' }), 'c1', 'start').stdout.toString();
+    sockets.add(first);
+    const second = shim(bundle('b2', { 'io.kubernetes.cri.sandbox-id': 'pod1' }), 'c2', 'start').stdout.toString();
+    const other = shim(bundle('b3'), 'c3', 'start').stdout.toString();
+    sockets.add(other);
+    expect(second).toBe(first);
+    expect(other).not.toBe(first);
+    const [a, b] = [await connect(first), await connect(other)];
+    shimPids.add(a.shimPid).add(b.shimPid);
+    expect(a.shimPid).not.toBe(b.shimPid);
+  });
+
+  it('delete prints a DeleteResponse quickly when nothing is left', () => {
+    const b1 = bundle('b1');
+    const began = Date.now();
+    const deleted = shim(b1, 'gone', 'delete', ['-bundle', b1]);
+    const tookMs = Date.now() - began;
+    expect(deleted.status).toBe(0);
+    expect(deleted.stderr.toString()).toBe('');
+    const response = taskType('DeleteResponse').decode(deleted.stdout);
+    expect(response.exitStatus).toBe(137);
+    expect(Math.abs(response.exitedAt.seconds * 1000 - Date.now())).toBeLessThan(5000);
+    expect(tookMs).toBeLessThan(2000);
+  });
+
+  it('says what is wrong with a bad invocation, in one line', () => {
+    const bad = shim(bundle('b1'), 'c1', 'frobnicate');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.toString()).toBe('containerd-shim-runts-v2: unknown action frobnicate (want start or delete)\n');
+  });
+});
