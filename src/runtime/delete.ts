@@ -1,7 +1,6 @@
 // delete: a stopped (or, with --force, any) container's processes, cgroup and state go;
 // poststop hooks run and their failures are only warnings.
 import { containerCgroup } from './cgroup';
-import * as native from '../native';
 import { RuntsError } from './errors';
 import { runHooks } from './hooks';
 import { ContainerRecord, StateStore } from './state-store';
@@ -9,9 +8,11 @@ import { initAlive, ociState, statusOf } from './status';
 
 const KILL_WAIT_MS = 10_000;
 
+/** Polls instead of waiting on a pidfd: in a shim the init is our child, and reaping it here
+ * would steal the exit status the shim reports. */
 async function waitGone(rec: ContainerRecord): Promise<void> {
-  if (!initAlive(rec)) return;
-  await native.exited(rec.pid, KILL_WAIT_MS);
+  const deadline = Date.now() + KILL_WAIT_MS;
+  while (initAlive(rec) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
 }
 
 export async function deleteContainer(store: StateStore, id: string, force = false, warn?: (m: string) => void): Promise<void> {

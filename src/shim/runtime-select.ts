@@ -1,22 +1,22 @@
-// Picks the TaskRuntime for a container. Until the in-process runtime lands, a runtime binary
-// drives containers: containerd.runc.v1.Options.binary_name / root when containerd sends them,
-// else RUNTS_SHIM_BINARY / RUNTS_SHIM_ROOT from the environment, else runc under
-// /run/containerd/runts/<namespace>.
+// Picks the TaskRuntime for a container: runts's runtime library in-process by default; a
+// runtime binary when one is named (containerd.runc.v1.Options.binary_name, or
+// RUNTS_SHIM_BINARY), driven as containerd's runc shim drives runc. State lives under
+// Options.root, else RUNTS_SHIM_ROOT, else /run/containerd/runts, per namespace.
 import * as fs from 'fs';
 import * as path from 'path';
 import { RuntsError } from '../runtime/errors';
 import type { Any, RuncOptions } from './protos';
+import { InProcessRuntime } from './in-process-runtime';
 import { RuncCliRuntime } from './runc-cli-runtime';
 import { TaskRuntime } from './task-runtime';
 
-export const DEFAULT_BINARY = 'runc';
 export const DEFAULT_ROOT = '/run/containerd/runts';
 
 /** Where Create leaves the runtime options, so `delete` after a crash drives the same runtime. */
 const OPTIONS_FILE = 'runts-shim-options.pb';
 
 export function runtimeFor(namespace: string, options: Any | null | undefined): TaskRuntime {
-  let binary = process.env.RUNTS_SHIM_BINARY || DEFAULT_BINARY;
+  let binary = process.env.RUNTS_SHIM_BINARY || '';
   let root = process.env.RUNTS_SHIM_ROOT || DEFAULT_ROOT;
   if (options && options.value.length) {
     if (!options.type_url.endsWith('containerd.runc.v1.Options')) {
@@ -26,7 +26,8 @@ export function runtimeFor(namespace: string, options: Any | null | undefined): 
     binary = decoded.binaryName || binary;
     root = decoded.root || root;
   }
-  return new RuncCliRuntime(binary, path.join(root, namespace));
+  const nsRoot = path.join(root, namespace);
+  return binary ? new RuncCliRuntime(binary, nsRoot) : new InProcessRuntime(nsRoot);
 }
 
 /** The runtime for a container, remembering its options in the bundle for a later cleanup. */

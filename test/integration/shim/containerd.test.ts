@@ -1,5 +1,5 @@
-// The real containerd (Debian's) runs containers through containerd-shim-runts-v2, with an OCI
-// runtime binary underneath (runc, and the runts CLI) until the in-process runtime lands.
+// The real containerd (Debian's) runs containers through containerd-shim-runts-v2: with runts's
+// runtime library in-process (the default), and with a runtime binary (runc, the runts CLI).
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import { IMAGE, missingPrerequisite, PrivateContainerd, RUNTS_BIN } from './private-containerd';
@@ -10,6 +10,7 @@ const describeIfPossible = skip ? describe.skip : describe;
 if (skip) console.warn(`containerd shim tests skipped: ${skip}`);
 
 describeIfPossible.each([
+  ['the in-process runtime', ''],
   ['runc', 'runc'],
   ['runts', RUNTS_BIN],
 ])('containerd with the runts shim over %s', (_name, runtimeBinary) => {

@@ -29,7 +29,7 @@ export class PrivateContainerd {
   readonly namespace = `runts-test-${process.pid}`;
   private daemon: ChildProcess | undefined;
 
-  /** runtimeBinary: the OCI runtime the runts shim drives (RUNTS_SHIM_BINARY). */
+  /** runtimeBinary: the OCI runtime the runts shim drives (RUNTS_SHIM_BINARY); '' for in-process. */
   constructor(private readonly runtimeBinary: string) {}
 
   async start(): Promise<void> {
@@ -154,7 +154,7 @@ export class PrivateContainerd {
     }
     const runtimeRoot = path.join(this.dir, 'runtime-root', this.namespace);
     if (fs.existsSync(runtimeRoot)) {
-      for (const id of fs.readdirSync(runtimeRoot)) spawnSync(this.runtimeBinary, ['--root', runtimeRoot, 'delete', '--force', id]);
+      for (const id of fs.readdirSync(runtimeRoot)) spawnSync(this.runtimeBinary || RUNTS_BIN, ['--root', runtimeRoot, 'delete', '--force', id]);
     }
     for (const mount of mountsUnder(this.dir).reverse()) spawnSync('umount', ['-l', mount]);
     for (const socket of sockets) fs.rmSync(socket, { force: true });
