@@ -6,6 +6,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { removeCgroupTree } from '../../helpers/cgroup-cleanup';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 export const SHIM_BIN = path.join(REPO, 'bin', 'containerd-shim-runts-v2');
@@ -158,6 +159,8 @@ export class PrivateContainerd {
     }
     for (const mount of mountsUnder(this.dir).reverse()) spawnSync('umount', ['-l', mount]);
     for (const socket of sockets) fs.rmSync(socket, { force: true });
+    // containerd's default cgroup parent for tasks is /<namespace>.
+    removeCgroupTree(`/${this.namespace}`);
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
