@@ -81,3 +81,61 @@ test('a container over its memory limit is OOM-killed', () => {
   });
   expect(runts.run(['run', '--bundle', b.dir, uniqueId('oom')]).status).toBe(137);
 });
+
+test('runts events streams an oom event when the container hits its memory limit', async () => {
+  const b = makeBundle((c) => {
+    // Keep pid 1 alive: a child eats memory and is OOM-killed, then the init exits.
+    c.process.args = ['sh', '-c', 'sleep 1; (tail /dev/zero); sleep 1'];
+    c.linux.resources = { ...c.linux.resources, memory: { limit: 16 * 1024 * 1024, swap: 16 * 1024 * 1024 } };
+  });
+  const id = uniqueId('oomev');
+  runts.ok(['run', '-d', '--bundle', b.dir, id]);
+  const r = runts.run(['events', '--interval', '200ms', id], { timeout: 15000 });
+  const types = r.stdout.trim().split('\n').map((l) => JSON.parse(l).type);
+  expect(types).toContain('oom');
+  expect(types).toContain('stats');
+});
+
+test('a fork bomb stops at pids.max', () => {
+  const b = makeBundle((c) => {
+    // Builtins only after the bomb: every fork may fail once pids.max is reached.
+    c.process.args = ['sh', '-c', '(i=0; while [ $i -lt 30 ]; do sleep 2 & i=$((i+1)); done) 2>/dev/null; read cur < /sys/fs/cgroup/pids/pids.current; read ev < /sys/fs/cgroup/pids/pids.events; echo $cur $ev'];
+    c.linux.resources = { ...c.linux.resources, pids: { limit: 8 } };
+  });
+  const [current, , failed] = runts.run(['run', '--bundle', b.dir, uniqueId('forkbomb')]).stdout.trim().split(' ');
+  expect(Number(current)).toBeLessThanOrEqual(8);
+  expect(Number(failed)).toBeGreaterThan(0);
+});
+
+test('a cpu quota throttles, and a device outside the allow list cannot be opened', () => {
+  const b = makeBundle((c) => {
+    c.root.readonly = false;
+    c.process.args = ['sh', '-c', [
+      't=$(grep nr_throttled /sys/fs/cgroup/cpu/cpu.stat | cut -d" " -f2)',
+      'timeout 1 sh -c "while :; do :; done"',
+      't2=$(grep nr_throttled /sys/fs/cgroup/cpu/cpu.stat | cut -d" " -f2); [ "$t2" -gt "$t" ] && echo throttled',
+      'mknod /tmp/sda b 8 0 && (head -c1 /tmp/sda >/dev/null 2>&1 && echo device-open || echo device-denied)',
+    ].join('; ')];
+    for (const set of ['bounding', 'effective', 'permitted']) c.process.capabilities[set].push('CAP_MKNOD');
+    c.linux.resources = { ...c.linux.resources, cpu: { quota: 10000, period: 100000 } };
+  });
+  expect(runts.run(['run', '--bundle', b.dir, uniqueId('cpudev')]).stdout).toBe('throttled\ndevice-denied\n');
+});
+
+test('pause really freezes: a counter stops while paused and moves again after resume', async () => {
+  const b = makeBundle((c) => {
+    c.root.readonly = false;
+    c.process.args = ['sh', '-c', 'i=0; while :; do i=$((i+1)); echo $i > /tmp/count; done'];
+  });
+  const id = uniqueId('freeze');
+  runts.ok(['run', '-d', '--bundle', b.dir, id]);
+  const count = () => Number(fs.readFileSync(`${b.rootfs}/tmp/count`, 'utf8') || 0);
+  await new Promise((r) => setTimeout(r, 200));
+  runts.ok(['pause', id]);
+  const frozen = count();
+  await new Promise((r) => setTimeout(r, 300));
+  expect(count()).toBe(frozen);
+  runts.ok(['resume', id]);
+  await new Promise((r) => setTimeout(r, 300));
+  expect(count()).toBeGreaterThan(frozen);
+});
