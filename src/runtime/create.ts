@@ -14,7 +14,7 @@ import { launch } from './launch';
 import { checkLsm } from './lsm';
 import { buildLaunchPlan } from './plan/build';
 import { compileSeccomp, SeccompProfile } from './seccomp';
-import { IDMapping } from './spec';
+import { IDMapping, Spec } from './spec';
 import { checkId, ContainerRecord, StateStore } from './state-store';
 import { processStartTime } from './status';
 
@@ -28,6 +28,8 @@ export interface CreateOptions {
   noPivot?: boolean;
   noNewKeyring?: boolean;
   preserveFds?: number;
+  /** systemd socket activation: fds 3..3+listenFds-1 come first, LISTEN_FDS/LISTEN_PID are set */
+  listenFds?: number;
   /** the init's stdin, stdout, stderr (default: ours) */
   stdio?: [number, number, number];
   /** the bundle, when the caller already loaded it */
@@ -57,6 +59,12 @@ export function writePidFile(file: string, pid: number): void {
   fs.renameSync(tmp, file);
 }
 
+/** The container sees socket-activated fds as its own (as runc passes them on). */
+function withListenFds(spec: Spec, n: number): Spec {
+  const env = (spec.process?.env ?? []).filter((e) => !e.startsWith('LISTEN_FDS=') && !e.startsWith('LISTEN_PID='));
+  return { ...spec, process: { ...spec.process!, env: [...env, `LISTEN_FDS=${n}`, 'LISTEN_PID=1'] } };
+}
+
 export async function createContainer(store: StateStore, opts: CreateOptions): Promise<ContainerRecord> {
   checkId(opts.id);
   const bundle = opts.loaded ?? loadBundle(opts.bundle);
@@ -84,14 +92,16 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
       consoleFd = native.connectUnix(opts.consoleSocket);
       opened.push(consoleFd);
     }
-    const preserveFds = opts.preserveFds ?? 0;
+    const listenFds = opts.listenFds ?? 0;
+    const preserveFds = listenFds + (opts.preserveFds ?? 0);
     const fds = [...(opts.stdio ?? [0, 1, 2])];
     for (let i = 0; i < preserveFds; i++) fds.push(3 + i);
     const consoleChildFd = consoleFd === undefined ? undefined : fds.push(consoleFd) - 1;
     const fifoChildFd = fds.push(fifoFd) - 1;
 
+    const launchSpec = listenFds ? withListenFds(spec, listenFds) : spec;
     const plan = buildLaunchPlan({
-      spec, bundle: bundle.dir, rootfs: bundle.rootfs, id: opts.id,
+      spec: launchSpec, bundle: bundle.dir, rootfs: bundle.rootfs, id: opts.id,
       noPivot: !!opts.noPivot, noNewKeyring: !!opts.noNewKeyring, preserveFds,
       consoleFd: consoleChildFd, fifoFd: fifoChildFd, lastCap: lastCap(), cgroups: cgroupView(cgroup),
       seccomp: spec.linux?.seccomp ? compileSeccomp(spec.linux.seccomp as SeccompProfile) : undefined,

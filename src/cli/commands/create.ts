@@ -24,6 +24,12 @@ export function createFlags<T>(y: Argv<T>) {
     .option('preserve-fds', { type: 'number', default: 0, describe: 'pass N extra fds (3..3+N-1) to the container' });
 }
 
+/** Socket-activation fds handed to this process by systemd (LISTEN_PID must be us). */
+export function listenFdsFromEnv(): number {
+  const n = Number(process.env.LISTEN_FDS ?? 0);
+  return Number.isInteger(n) && n > 0 && Number(process.env.LISTEN_PID) === process.pid ? n : 0;
+}
+
 export async function create(args: CreateArgs) {
   if ((args as { 'pidfd-socket'?: string })['pidfd-socket']) {
     const { RuntsError } = await import('../../runtime/errors');
@@ -33,7 +39,7 @@ export async function create(args: CreateArgs) {
   return createContainer(store(args), {
     id: args.id, bundle: args.bundle, pidFile: args['pid-file'], consoleSocket: args['console-socket'],
     noPivot: args['no-pivot'], noNewKeyring: args['no-new-keyring'], preserveFds: args['preserve-fds'],
-    warn: logWarning,
+    listenFds: listenFdsFromEnv(), warn: logWarning,
   });
 }
 

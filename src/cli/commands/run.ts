@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { GlobalArgs, store } from '../context';
 import { logWarning } from '../log';
-import { CreateArgs, createFlags } from './create';
+import { CreateArgs, createFlags, listenFdsFromEnv } from './create';
 
 type RunArgs = CreateArgs & { detach?: boolean };
 
@@ -14,7 +14,7 @@ const command: CommandModule<GlobalArgs, RunArgs> = {
     process.exitCode = await runContainer(store(args), {
       id: args.id, bundle: args.bundle, pidFile: args['pid-file'], consoleSocket: args['console-socket'],
       noPivot: args['no-pivot'], noNewKeyring: args['no-new-keyring'], preserveFds: args['preserve-fds'],
-      detach: args.detach, warn: logWarning,
+      detach: args.detach, listenFds: listenFdsFromEnv(), warn: logWarning,
     });
   },
 };
