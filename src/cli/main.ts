@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     // runc's flags take one value per occurrence (-e A -e B); an id never joins an array.
     // ids and paths are strings, whatever they look like (containerd ids can be all digits,
     // its bundle paths contain dots).
-    .parserConfiguration({ 'greedy-arrays': false, 'dot-notation': false, 'parse-numbers': false, 'parse-positional-numbers': false })
+    .parserConfiguration({ 'greedy-arrays': false, 'dot-notation': false, 'parse-numbers': false, 'parse-positional-numbers': false, 'boolean-negation': false })
     .usage('runts [global options] <command> [command options] <container-id>')
     .option('root', { type: 'string', default: '/run/runts', describe: 'directory for container state' })
     .option('log', { type: 'string', describe: 'log file for errors and warnings' })

@@ -42,7 +42,8 @@ export function relayTerminal(master: number): { done: Promise<void>; resize(): 
   const stdin = process.stdin;
   const rawWas = stdin.isTTY ? stdin.isRaw : false;
   if (stdin.isTTY) stdin.setRawMode(true);
-  stdin.pipe(output);
+  // Our stdin ending (a closed pipe) must not close the pty: the container keeps running.
+  stdin.pipe(output, { end: false });
   input.pipe(process.stdout, { end: false });
   const done = new Promise<void>((resolve) => {
     const finish = () => {

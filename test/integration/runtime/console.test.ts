@@ -1,6 +1,6 @@
 // process.terminal with --console-socket: the pty master reaches the socket's listener and
 // the container's stdio is the pty.
-import { spawn } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as path from 'path';
 import { cleanupBundles, makeBundle } from '../../helpers/bundle';
 import { Runts, uniqueId } from '../../helpers/runts';
@@ -40,4 +40,23 @@ test('process.terminal without a console socket is refused for create', () => {
   const r = runts.run(['create', '--bundle', b.dir, uniqueId('notty')]);
   expect(r.status).toBe(1);
   expect(r.stderr).toContain('no console socket was given');
+});
+
+test('run with process.terminal and no console socket relays its own pty (as runc does)', () => {
+  const b = makeBundle((c) => {
+    c.process.terminal = true;
+    c.process.args = ['sh', '-c', 'tty; echo relayed; exit 4'];
+  });
+  const cmd = `${path.join(__dirname, '..', '..', '..', 'bin', 'runts')} --root ${runts.root} run --bundle ${b.dir} ${uniqueId('ownpty')}`;
+  // script's stdin stays open while the container runs (an EOF there would hang up the pty).
+  const r = spawnSync('sh', ['-c', `sleep 2 | script -qec "${cmd}" /dev/null; echo "status $?"`], { encoding: 'utf8', timeout: 20000 });
+  expect(r.stdout).toMatch(/\/dev\/pts\/0\r*\nrelayed\r*\n/);
+  expect(r.stdout).toMatch(/status 4\n$/);
+});
+
+test('--no-pivot runs the container with MS_MOVE + chroot', () => {
+  const b = makeBundle((c) => (c.process.args = ['sh', '-c', 'ls /; cat /proc/self/mountinfo | grep -c " / / "']));
+  const r = runts.run(['run', '--no-pivot', '--bundle', b.dir, uniqueId('nopivot')]);
+  expect(r.stderr).toBe('');
+  expect(r.stdout).toMatch(/^bin\n/);
 });
