@@ -44,6 +44,8 @@ enum Plan : uint32_t {
   PERSONALITY = 42,   // domain
   UNSHARE = 43,       // flags (cgroup namespace: after the parent placed us in our cgroup)
   BECOME_ROOT = 44,   // in a new user namespace, once mapped: become its uid/gid 0
+  SCHEDULER = 45,     // policy, nice, priority, flags, runtime, deadline, period (sched_setattr)
+  IO_PRIORITY = 46,   // ioprio value ((class << 13) | level)
 };
 
 enum Sync : uint32_t {

@@ -74,6 +74,8 @@ Handler lookup(uint32_t op) {
     case ops::PERSONALITY: return personality;
     case ops::UNSHARE: return unshare;
     case ops::BECOME_ROOT: return become_root;
+    case ops::SCHEDULER: return scheduler;
+    case ops::IO_PRIORITY: return io_priority;
     default: return nullptr;
   }
 }

@@ -36,6 +36,8 @@ bool keyring(InitContext &, const wire::Record &);
 bool personality(InitContext &, const wire::Record &);
 bool unshare(InitContext &, const wire::Record &);
 bool become_root(InitContext &, const wire::Record &);
+bool scheduler(InitContext &, const wire::Record &);
+bool io_priority(InitContext &, const wire::Record &);
 // console.cc
 bool console(InitContext &, const wire::Record &);
 // hooks.cc

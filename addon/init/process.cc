@@ -241,3 +241,35 @@ bool become_root(InitContext &ctx, const wire::Record &) {
 }
 
 }  // namespace handlers
+
+namespace handlers {
+
+// process.scheduler: sched_setattr has no glibc wrapper; the struct is the kernel's.
+bool scheduler(InitContext &ctx, const wire::Record &r) {
+  struct {
+    uint32_t size;
+    uint32_t sched_policy;
+    uint64_t sched_flags;
+    int32_t sched_nice;
+    uint32_t sched_priority;
+    uint64_t sched_runtime, sched_deadline, sched_period;
+  } attr = {};
+  attr.size = sizeof attr;
+  attr.sched_policy = static_cast<uint32_t>(r.num(0));
+  attr.sched_nice = static_cast<int32_t>(r.snum(1));
+  attr.sched_priority = static_cast<uint32_t>(r.num(2));
+  attr.sched_flags = r.num(3);
+  attr.sched_runtime = r.num(4);
+  attr.sched_deadline = r.num(5);
+  attr.sched_period = r.num(6);
+  if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0) return ctx.fail("set scheduler", errno, "policy " + r.args[0]);
+  return true;
+}
+
+bool io_priority(InitContext &ctx, const wire::Record &r) {
+  const int IOPRIO_WHO_PROCESS = 1;
+  if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, static_cast<int>(r.num(0))) < 0) return ctx.fail("set io priority", errno, r.args[0]);
+  return true;
+}
+
+}  // namespace handlers

@@ -1,5 +1,6 @@
 // spec -> launch plan: every path resolved, every flag computed and every op in the order
 // runts-init must carry it out. All validation that needs no kernel happens here.
+import * as fs from 'fs';
 import { RuntsError } from '../errors';
 import { Hook, Spec } from '../spec';
 import { MS } from './mount-options';
@@ -7,7 +8,7 @@ import { CgroupView, planMounts } from './mounts';
 import { planNamespaces } from './namespaces';
 import { Op, PlanRecord } from './ops';
 import type { CompiledSeccomp } from '../seccomp';
-import { planExec, planIdentity, planRlimits } from './process';
+import { planExec, planIdentity, planRlimits, planSchedulingOps } from './process';
 
 export interface LaunchPlanInput {
   spec: Spec;
@@ -100,12 +101,16 @@ export function buildLaunchPlan(input: LaunchPlanInput): LaunchPlan {
   for (const p of linux.maskedPaths ?? []) records.push({ op: Op.MASK, args: [p] });
   for (const p of linux.readonlyPaths ?? []) records.push({ op: Op.READONLY, args: [p] });
   if (spec.root?.readonly) records.push({ op: Op.ROOT_READONLY, args: [] });
+  if (linux.intelRdt && !fs.existsSync('/sys/fs/resctrl/schemata')) {
+    throw new RuntsError('config.json: /linux/intelRdt: Intel RDT is not available on this host (no resctrl filesystem at /sys/fs/resctrl)', 'unsupported');
+  }
+  if (linux.intelRdt) throw new RuntsError('config.json: /linux/intelRdt: Intel RDT is not implemented by runts yet', 'unsupported');
   if (linux.personality) {
     const domain = PERSONALITY[linux.personality.domain];
     if (domain === undefined) throw new RuntsError(`config.json: /linux/personality/domain: unknown domain "${linux.personality.domain}"`, 'invalid');
     records.push({ op: Op.PERSONALITY, args: [domain] });
   }
-  records.push(...planRlimits(process));
+  records.push(...planRlimits(process), ...planSchedulingOps(process));
   records.push({ op: Op.CLOSE_FDS, args: [3 + input.preserveFds] });
   // The executable is looked up (from the cwd) before READY so create reports a missing one;
   // the wait on the exec fifo comes before the identity switch because a non-root,

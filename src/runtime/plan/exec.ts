@@ -3,7 +3,7 @@
 import { Process, Spec } from '../spec';
 import { CLONE_FLAG } from './namespaces';
 import { Op, PlanRecord } from './ops';
-import { planExec, planIdentity, planRlimits } from './process';
+import { planExec, planIdentity, planRlimits, planSchedulingOps } from './process';
 import { identityAndSeccomp } from './build';
 import type { CompiledSeccomp } from '../seccomp';
 
@@ -31,7 +31,7 @@ export function buildExecPlan(input: ExecPlanInput): { records: PlanRecord[]; wa
     const size = p.consoleSize ?? { height: 0, width: 0 };
     records.push({ op: Op.CONSOLE, args: [input.consoleFd!, size.height, size.width] });
   }
-  records.push(...planRlimits(p), { op: Op.CLOSE_FDS, args: [3 + input.preserveFds] });
+  records.push(...planRlimits(p), ...planSchedulingOps(p), { op: Op.CLOSE_FDS, args: [3 + input.preserveFds] });
   const exec = planExec(p);
   const identity = planIdentity(p, input.lastCap);
   const chdir = { op: Op.CHDIR, args: [p.cwd] };

@@ -36,6 +36,8 @@ export const Op = {
   PERSONALITY: 42,
   UNSHARE: 43,
   BECOME_ROOT: 44,
+  SCHEDULER: 45,
+  IO_PRIORITY: 46,
 } as const;
 
 export const Msg = {

@@ -62,3 +62,25 @@ export function planExec(process: Process): { check: PlanRecord; exec: PlanRecor
     exec: { op: Op.EXEC, args: [args.length, ...args, ...env] },
   };
 }
+
+const SCHED_POLICY: Record<string, number> = {
+  SCHED_OTHER: 0, SCHED_FIFO: 1, SCHED_RR: 2, SCHED_BATCH: 3, SCHED_ISO: 4, SCHED_IDLE: 5, SCHED_DEADLINE: 6,
+};
+const SCHED_FLAG: Record<string, number> = {
+  SCHED_FLAG_RESET_ON_FORK: 0x01, SCHED_FLAG_RECLAIM: 0x02, SCHED_FLAG_DL_OVERRUN: 0x04, SCHED_FLAG_KEEP_POLICY: 0x08,
+  SCHED_FLAG_KEEP_PARAMS: 0x10, SCHED_FLAG_UTIL_CLAMP_MIN: 0x20, SCHED_FLAG_UTIL_CLAMP_MAX: 0x40,
+};
+const IOPRIO_CLASS: Record<string, number> = { IOPRIO_CLASS_RT: 1, IOPRIO_CLASS_BE: 2, IOPRIO_CLASS_IDLE: 3 };
+
+/** process.scheduler and process.ioPriority, applied while the init is still privileged. */
+export function planSchedulingOps(process: Process): PlanRecord[] {
+  const ops: PlanRecord[] = [];
+  const s = process.scheduler;
+  if (s) {
+    const flags = (s.flags ?? []).reduce((acc, f) => acc | (SCHED_FLAG[f] ?? 0), 0);
+    ops.push({ op: Op.SCHEDULER, args: [SCHED_POLICY[s.policy], s.nice ?? 0, s.priority ?? 0, flags, s.runtime ?? 0, s.deadline ?? 0, s.period ?? 0] });
+  }
+  const io = process.ioPriority;
+  if (io) ops.push({ op: Op.IO_PRIORITY, args: [(IOPRIO_CLASS[io.class] << 13) | io.priority] });
+  return ops;
+}

@@ -57,3 +57,27 @@ test('an AppArmor profile or SELinux label on this host (both LSMs off) is a cle
   const se = makeBundle((c) => (c.process.selinuxLabel = 'system_u:system_r:container_t:s0'));
   expect(runts.run(['create', '--bundle', se.dir, uniqueId('se')]).stderr).toContain('SELinux is not enabled on this host');
 });
+
+test('process.scheduler and process.ioPriority are applied to the container process', () => {
+  const b = makeBundle((c) => {
+    c.process.scheduler = { policy: 'SCHED_BATCH', nice: 7 };
+    c.process.ioPriority = { class: 'IOPRIO_CLASS_IDLE', priority: 0 };
+    // /proc/self/stat: field 19 is nice, field 41 the policy (3 = SCHED_BATCH).
+    c.process.args = ['sh', '-c', 'cut -d" " -f19,41 /proc/self/stat; ionice -p $$'];
+  });
+  expect(runts.ok(['run', '--bundle', b.dir, uniqueId('sched')])).toBe('7 3\nidle\n');
+});
+
+test('linux.intelRdt without resctrl on this host is a clear error', () => {
+  const b = makeBundle((c) => (c.linux.intelRdt = { closID: 'runts' }));
+  expect(runts.run(['create', '--bundle', b.dir, uniqueId('rdt')]).stderr).toContain('Intel RDT is not available on this host');
+});
+
+test('without CAP_SYS_ADMIN the container cannot mount, load modules or write /proc/sys', () => {
+  const b = makeBundle((c) => {
+    c.root.readonly = false;
+    c.process.args = ['sh', '-c', 'mkdir -p /tmp/m; mount -t tmpfs none /tmp/m 2>/dev/null && echo mounted; mount -t proc proc /tmp/m 2>/dev/null && echo proc-mounted; ' +
+      'insmod /nonexistent.ko 2>/dev/null; grep -c . /proc/modules >/dev/null; echo 1 > /proc/sys/kernel/panic 2>/dev/null && echo sysctl-written; echo c > /proc/sysrq-trigger 2>/dev/null && echo sysrq; echo done'];
+  });
+  expect(runts.ok(['run', '--bundle', b.dir, uniqueId('nocaps')])).toBe('done\n');
+});
