@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { runcOptionsCodec } from '../../../src/shim/protos';
+import { InProcessRuntime } from '../../../src/shim/in-process-runtime';
 import { RuncCliRuntime } from '../../../src/shim/runc-cli-runtime';
 import { runtimeFor, runtimeForCleanup, runtimeForCreate } from '../../../src/shim/runtime-select';
 
@@ -23,8 +24,16 @@ describe('runtime selection', () => {
     }
   });
 
-  it('defaults to runc under /run/containerd/runts/<namespace>', () => {
+  it('defaults to the in-process runtime under /run/containerd/runts/<namespace>', () => {
+    const runtime = runtimeFor('ns1', null);
+    expect(runtime).toBeInstanceOf(InProcessRuntime);
+    expect((runtime as InProcessRuntime).root).toBe('/run/containerd/runts/ns1');
+  });
+
+  it('drives a runtime binary named by RUNTS_SHIM_BINARY', () => {
+    process.env.RUNTS_SHIM_BINARY = 'runc';
     const runtime = runtimeFor('ns1', null) as RuncCliRuntime;
+    expect(runtime).toBeInstanceOf(RuncCliRuntime);
     expect([runtime.binary, runtime.root]).toEqual(['runc', '/run/containerd/runts/ns1']);
   });
 
