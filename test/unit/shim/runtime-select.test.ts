@@ -33,6 +33,7 @@ describe('runtime selection', () => {
   it('drives a runtime binary named by RUNTS_SHIM_BINARY', () => {
     process.env.RUNTS_SHIM_BINARY = 'runc';
     const runtime = runtimeFor('ns1', null) as RuncCliRuntime;
+    expect(runtime).toBeInstanceOf(RuncCliRuntime);
     expect([runtime.binary, runtime.root]).toEqual(['runc', '/run/containerd/runts/ns1']);
   });
 
