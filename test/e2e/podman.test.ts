@@ -53,7 +53,9 @@ describe.each(Object.keys(RUNTIMES))('podman with %s', (runtime) => {
 
   test('run -it goes through a pty', () => {
     const cmd = ['podman', '--runtime', RUNTIMES[runtime], ...global, 'run', '-it', '--rm', ...runFlags, 'runts-busybox', 'sh', '-c', 'tty; echo done'];
-    const r = spawnSync('script', ['-qec', cmd.map((a) => `'${a}'`).join(' '), '/dev/null'], { encoding: 'utf8', timeout: 60000 });
+    // script's stdin stays open while the container runs (an EOF there would hang up the pty).
+    const quoted = cmd.map((a) => `'${a}'`).join(' ');
+    const r = spawnSync('sh', ['-c', `sleep 3 | script -qec "${quoted}" /dev/null`], { encoding: 'utf8', timeout: 60000 });
     expect(r.stdout).toMatch(/\/dev\/pts\/0\r?\ndone/);
   });
 
