@@ -31,7 +31,11 @@ beforeAll(async () => {
   }
   execFileSync(path.join(REPO, 'scripts', 'make-rootfs.sh'), [`${dir}/rootfs`]);
   execFileSync('tar', ['-C', `${dir}/rootfs`, '-cf', `${dir}/rootfs.tar`, '.']);
+  // A locally built image, saved and loaded back: `docker load` is how images usually arrive.
   expect(docker(['import', `${dir}/rootfs.tar`, 'runts-busybox']).status).toBe(0);
+  expect(docker(['save', '-o', `${dir}/image.tar`, 'runts-busybox']).status).toBe(0);
+  expect(docker(['rmi', 'runts-busybox']).status).toBe(0);
+  expect(docker(['load', '-i', `${dir}/image.tar`]).status).toBe(0);
 }, 60000);
 
 afterAll(async () => {

@@ -21,6 +21,8 @@ interface ExecArgs extends GlobalArgs {
   'preserve-fds': number;
   'ignore-paused'?: boolean;
   cgroup?: string;
+  apparmor?: string;
+  'process-label'?: string;
 }
 
 /** The process to run: --process, or the container's own process amended by the flags. */
@@ -56,6 +58,7 @@ async function processFor(args: ExecArgs, base: Process): Promise<Process> {
   return {
     ...base, args: args.command, env, cwd: args.cwd ?? base.cwd, user, capabilities: caps,
     terminal: !!args.tty, noNewPrivileges: args['no-new-privs'] || base.noNewPrivileges,
+    apparmorProfile: args.apparmor ?? base.apparmorProfile, selinuxLabel: args['process-label'] ?? base.selinuxLabel,
   };
 }
 

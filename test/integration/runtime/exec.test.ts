@@ -64,3 +64,9 @@ test('exec into a stopped container is refused', async () => {
   expect(r.status).toBe(1);
   expect(r.stderr).toContain('cannot exec in a stopped container');
 });
+
+test('--apparmor and --process-label are applied or refused, never ignored', () => {
+  const { id } = running();
+  expect(runts.run(['exec', '--apparmor', 'docker-default', id, 'true']).stderr).toContain('AppArmor is not enabled on this host');
+  expect(runts.run(['exec', '--process-label', 'system_u:system_r:container_t:s0', id, 'true']).stderr).toContain('SELinux is not enabled on this host');
+});
