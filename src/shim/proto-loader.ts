@@ -5,13 +5,15 @@ import * as protobuf from 'protobufjs';
 
 const PROTO_DIR = path.join(__dirname, '..', '..', 'proto');
 
-/** Loads files (relative to proto/<dir>) with imports resolved inside that directory. */
+/** Loads files (relative to proto/<dir>); imports resolve inside that directory, except
+ * containerd/* (the shared containerd types, defined once under proto/containerd). */
 export function loadProtos(dir: string, files: string[]): protobuf.Root {
   const base = path.join(PROTO_DIR, dir);
   const root = new protobuf.Root();
   root.resolvePath = (origin, target) => {
     // google/protobuf/* come from protobufjs's bundled well-known types.
     if (target.startsWith('google/protobuf/')) return target;
+    if (target.startsWith('containerd/')) return path.join(PROTO_DIR, target);
     return path.isAbsolute(target) ? target : path.join(base, target);
   };
   root.loadSync(files.map((f) => path.join(base, f)));
