@@ -6,6 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { RUNTS } from '../helpers/bundle';
 import { removeCgroupTree } from '../helpers/cgroup-cleanup';
+import { unmountUnder } from '../helpers/mounts';
 import { buildBusyboxOciArchive } from '../integration/daemon/oci-archive';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runts-ctrd-e2e-'));
@@ -45,9 +46,7 @@ afterAll(async () => {
     containerd.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 10000))]);
   }
-  for (const m of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((p) => p && p.startsWith(dir)).reverse()) {
-    spawnSync('umount', ['-l', m]);
-  }
+  unmountUnder(dir);
   removeCgroupTree(`/${ns}`);
   fs.rmSync(dir, { recursive: true, force: true });
 }, 30000);

@@ -6,6 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { REPO, RUNTS } from '../helpers/bundle';
 import { removeCgroupTree } from '../helpers/cgroup-cleanup';
+import { unmountUnder } from '../helpers/mounts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runts-docker-'));
 const sock = path.join(dir, 'docker.sock');
@@ -45,9 +46,7 @@ afterAll(async () => {
     dockerd.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 15000))]);
   }
-  for (const m of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((p) => p && p.startsWith(dir)).reverse()) {
-    spawnSync('umount', ['-l', m]);
-  }
+  unmountUnder(dir);
   removeCgroupTree(cgroupParent);
   fs.rmSync(dir, { recursive: true, force: true });
 }, 30000);

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { removeCgroupTree } from '../../helpers/cgroup-cleanup';
+import { unmountUnder } from '../../helpers/mounts';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 export const SHIM_BIN = path.join(REPO, 'bin', 'containerd-shim-runts-v2');
@@ -157,20 +158,12 @@ export class PrivateContainerd {
     if (fs.existsSync(runtimeRoot)) {
       for (const id of fs.readdirSync(runtimeRoot)) spawnSync(this.runtimeBinary || RUNTS_BIN, ['--root', runtimeRoot, 'delete', '--force', id]);
     }
-    for (const mount of mountsUnder(this.dir).reverse()) spawnSync('umount', ['-l', mount]);
+    unmountUnder(this.dir);
     for (const socket of sockets) fs.rmSync(socket, { force: true });
     // containerd's default cgroup parent for tasks is /<namespace>.
     removeCgroupTree(`/${this.namespace}`);
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-function mountsUnder(dir: string): string[] {
-  return fs
-    .readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((line) => line.split(' ')[4])
-    .filter((p): p is string => !!p && (p === dir || p.startsWith(`${dir}/`)));
 }
 
 /** An OCI image layout tar: one layer holding /bin/busybox and a few applet links. */
