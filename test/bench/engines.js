@@ -16,17 +16,9 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'runts-bench-engines-'));
 const crun = path.join(work, 'crun');
 fs.writeFileSync(crun, `#!/bin/sh\nexec unshare -m sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec crun "$@"' crun "$@"\n`, { mode: 0o755 });
 const runtimes = { runts: path.join(repo, 'bin', 'runts'), runc: execFileSync('which', ['runc'], { encoding: 'utf8' }).trim(), crun };
-const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const errFile = path.join(work, 'stderr');
-function time(cmd, args) {
-  const err = fs.openSync(errFile, 'w');
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', err] });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  fs.closeSync(err);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.slice(-6).join(' ')}: exit ${r.status}: ${fs.readFileSync(errFile, 'utf8').slice(0, 300)}`);
-  return ms;
-}
+const { timer, measure: measureN } = require('./measure');
+const time = timer(work);
+const measure = (fn) => measureN(N, fn);
 function removeTree(dir) {
   let entries = [];
   try {
@@ -37,12 +29,6 @@ function removeTree(dir) {
   for (const e of entries) if (e.isDirectory()) removeTree(path.join(dir, e.name));
   try { fs.rmdirSync(dir); } catch { /* busy */ }
 }
-const measure = (fn) => {
-  fn(-1);
-  const xs = [];
-  for (let i = 0; i < N; i++) xs.push(fn(i));
-  return median(xs);
-};
 
 execFileSync(path.join(repo, 'scripts', 'make-rootfs.sh'), [`${work}/rootfs`]);
 execFileSync('tar', ['-C', `${work}/rootfs`, '-cf', `${work}/rootfs.tar`, '.']);

@@ -24,25 +24,9 @@ config.process.args = ['/bin/true'];
 config.ociVersion = '1.0.2-dev';
 fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(config));
 
-const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-// stderr goes to a file: a created container keeps the stdio it was given, so a pipe would
-// never reach EOF while it waits for start.
-const errFile = path.join(work, 'stderr');
-function time(cmd, args) {
-  const err = fs.openSync(errFile, 'w');
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', err] });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  fs.closeSync(err);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: exit ${r.status}: ${fs.readFileSync(errFile, 'utf8')}`);
-  return ms;
-}
-function measure(fn) {
-  fn(-1); // warm-up
-  const xs = [];
-  for (let i = 0; i < N; i++) xs.push(fn(i));
-  return median(xs);
-}
+const { timer, measure: measureN } = require('./measure');
+const time = timer(work);
+const measure = (fn) => measureN(N, fn);
 
 // crun 1.8 refuses this hybrid cgroup layout unless cgroup2 is unmounted in a private mount ns.
 const crunWrapper = path.join(work, 'crun');

@@ -1,0 +1,31 @@
+// Shared by the bench scripts: time one command (stderr to a file: a created container keeps
+// the stdio it was given, so a pipe would never reach EOF) and take medians after a warm-up.
+'use strict';
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+
+function timer(workDir) {
+  const errFile = path.join(workDir, 'stderr');
+  return function time(cmd, args) {
+    const err = fs.openSync(errFile, 'w');
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', err] });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    fs.closeSync(err);
+    if (r.status !== 0) throw new Error(`${cmd} ${args.slice(-6).join(' ')}: exit ${r.status}: ${fs.readFileSync(errFile, 'utf8').slice(0, 300)}`);
+    return ms;
+  };
+}
+
+const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** fn(i) for i = -1 (warm-up), 0..n-1; the median of the n timed runs. */
+function measure(n, fn) {
+  fn(-1);
+  const xs = [];
+  for (let i = 0; i < n; i++) xs.push(fn(i));
+  return median(xs);
+}
+
+module.exports = { timer, measure };
