@@ -25,6 +25,11 @@ test('CVE-2016-9962 / CVE-2019-5736: the waiting init is non-dumpable; its fds a
     'for fd in 0 1 2 3 4; do readlink /proc/1/fd/$fd >/dev/null 2>&1 && echo fd-$fd-readable; cat /proc/1/fd/$fd >/dev/null 2>&1 </dev/null && echo fd-$fd-opened; done; ' +
     'echo x 2>/dev/null >> /proc/1/exe && echo exe-written; readlink /proc/1/exe >/dev/null 2>&1 && echo exe-readable; echo done']);
   expect(r.stdout).toBe('runts-init 4 \ndone\n');
+  // Even with access (host root here), the init's exe is a sealed in-memory copy: writing it
+  // could never reach the runtime's binary on disk.
+  const { pid } = runts.state(id);
+  expect(fs.readlinkSync(`/proc/${pid}/exe`)).toBe('/memfd:runts-init (deleted)');
+  expect(() => fs.appendFileSync(`/proc/${pid}/exe`, 'x')).toThrow(/ETXTBSY|EPERM|EACCES/);
 });
 
 test('CVE-2019-19921 / CVE-2023-27561: /proc or /sys as a symlink in the image fails create', () => {
