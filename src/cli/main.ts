@@ -4,9 +4,20 @@ import { configureLog, logError } from './log';
 import { GlobalArgs } from './context';
 import { VERSION_TEXT } from './version';
 
+const GLOBAL_VALUE_FLAGS = new Set(['--root', '--log', '--log-format', '--criu', '--rootless']);
+
+/** Index of the command: the first token that is neither a global flag nor a flag's value. */
+function commandIndex(args: string[]): number {
+  for (let i = 0; i < args.length; i++) {
+    if (!args[i].startsWith('-')) return i;
+    if (GLOBAL_VALUE_FLAGS.has(args[i])) i++;
+  }
+  return -1;
+}
+
 const rawArgv = process.argv.slice(2);
-const execAt = rawArgv.indexOf('exec');
-const separated: string[] = execAt >= 0 ? require('./commands/exec').separateCommand(rawArgv, execAt) : rawArgv;
+const commandAt = commandIndex(rawArgv);
+const separated: string[] = rawArgv[commandAt] === 'exec' ? require('./commands/exec').separateCommand(rawArgv, commandAt) : rawArgv;
 // yargs reads a lone "-" as a positional; `update --resources -` means stdin.
 const argv = separated.flatMap((a, i) => (a === '-' && /^(--resources|-r)$/.test(separated[i - 1] ?? '') ? [] : /^(--resources|-r)$/.test(a) && separated[i + 1] === '-' ? [`${a}=-`] : [a]));
 
