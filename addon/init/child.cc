@@ -1,6 +1,7 @@
 // The container init: waits for the parent's GO, then walks the plan op by op. The first
 // failure is sent to the parent as {step, errno, detail} and the init exits.
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -93,6 +94,7 @@ void run_container_init(int sync_fd, const std::vector<wire::Record> &plan) {
   ctx.sync_fd = sync_fd;
   std::vector<wire::Record> go;
   if (!sync_channel::receive(sync_fd, go) || go.empty() || go[0].op != ops::MSG_GO) _exit(1);
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   ctx.state_json = go[0].args.empty() ? "" : go[0].args[0];
   for (const wire::Record &rec : plan) {
     if (rec.op < ops::HOSTNAME) continue;  // stage-1 ops were done before clone

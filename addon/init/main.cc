@@ -66,7 +66,10 @@ int main(int argc, char **argv) {
   long pid = syscall(SYS_clone, clone_flags | CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
   if (pid < 0) return report(sync_fd, "clone container init", errno, "");
   if (pid == 0) {
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    // A new user namespace's maps are written by the parent through /proc/<pid>/uid_map, which
+    // an unprivileged parent can only open while the init is dumpable: the init stays dumpable
+    // until GO (nothing else runs in the container yet) and drops it right after.
+    prctl(PR_SET_DUMPABLE, (clone_flags & CLONE_NEWUSER) ? 1 : 0, 0, 0, 0);
     run_container_init(sync_fd, plan);
   }
   sync_channel::send(sync_fd, ops::MSG_PID, {std::to_string(pid)});

@@ -138,7 +138,8 @@ bool user(InitContext &ctx, const wire::Record &r) {
   if (r.num(3)) {
     std::vector<gid_t> groups;
     for (size_t i = 4; i < r.args.size(); i++) groups.push_back(static_cast<gid_t>(r.num(i)));
-    if (setgroups(groups.size(), groups.data()) < 0) return ctx.fail("setgroups", errno, "");
+    // With setgroups denied (a rootless user namespace) an empty list is already the state.
+    if (setgroups(groups.size(), groups.data()) < 0 && !(errno == EPERM && groups.empty())) return ctx.fail("setgroups", errno, "");
   }
   if (setresgid(gid, gid, gid) < 0) return ctx.fail("setgid", errno, std::to_string(gid));
   if (setresuid(uid, uid, uid) < 0) return ctx.fail("setuid", errno, std::to_string(uid));

@@ -4,7 +4,7 @@ import { configureLog, logError } from './log';
 import { GlobalArgs } from './context';
 import { VERSION_TEXT } from './version';
 
-const GLOBAL_VALUE_FLAGS = new Set(['--root', '--log', '--log-format', '--criu', '--rootless']);
+const GLOBAL_VALUE_FLAGS = new Set(['--root', '--log', '--log-format', '--criu']);
 
 /** Index of the command: the first token that is neither a global flag nor a flag's value. */
 function commandIndex(args: string[]): number {
@@ -15,7 +15,15 @@ function commandIndex(args: string[]): number {
   return -1;
 }
 
-const rawArgv = process.argv.slice(2);
+// go-runc's global `--rootless=true|false` is accepted and ignored (rootless is detected from
+// the uid); it is dropped before parsing so it never meets `spec --rootless`.
+const rawArgv = dropGlobalRootless(process.argv.slice(2));
+
+function dropGlobalRootless(args: string[]): string[] {
+  const at = commandIndex(args);
+  const globals = at < 0 ? args : args.slice(0, at);
+  return [...globals.filter((a) => !/^--rootless(=.*)?$/.test(a)), ...(at < 0 ? [] : args.slice(at))];
+}
 const commandAt = commandIndex(rawArgv);
 const separated: string[] = rawArgv[commandAt] === 'exec' ? require('./commands/exec').separateCommand(rawArgv, commandAt) : rawArgv;
 // yargs reads a lone "-" as a positional; `update --resources -` means stdin.
@@ -54,12 +62,11 @@ async function main(): Promise<void> {
     // its bundle paths contain dots).
     .parserConfiguration({ 'greedy-arrays': false, 'dot-notation': false, 'parse-numbers': false, 'parse-positional-numbers': false, 'boolean-negation': false })
     .usage('runts [global options] <command> [command options] <container-id>')
-    .option('root', { type: 'string', default: '/run/runts', describe: 'directory for container state' })
+    .option('root', { type: 'string', default: require('../runtime/rootless').defaultStateRoot(), describe: 'directory for container state' })
     .option('log', { type: 'string', describe: 'log file for errors and warnings' })
     .option('log-format', { choices: ['text', 'json'], default: 'text', describe: 'format of the log file' })
     .option('debug', { type: 'boolean', describe: 'log debug output' })
     .option('systemd-cgroup', { type: 'boolean', describe: 'use the systemd cgroup driver (not supported)' })
-    .option('rootless', { type: 'string', hidden: true })
     .option('criu', { type: 'string', hidden: true })
     .middleware((args) => {
       configureLog({ log: args.log as string | undefined, logFormat: args['log-format'] as string, debug: !!args.debug });

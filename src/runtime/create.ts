@@ -4,7 +4,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as native from '../native';
 import { CgroupManager, defaultCgroupsPath } from '../cgroups';
-import { containerCgroup } from './cgroup';
+import { containerCgroup, NO_CGROUP } from './cgroup';
+import { isRootless } from './rootless';
 import { Bundle, loadBundle } from './bundle';
 import { cgroupView } from './cgroup-view';
 import { withDefaultDeviceRules } from './device-rules';
@@ -14,7 +15,7 @@ import { launch } from './launch';
 import { checkLsm } from './lsm';
 import { buildLaunchPlan } from './plan/build';
 import { compileSeccomp, SeccompProfile } from './seccomp';
-import { IDMapping, Spec } from './spec';
+import { IDMapping, LinuxResources, Spec } from './spec';
 import { checkId, ContainerRecord, StateStore } from './state-store';
 import { processStartTime } from './status';
 
@@ -52,6 +53,24 @@ function writeIdMap(pid: number, file: 'uid_map' | 'gid_map', maps: IDMapping[] 
   }
 }
 
+/**
+ * Creates the cgroup and applies the resources. A rootless caller without delegated cgroups
+ * runs without one (as runc does); limits it asked for are then reported as not applied.
+ */
+function placeCgroup(cgroup: CgroupManager, resources: LinuxResources | undefined, warn?: (m: string) => void): CgroupManager {
+  try {
+    cgroup.create();
+  } catch (err) {
+    const code = (err as { errno?: string }).errno ?? (err as NodeJS.ErrnoException).code;
+    if (!isRootless() || !['EACCES', 'EPERM', 'EROFS'].includes(code ?? '')) throw err;
+    const asked = Object.keys(resources ?? {}).filter((k) => k !== 'devices');
+    if (asked.length) warn?.(`rootless container without cgroup delegation: ${asked.join(', ')} limits are not applied`);
+    return NO_CGROUP;
+  }
+  cgroup.applyResources(resources);
+  return cgroup;
+}
+
 /** Writes a pid file atomically, as engines read it as soon as create returns. */
 export function writePidFile(file: string, pid: number): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}`);
@@ -70,7 +89,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
   const bundle = opts.loaded ?? loadBundle(opts.bundle);
   const { spec } = bundle;
   checkLsm(spec.process, spec);
-  const cgroupsPath = spec.linux?.cgroupsPath ?? defaultCgroupsPath(opts.id);
+  let cgroupsPath = spec.linux?.cgroupsPath ?? defaultCgroupsPath(opts.id);
   const resources = withDefaultDeviceRules(spec.linux?.resources, spec.linux?.devices);
   // Resource values are checked before anything exists on disk.
   const checked = containerCgroup(cgroupsPath);
@@ -79,9 +98,8 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
   let cgroup: CgroupManager | undefined;
   const opened: number[] = [];
   try {
-    cgroup = checked;
-    cgroup.create();
-    cgroup.applyResources(resources);
+    cgroup = placeCgroup(checked, resources, opts.warn);
+    if (cgroup === NO_CGROUP) cgroupsPath = '';
     const fifo = store.fifoPath(opts.id);
     native.mkfifo(fifo, 0o622);
     // Read-write: the init blocks reading it until `start` writes (see addon/init/child.cc).
@@ -116,9 +134,12 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
       ociVersion: spec.ociVersion, id: opts.id, status, pid, bundle: bundle.dir, annotations: record.annotations,
     });
     const cg = cgroup;
+    const rootless = isRootless();
     const { pid } = await launch(plan.records, fds, {
       placed(pid) {
         writeIdMap(pid, 'uid_map', spec.linux?.uidMappings);
+        // An unprivileged writer may map only its own gid, and only once setgroups is denied.
+        if (rootless && spec.linux?.gidMappings?.length) fs.writeFileSync(`/proc/${pid}/setgroups`, 'deny');
         writeIdMap(pid, 'gid_map', spec.linux?.gidMappings);
         cg.addProcess(pid);
         if (spec.process?.oomScoreAdj !== undefined) fs.writeFileSync(`/proc/${pid}/oom_score_adj`, String(spec.process.oomScoreAdj));

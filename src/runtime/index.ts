@@ -1,5 +1,6 @@
 // The OCI runtime library: what the CLI, the shim and the daemon call, in-process.
-export { StateStore, DEFAULT_ROOT } from './state-store';
+export { StateStore } from './state-store';
+export { defaultStateRoot } from './rootless';
 export type { ContainerRecord } from './state-store';
 export { createContainer } from './create';
 export type { CreateOptions } from './create';

@@ -10,7 +10,7 @@ export async function killContainer(store: StateStore, id: string, signal?: stri
   await store.locked(id, () => {
     const rec = store.read(id);
     const status = statusOf(store, rec);
-    if (all) {
+    if (all && rec.cgroupsPath) {
       containerCgroup(rec.cgroupsPath).killAll(sig);
       return;
     }

@@ -7,7 +7,8 @@ import { StateStore } from './state-store';
 
 export function containerPids(store: StateStore, id: string): number[] {
   const rec = store.read(id);
-  return containerCgroup(rec.cgroupsPath).pids();
+  // Without a cgroup (rootless, no delegation) the init is the one process runts can name.
+  return rec.cgroupsPath ? containerCgroup(rec.cgroupsPath).pids() : [rec.pid];
 }
 
 export function psTable(pids: number[], psArgs: string[]): string {

@@ -4,9 +4,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as native from '../native';
 import { RuntsError, systemError } from './errors';
+import { defaultStateRoot } from './rootless';
 import { Spec } from './spec';
 
-export const DEFAULT_ROOT = '/run/runts';
 
 /** What runts keeps per container; the OCI state is derived from it (see status.ts). */
 export interface ContainerRecord {
@@ -32,7 +32,7 @@ export function checkId(id: string): void {
 }
 
 export class StateStore {
-  constructor(readonly root: string = DEFAULT_ROOT) {}
+  constructor(readonly root: string = defaultStateRoot()) {}
 
   dir(id: string): string {
     return path.join(this.root, id);
