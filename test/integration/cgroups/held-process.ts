@@ -2,6 +2,7 @@
 // in a cgroup first (as runts-init waits for its parent).
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
+import type { CgroupManager } from '../../../src/cgroups';
 
 export interface HeldProcess {
   pid: number;
@@ -55,4 +56,23 @@ export async function waitFor(check: () => boolean, ms = 3000): Promise<boolean>
     await sleep(20);
   }
   return check();
+}
+
+/**
+ * Freezes `m` while `p` spins inside it: the loop gets no CPU while frozen and runs again after
+ * thaw. `checkFrozenFiles` asserts the hierarchy's own frozen marker.
+ */
+export async function expectFreezeStopsLoop(m: CgroupManager, p: HeldProcess, checkFrozenFiles: () => void): Promise<void> {
+  m.addProcess(p.pid);
+  p.release();
+  await sleep(100);
+  m.freeze();
+  expect(m.state()).toBe('frozen');
+  checkFrozenFiles();
+  const frozenAt = cpuTicks(p.pid);
+  await sleep(300);
+  expect(cpuTicks(p.pid)).toBe(frozenAt);
+  m.thaw();
+  expect(m.state()).toBe('thawed');
+  expect(await waitFor(() => cpuTicks(p.pid) > frozenAt + 2)).toBe(true);
 }
