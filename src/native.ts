@@ -34,10 +34,10 @@ function native(): NativeModule {
   return loaded;
 }
 
-export const initBinaryPath = (): string => process.env.RUNTS_INIT_PATH ?? path.join(buildDir, 'runts-init');
+const initBinary = path.join(buildDir, 'runts-init');
 
 /** Starts runts-init with fds[i] as its fd i; its sync socket end follows as fd fds.length. */
-export const spawnInit = (fds: number[]) => native().spawnInit(initBinaryPath(), fds);
+export const spawnInit = (fds: number[]) => native().spawnInit(initBinary, fds);
 export const sendMessage = (fd: number, message: Buffer) => native().sendMessage(fd, message);
 export const receiveMessage = (fd: number) => native().receiveMessage(fd);
 export const receiveFd = (fd: number) => native().receiveFd(fd);
