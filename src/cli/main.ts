@@ -1,6 +1,6 @@
 // runts: an OCI runtime with runc's command line. This file wires the global flags and the
 // commands (one file each in commands/) and turns every failure into one runc-style line.
-import { configureLog, logError } from './log';
+import { configureLog, logDebug, logError } from './log';
 import { GlobalArgs } from './context';
 import { VERSION_TEXT } from './version';
 
@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     .option('criu', { type: 'string', hidden: true })
     .middleware((args) => {
       configureLog({ log: args.log as string | undefined, logFormat: args['log-format'] as string, debug: !!args.debug });
+      logDebug(`runts ${argv.join(' ')} (pid ${process.pid}, root ${args.root})`);
       if (args['systemd-cgroup']) throw Object.assign(new Error('the systemd cgroup driver is not supported by runts: run without --systemd-cgroup (cgroupfs)'), { name: 'RuntsError' });
     })
     .command(require('./commands/create').default)

@@ -24,6 +24,13 @@ test('an unknown container: runc\'s message, exit 1, and with --log-format json 
   expect(JSON.parse(lines[0])).toEqual({ level: 'error', msg: 'container nope does not exist', time: expect.any(String) });
 });
 
+test('--debug logs the command line at level debug before the error', () => {
+  const r = runts.run(['--debug', 'state', 'nope']);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines[0]).toMatch(/level=debug msg=".*state nope/);
+  expect(lines[1]).toContain('container nope does not exist');
+});
+
 test('a missing executable fails create with runc\'s phrasing and leaves nothing behind', () => {
   const b = makeBundle((c) => (c.process.args = ['no-such-binary']));
   const id = uniqueId('noexec');
