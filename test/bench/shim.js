@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+// The runts shim against containerd's runc shim, in one run on the same private containerd and
+// image: median latency of `ctr run --rm IMAGE id /bin/true`, and the memory (RSS and PSS) of
+// the shim processes serving 20 detached `sleep` containers, each shim per container and grouped
+// (one shim for all, by the io.kubernetes.cri.sandbox-id annotation). Prints; asserts nothing.
+// usage: node test/bench/shim.js [iterations] [containers]   (as root, after npm run build)
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { timer, measure } = require('./measure');
+
+// The private containerd of the shim tests is TypeScript: load it through swc, as jest does.
+const swc = require('@swc/core');
+require.extensions['.ts'] = (module, filename) => {
+  const { code } = swc.transformFileSync(filename, { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } });
+  module._compile(code, filename);
+};
+const { IMAGE, missingPrerequisite, PrivateContainerd } = require('../integration/shim/private-containerd.ts');
+
+const N = Number(process.argv[2] ?? 20);
+const CONTAINERS = Number(process.argv[3] ?? 20);
+const RUNTIMES = { runts: 'io.containerd.runts.v2', runc: 'io.containerd.runc.v2' };
+const SHIM_BINARIES = { runts: 'containerd-shim-runts-v2', runc: 'containerd-shim-runc-v2' };
+
+/** kB of a /proc/<pid> file's field (VmRSS in status, Pss in smaps_rollup). */
+function procKb(pid, file, field) {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/${file}`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Shim processes of one kind serving this containerd (found by their -address argument). */
+function shimPids(containerd, kind) {
+  const pids = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (argv.some((a) => a.endsWith(SHIM_BINARIES[kind])) && argv.includes(containerd.socket)) pids.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
+}
+
+function ctrOk(containerd, args) {
+  const r = containerd.ctr(args);
+  if (r.status !== 0) throw new Error(`ctr ${args.join(' ')}: ${r.stderr.trim()}`);
+  return r;
+}
+
+function removeAll(containerd) {
+  for (const id of containerd.ctr(['tasks', 'ls', '-q']).stdout.split('\n').filter(Boolean)) {
+    containerd.ctr(['tasks', 'kill', '-s', 'KILL', id]);
+    containerd.ctr(['tasks', 'delete', '-f', id]);
+  }
+  for (const id of containerd.ctr(['containers', 'ls', '-q']).stdout.split('\n').filter(Boolean)) containerd.ctr(['containers', 'delete', id]);
+}
+
+/** Starts CONTAINERS sleepers, measures their shims, removes them; kB totals. */
+function shimMemory(containerd, kind, grouped) {
+  const label = `${kind}${grouped ? '-g' : ''}`;
+  const group = grouped ? ['--annotation', `io.kubernetes.cri.sandbox-id=bench-${label}`] : [];
+  try {
+    for (let i = 0; i < CONTAINERS; i++) ctrOk(containerd, ['run', '-d', '--runtime', RUNTIMES[kind], ...group, IMAGE, `mem-${label}-${i}`, 'sleep', '600']);
+    const pids = shimPids(containerd, kind);
+    return {
+      shims: pids.length,
+      rss: pids.reduce((sum, pid) => sum + procKb(pid, 'status', 'VmRSS'), 0),
+      pss: pids.reduce((sum, pid) => sum + procKb(pid, 'smaps_rollup', 'Pss'), 0),
+    };
+  } finally {
+    removeAll(containerd);
+  }
+}
+
+async function main() {
+  const missing = missingPrerequisite();
+  if (missing) throw new Error(`cannot run: ${missing}`);
+  const containerd = new PrivateContainerd('');
+  try {
+    await containerd.start();
+    containerd.importBusybox();
+    const time = timer(containerd.dir);
+    const ctrArgs = ['-a', containerd.socket, '-n', containerd.namespace];
+    const latency = {};
+    for (const kind of Object.keys(RUNTIMES)) {
+      latency[kind] = measure(N, (i) => time('ctr', [...ctrArgs, 'run', '--rm', '--runtime', RUNTIMES[kind], IMAGE, `lat-${kind}-${i + 1}`, '/bin/true']));
+    }
+    const memory = {};
+    for (const kind of Object.keys(RUNTIMES)) {
+      memory[kind] = shimMemory(containerd, kind, false);
+      memory[`${kind} grouped`] = shimMemory(containerd, kind, true);
+    }
+    report(latency, memory);
+  } finally {
+    removeAll(containerd);
+    await containerd.stop();
+  }
+}
+
+function report(latency, memory) {
+  const mb = (kb) => (kb / 1024).toFixed(1);
+  console.log(`ctr run --rm IMAGE id /bin/true, median of ${N}:`);
+  for (const [kind, ms] of Object.entries(latency)) console.log(`  ${kind.padEnd(6)} ${ms.toFixed(1)} ms`);
+  console.log(`  runts/runc: ${(latency.runts / latency.runc).toFixed(2)}x`);
+  console.log(`shim memory with ${CONTAINERS} detached sleep containers:`);
+  console.log('  shims            count   RSS MB   PSS MB');
+  for (const [name, m] of Object.entries(memory)) {
+    console.log(`  ${name.padEnd(16)} ${String(m.shims).padStart(5)} ${mb(m.rss).padStart(8)} ${mb(m.pss).padStart(8)}`);
+  }
+  const ratio = (a, b) => `RSS ${(memory[a].rss / memory[b].rss).toFixed(2)}x, PSS ${(memory[a].pss / memory[b].pss).toFixed(2)}x`;
+  console.log(`  runts/runc ungrouped: ${ratio('runts', 'runc')}`);
+  console.log(`  runts grouped/runc ungrouped: ${ratio('runts grouped', 'runc')}`);
+  console.log(`  runts grouped/runc grouped: ${ratio('runts grouped', 'runc grouped')}`);
+}
+
+main().catch((err) => {
+  console.error(`bench shim: ${err.message}`);
+  process.exitCode = 1;
+});
