@@ -11,10 +11,11 @@ import { pauseContainer, resumeContainer } from '../runtime/pause';
 import { containerPids } from '../runtime/ps';
 import { startContainer } from '../runtime/start';
 import { StateStore } from '../runtime/state-store';
+import { consoleReceiver } from '../runtime/terminal';
 import { updateContainer } from '../runtime/update';
 import { validateProcess, validateResources } from '../runtime/validate';
 import { RuntsError } from '../runtime/errors';
-import { CreateRequest, ExecRequest, ProcessIO, TaskRuntime } from './task-runtime';
+import { CreateRequest, ExecRequest, Launched, ProcessIO, TaskRuntime } from './task-runtime';
 
 export class InProcessRuntime implements TaskRuntime {
   private readonly store: StateStore;
@@ -24,14 +25,18 @@ export class InProcessRuntime implements TaskRuntime {
     this.store = new StateStore(root);
   }
 
-  async create(request: CreateRequest): Promise<number> {
-    if (request.terminal) {
-      throw new RuntsError(`create container ${request.id}: terminal is not supported by the shim yet`, 'unsupported');
-    }
+  async create(request: CreateRequest): Promise<Launched> {
     return failsAs('OCI runtime create failed', () =>
       withStdio(request.io, async (stdio) => {
-        const rec = await createContainer(this.store, { id: request.id, bundle: request.bundle, stdio, pidFile: path.join(request.bundle, 'init.pid') });
-        return rec.pid;
+        // with a terminal the init sends its pty master over this socket, as to a --console-socket
+        const receiver = request.terminal ? consoleReceiver() : undefined;
+        try {
+          const pidFile = path.join(request.bundle, 'init.pid');
+          const rec = await createContainer(this.store, { id: request.id, bundle: request.bundle, stdio, pidFile, consoleFd: receiver?.childEnd });
+          return { pid: rec.pid, console: await receiver?.master };
+        } finally {
+          receiver?.close();
+        }
       }));
   }
 
@@ -39,16 +44,16 @@ export class InProcessRuntime implements TaskRuntime {
     return startContainer(this.store, id);
   }
 
-  async exec(request: ExecRequest): Promise<number> {
-    if (request.terminal) {
-      throw new RuntsError(`exec ${request.execId} in container ${request.id}: terminal is not supported by the shim yet`, 'unsupported');
-    }
+  async exec(request: ExecRequest): Promise<Launched> {
     return failsAs('OCI runtime exec failed', () =>
       withStdio(request.io, async (stdio) => {
-        const process = validateProcess(request.process);
-        const started = await startExec(this.store, { id: request.id, process, stdio, detach: true });
-        started.close();
-        return started.pid;
+        const process = validateProcess({ ...request.process, terminal: request.terminal });
+        const started = await startExec(this.store, { id: request.id, process, stdio, detach: true, ownTerminal: request.terminal });
+        try {
+          return { pid: started.pid, console: await started.master };
+        } finally {
+          started.close();
+        }
       }));
   }
 

@@ -4,7 +4,7 @@ import { spawn, StdioOptions } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { RuntsError } from '../runtime/errors';
-import { CreateRequest, ExecRequest, ProcessIO, TaskRuntime } from './task-runtime';
+import { CreateRequest, ExecRequest, Launched, ProcessIO, TaskRuntime } from './task-runtime';
 
 interface RunOptions {
   io?: ProcessIO;
@@ -18,20 +18,20 @@ export class RuncCliRuntime implements TaskRuntime {
     readonly root: string,
   ) {}
 
-  async create(request: CreateRequest): Promise<number> {
+  async create(request: CreateRequest): Promise<Launched> {
     if (request.terminal) {
       throw new RuntsError(`create container ${request.id}: terminal (console socket) is not supported by the runtime-binary backend yet`, 'unsupported');
     }
     const pidFile = path.join(request.bundle, 'init.pid');
     await this.run(request.bundle, ['create', '--bundle', request.bundle, '--pid-file', pidFile, request.id], { io: request.io }, 'OCI runtime create failed');
-    return readPid(pidFile);
+    return { pid: readPid(pidFile) };
   }
 
   async start(id: string, bundle: string): Promise<void> {
     await this.run(bundle, ['start', id], {}, 'OCI runtime start failed');
   }
 
-  async exec(request: ExecRequest): Promise<number> {
+  async exec(request: ExecRequest): Promise<Launched> {
     if (request.terminal) {
       throw new RuntsError(`exec ${request.execId} in container ${request.id}: terminal is not supported by the runtime-binary backend yet`, 'unsupported');
     }
@@ -43,7 +43,7 @@ export class RuncCliRuntime implements TaskRuntime {
     } finally {
       fs.rmSync(processFile, { force: true });
     }
-    return readPid(pidFile);
+    return { pid: readPid(pidFile) };
   }
 
   async kill(id: string, bundle: string, signal: number, all: boolean): Promise<void> {

@@ -26,12 +26,19 @@ export interface ExecRequest {
   terminal: boolean;
 }
 
+/** A process the runtime launched: its host pid, and the pty master when it has a terminal. */
+export interface Launched {
+  pid: number;
+  /** the pty master fd (process.terminal), now owned by the caller */
+  console?: number;
+}
+
 export interface TaskRuntime {
-  /** Creates the container (init waiting to be started); resolves with the init's host pid. */
-  create(request: CreateRequest): Promise<number>;
+  /** Creates the container (init waiting to be started). */
+  create(request: CreateRequest): Promise<Launched>;
   start(id: string, bundle: string): Promise<void>;
-  /** Starts an extra process in a running container; resolves with its host pid. */
-  exec(request: ExecRequest): Promise<number>;
+  /** Starts an extra process in a running container. */
+  exec(request: ExecRequest): Promise<Launched>;
   kill(id: string, bundle: string, signal: number, all: boolean): Promise<void>;
   /** Removes the container's runtime state; force also kills what still runs. */
   delete(id: string, bundle: string, force: boolean): Promise<void>;

@@ -27,6 +27,9 @@ interface Container {
   oom: OomCounter | undefined;
 }
 
+/** How long Delete waits for a terminal's last output to reach containerd. */
+const CONSOLE_DRAIN_MS = 2000;
+
 /** How often running containers' OOM counters are looked at (and once more at exit). */
 const OOM_POLL_MS = 500;
 
@@ -97,9 +100,11 @@ export class TaskService {
         await mountRootfs(r.bundle, rootfs);
         mounted = true;
       }
-      init.stdio = await ProcessStdio.open(init.paths);
-      init.pid = await runtime.create({ id: r.id, bundle: r.bundle, io: init.stdio.io, terminal: r.terminal });
+      init.stdio = await ProcessStdio.open(init.paths, r.terminal);
+      const launched = await runtime.create({ id: r.id, bundle: r.bundle, io: init.stdio.io, terminal: r.terminal });
+      init.pid = launched.pid;
       init.stdio.releaseChildEnds();
+      if (launched.console !== undefined) init.stdio.attachConsole(launched.console);
     } catch (err) {
       init.stdio?.close();
       if (mounted) await unmountRootfs(r.bundle).catch(() => {});
@@ -147,8 +152,8 @@ export class TaskService {
     exec.requireStatus('start', ProcessStatus.CREATED);
     const spec = container.execSpecs.get(r.execId) ?? {};
     try {
-      exec.stdio = await ProcessStdio.open(exec.paths);
-      const pid = await container.runtime.exec({
+      exec.stdio = await ProcessStdio.open(exec.paths, exec.terminal);
+      const launched = await container.runtime.exec({
         id: r.id,
         execId: r.execId,
         bundle: container.bundle,
@@ -157,7 +162,8 @@ export class TaskService {
         terminal: exec.terminal,
       });
       exec.stdio.releaseChildEnds();
-      exec.markStarted(pid);
+      if (launched.console !== undefined) exec.stdio.attachConsole(launched.console);
+      exec.markStarted(launched.pid);
     } catch (err) {
       exec.stdio?.close();
       throw err;
@@ -173,6 +179,7 @@ export class TaskService {
     if (r.execId) {
       const exec = this.process(container, r.execId);
       if (exec.status !== ProcessStatus.CREATED) exec.requireStatus('delete', ProcessStatus.STOPPED);
+      await exec.stdio?.drained(CONSOLE_DRAIN_MS);
       exec.stdio?.close();
       container.execs.delete(r.execId);
       container.execSpecs.delete(r.execId);
@@ -183,6 +190,7 @@ export class TaskService {
     // --force: a created-only init is still alive, blocked before exec
     await container.runtime.delete(r.id, container.bundle, init.status === ProcessStatus.CREATED);
     if (init.status === ProcessStatus.CREATED) init.markExited(137);
+    await init.stdio?.drained(CONSOLE_DRAIN_MS);
     init.stdio?.close();
     for (const exec of container.execs.values()) exec.stdio?.close();
     if (container.rootfsMounted) await unmountRootfs(container.bundle);
@@ -288,7 +296,13 @@ export class TaskService {
   async resizePty(r: Message): Promise<Message> {
     const container = this.container(r.id);
     const p = r.execId ? this.process(container, r.execId) : container.init;
-    throw new RuntsError(`resize pty of ${p.label}: it has no terminal`, 'state');
+    if (!p.terminal || !p.stdio) throw new RuntsError(`resize pty of ${p.label}: it has no terminal`, 'state');
+    try {
+      await p.stdio.resize(r.width, r.height);
+    } catch (err) {
+      throw new RuntsError(`resize pty of ${p.label}: ${(err as Error).message}`, 'system');
+    }
+    return {};
   }
 
   async closeIO(r: Message): Promise<Message> {

@@ -1,6 +1,6 @@
 // The real containerd (Debian's) runs containers through containerd-shim-runts-v2: with runts's
 // runtime library in-process (the default), and with a runtime binary (runc, the runts CLI).
-import { spawn } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import { IMAGE, missingPrerequisite, PrivateContainerd, RUNTS_BIN } from './private-containerd';
 
@@ -160,6 +160,24 @@ describeIfPossible.each([
     await waitFor(() => containerd.shimPids().length === 0);
   });
 
+  // The runtime-binary backends would need a --console-socket listener: terminals are in-process only.
+  const itWithTerminal = runtimeBinary ? it.skip : it;
+
+  itWithTerminal('runs ctr run -t through a pty whose size follows ResizePty', () => {
+    // ctr sends its own terminal's size (set here with stty) as ResizePty right after Start
+    const out = inPty(containerd, `stty rows 33 cols 101; ctr ${ctrGlobal(containerd)} run --rm -t ${RUNTIME.join(' ')} ${IMAGE} tty1 sh -c 'sleep 0.5; stty size; tty; exit 6'; echo status=$?`);
+    expect(out).toMatch(/^33 101\r?\r\n\/dev\/pts\/0\r?\r\nstatus=6\r?\n$/);
+  });
+
+  itWithTerminal('runs tasks exec -t through a pty, with input typed into it', async () => {
+    expect(containerd.ctr(['run', '-d', ...RUNTIME, IMAGE, 'ttyhost', 'sleep', '300']).status).toBe(0);
+    const sized = inPty(containerd, `stty rows 20 cols 70; ctr ${ctrGlobal(containerd)} tasks exec -t --exec-id s1 ttyhost sh -c 'sleep 0.5; stty size'; echo status=$?`);
+    expect(sized).toMatch(/^20 70\r?\r\nstatus=0/);
+    const typed = inPty(containerd, `ctr ${ctrGlobal(containerd)} tasks exec -t --exec-id s2 ttyhost sh; echo status=$?`, 'echo "typed $((6 * 7))"; exit 7\n');
+    expect(typed).toContain('typed 42');
+    expect(typed).toMatch(/status=7/);
+  });
+
   it('reports a failed create the way runc shims do and leaves nothing behind', async () => {
     const result = containerd.ctr(['run', '--rm', ...RUNTIME, IMAGE, 'broken', '/no/such/binary']);
     expect(result.status).not.toBe(0);
@@ -167,6 +185,16 @@ describeIfPossible.each([
     await waitFor(() => containerd.shimPids().length === 0);
   });
 });
+
+const ctrGlobal = (containerd: PrivateContainerd) => `-a ${containerd.socket} -n ${containerd.namespace}`;
+
+/** Runs a shell command line under script(1)'s pty (stdin held open by sleep, after input). */
+function inPty(containerd: PrivateContainerd, command: string, input = ''): string {
+  const feed = input ? `(printf '%s' '${input.replace(/'/g, "'\\''")}'; sleep 3)` : 'sleep 3';
+  const r = spawnSync('sh', ['-c', `${feed} | script -qec "$0" /dev/null`, command], { encoding: 'utf8', timeout: 30000 });
+  if (r.error) throw r.error;
+  return r.stdout;
+}
 
 async function waitFor(condition: () => boolean, timeoutMs = 10000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

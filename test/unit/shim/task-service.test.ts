@@ -14,7 +14,7 @@ class FakeRuntime implements TaskRuntime {
   async create(r: CreateRequest) {
     this.calls.push(`create ${r.id}`);
     if (this.failCreate) throw new RuntsError(`OCI runtime create failed: ${this.failCreate}`);
-    return this.nextPid++;
+    return { pid: this.nextPid++ };
   }
   async start(id: string) {
     this.calls.push(`start ${id}`);
@@ -22,7 +22,7 @@ class FakeRuntime implements TaskRuntime {
   }
   async exec(r: ExecRequest) {
     this.calls.push(`exec ${r.id} ${r.execId} ${JSON.stringify(r.process.args)}`);
-    return this.nextPid++;
+    return { pid: this.nextPid++ };
   }
   async kill(id: string, _b: string, signal: number, all: boolean) {
     this.calls.push(`kill ${id} ${signal}${all ? ' all' : ''}`);
