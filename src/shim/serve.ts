@@ -22,6 +22,7 @@ export async function serveShim(flags: ShimFlags): Promise<void> {
     const events: EventPublisher = ttrpcAddress ? new TtrpcEventForwarder(ttrpcAddress, flags.namespace) : new NoEventPublisher();
     const server = new TtrpcServer();
     const tasks = new TaskService({
+      namespace: flags.namespace,
       runtimeFor: (options, bundle) => runtimeForCreate(flags.namespace, bundle, options),
       events,
       onShutdown: () => {

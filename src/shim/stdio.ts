@@ -1,11 +1,12 @@
-// Opens the stdio containerd names for a process (fifo paths, file:// URIs) as the fds the
-// runtime hands to it. stdin goes through a socketpair the shim feeds from the fifo, so
+// Opens the stdio containerd names for a process (fifo paths, file:// or binary:// log URIs) as
+// the fds the runtime hands to it, or relays them to its pty. stdin goes through a socketpair the shim feeds from the fifo, so
 // CloseIO can give the process its EOF.
 import * as fs from 'fs';
 import * as net from 'net';
 import { RuntsError, systemError } from '../runtime/errors';
 import * as native from '../native';
 import { ConsoleRelay } from './console-relay';
+import { LoggingBinary, LogTarget, openLogFile, parseLogUri } from './log-uri';
 import { ProcessIO } from './task-runtime';
 
 export interface StdioPaths {
@@ -21,6 +22,7 @@ export class ProcessStdio {
   /** terminal: where the pty's output goes (the stdout fifo) */
   private consoleOutput: number | undefined;
   private console: ConsoleRelay | undefined;
+  private logger: LoggingBinary | undefined;
 
   private constructor(
     readonly io: ProcessIO,
@@ -31,13 +33,14 @@ export class ProcessStdio {
    * Opens what containerd named. With a terminal the process gets none of it (its stdio is the
    * pty): stdin and stdout are relayed to the pty master once attachConsole hands it over.
    */
-  static async open(paths: StdioPaths, terminal = false): Promise<ProcessStdio> {
+  static async open(paths: StdioPaths, target: LogTarget, terminal = false): Promise<ProcessStdio> {
     const ends: number[] = [];
+    let logger: LoggingBinary | undefined;
     try {
-      const stdout = paths.stdout ? await openOutput(paths.stdout) : null;
-      if (stdout !== null) ends.push(stdout);
-      const stderr = paths.stderr && !terminal ? await openOutput(paths.stderr) : null;
-      if (stderr !== null) ends.push(stderr);
+      const outputs = await openOutputs(terminal ? { ...paths, stderr: '' } : paths, target);
+      logger = outputs.logger;
+      const { stdout, stderr } = outputs;
+      for (const fd of new Set([stdout, stderr])) if (fd !== null) ends.push(fd);
       let source: net.Socket | undefined;
       let keepalive: number | undefined;
       let feed: net.Socket | undefined;
@@ -62,10 +65,15 @@ export class ProcessStdio {
       stdio.stdinFeed = feed;
       stdio.stdinSource = source;
       stdio.stdinKeepalive = keepalive;
-      if (terminal) stdio.consoleOutput = stdout ?? undefined;
+      stdio.logger = logger;
+      if (terminal) {
+        stdio.consoleOutput = stdout ?? undefined;
+        if (stderr !== null && stderr !== stdout) fs.closeSync(stderr); // a pty has one output
+      }
       return stdio;
     } catch (err) {
       for (const fd of ends) fs.closeSync(fd);
+      logger?.stop();
       throw err;
     }
   }
@@ -107,23 +115,38 @@ export class ProcessStdio {
     this.console?.close();
     if (this.consoleOutput !== undefined) fs.closeSync(this.consoleOutput);
     this.consoleOutput = undefined;
+    this.logger?.stop();
   }
 }
 
-/** stdout/stderr: a fifo whose reader containerd opened already, or a file:// log. */
-async function openOutput(target: string): Promise<number> {
-  const url = parseUri(target);
-  if (url?.protocol === 'file:') {
-    return openFile(decodeURIComponent(url.pathname), fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 'log file');
+/** stdout and stderr: fifos whose reader containerd opened already, or one log URI for both. */
+async function openOutputs(paths: StdioPaths, target: LogTarget): Promise<{ stdout: number | null; stderr: number | null; logger?: LoggingBinary }> {
+  const url = paths.stdout ? parseLogUri(paths.stdout) : undefined;
+  if (!url || url.protocol === 'fifo:') {
+    return {
+      stdout: paths.stdout ? await openFifo(url ? decodeURIComponent(url.pathname) : paths.stdout) : null,
+      stderr: paths.stderr ? await openFifo(paths.stderr) : null,
+    };
   }
-  if (url) throw new RuntsError(`open stdio ${target}: ${url.protocol.slice(0, -1)}:// log URIs are not supported yet`, 'unsupported');
+  if (url.protocol === 'file:') {
+    const fd = openLogFile(url);
+    return { stdout: fd, stderr: fd };
+  }
+  if (url.protocol === 'binary:') {
+    const logger = await LoggingBinary.start(url, target);
+    return { stdout: logger.stdout, stderr: logger.stderr, logger };
+  }
+  throw new RuntsError(`open stdio ${paths.stdout}: ${url.protocol.slice(0, -1)}:// is not a log URI the shim knows (fifo, file, binary)`, 'unsupported');
+}
+
+async function openFifo(fifo: string): Promise<number> {
   try {
     // Blocking O_WRONLY (not O_NONBLOCK, which the process would inherit) on libuv's pool.
     return await new Promise<number>((resolve, reject) =>
-      fs.open(target, fs.constants.O_WRONLY, (err, fd) => (err ? reject(err) : resolve(fd))),
+      fs.open(fifo, fs.constants.O_WRONLY, (err, fd) => (err ? reject(err) : resolve(fd))),
     );
   } catch (err) {
-    throw systemError(`open stdio fifo ${target}`, err);
+    throw systemError(`open stdio fifo ${fifo}`, err);
   }
 }
 
@@ -135,7 +158,3 @@ function openFile(file: string, flags: number, what: string): number {
   }
 }
 
-function parseUri(target: string): URL | undefined {
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return undefined;
-  return new URL(target);
-}

@@ -36,6 +36,8 @@ const OOM_POLL_MS = 500;
 type Message = Record<string, any>;
 
 export interface TaskServiceOptions {
+  /** containerd's namespace this shim serves (for logging binaries) */
+  namespace: string;
   /** picks the runtime for a container from CreateTaskRequest.options */
   runtimeFor(options: Any | null, bundle: string): TaskRuntime;
   events: EventPublisher;
@@ -100,7 +102,7 @@ export class TaskService {
         await mountRootfs(r.bundle, rootfs);
         mounted = true;
       }
-      init.stdio = await ProcessStdio.open(init.paths, r.terminal);
+      init.stdio = await ProcessStdio.open(init.paths, { containerId: r.id, namespace: this.options.namespace }, r.terminal);
       const launched = await runtime.create({ id: r.id, bundle: r.bundle, io: init.stdio.io, terminal: r.terminal });
       init.pid = launched.pid;
       init.stdio.releaseChildEnds();
@@ -152,7 +154,7 @@ export class TaskService {
     exec.requireStatus('start', ProcessStatus.CREATED);
     const spec = container.execSpecs.get(r.execId) ?? {};
     try {
-      exec.stdio = await ProcessStdio.open(exec.paths, exec.terminal);
+      exec.stdio = await ProcessStdio.open(exec.paths, { containerId: r.id, namespace: this.options.namespace }, exec.terminal);
       const launched = await container.runtime.exec({
         id: r.id,
         execId: r.execId,

@@ -160,6 +160,35 @@ describeIfPossible.each([
     await waitFor(() => containerd.shimPids().length === 0);
   });
 
+  it('sends stdout and stderr to a file:// log URI', () => {
+    const log = `${containerd.dir}/logs/file-uri.log`;
+    const result = containerd.ctr(['run', '--rm', ...RUNTIME, '--log-uri', `file://${log}`, IMAGE, 'filelog', 'sh', '-c', 'echo to-out; echo to-err >&2; exit 2']);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(fs.readFileSync(log, 'utf8')).toBe('to-out\nto-err\n');
+  });
+
+  it('starts a binary:// logging binary with the streams on fds 3 and 4 and a ready pipe on fd 5', async () => {
+    const out = `${containerd.dir}/binary-log`;
+    const logger = `${containerd.dir}/logger.sh`;
+    // closes fd 5 only after recording who it logs for, then copies until the container is gone
+    fs.writeFileSync(logger, [
+      '#!/bin/sh',
+      `echo "args=$* id=$CONTAINER_ID ns=$CONTAINER_NAMESPACE" > ${out}.meta`,
+      'exec 5>&-',
+      `cat <&3 > ${out}.out & cat <&4 > ${out}.err; wait`,
+      `echo done >> ${out}.meta`,
+      '',
+    ].join('\n'), { mode: 0o755 });
+    const result = containerd.ctr(['run', '--rm', ...RUNTIME, '--log-uri', `binary://${logger}?tag=t1`, IMAGE, 'binlog', 'sh', '-c', 'echo to-out; echo to-err >&2; exit 2']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(2);
+    await waitFor(() => fs.existsSync(`${out}.meta`) && fs.readFileSync(`${out}.meta`, 'utf8').includes('done'));
+    expect(fs.readFileSync(`${out}.meta`, 'utf8')).toBe(`args=tag t1 id=binlog ns=${containerd.namespace}\ndone\n`);
+    expect(fs.readFileSync(`${out}.out`, 'utf8')).toBe('to-out\n');
+    expect(fs.readFileSync(`${out}.err`, 'utf8')).toBe('to-err\n');
+  });
+
   // The runtime-binary backends would need a --console-socket listener: terminals are in-process only.
   const itWithTerminal = runtimeBinary ? it.skip : it;
 

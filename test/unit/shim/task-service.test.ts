@@ -72,6 +72,7 @@ describe('task service state transitions', () => {
     shutdowns = 0;
     const publisher: EventPublisher = { publish: (topic, _name, e) => void events.push([topic, e]), flush: async () => {} };
     service = new TaskService({
+      namespace: 'ns',
       runtimeFor: () => runtime,
       events: publisher,
       waitForExit: (pid) => new Promise((resolve) => exits.set(pid, resolve)),
