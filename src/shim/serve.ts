@@ -7,6 +7,7 @@ import { systemError } from '../runtime/errors';
 import { EventPublisher, NoEventPublisher, TtrpcEventForwarder } from './events';
 import { ShimFlags } from './flags';
 import { log, setLogSink } from './log';
+import { OrphanReaper } from './orphan-reaper';
 import { runtimeForCreate } from './runtime-select';
 import { TaskService } from './task-service';
 import { TtrpcServer } from './ttrpc/server';
@@ -35,6 +36,7 @@ export async function serveShim(flags: ShimFlags): Promise<void> {
       },
     });
     tasks.register(server);
+    new OrphanReaper(tasks).start();
     try {
       await server.listen(flags.socket);
     } catch (err) {

@@ -11,6 +11,7 @@ import { SupervisedProcess } from './task-state';
 import { TaskRuntime } from './task-runtime';
 import { SHIM_VERSION } from './version';
 import { OomCounter } from './metrics/oom-counter';
+import { ReaperOwner } from './orphan-reaper';
 import { taskMetrics } from './metrics/task-metrics';
 import { Handler, TtrpcServer } from './ttrpc/server';
 import { Code, TtrpcError } from './ttrpc/status';
@@ -47,14 +48,27 @@ export interface TaskServiceOptions {
   onShutdown(): void;
 }
 
-export class TaskService {
+export class TaskService implements ReaperOwner {
   private readonly containers = new Map<string, Container>();
   private oomTimer: NodeJS.Timeout | undefined;
+  /** creates and execs in flight: their pids are not known (claimed) yet */
+  private launches = 0;
 
   constructor(private readonly options: TaskServiceOptions) {}
 
   get containerCount(): number {
     return this.containers.size;
+  }
+
+  claims(pid: number): boolean {
+    for (const c of this.containers.values()) {
+      for (const p of [c.init, ...c.execs.values()]) if (p.pid === pid && !p.exit) return true;
+    }
+    return false;
+  }
+
+  launching(): boolean {
+    return this.launches > 0;
   }
 
   register(server: TtrpcServer): void {
@@ -103,7 +117,8 @@ export class TaskService {
         mounted = true;
       }
       init.stdio = await ProcessStdio.open(init.paths, { containerId: r.id, namespace: this.options.namespace }, r.terminal);
-      const launched = await runtime.create({ id: r.id, bundle: r.bundle, io: init.stdio.io, terminal: r.terminal });
+      this.launches++;
+      const launched = await runtime.create({ id: r.id, bundle: r.bundle, io: init.stdio.io, terminal: r.terminal }).finally(() => this.launches--);
       init.pid = launched.pid;
       init.stdio.releaseChildEnds();
       if (launched.console !== undefined) init.stdio.attachConsole(launched.console);
@@ -155,14 +170,10 @@ export class TaskService {
     const spec = container.execSpecs.get(r.execId) ?? {};
     try {
       exec.stdio = await ProcessStdio.open(exec.paths, { containerId: r.id, namespace: this.options.namespace }, exec.terminal);
-      const launched = await container.runtime.exec({
-        id: r.id,
-        execId: r.execId,
-        bundle: container.bundle,
-        process: spec,
-        io: exec.stdio.io,
-        terminal: exec.terminal,
-      });
+      this.launches++;
+      const launched = await container.runtime
+        .exec({ id: r.id, execId: r.execId, bundle: container.bundle, process: spec, io: exec.stdio.io, terminal: exec.terminal })
+        .finally(() => this.launches--);
       exec.stdio.releaseChildEnds();
       if (launched.console !== undefined) exec.stdio.attachConsole(launched.console);
       exec.markStarted(launched.pid);

@@ -189,6 +189,17 @@ describeIfPossible.each([
     expect(fs.readFileSync(`${out}.err`, 'utf8')).toBe('to-err\n');
   });
 
+  it('reaps the processes orphaned to it (a container in the host pid namespace double-forks)', async () => {
+    // no pid namespace of its own: the orphaned `sleep 1` is reparented to the subreaper shim
+    const hostPidNs = `pid:/proc/${process.pid}/ns/pid`;
+    expect(containerd.ctr(['run', '-d', ...RUNTIME, '--with-ns', hostPidNs, IMAGE, 'orphans', 'sh', '-c', '(sleep 1 &); exec sleep 300']).status).toBe(0);
+    const [shim] = containerd.shimPids();
+    await waitFor(() => childrenOf(shim).length === 2);
+    expect(childrenOf(shim).map((c) => c.state).sort()).toEqual(['S', 'S']);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(childrenOf(shim)).toEqual([expect.objectContaining({ state: 'S' })]);
+  });
+
   // The runtime-binary backends would need a --console-socket listener: terminals are in-process only.
   const itWithTerminal = runtimeBinary ? it.skip : it;
 
@@ -223,6 +234,21 @@ function inPty(containerd: PrivateContainerd, command: string, input = ''): stri
   const r = spawnSync('sh', ['-c', `${feed} | script -qec "$0" /dev/null`, command], { encoding: 'utf8', timeout: 30000 });
   if (r.error) throw r.error;
   return r.stdout;
+}
+
+/** The children of a process, with their state letter (Z: a zombie nobody reaped). */
+function childrenOf(parent: number): Array<{ pid: number; state: string }> {
+  const children: Array<{ pid: number; state: string }> = [];
+  for (const entry of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(ppid) === parent) children.push({ pid: Number(entry), state });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return children;
 }
 
 async function waitFor(condition: () => boolean, timeoutMs = 10000): Promise<void> {
