@@ -1,7 +1,13 @@
 // containerd.task.v2.DeleteResponse{pid=1, exit_status=2, exited_at=3 Timestamp{seconds=1,
 // nanos=2}} written with protobufjs's minimal writer: `delete` runs after every shim disconnect,
-// so it skips loading the .proto files.
+// so it skips loading the .proto files. The shim leaves the response of a completed Delete in the
+// bundle, and `delete` (bin/containerd-shim-runts-v2 or main.js) answers with it at once.
+import * as fs from 'fs';
+import * as path from 'path';
 import { Writer } from 'protobufjs/minimal';
+
+/** In the bundle: the DeleteResponse of a container the shim deleted completely. */
+export const DELETED_FILE = 'runts-deleted.pb';
 
 export function encodeDeleteResponse(pid: number, exitStatus: number, exitedAt: Date): Buffer {
   const ms = exitedAt.getTime();
@@ -11,4 +17,20 @@ export function encodeDeleteResponse(pid: number, exitStatus: number, exitedAt: 
   if (exitStatus) w.uint32((2 << 3) | 0).uint32(exitStatus);
   w.uint32((3 << 3) | 2).bytes(timestamp);
   return Buffer.from(w.finish());
+}
+
+/** Written once nothing of the container is left (runtime state, mounts, processes). */
+export function recordDeleted(bundle: string, pid: number, exitStatus: number, exitedAt: Date): void {
+  const file = path.join(bundle, DELETED_FILE);
+  fs.writeFileSync(`${file}.tmp`, encodeDeleteResponse(pid, exitStatus, exitedAt));
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+/** The recorded response, or undefined when the shim did not finish deleting the container. */
+export function deletedResponse(bundle: string): Buffer | undefined {
+  try {
+    return fs.readFileSync(path.join(bundle, DELETED_FILE));
+  } catch {
+    return undefined;
+  }
 }

@@ -1,16 +1,18 @@
 // `delete`: containerd's cleanup after a shim went away (run after every disconnect): force-delete
-// whatever is left of the container, unmount its rootfs, report it as killed. Fast when nothing
-// is left.
-import { log } from './log';
+// whatever is left of the container, unmount its rootfs, report it as killed. When the shim
+// deleted the container itself, its recorded response is the answer and nothing else is loaded.
 import { ShimFlags } from './flags';
-import { encodeDeleteResponse } from './delete-response';
-import { unmountRootfs } from './rootfs';
-import { runtimeForCleanup } from './runtime-select';
+import { deletedResponse, encodeDeleteResponse } from './delete-response';
 
 const SIGKILL_STATUS = 128 + 9;
 
 export async function deleteShim(flags: ShimFlags): Promise<Buffer> {
   const bundle = flags.bundle || process.cwd();
+  const recorded = deletedResponse(bundle);
+  if (recorded) return recorded;
+  const { log } = await import('./log');
+  const { unmountRootfs } = await import('./rootfs');
+  const { runtimeForCleanup } = await import('./runtime-select');
   try {
     await runtimeForCleanup(flags.namespace, bundle).delete(flags.id, bundle, true);
   } catch (err) {

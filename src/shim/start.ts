@@ -10,6 +10,8 @@ import { ShimFlags } from './flags';
 import { socketPathOf } from './ttrpc/socket-path';
 
 const READY_TIMEOUT_MS = 10000;
+/** Node flags of the long-lived shim (also in bin/containerd-shim-runts-v2). */
+const SERVE_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=64'];
 
 export async function startShim(flags: ShimFlags, entry: string): Promise<string> {
   const bundle = process.cwd();
@@ -49,6 +51,7 @@ function accepts(socket: string): Promise<boolean> {
 /** Spawns `serve` detached in its own session and waits until it listens (fd 3 says so). */
 function launch(flags: ShimFlags, entry: string, bundle: string, socket: string): Promise<void> {
   const args = [
+    ...SERVE_NODE_FLAGS,
     entry,
     '-namespace', flags.namespace,
     '-id', flags.id,

@@ -2,6 +2,7 @@
 // shim itself owning stdio, rootfs mounts, exit statuses and events.
 import { RuntsError, notFound } from '../runtime/errors';
 import * as native from '../native';
+import { recordDeleted } from './delete-response';
 import { EventPublisher } from './events';
 import { debug, log } from './log';
 import { Any, Mount, ProcessStatus, TASK_SERVICE, emptyCodec, processDetailsCodec, taskType, timestampOf } from './protos';
@@ -210,6 +211,12 @@ export class TaskService implements ReaperOwner {
     this.containers.delete(r.id);
     this.watchOom();
     const exit = init.exit!;
+    try {
+      recordDeleted(container.bundle, init.pid, exit.status, exit.at);
+    } catch (err) {
+      // `delete` then cleans up the long way, finding nothing left
+      log(`record the deletion of ${r.id}: ${(err as Error).message}`);
+    }
     this.options.events.publish('/tasks/delete', 'TaskDelete', {
       containerId: r.id,
       pid: init.pid,

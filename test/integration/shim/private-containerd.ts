@@ -97,7 +97,7 @@ export class PrivateContainerd {
 
   /** Runs ctr against this containerd in the test namespace. */
   ctr(args: string[], input?: string): SpawnSyncReturns<string> {
-    return spawnSync('ctr', ['-a', this.socket, '-n', this.namespace, ...args], { encoding: 'utf8', input: input ?? '', timeout: 30000 });
+    return spawnSync('ctr', ['-a', this.socket, '-n', this.namespace, ...args], { encoding: 'utf8', input: input ?? '', timeout: 30000, killSignal: 'SIGKILL' });
   }
 
   log(): string {
@@ -121,7 +121,7 @@ export class PrivateContainerd {
       if (!/^\d+$/.test(entry)) continue;
       try {
         const argv = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-        if (argv.some((a) => a.endsWith('containerd-shim-runts-v2')) && argv.includes(this.socket)) pids.push(Number(entry));
+        if (argv.some((a) => /(^|\/)containerd-shim-runts-v2(\.js)?$/.test(a)) && argv.includes(this.socket)) pids.push(Number(entry));
       } catch {
         // exited meanwhile
       }

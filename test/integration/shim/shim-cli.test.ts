@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { TtrpcClient } from '../../../src/shim/ttrpc/client';
+import { recordDeleted } from '../../../src/shim/delete-response';
 import { TASK_SERVICE, taskType } from '../../../src/shim/protos';
 import { missingPrerequisite, SHIM_BIN } from './private-containerd';
 
@@ -107,6 +108,18 @@ describeIfPossible('containerd-shim-runts-v2 start and delete', () => {
     expect(response.exitStatus).toBe(137);
     expect(Math.abs(response.exitedAt.seconds * 1000 - Date.now())).toBeLessThan(5000);
     expect(tookMs).toBeLessThan(2000);
+  });
+
+  it('delete answers with the response the shim recorded when it deleted the container itself', () => {
+    const b1 = bundle('b1');
+    const exitedAt = new Date(Date.now() - 60_000);
+    recordDeleted(b1, 4242, 3, exitedAt);
+    const deleted = shim(b1, 'done', 'delete', ['-bundle', b1]);
+    expect(deleted.status).toBe(0);
+    expect(deleted.stderr.toString()).toBe('');
+    const response = taskType('DeleteResponse').decode(deleted.stdout);
+    expect(response).toMatchObject({ pid: 4242, exitStatus: 3 });
+    expect(response.exitedAt.seconds).toBe(Math.floor(exitedAt.getTime() / 1000));
   });
 
   it('says what is wrong with a bad invocation, in one line', () => {
