@@ -200,6 +200,24 @@ describeIfPossible.each([
     expect(childrenOf(shim)).toEqual([expect.objectContaining({ state: 'S' })]);
   });
 
+  it('runs the containers of one sandbox in one shim, which exits with the last of them', async () => {
+    const sandbox = ['--annotation', 'io.kubernetes.cri.sandbox-id=pod-1'];
+    expect(containerd.ctr(['run', '-d', ...RUNTIME, ...sandbox, IMAGE, 'pod-a', 'sleep', '300']).status).toBe(0);
+    expect(containerd.ctr(['run', '-d', ...RUNTIME, ...sandbox, IMAGE, 'pod-b', 'sleep', '300']).status).toBe(0);
+    const shims = containerd.shimPids();
+    expect(shims).toHaveLength(1);
+    const quick = containerd.ctr(['run', '--rm', ...RUNTIME, ...sandbox, IMAGE, 'pod-c', 'echo', 'joined']);
+    expect(quick.stdout).toBe('joined\n');
+    for (const id of ['pod-a', 'pod-b']) {
+      expect(containerd.ctr(['tasks', 'kill', '-s', 'KILL', id]).status).toBe(0);
+      await waitFor(() => new RegExp(`${id}\\s+\\d+\\s+STOPPED`).test(containerd.ctr(['tasks', 'ls']).stdout));
+      expect(containerd.ctr(['tasks', 'delete', id]).status).toBe(0);
+      expect(containerd.ctr(['containers', 'delete', id]).status).toBe(0);
+      if (id === 'pod-a') expect(containerd.shimPids()).toEqual(shims);
+    }
+    await waitFor(() => containerd.shimPids().length === 0);
+  });
+
   // The runtime-binary backends would need a --console-socket listener: terminals are in-process only.
   const itWithTerminal = runtimeBinary ? it.skip : it;
 
