@@ -1,13 +1,36 @@
-// Loads the .proto files shipped in proto/ (resolved from src/ or dist/ alike) into protobufjs
-// roots, and turns messages to and from plain objects with one fixed set of conversions.
+// The shim's protobuf definitions: each set of .proto files in proto/ is precompiled to a
+// protobufjs JSON descriptor beside it (proto/<dir>/<set>.json), which loads without parsing;
+// test/unit/shim/proto-descriptors.test.ts keeps the JSON equal to the .proto sources. Messages
+// go to and from plain objects with one fixed set of conversions.
+import * as fs from 'fs';
 import * as path from 'path';
 import * as protobuf from 'protobufjs';
 
 const PROTO_DIR = path.join(__dirname, '..', '..', 'proto');
 
-/** Loads files (relative to proto/<dir>); imports resolve inside that directory, except
- * containerd/* (the shared containerd types, defined once under proto/containerd). */
-export function loadProtos(dir: string, files: string[]): protobuf.Root {
+/** The sets the shim loads: files relative to proto/<dir>. */
+export const PROTO_SETS = {
+  shim: { dir: 'shim', files: ['task.proto', 'events/task.proto', 'events/forward.proto', 'runc-options.proto'] },
+  metrics: { dir: 'shim', files: ['cgroups/v1-metrics.proto', 'cgroups/v2-metrics.proto'] },
+  ttrpc: { dir: 'ttrpc', files: ['ttrpc.proto'] },
+};
+export type ProtoSet = keyof typeof PROTO_SETS;
+
+export function descriptorPath(set: ProtoSet): string {
+  return path.join(PROTO_DIR, PROTO_SETS[set].dir, `${set}.json`);
+}
+
+/** A set from its precompiled descriptor. */
+export function loadProtoSet(set: ProtoSet): protobuf.Root {
+  const root = protobuf.Root.fromJSON(JSON.parse(fs.readFileSync(descriptorPath(set), 'utf8')) as protobuf.INamespace);
+  root.resolveAll();
+  return root;
+}
+
+/** A set parsed from its .proto files; imports resolve inside proto/<dir>, except containerd/*
+ * (the shared containerd types, defined once under proto/containerd). */
+export function parseProtoSet(set: ProtoSet): protobuf.Root {
+  const { dir, files } = PROTO_SETS[set];
   const base = path.join(PROTO_DIR, dir);
   const root = new protobuf.Root();
   root.resolvePath = (origin, target) => {

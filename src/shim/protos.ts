@@ -1,7 +1,7 @@
 // Codecs for the shim's containerd messages (proto/shim): the task API, events, options.
-import { codec, loadProtos } from './proto-loader';
+import { codec, loadProtoSet } from './proto-loader';
 
-const root = loadProtos('shim', ['task.proto', 'events/task.proto', 'events/forward.proto', 'runc-options.proto']);
+const root = loadProtoSet('shim');
 
 export interface Timestamp {
   seconds: number;

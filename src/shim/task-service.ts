@@ -13,7 +13,6 @@ import { TaskRuntime } from './task-runtime';
 import { SHIM_VERSION } from './version';
 import { OomCounter } from './metrics/oom-counter';
 import { ReaperOwner } from './orphan-reaper';
-import { taskMetrics } from './metrics/task-metrics';
 import { Handler, TtrpcServer } from './ttrpc/server';
 import { Code, TtrpcError } from './ttrpc/status';
 
@@ -354,6 +353,8 @@ export class TaskService implements ReaperOwner {
   async stats(r: Message): Promise<Message> {
     const container = this.container(r.id);
     if (container.init.exit) throw new RuntsError(`stats of container ${r.id}: it is stopped`, 'state');
+    // loaded on first use: the metrics protos are not on any container's start-up path
+    const { taskMetrics } = await import('./metrics/task-metrics');
     return { stats: taskMetrics(container.init.pid) };
   }
 

@@ -1,12 +1,12 @@
 // Task.Stats: the container's cgroup usage as containerd's cgroups Metrics message (v1 when the
 // task's memory controller is on a v1 hierarchy, else v2), wrapped in an Any.
-import { codec, loadProtos } from '../proto-loader';
+import { codec, loadProtoSet } from '../proto-loader';
 import { Any } from '../protos';
 import { cgroupsOf } from './cgroup-files';
 import { collectV1 } from './cgroup-v1';
 import { collectV2 } from './cgroup-v2';
 
-const root = loadProtos('shim', ['cgroups/v1-metrics.proto', 'cgroups/v2-metrics.proto']);
+const root = loadProtoSet('metrics');
 const V1 = 'io.containerd.cgroups.v1.Metrics';
 const V2 = 'io.containerd.cgroups.v2.Metrics';
 const v1Codec = codec<Record<string, unknown>>(root, V1);

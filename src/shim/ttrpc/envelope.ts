@@ -1,5 +1,5 @@
 // The ttrpc Request/Response envelopes (proto/ttrpc/ttrpc.proto) as typed codecs.
-import { codec, loadProtos } from '../proto-loader';
+import { codec, loadProtoSet } from '../proto-loader';
 
 export interface KeyValue {
   key: string;
@@ -24,6 +24,6 @@ export interface ResponseEnvelope {
   payload: Buffer;
 }
 
-const root = loadProtos('ttrpc', ['ttrpc.proto']);
+const root = loadProtoSet('ttrpc');
 export const requestCodec = codec<RequestEnvelope>(root, 'ttrpc.Request');
 export const responseCodec = codec<ResponseEnvelope>(root, 'ttrpc.Response');
