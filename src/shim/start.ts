@@ -11,7 +11,7 @@ import { socketPathOf } from './ttrpc/socket-path';
 
 const READY_TIMEOUT_MS = 10000;
 /** Node flags of the long-lived shim (also in bin/containerd-shim-runts-v2). */
-const SERVE_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=64'];
+const SERVE_NODE_FLAGS = ['--max-semi-space-size=1'];
 
 export async function startShim(flags: ShimFlags, entry: string): Promise<string> {
   const bundle = process.cwd();
