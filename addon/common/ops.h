@@ -35,7 +35,7 @@ enum Plan : uint32_t {
   CAPS = 31,          // effective, permitted, inheritable, ambient masks
   CHDIR = 32,         // cwd
   CHECK_EXEC = 33,    // PATH value, argv0
-  SECCOMP = 34,       // flags, bpf bytes
+  SECCOMP = 34,       // flags, bpf bytes, notify (1: hand the listener fd to the parent)
   READY = 35,
   EXEC_FIFO = 36,     // fifo fd (read-write): block reading one byte
   EXEC = 37,          // PATH value, argc, args..., env...
@@ -55,6 +55,7 @@ enum Sync : uint32_t {
   MSG_CONTINUE = 103,  // parent -> init: hooks done
   MSG_READY = 104,     // init -> parent: waiting on the exec fifo
   MSG_ERROR = 105,     // init -> parent: step, errno, detail
+  MSG_SECCOMP_FD = 106,  // init -> parent: the seccomp notify fd (SCM_RIGHTS); parent answers CONTINUE or ERROR
 };
 
 }  // namespace ops

@@ -19,7 +19,9 @@
 #include <string>
 #include <vector>
 
+#include "common/ops.h"
 #include "init/handlers.h"
+#include "init/sync.h"
 
 namespace {
 
@@ -187,14 +189,26 @@ bool check_exec(InitContext &ctx, const wire::Record &r) {
   return true;
 }
 
-// args: flags, bpf program bytes (struct sock_filter array)
+// args: flags, bpf program bytes (struct sock_filter array), notify
 bool seccomp(InitContext &ctx, const wire::Record &r) {
   const std::string &bytes = r.args.at(1);
   struct sock_fprog prog;
   prog.len = static_cast<unsigned short>(bytes.size() / sizeof(struct sock_filter));
   prog.filter = reinterpret_cast<struct sock_filter *>(const_cast<char *>(bytes.data()));
-  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, static_cast<unsigned>(r.num(0)), &prog) < 0)
-    return ctx.fail("load seccomp filter", errno, "");
+  long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, static_cast<unsigned>(r.num(0)), &prog);
+  if (listener < 0) return ctx.fail("load seccomp filter", errno, "");
+  if (r.num(2) == 0) return true;
+  // SCMP_ACT_NOTIFY: the runtime hands the listener fd to the agent and answers once the agent
+  // holds it; until then only sendmsg and recvfrom run under the filter (the planner refuses
+  // profiles that notify those two).
+  int fd = static_cast<int>(listener);
+  std::vector<wire::Record> reply;
+  bool sent = sync_channel::send_fd(ctx.sync_fd, ops::MSG_SECCOMP_FD, fd);
+  int saved = errno;
+  close(fd);
+  if (!sent) return ctx.fail("send seccomp listener fd", saved, "");
+  if (!sync_channel::receive(ctx.sync_fd, reply) || reply.empty()) return ctx.fail("wait for seccomp agent", errno ? errno : EPIPE, "");
+  if (reply[0].op != ops::MSG_CONTINUE) return ctx.fail("seccomp agent", 0, reply[0].args.empty() ? "aborted" : reply[0].args[0]);
   return true;
 }
 

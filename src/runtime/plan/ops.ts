@@ -47,6 +47,7 @@ export const Msg = {
   CONTINUE: 103,
   READY: 104,
   ERROR: 105,
+  SECCOMP_FD: 106,
 } as const;
 
 export type Arg = string | number | bigint | Buffer;

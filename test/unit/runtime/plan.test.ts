@@ -35,6 +35,17 @@ test('ops come in the order runts-init must carry them out', () => {
   expect(pos(Op.NO_NEW_PRIVS)).toBeGreaterThan(pos(Op.CAPS));
 });
 
+test('a notify filter is loaded (identity first) before READY, while the runtime can still pass its fd on', () => {
+  const seccomp = { bpf: Buffer.alloc(8), flags: 8, notify: { listenerPath: '/run/agent.sock' } };
+  const order = ops(input((i) => (i.seccomp = seccomp)));
+  const pos = (op: number) => order.indexOf(op);
+  expect(pos(Op.CAPS)).toBeLessThan(pos(Op.SECCOMP));
+  expect(pos(Op.SECCOMP)).toBeLessThan(pos(Op.READY));
+  expect(buildLaunchPlan(input((i) => (i.seccomp = seccomp))).records.find((r) => r.op === Op.SECCOMP)!.args[2]).toBe(1);
+  const plain = ops(input((i) => (i.seccomp = { bpf: Buffer.alloc(8), flags: 0 })));
+  expect(plain.indexOf(Op.SECCOMP)).toBeGreaterThan(plain.indexOf(Op.EXEC_FIFO));
+});
+
 test('namespaces: joins by path come first with the user namespace leading; new ones become clone flags', () => {
   const plan = buildLaunchPlan(input((i) => {
     i.spec.linux!.namespaces = [{ type: 'mount' }, { type: 'network', path: '/proc/1/ns/net' }, { type: 'user', path: '/proc/1/ns/user' }, { type: 'pid' }];
