@@ -10,12 +10,14 @@ enum Plan : uint32_t {
   NS_JOIN = 1,        // type-flag, path
   CLONE = 2,          // clone flags for new namespaces
   TIME_OFFSETS = 3,   // monotonic_s, monotonic_ns, boottime_s, boottime_ns
+  IDMAP_TREE = 4,     // index, source, recursive bind, recursive idmap, uid_map text, gid_map text
   // container init, in plan order
   HOSTNAME = 10,      // name
   DOMAINNAME = 11,    // name
   ROOT_PROPAGATION = 12,  // mount flags for "/" (MS_SLAVE|MS_REC ...)
   BIND_ROOTFS = 13,   // host rootfs path
-  MOUNT = 14,         // source, dest, fstype, flags, data, propagation, kind, attrs, attrs_recursive, refuse_symlink
+  MOUNT = 14,         // source, dest, fstype, flags, data, propagation, kind, attrs, attrs_recursive, refuse_symlink,
+                      // idmapped tree index (-1: none)
   MKNOD = 15,         // dest, mode(with type bits), major, minor, uid, gid
   SYMLINK = 16,       // target, dest
   PARENT_HOOKS = 17,  // pause: parent runs prestart + createRuntime hooks

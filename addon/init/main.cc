@@ -17,6 +17,7 @@
 
 #include "common/ops.h"
 #include "init/child.h"
+#include "init/idmap.h"
 #include "init/sync.h"
 
 static int report(int sync_fd, const char *step, int err, const std::string &detail) {
@@ -41,6 +42,15 @@ int main(int argc, char **argv) {
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   std::vector<wire::Record> plan;
   if (!sync_channel::receive(sync_fd, plan)) return report(sync_fd, "read launch plan", EPROTO, "");
+
+  // Id-mapped trees first, with the runtime's own privileges and view of the host filesystems.
+  std::vector<int> idmapped_trees;
+  for (const wire::Record &rec : plan) {
+    if (rec.op != ops::IDMAP_TREE) continue;
+    int tree = make_idmapped_tree(rec);
+    if (tree < 0) return report(sync_fd, "id-mapped mount", errno, rec.args.at(1));
+    idmapped_trees.push_back(tree);
+  }
 
   // Open every namespace first: once the mount namespace is joined, /proc is the container's.
   std::vector<std::pair<int, int>> joins;  // fd, type
@@ -70,8 +80,9 @@ int main(int argc, char **argv) {
     // an unprivileged parent can only open while the init is dumpable: the init stays dumpable
     // until GO (nothing else runs in the container yet) and drops it right after.
     prctl(PR_SET_DUMPABLE, (clone_flags & CLONE_NEWUSER) ? 1 : 0, 0, 0, 0);
-    run_container_init(sync_fd, plan);
+    run_container_init(sync_fd, plan, idmapped_trees);
   }
+  for (int tree : idmapped_trees) close(tree);
   sync_channel::send(sync_fd, ops::MSG_PID, {std::to_string(pid)});
   return 0;
 }

@@ -28,7 +28,7 @@ export function features(): object {
       apparmor: { enabled: false },
       selinux: { enabled: false },
       intelRdt: { enabled: false },
-      mountExtensions: { idmap: { enabled: false } },
+      mountExtensions: { idmap: { enabled: true } },
     },
     annotations: { 'io.github.runts.version': '0.1.0' },
   };

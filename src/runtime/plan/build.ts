@@ -85,6 +85,7 @@ export function buildLaunchPlan(input: LaunchPlanInput): LaunchPlan {
   records.push(...planMounts({
     mounts: spec.mounts ?? [], bundle: input.bundle, userns, cgroupns: ns.created.has('cgroup'),
     cgroups: input.cgroups, devices: linux.devices ?? [],
+    userMappings: ns.created.has('user') ? { uid: linux.uidMappings, gid: linux.gidMappings } : undefined,
   }));
 
   const hooks = spec.hooks ?? {};

@@ -3,6 +3,7 @@ export const Op = {
   NS_JOIN: 1,
   CLONE: 2,
   TIME_OFFSETS: 3,
+  IDMAP_TREE: 4,
   HOSTNAME: 10,
   DOMAINNAME: 11,
   ROOT_PROPAGATION: 12,
