@@ -5,7 +5,9 @@
 #include <linux/capability.h>
 #include <linux/close_range.h>
 #include <linux/filter.h>
+#include <linux/openat2.h>
 #include <linux/seccomp.h>
+#include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -61,12 +63,33 @@ bool find_executable(const std::string &path_env, const std::string &name, std::
   return false;
 }
 
-bool write_file(const std::string &path, const std::string &value) {
-  int fd = open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return false;
+// Opens a file of the container's procfs for writing where no mount stacked inside /proc can
+// redirect it: a private clone of the /proc mount alone (mounts on top of /proc/sys/... stay
+// behind), entered without crossing mounts or following links. Writes then land in procfs's
+// own file, never in a look-alike or another procfs file bound over it (CVE-2019-16884,
+// CVE-2025-52881).
+int open_procfs_file(const std::string &rel) {
+  int proc = static_cast<int>(open_tree(AT_FDCWD, "/proc", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
+  if (proc < 0) return -1;
   struct statfs sfs;
-  // Only ever write into a real procfs (CVE-2019-16884, CVE-2025-52881).
-  if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC) { close(fd); errno = EXDEV; return false; }
+  if (fstatfs(proc, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC) {
+    close(proc);
+    errno = EXDEV;
+    return -1;
+  }
+  struct open_how how = {};
+  how.flags = O_WRONLY | O_NOFOLLOW | O_CLOEXEC;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  int fd = static_cast<int>(syscall(SYS_openat2, proc, rel.c_str(), &how, sizeof how));
+  int saved = errno;
+  close(proc);
+  errno = saved;
+  return fd;
+}
+
+bool write_procfs_file(const std::string &rel, const std::string &value) {
+  int fd = open_procfs_file(rel);
+  if (fd < 0) return false;
   bool ok = write(fd, value.data(), value.size()) == static_cast<ssize_t>(value.size());
   int saved = errno;
   close(fd);
@@ -94,9 +117,9 @@ bool domainname(InitContext &ctx, const wire::Record &r) {
 }
 
 bool sysctl(InitContext &ctx, const wire::Record &r) {
-  std::string key = r.args.at(0), path = "/proc/sys/";
+  std::string key = r.args.at(0), path = "sys/";
   for (char c : key) path += c == '.' ? '/' : c;
-  if (!write_file(path, r.args.at(1))) return ctx.fail("write sysctl", errno, key);
+  if (!write_procfs_file(path, r.args.at(1))) return ctx.fail("write sysctl", errno, key);
   return true;
 }
 
