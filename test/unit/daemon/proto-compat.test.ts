@@ -67,6 +67,7 @@ describeIfReference('proto/ matches containerd API protos', () => {
     'services/images/v1/images.proto', 'services/leases/v1/leases.proto',
     'events/image.proto', 'events/namespace.proto', 'events/content.proto',
     'services/snapshots/v1/snapshots.proto', 'services/diff/v1/diff.proto',
+    'services/containers/v1/containers.proto', 'events/container.proto', 'services/events/v1/events.proto',
   ].map((f) => path.join(CONTAINERD_API, f));
   const reference = loadRoot(referenceFiles, REFERENCE_ROOTS);
   const ourTypes = collect(ours).filter((t) => !t.fullName.startsWith('.google.'));
