@@ -46,6 +46,8 @@ import { imagesService } from './images/service';
 import { leasesService } from './leases/service';
 import { snapshotsRegistration } from './registrations/snapshots';
 import { diffRegistration } from './registrations/diff';
+import { containersService } from './containers/service';
+import { eventsService } from './events/service';
 import { tasksService } from './tasks/service';
 import { shimManagerFor } from './shims/manager';
 
@@ -59,6 +61,8 @@ export const SERVICES: ServiceRegistration[] = [
   leasesService,
   snapshotsRegistration,
   diffRegistration,
+  containersService,
+  eventsService,
   tasksService,
 ];
 

@@ -91,7 +91,7 @@ describeIfReference('proto/ matches containerd API protos', () => {
 
   test('services have the same methods, request and response types', () => {
     const services = ours.nestedArray.length ? collectServices(ours) : [];
-    expect(services.length).toBe(8);
+    expect(services.length).toBe(10);
     for (const svc of services) {
       const ref = reference.lookupService(svc.fullName);
       const shape = (s: protobuf.Service) => Object.fromEntries(s.methodsArray.map((m) => {
