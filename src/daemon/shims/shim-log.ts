@@ -19,7 +19,7 @@ export function followShimLog(bundlePath: string, id: string, log: Logger): net.
   reader.on('data', (chunk: Buffer) => {
     const lines = (pending + chunk.toString('utf8')).split('\n');
     pending = lines.pop() ?? '';
-    for (const line of lines) if (line.trim()) log.info('shim', { id, log: line });
+    for (const line of lines) if (line.trim()) log.debug('shim', { id, log: line });
   });
   reader.on('error', () => reader.destroy());
   reader.unref();
