@@ -1,6 +1,7 @@
 // runtsd's shim manager, containerd 1.6's runtime v2 in small: one shim per task, started with
 // the runtime's binary in a fresh bundle, driven over ttrpc; found again after a restart from the
 // bundles' address files; cleaned up with the binary's `delete` when it dies.
+import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import { RuntsError, invalid, notFound } from '../../runtime/errors';
@@ -8,6 +9,7 @@ import { exited } from '../../native';
 import { ContainerRecord } from '../../metadata/store';
 import { eventType } from '../../shim/protos';
 import { TtrpcServer } from '../../shim/ttrpc/server';
+import { socketPathOf } from '../../shim/ttrpc/socket-path';
 import { Deps } from '../deps';
 import { toTimestamp } from '../convert';
 import { Bundle, bundleOf, createBundle, listBundles, readAddress, readShimBinary, removeBundle } from './bundle';
@@ -43,6 +45,14 @@ export interface CreateOptions {
   /** The request's task options; the container's runtime options when absent. */
   options?: { type_url: string; value: Buffer };
   runtimePath?: string;
+}
+
+function accepts(socket: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.connect(socket);
+    probe.once('connect', () => { probe.destroy(); resolve(true); });
+    probe.once('error', () => resolve(false));
+  });
 }
 
 const keyOf = (namespace: string, id: string) => `${namespace}/${id}`;
@@ -195,6 +205,7 @@ export class ShimManager {
 
   /** Runs the binary's `delete`, publishes the task's exit and deletion, removes the bundle. */
   private async cleanupDeadShim(task: Pick<ShimTask, 'namespace' | 'id' | 'bundle' | 'binary'>): Promise<ShimExit> {
+    const address = readAddress(task.bundle.path);
     let exit: ShimExit;
     try {
       exit = await deleteShim(this.commandContext(task.binary, task.bundle));
@@ -208,6 +219,8 @@ export class ShimManager {
     this.publishTaskEvent(task.namespace, '/tasks/delete', 'TaskDelete',
       { containerId: task.id, pid: exit.pid, exitStatus: exit.exitStatus, exitedAt });
     this.removeBundleLogged(task);
+    // A killed shim cannot remove its own socket.
+    if (address && !(await accepts(socketPathOf(address)))) fs.rmSync(socketPathOf(address), { force: true });
     return { ...exit, exitedAt };
   }
 

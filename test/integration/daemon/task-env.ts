@@ -22,9 +22,9 @@ export interface TaskEnv {
   namespace: string;
   /** ctr -a <runtsd> -n <namespace> ARGS, with optional stdin. */
   ctr(args: string[], input?: string): CtrResult;
-  /** Shim processes serving this runtsd (their -address is its socket). */
-  shimPids(): number[];
-  /** What a task left behind: shims, mounts, bundles, cgroups, shim socket (empty when clean). */
+  /** Shim processes serving this runtsd (their -address is its socket), or one task's. */
+  shimPids(id?: string): number[];
+  /** What a task left behind: shim, mounts, bundle, cgroups, shim socket (empty when clean). */
   leftovers(id: string): string[];
   cleanup(): Promise<void>;
 }
@@ -47,13 +47,15 @@ export async function startTaskEnv(prefix: string): Promise<TaskEnv> {
     .map((h) => path.join('/sys/fs/cgroup', h, namespace, id))
     .filter((d) => fs.existsSync(d));
 
-  const shimPids = () => {
+  /** Shim processes serving this runtsd, all or those of one task (by their -id). */
+  const shimPids = (id?: string) => {
     const pids: number[] = [];
     for (const entry of fs.readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       try {
         const argv = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-        if (argv.some((a) => /containerd-shim-\w+-v2$/.test(a)) && argv.includes(daemon.socket)) pids.push(Number(entry));
+        if (!argv.some((a) => /containerd-shim-\w+-v2$/.test(a)) || !argv.includes(daemon.socket)) continue;
+        if (id === undefined || argv[argv.indexOf('-id') + 1] === id) pids.push(Number(entry));
       } catch {
         // exited meanwhile
       }
@@ -67,8 +69,8 @@ export async function startTaskEnv(prefix: string): Promise<TaskEnv> {
     ctr,
     shimPids,
     leftovers: (id) => [
-      ...shimPids().map((pid) => `shim process ${pid}`),
-      ...mountsUnder(daemon.dir).map((m) => `mount ${m}`),
+      ...shimPids(id).map((pid) => `shim process ${pid}`),
+      ...mountsUnder(path.join(stateDir, id)).map((m) => `mount ${m}`),
       ...(fs.existsSync(path.join(stateDir, id)) ? [`bundle ${path.join(stateDir, id)}`] : []),
       ...cgroupDirs(id).map((d) => `cgroup ${d}`),
       ...(fs.existsSync(socketOf(id)) ? [`shim socket ${socketOf(id)}`] : []),

@@ -1,0 +1,68 @@
+// runtsd killed with SIGKILL while tasks run: the restarted daemon reconnects to every live shim
+// (tasks stay manageable, one that exited meanwhile reports its real status) and cleans up after
+// a shim that died meanwhile with the shim binary's `delete`.
+import * as fs from 'fs';
+import { IMAGE, TaskEnv, missingPrerequisite, startTaskEnv, waitFor } from './task-env';
+
+const skip = missingPrerequisite();
+const describeIfPossible = skip ? describe.skip : describe;
+if (skip) console.warn(`runtsd task tests skipped: ${skip}`);
+
+const taskPid = (env: TaskEnv, id: string) => Number(new RegExp(`^${id}\\s+(\\d+)`, 'm').exec(env.ctr(['tasks', 'ls']).stdout)?.[1]);
+
+describeIfPossible('runtsd restarted while tasks run', () => {
+  jest.setTimeout(45000);
+  let env: TaskEnv;
+
+  beforeAll(async () => {
+    env = await startTaskEnv('restart');
+  });
+
+  afterAll(async () => {
+    await env?.cleanup();
+  });
+
+  it('takes back live shims, reports exits that happened meanwhile, cleans up dead shims', async () => {
+    const run = (runtime: string, id: string, ...cmd: string[]) =>
+      expect(env.ctr(['run', '-d', '--runtime', `io.containerd.${runtime}.v2`, IMAGE, id, ...cmd]).status).toBe(0);
+    run('runts', 'live-runts', 'sleep', '300');
+    run('runc', 'live-runc', 'sleep', '300');
+    run('runts', 'exits', 'sh', '-c', 'sleep 1; exit 7');
+    run('runts', 'orphan', 'sleep', '300');
+    const orphanPid = taskPid(env, 'orphan');
+    const shimsBefore = env.shimPids();
+    expect(shimsBefore).toHaveLength(4);
+    const [orphanShim] = env.shimPids('orphan');
+    expect(orphanShim).toBeDefined();
+
+    expect(await env.daemon.kill('SIGKILL')).toBe(-1);
+    process.kill(orphanShim, 'SIGKILL');
+    await waitFor(() => !env.shimPids().includes(orphanShim), 'the orphan shim to die');
+    await new Promise((r) => setTimeout(r, 1200)); // `exits` ends while the daemon is down
+    await env.daemon.restart();
+
+    const tasks = env.ctr(['tasks', 'ls']).stdout;
+    expect(tasks).toMatch(/live-runts\s+\d+\s+RUNNING/);
+    expect(tasks).toMatch(/live-runc\s+\d+\s+RUNNING/);
+    expect(tasks).toMatch(/exits\s+\d+\s+STOPPED/);
+    expect(tasks).not.toMatch(/orphan/);
+    // the dead shim's `delete` removed its container too
+    await waitFor(() => !fs.existsSync(`/proc/${orphanPid}`), 'the orphan container to be gone');
+    expect(env.leftovers('orphan')).toEqual([]);
+
+    const exec = env.ctr(['tasks', 'exec', '--exec-id', 'after', 'live-runts', 'echo', 'still here']);
+    expect(exec.stdout).toBe('still here\n');
+    const exited = env.ctr(['tasks', 'delete', 'exits']);
+    expect(exited.status).toBe(0);
+    expect(exited.stderr).toMatch(/exit code 7/);
+    for (const id of ['live-runts', 'live-runc']) {
+      expect(env.ctr(['tasks', 'kill', '-s', 'KILL', id]).status).toBe(0);
+      await waitFor(() => new RegExp(`${id}\\s+\\d+\\s+STOPPED`).test(env.ctr(['tasks', 'ls']).stdout), `${id} STOPPED`);
+      expect(env.ctr(['tasks', 'delete', id]).status).toBe(0);
+    }
+    for (const id of ['live-runts', 'live-runc', 'exits', 'orphan']) {
+      expect(env.ctr(['containers', 'delete', id]).status).toBe(0);
+      await waitFor(() => env.leftovers(id).length === 0, `no leftovers of ${id} (${env.leftovers(id).join(', ')})`);
+    }
+  });
+});
