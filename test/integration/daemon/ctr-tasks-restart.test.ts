@@ -1,6 +1,7 @@
 // runtsd killed with SIGKILL while tasks run: the restarted daemon reconnects to every live shim
 // (tasks stay manageable, one that exited meanwhile reports its real status) and cleans up after
 // a shim that died meanwhile with the shim binary's `delete`.
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import { IMAGE, TaskEnv, missingPrerequisite, startTaskEnv, waitFor } from './task-env';
 
@@ -63,6 +64,27 @@ describeIfPossible('runtsd restarted while tasks run', () => {
     for (const id of ['live-runts', 'live-runc', 'exits', 'orphan']) {
       expect(env.ctr(['containers', 'delete', id]).status).toBe(0);
       await waitFor(() => env.leftovers(id).length === 0, `no leftovers of ${id} (${env.leftovers(id).join(', ')})`);
+    }
+  });
+
+  it('cleans up after a shim killed under a running daemon and publishes the task exit', async () => {
+    const events = spawn('ctr', ['-a', env.daemon.socket, 'events'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let seen = '';
+    events.stdout.on('data', (d: Buffer) => (seen += d.toString()));
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      expect(env.ctr(['run', '-d', '--runtime', 'io.containerd.runts.v2', IMAGE, 'victim', 'sleep', '300']).status).toBe(0);
+      const pid = taskPid(env, 'victim');
+      const [shim] = env.shimPids('victim');
+      process.kill(shim, 'SIGKILL');
+      await waitFor(() => seen.includes('/tasks/delete'), '/tasks/delete after the shim died');
+      expect(seen).toMatch(/\/tasks\/exit \{"container_id":"victim","id":"victim"/);
+      expect(env.ctr(['tasks', 'ls', '-q']).stdout).not.toMatch(/victim/);
+      await waitFor(() => !fs.existsSync(`/proc/${pid}`), 'the container of the dead shim to be gone');
+      expect(env.ctr(['containers', 'delete', 'victim']).status).toBe(0);
+      await waitFor(() => env.leftovers('victim').length === 0, `no leftovers (${env.leftovers('victim').join(', ')})`);
+    } finally {
+      events.kill();
     }
   });
 });

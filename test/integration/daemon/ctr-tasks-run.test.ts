@@ -2,6 +2,7 @@
 // output, exit status, events, and nothing left behind afterwards.
 import { spawn } from 'child_process';
 import { IMAGE, TaskEnv, missingPrerequisite, startTaskEnv, waitFor } from './task-env';
+import { RUNTS_BIN } from '../shim/private-containerd';
 
 const skip = missingPrerequisite();
 const describeIfPossible = skip ? describe.skip : describe;
@@ -63,5 +64,27 @@ describeIfPossible.each([
       .map((l) => /\/tasks\/[a-z-]+/.exec(l)![0]);
     expect(topics).toEqual(['/tasks/create', '/tasks/start', '/tasks/exit', '/tasks/delete']);
     expect(seen).toMatch(/\/tasks\/exit \{"container_id":"evented","id":"evented","pid":\d+,"exit_status":5/);
+  });
+});
+
+describeIfPossible('runtime options from the container record reach the shim', () => {
+  jest.setTimeout(30000);
+  let env: TaskEnv;
+
+  beforeAll(async () => {
+    env = await startTaskEnv('options');
+  });
+
+  afterAll(async () => {
+    await env?.cleanup();
+  });
+
+  it('runs the runc shim with the OCI runtime ctr --runc-binary names', () => {
+    const missing = env.ctr(['run', '--rm', '--runtime', 'io.containerd.runc.v2', '--runc-binary', '/no/such/runtime', IMAGE, 'opt1', 'true']);
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toMatch(/\/no\/such\/runtime/);
+    const viaRunts = env.ctr(['run', '--rm', '--runtime', 'io.containerd.runc.v2', '--runc-binary', RUNTS_BIN, IMAGE, 'opt2', 'echo', 'hi']);
+    expect(viaRunts.stderr).toBe('');
+    expect(viaRunts.stdout).toBe('hi\n');
   });
 });
