@@ -102,14 +102,20 @@ export class ShimManager {
       const bundle = bundleOf(this.deps.config.root, this.deps.config.state, namespace, container.id);
       createBundle(bundle, container.spec.value, binary);
       const logReader = followShimLog(bundle.path, container.id, this.deps.log);
-      let task: ShimTask | undefined;
+      const ctx = this.commandContext(binary, bundle);
+      let task: ShimTask;
       try {
-        const ctx = this.commandContext(binary, bundle);
         const address = await startShim(ctx, marshalAny(container.runtime.options));
-        task = await this.connect(namespace, bundle, binary, address, logReader);
+        try {
+          task = await this.connect(namespace, bundle, binary, address, logReader);
+        } catch (err) {
+          // started but unreachable: let its own `delete` clean up what it made
+          await deleteShim(ctx).catch(() => undefined);
+          throw err;
+        }
       } catch (err) {
         logReader?.destroy();
-        removeBundle(bundle);
+        this.removeBundleLogged({ id: container.id, bundle });
         throw err;
       }
       const options = request.options ?? (container.runtime.options
@@ -168,7 +174,8 @@ export class ShimManager {
       grpcAddress: this.deps.config.address,
       ttrpcAddress: this.ttrpcAddress,
       publishBinary: PUBLISH_BINARY,
-      debug: false,
+      // containerd starts its shims with -debug when it logs at debug level itself
+      debug: this.deps.config.logLevel === 'debug',
     };
   }
 

@@ -1,6 +1,6 @@
-// runtsd killed with SIGKILL while tasks run: the restarted daemon reconnects to every live shim
-// (tasks stay manageable, one that exited meanwhile reports its real status) and cleans up after
-// a shim that died meanwhile with the shim binary's `delete`.
+// runtsd killed (SIGKILL) or stopped (SIGTERM) while tasks run: the restarted daemon reconnects
+// to every live shim (tasks stay manageable, one that exited meanwhile reports its real status)
+// and cleans up after a shim that died, with the shim binary's `delete`.
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import { IMAGE, TaskEnv, missingPrerequisite, startTaskEnv, waitFor } from './task-env';
@@ -86,5 +86,19 @@ describeIfPossible('runtsd restarted while tasks run', () => {
     } finally {
       events.kill();
     }
+  });
+
+  it('leaves shims running when stopped with SIGTERM and takes them back on start', async () => {
+    expect(env.ctr(['run', '-d', '--runtime', 'io.containerd.runc.v2', IMAGE, 'calm', 'sleep', '300']).status).toBe(0);
+    const [shim] = env.shimPids('calm');
+    await env.daemon.restart();
+    expect(env.shimPids('calm')).toEqual([shim]);
+    expect(env.ctr(['tasks', 'ls']).stdout).toMatch(/calm\s+\d+\s+RUNNING/);
+    expect(env.ctr(['tasks', 'exec', '--exec-id', 'e', 'calm', 'echo', 'back']).stdout).toBe('back\n');
+    expect(env.ctr(['tasks', 'kill', '-s', 'KILL', 'calm']).status).toBe(0);
+    await waitFor(() => /calm\s+\d+\s+STOPPED/.test(env.ctr(['tasks', 'ls']).stdout), 'calm STOPPED');
+    expect(env.ctr(['tasks', 'delete', 'calm']).status).toBe(0);
+    expect(env.ctr(['containers', 'delete', 'calm']).status).toBe(0);
+    await waitFor(() => env.leftovers('calm').length === 0, `no leftovers (${env.leftovers('calm').join(', ')})`);
   });
 });
