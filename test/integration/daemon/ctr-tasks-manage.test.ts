@@ -22,7 +22,7 @@ describeIfPossible.each([
     await env?.cleanup();
   });
 
-  it('runs, execs, pauses, resumes, measures, refuses deletion while running, is killed and deleted', async () => {
+  it('runs, execs, pauses, resumes, measures, refuses checkpoint and deletion while running, is killed and deleted', async () => {
     expect(env.ctr(['run', '-d', '--runtime', runtime, IMAGE, 'sleeper', 'sleep', '300']).status).toBe(0);
     const listed = /sleeper\s+(\d+)\s+RUNNING/.exec(env.ctr(['tasks', 'ls']).stdout);
     expect(listed).not.toBeNull();
@@ -47,6 +47,10 @@ describeIfPossible.each([
     const data = JSON.parse(metrics.stdout) as Record<string, any>;
     expect(data.pids.current).toBe(1);
     expect(data.memory?.usage?.usage).toBeGreaterThan(0);
+
+    const checkpoint = env.ctr(['tasks', 'checkpoint', 'sleeper']);
+    expect(checkpoint.status).not.toBe(0);
+    expect(checkpoint.stderr).toMatch(/checkpoint of task sleeper: not supported by runtsd/);
 
     const busy = env.ctr(['tasks', 'delete', 'sleeper']);
     expect(busy.status).not.toBe(0);
