@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CtrResult, Daemon, startDaemon } from './harness';
-import { buildBusyboxLayout, IMAGE, RUNTS_BIN } from '../shim/private-containerd';
+import { buildBusyboxLayout, RUNTS_BIN } from '../shim/private-containerd';
 import { removeCgroupTree } from '../../helpers/cgroup-cleanup';
 import { mountsUnder, unmountUnder } from '../../helpers/mounts';
 
