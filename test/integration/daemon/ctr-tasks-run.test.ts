@@ -67,7 +67,7 @@ describeIfPossible.each([
   });
 });
 
-describeIfPossible('runtime options from the container record reach the shim', () => {
+describeIfPossible('runtimes: options from the container record reach the shim; a missing shim is named', () => {
   jest.setTimeout(30000);
   let env: TaskEnv;
 
@@ -77,6 +77,13 @@ describeIfPossible('runtime options from the container record reach the shim', (
 
   afterAll(async () => {
     await env?.cleanup();
+  });
+
+  it('says which shim binary a runtime needs when it is not installed', () => {
+    const result = env.ctr(['run', '--rm', '--runtime', 'io.containerd.nosuch.v1', IMAGE, 'noshim', 'true']);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/runtime "io.containerd.nosuch.v1" binary not installed "containerd-shim-nosuch-v1"/);
+    expect(env.leftovers('noshim')).toEqual([]);
   });
 
   it('runs the runc shim with the OCI runtime ctr --runc-binary names', () => {
