@@ -7,6 +7,7 @@ import * as path from 'path';
 import { RuntsError, invalid, notFound } from '../../runtime/errors';
 import { exited } from '../../native';
 import { ContainerRecord } from '../../metadata/store';
+import { getContainer } from '../../metadata/containers';
 import { eventType } from '../../shim/protos';
 import { TtrpcServer } from '../../shim/ttrpc/server';
 import { socketPathOf } from '../../shim/ttrpc/socket-path';
@@ -231,7 +232,7 @@ export class ShimManager {
     return { ...exit, exitedAt };
   }
 
-  /** A Create the shim refused: delete what it made, stop it, drop the bundle. */
+  /** A refused Create, or a task nothing owns: delete what the shim made, stop it, drop the bundle. */
   private async abandon(task: ShimTask): Promise<void> {
     task.deleting = true;
     try {
@@ -246,6 +247,27 @@ export class ShimManager {
       this.deps.log.warn('shim delete failed', { id: task.id, error: (err as Error).message });
     }
     this.removeBundleLogged(task);
+  }
+
+  /** Kills a task's processes and removes the task, its shim and its bundle. */
+  private async discard(task: ShimTask): Promise<void> {
+    task.deleting = true;
+    try {
+      await task.client.call('Kill', { id: task.id, signal: 9, all: true });
+      await task.client.call('Wait', { id: task.id }, CLEANUP_TIMEOUT_MS);
+    } catch {
+      // stopped already
+    }
+    await this.abandon(task);
+  }
+
+  private containerExists(namespace: string, id: string): boolean {
+    try {
+      this.deps.metadata.view((t) => getContainer(t, namespace, id));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Asks the shim to exit and waits (briefly) until it did, as containerd's waitShutdown. */
@@ -304,6 +326,12 @@ export class ShimManager {
         task?.client.close();
         task = undefined;
       }
+    }
+    if (task && !this.containerExists(bundle.namespace, bundle.id)) {
+      // as containerd: a task whose container record is gone cannot be managed any more
+      this.deps.log.warn('removing a task whose container is gone', { id: bundle.id, namespace: bundle.namespace });
+      await this.discard(task);
+      return;
     }
     if (task) {
       this.tasks.set(keyOf(bundle.namespace, bundle.id), task);

@@ -1,8 +1,13 @@
 // runtsd killed (SIGKILL) or stopped (SIGTERM) while tasks run: the restarted daemon reconnects
 // to every live shim (tasks stay manageable, one that exited meanwhile reports its real status)
-// and cleans up after a shim that died, with the shim binary's `delete`.
+// and cleans up after a shim that died, with the shim binary's `delete`, and after a task whose
+// container record is gone.
 import { spawn } from 'child_process';
 import * as fs from 'fs';
+import * as path from 'path';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { call, meta } from './grpc-client';
 import { IMAGE, TaskEnv, missingPrerequisite, startTaskEnv, waitFor } from './task-env';
 
 const skip = missingPrerequisite();
@@ -100,5 +105,25 @@ describeIfPossible('runtsd restarted while tasks run', () => {
     expect(env.ctr(['tasks', 'delete', 'calm']).status).toBe(0);
     expect(env.ctr(['containers', 'delete', 'calm']).status).toBe(0);
     await waitFor(() => env.leftovers('calm').length === 0, `no leftovers (${env.leftovers('calm').join(', ')})`);
+  });
+
+  it('removes, on start, a task whose container record was deleted behind its back', async () => {
+    expect(env.ctr(['run', '-d', '--runtime', 'io.containerd.runc.v2', IMAGE, 'ownerless', 'sleep', '300']).status).toBe(0);
+    const pid = taskPid(env, 'ownerless');
+    // ctr refuses to delete a container with a task; the API does not
+    const def = protoLoader.loadSync('containerd/services/containers/v1/containers.proto', {
+      keepCase: true, defaults: true, includeDirs: [path.resolve(__dirname, '../../../proto')],
+    });
+    const pkg = grpc.loadPackageDefinition(def) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const containers = new pkg.containerd.services.containers.v1.Containers(`unix://${env.daemon.socket}`, grpc.credentials.createInsecure());
+    try {
+      await call(containers, 'Delete', { id: 'ownerless' }, meta(env.namespace));
+    } finally {
+      containers.close();
+    }
+    await env.daemon.restart();
+    expect(env.ctr(['tasks', 'ls', '-q']).stdout).not.toMatch(/ownerless/);
+    await waitFor(() => !fs.existsSync(`/proc/${pid}`), 'the ownerless task to be killed');
+    await waitFor(() => env.leftovers('ownerless').length === 0, `no leftovers (${env.leftovers('ownerless').join(', ')})`);
   });
 });
