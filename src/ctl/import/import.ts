@@ -46,7 +46,7 @@ export async function importArchive(client: Client, file: string, options: Impor
     const progress = new Progress(`importing ${file}`, total);
     const contents = await writeArchiveToContent(client, file, {
       read: (bytes) => progress.add(bytes),
-      blob: (name, blob) => progress.note(`wrote ${name} ${blob.digest} (${blob.size} bytes)`),
+      blob: (name, blob) => progress.note(`wrote ${name.endsWith(blob.digest.slice(7)) ? '' : `${name} as `}${blob.digest} (${blob.size} bytes)`),
     });
     progress.finish();
     const images = await resolveImages(client, contents);

@@ -4,6 +4,7 @@
 import { Client } from '../client';
 import { Descriptor, parseIndex, parseManifest } from '../../image/documents';
 import { MediaType, isIndex, isManifest } from '../../image/media-types';
+import { hostPlatform, platformMatches } from '../../image/platform';
 import { detectCompression } from '../../diff/compression';
 import { invalid } from '../../runtime/errors';
 import { ArchiveContents } from './archive';
@@ -39,6 +40,8 @@ async function fromOciLayout(content: ContentAccess, indexJson: Buffer): Promise
   const index = parseIndex(indexJson, 'index.json');
   const images: NamedImage[] = [];
   for (const m of index.manifests) {
+    // Per-platform entries under one name: only this host's becomes the image, as with ctr.
+    if (m.platform && isManifest(m.mediaType) && !platformMatches(hostPlatform(), m.platform)) continue;
     const ref = m.annotations?.[REF_NAME];
     const name = m.annotations?.[IMAGE_NAME] ?? (ref && /[/:]/.test(ref) ? ref : undefined);
     if (!name) continue;

@@ -4,7 +4,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { execFileSync, spawnSync } from 'child_process';
 import { Daemon, startDaemon, tableRows } from './harness';
-import { BuiltImage, buildBusyboxOciArchive } from './oci-archive';
+import { createHash } from 'crypto';
+import { BuiltImage, buildBusyboxOciArchive, tarLayout } from './oci-archive';
 
 const RUNTSCTL = path.resolve(__dirname, '../../../bin/runtsctl');
 const NAME = 'example.com/runtsctl/busybox:1';
@@ -43,7 +44,8 @@ test('images import writes the blobs, names the image and unpacks it; ctr sees t
   expect(r.stdout).toBe(`${NAME} ${image.digests.manifest}\n`);
   // stderr is not a terminal here: plain lines, no carriage returns.
   expect(r.stderr).not.toContain('\r');
-  expect(r.stderr).toContain(`wrote blobs/sha256/${image.digests.layer.slice(7)} ${image.digests.layer}`);
+  expect(r.stderr).toContain(`wrote ${image.digests.layer} (`);
+  expect(r.stderr).toMatch(/wrote index\.json as sha256:[a-f0-9]{64} \(\d+ bytes\)/);
   expect(r.stderr).toMatch(/importing .*image\.tar: [\d.]+ MB \/ [\d.]+ MB, 100%/);
   expect(r.stderr).toContain(`unpacking ${NAME}`);
 
@@ -109,6 +111,33 @@ test('a docker-archive (manifest.json, RepoTags) imports under the normalized na
   const row = tableRows(ok('images', 'ls')).find((r) => r[0] === 'docker.io/library/tools:v2')!;
   expect(row[1]).toBe('application/vnd.docker.distribution.manifest.v2+json');
   expect(tableRows(daemon.ctr('images', 'check')).find((r) => r[0] === 'docker.io/library/tools:v2')!.join(' ')).toMatch(/complete \(2\/2\)/);
+});
+
+test('of a multi-platform index, only this host\'s manifest becomes the image', () => {
+  const layout = path.join(daemon.dir, 'multi');
+  fs.cpSync(image.layoutDir, layout, { recursive: true });
+  // The arm64 manifest refers to blobs the archive does not have: it must not even be read.
+  const arm = Buffer.from(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${'1'.repeat(64)}`, size: 2 },
+    layers: [],
+  }));
+  const armHex = createHash('sha256').update(arm).digest('hex');
+  fs.writeFileSync(path.join(layout, 'blobs', 'sha256', armHex), arm);
+  const index = JSON.parse(fs.readFileSync(path.join(layout, 'index.json'), 'utf8'));
+  const name = 'example.com/runtsctl/multi:1';
+  const annotations = { 'io.containerd.image.name': name };
+  const host = index.manifests[0];
+  index.manifests = [
+    { mediaType: host.mediaType, digest: `sha256:${armHex}`, size: arm.length, platform: { os: 'linux', architecture: process.arch === 'arm64' ? 'amd64' : 'arm64' }, annotations },
+    { ...host, platform: { os: 'linux', architecture: process.arch === 'arm64' ? 'arm64' : 'amd64' }, annotations },
+  ];
+  fs.writeFileSync(path.join(layout, 'index.json'), JSON.stringify(index));
+  const tar = path.join(daemon.dir, 'multi.tar');
+  tarLayout(layout, tar);
+  expect(ok('images', 'import', '--no-unpack', tar)).toBe(`${name} ${image.digests.manifest}\n`);
+  daemon.ctr('images', 'rm', '--sync', name);
 });
 
 test('images rm removes the images; garbage collection takes content and snapshots', () => {
