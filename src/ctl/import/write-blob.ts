@@ -14,8 +14,6 @@ export interface WriteBlobOptions {
   expected?: string;
   total?: number;
   labels?: Record<string, string>;
-  /** Called with each chunk's size once it is handed to the stream. */
-  onBytes?: (n: number) => void;
 }
 
 export async function writeBlob(client: Client, ref: string, chunks: AsyncIterable<Buffer>, options: WriteBlobOptions = {}): Promise<WrittenBlob> {
@@ -25,7 +23,9 @@ export async function writeBlob(client: Client, ref: string, chunks: AsyncIterab
   const committed = new Promise<void>((resolve, reject) => {
     call.on('data', (m: { action: string }) => { if (m.action === 'COMMIT') resolve(); });
     call.on('error', (err: grpc.ServiceError) => { failure = err; wake?.(); reject(err); });
-    call.on('end', () => resolve());
+    call.on('status', (status: grpc.StatusObject) => {
+      if (status.code === grpc.status.OK) reject(Object.assign(new Error('the daemon ended the write without committing'), status));
+    });
   });
   committed.catch(() => undefined);
   const waitDrain = () => new Promise<void>((resolve) => {
@@ -41,9 +41,9 @@ export async function writeBlob(client: Client, ref: string, chunks: AsyncIterab
     for await (const data of chunks) {
       if (failure) break;
       hash.update(data);
-      const ready = call.write({ action: 'WRITE', ref, total, expected, offset, data });
+      // The expected digest goes with the first message: the store checks it for presence then.
+      const ready = call.write({ action: 'WRITE', ref, total, expected: offset === 0 ? expected : '', offset, data });
       offset += data.length;
-      options.onBytes?.(data.length);
       if (!ready && !failure) await waitDrain();
     }
     const digest = expected || `sha256:${hash.digest('hex')}`;
@@ -52,7 +52,7 @@ export async function writeBlob(client: Client, ref: string, chunks: AsyncIterab
       await committed;
     } catch (err) {
       // The store refuses as soon as it sees an expected digest it holds: the size is the declared one.
-      if (hasCode(client.wrapError('content', 'Write', err as grpc.ServiceError), 'ALREADY_EXISTS')) return { digest, size: total || offset };
+      if ((err as grpc.ServiceError).code === grpc.status.ALREADY_EXISTS) return { digest, size: total || offset };
       throw client.wrapError('content', `Write of ${ref}`, err as grpc.ServiceError);
     }
     call.end();
