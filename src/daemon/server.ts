@@ -46,6 +46,8 @@ import { imagesService } from './images/service';
 import { leasesService } from './leases/service';
 import { snapshotsRegistration } from './registrations/snapshots';
 import { diffRegistration } from './registrations/diff';
+import { containersService } from './containers/service';
+import { eventsService } from './events/service';
 
 export const SERVICES: ServiceRegistration[] = [
   healthService,
@@ -57,6 +59,8 @@ export const SERVICES: ServiceRegistration[] = [
   leasesService,
   snapshotsRegistration,
   diffRegistration,
+  containersService,
+  eventsService,
 ];
 
 /** The stores under the services, listed by Introspection like containerd's own plugins. */
