@@ -73,16 +73,18 @@ int main(int argc, char **argv) {
     if (unshare(CLONE_NEWTIME) < 0) return report(sync_fd, "unshare time namespace", errno, "");
     if (!write_time_offsets(rec)) return report(sync_fd, "write time offsets", errno, "/proc/self/timens_offsets");
   }
+  // A new user namespace's maps are written by the parent through /proc/<pid>/uid_map, which an
+  // unprivileged parent can only open while the init is dumpable. The init inherits dumpability
+  // at clone (set here, not in the child: the parent may write the maps before the child runs),
+  // stays dumpable until GO (nothing else runs in the container yet) and drops it right after.
+  const bool new_userns = (clone_flags & CLONE_NEWUSER) != 0;
+  if (new_userns) prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
   long pid = syscall(SYS_clone, clone_flags | CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
-  if (pid < 0) return report(sync_fd, "clone container init", errno, "");
-  if (pid == 0) {
-    // A new user namespace's maps are written by the parent through /proc/<pid>/uid_map, which
-    // an unprivileged parent can only open while the init is dumpable: the init stays dumpable
-    // until GO (nothing else runs in the container yet) and drops it right after.
-    prctl(PR_SET_DUMPABLE, (clone_flags & CLONE_NEWUSER) ? 1 : 0, 0, 0, 0);
-    run_container_init(sync_fd, plan, idmapped_trees);
-  }
+  int clone_errno = errno;
+  if (pid == 0) run_container_init(sync_fd, plan, idmapped_trees);
+  if (new_userns) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   for (int tree : idmapped_trees) close(tree);
+  if (pid < 0) return report(sync_fd, "clone container init", clone_errno, "");
   sync_channel::send(sync_fd, ops::MSG_PID, {std::to_string(pid)});
   return 0;
 }
