@@ -24,6 +24,7 @@ interface NativeModule {
   mkfifo(path: string, mode: number): void;
   compileSeccomp(profile: object): Buffer;
   attachDeviceProgram(dir: string, defaultAllow: boolean, rules: object[]): number;
+  setWindowSize(fd: number, rows: number, cols: number): void;
 }
 
 const buildDir = path.join(__dirname, '..', 'build', 'Release');
@@ -52,6 +53,8 @@ export const mkfifo = (p: string, mode: number) => native().mkfifo(p, mode);
 export const compileSeccomp = (profile: object) => native().compileSeccomp(profile);
 /** Loads the v2 device filter for a cgroup (replacing any previous one); returns its length. */
 export const attachDeviceProgram = (dir: string, defaultAllow: boolean, rules: object[]) => native().attachDeviceProgram(dir, defaultAllow, rules);
+/** TIOCSWINSZ on a pty master: the container's foreground process gets SIGWINCH. */
+export const setWindowSize = (fd: number, rows: number, cols: number) => native().setWindowSize(fd, rows, cols);
 export const lockFile = (fd: number, exclusive = true) => native().lockFile(fd, exclusive);
 
 /** Resolves once fd is readable (or hung up); rejects after timeoutMs when given. */

@@ -16,3 +16,4 @@ Napi::Value LockFile(const Napi::CallbackInfo &info);
 Napi::Value MakeFifo(const Napi::CallbackInfo &info);
 Napi::Value CompileSeccomp(const Napi::CallbackInfo &info);
 Napi::Value AttachDeviceProgram(const Napi::CallbackInfo &info);
+Napi::Value SetWindowSize(const Napi::CallbackInfo &info);

@@ -19,6 +19,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mkfifo", Napi::Function::New(env, MakeFifo));
   exports.Set("compileSeccomp", Napi::Function::New(env, CompileSeccomp));
   exports.Set("attachDeviceProgram", Napi::Function::New(env, AttachDeviceProgram));
+  exports.Set("setWindowSize", Napi::Function::New(env, SetWindowSize));
   return exports;
 }
 
