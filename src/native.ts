@@ -11,7 +11,8 @@ export interface ExitStatus {
 interface NativeModule {
   spawnInit(initPath: string, fds: number[]): { pid: number; sock: number };
   sendMessage(fd: number, message: Buffer): void;
-  receiveMessage(fd: number): Buffer | null | undefined;
+  receiveMessage(fd: number): { data: Buffer; fd: number } | null | undefined;
+  sendWithFd(sock: number, data: Buffer, fd: number): void;
   receiveFd(fd: number): { fd: number; data: string } | null | undefined;
   waitReadable(fd: number, cb: (err: string | null) => void): number;
   waitExit(pid: number, cb: (status: ExitStatus) => void): number;
@@ -23,6 +24,7 @@ interface NativeModule {
   mkfifo(path: string, mode: number): void;
   compileSeccomp(profile: object): Buffer;
   attachDeviceProgram(dir: string, defaultAllow: boolean, rules: object[]): number;
+  setWindowSize(fd: number, rows: number, cols: number): void;
 }
 
 const buildDir = path.join(__dirname, '..', 'build', 'Release');
@@ -39,7 +41,10 @@ const initBinary = path.join(buildDir, 'runts-init');
 /** Starts runts-init with fds[i] as its fd i; its sync socket end follows as fd fds.length. */
 export const spawnInit = (fds: number[]) => native().spawnInit(initBinary, fds);
 export const sendMessage = (fd: number, message: Buffer) => native().sendMessage(fd, message);
+/** One sync message from runts-init; fd is -1 unless one came attached (SCM_RIGHTS). */
 export const receiveMessage = (fd: number) => native().receiveMessage(fd);
+/** Sends data with fd attached (SCM_RIGHTS) on a connected blocking socket. */
+export const sendWithFd = (sock: number, data: Buffer, fd: number) => native().sendWithFd(sock, data, fd);
 export const receiveFd = (fd: number) => native().receiveFd(fd);
 export const connectUnix = (p: string) => native().connectUnix(p);
 export const streamSocketPair = () => native().streamSocketPair();
@@ -48,6 +53,8 @@ export const mkfifo = (p: string, mode: number) => native().mkfifo(p, mode);
 export const compileSeccomp = (profile: object) => native().compileSeccomp(profile);
 /** Loads the v2 device filter for a cgroup (replacing any previous one); returns its length. */
 export const attachDeviceProgram = (dir: string, defaultAllow: boolean, rules: object[]) => native().attachDeviceProgram(dir, defaultAllow, rules);
+/** TIOCSWINSZ on a pty master: the container's foreground process gets SIGWINCH. */
+export const setWindowSize = (fd: number, rows: number, cols: number) => native().setWindowSize(fd, rows, cols);
 export const lockFile = (fd: number, exclusive = true) => native().lockFile(fd, exclusive);
 
 /** Resolves once fd is readable (or hung up); rejects after timeoutMs when given. */

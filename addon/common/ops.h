@@ -10,12 +10,14 @@ enum Plan : uint32_t {
   NS_JOIN = 1,        // type-flag, path
   CLONE = 2,          // clone flags for new namespaces
   TIME_OFFSETS = 3,   // monotonic_s, monotonic_ns, boottime_s, boottime_ns
+  IDMAP_TREE = 4,     // index, source, recursive bind, recursive idmap, uid_map text, gid_map text
   // container init, in plan order
   HOSTNAME = 10,      // name
   DOMAINNAME = 11,    // name
   ROOT_PROPAGATION = 12,  // mount flags for "/" (MS_SLAVE|MS_REC ...)
   BIND_ROOTFS = 13,   // host rootfs path
-  MOUNT = 14,         // source, dest, fstype, flags, data, propagation, kind, attrs, attrs_recursive, refuse_symlink
+  MOUNT = 14,         // source, dest, fstype, flags, data, propagation, kind, attrs, attrs_recursive, refuse_symlink,
+                      // idmapped tree index (-1: none)
   MKNOD = 15,         // dest, mode(with type bits), major, minor, uid, gid
   SYMLINK = 16,       // target, dest
   PARENT_HOOKS = 17,  // pause: parent runs prestart + createRuntime hooks
@@ -35,7 +37,7 @@ enum Plan : uint32_t {
   CAPS = 31,          // effective, permitted, inheritable, ambient masks
   CHDIR = 32,         // cwd
   CHECK_EXEC = 33,    // PATH value, argv0
-  SECCOMP = 34,       // flags, bpf bytes
+  SECCOMP = 34,       // flags, bpf bytes, notify (1: hand the listener fd to the parent)
   READY = 35,
   EXEC_FIFO = 36,     // fifo fd (read-write): block reading one byte
   EXEC = 37,          // PATH value, argc, args..., env...
@@ -55,6 +57,7 @@ enum Sync : uint32_t {
   MSG_CONTINUE = 103,  // parent -> init: hooks done
   MSG_READY = 104,     // init -> parent: waiting on the exec fifo
   MSG_ERROR = 105,     // init -> parent: step, errno, detail
+  MSG_SECCOMP_FD = 106,  // init -> parent: the seccomp notify fd (SCM_RIGHTS); parent answers CONTINUE or ERROR
 };
 
 }  // namespace ops

@@ -89,9 +89,10 @@ Handler lookup(uint32_t op) {
   _exit(f.step == "exec" ? (f.err == ENOENT ? 127 : 126) : 1);
 }
 
-void run_container_init(int sync_fd, const std::vector<wire::Record> &plan) {
+void run_container_init(int sync_fd, const std::vector<wire::Record> &plan, const std::vector<int> &idmapped_trees) {
   InitContext ctx;
   ctx.sync_fd = sync_fd;
+  ctx.idmapped_trees = idmapped_trees;
   std::vector<wire::Record> go;
   if (!sync_channel::receive(sync_fd, go) || go.empty() || go[0].op != ops::MSG_GO) _exit(1);
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);

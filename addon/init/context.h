@@ -1,6 +1,7 @@
 // State the container init carries while it walks the launch plan, and its one failure shape.
 #pragma once
 #include <string>
+#include <vector>
 
 struct Failure {
   std::string step;    // what was being done ("mount", "pivot_root", ...)
@@ -14,6 +15,7 @@ struct InitContext {
   std::string rootfs;        // host path of the rootfs
   std::string state_json;    // OCI state handed over by the parent with GO, for hooks
   std::string exec_path;     // resolved by CHECK_EXEC, used by EXEC
+  std::vector<int> idmapped_trees;  // detached id-mapped bind mounts from stage 1, by index
   int devnull_fd = -1;       // the container's verified /dev/null (O_PATH), the source of masked files
   Failure failure;
 

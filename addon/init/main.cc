@@ -17,6 +17,7 @@
 
 #include "common/ops.h"
 #include "init/child.h"
+#include "init/idmap.h"
 #include "init/sync.h"
 
 static int report(int sync_fd, const char *step, int err, const std::string &detail) {
@@ -42,6 +43,15 @@ int main(int argc, char **argv) {
   std::vector<wire::Record> plan;
   if (!sync_channel::receive(sync_fd, plan)) return report(sync_fd, "read launch plan", EPROTO, "");
 
+  // Id-mapped trees first, with the runtime's own privileges and view of the host filesystems.
+  std::vector<int> idmapped_trees;
+  for (const wire::Record &rec : plan) {
+    if (rec.op != ops::IDMAP_TREE) continue;
+    int tree = make_idmapped_tree(rec);
+    if (tree < 0) return report(sync_fd, "id-mapped mount", errno, rec.args.at(1));
+    idmapped_trees.push_back(tree);
+  }
+
   // Open every namespace first: once the mount namespace is joined, /proc is the container's.
   std::vector<std::pair<int, int>> joins;  // fd, type
   unsigned long clone_flags = 0;
@@ -63,15 +73,18 @@ int main(int argc, char **argv) {
     if (unshare(CLONE_NEWTIME) < 0) return report(sync_fd, "unshare time namespace", errno, "");
     if (!write_time_offsets(rec)) return report(sync_fd, "write time offsets", errno, "/proc/self/timens_offsets");
   }
+  // A new user namespace's maps are written by the parent through /proc/<pid>/uid_map, which an
+  // unprivileged parent can only open while the init is dumpable. The init inherits dumpability
+  // at clone (set here, not in the child: the parent may write the maps before the child runs),
+  // stays dumpable until GO (nothing else runs in the container yet) and drops it right after.
+  const bool new_userns = (clone_flags & CLONE_NEWUSER) != 0;
+  if (new_userns) prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
   long pid = syscall(SYS_clone, clone_flags | CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
-  if (pid < 0) return report(sync_fd, "clone container init", errno, "");
-  if (pid == 0) {
-    // A new user namespace's maps are written by the parent through /proc/<pid>/uid_map, which
-    // an unprivileged parent can only open while the init is dumpable: the init stays dumpable
-    // until GO (nothing else runs in the container yet) and drops it right after.
-    prctl(PR_SET_DUMPABLE, (clone_flags & CLONE_NEWUSER) ? 1 : 0, 0, 0, 0);
-    run_container_init(sync_fd, plan);
-  }
+  int clone_errno = errno;
+  if (pid == 0) run_container_init(sync_fd, plan, idmapped_trees);
+  if (new_userns) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  for (int tree : idmapped_trees) close(tree);
+  if (pid < 0) return report(sync_fd, "clone container init", clone_errno, "");
   sync_channel::send(sync_fd, ops::MSG_PID, {std::to_string(pid)});
   return 0;
 }

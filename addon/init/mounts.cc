@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <utility>
 
 #include "init/handlers.h"
 #include "init/rootfs_paths.h"
@@ -61,7 +62,7 @@ bool bind_rootfs(InitContext &ctx, const wire::Record &r) {
 }
 
 // args: source, dest, fstype, flags, data, propagation, kind (0 fs, 1 bind, 2 rbind),
-//       attrs (MOUNT_ATTR_* for binds), attrs_recursive, refuse_symlink
+//       attrs (MOUNT_ATTR_* for binds), attrs_recursive, refuse_symlink, idmapped tree index
 bool mount(InitContext &ctx, const wire::Record &r) {
   const std::string &source = r.args.at(0), &dest = r.args.at(1), &fstype = r.args.at(2);
   unsigned long flags = r.num(3);
@@ -70,10 +71,20 @@ bool mount(InitContext &ctx, const wire::Record &r) {
   int kind = static_cast<int>(r.num(6));
   std::string what = (source.empty() ? fstype : source) + " to " + dest;
 
+  // A bind whose id-mapped tree stage 1 already prepared: take that tree instead of the source.
+  long prepared = r.args.size() > 10 ? r.snum(10) : -1;
+  int prepared_tree = -1;
+  if (prepared >= 0) {
+    if (static_cast<size_t>(prepared) >= ctx.idmapped_trees.size()) return ctx.fail("mount", EINVAL, what + " (no id-mapped tree)");
+    std::swap(prepared_tree, ctx.idmapped_trees[prepared]);
+  }
+  Fd idmapped(prepared_tree);
+
   DestKind dest_kind = DestKind::Directory;
   if (kind != 0) {
     struct stat st;
-    if (stat(source.c_str(), &st) < 0) return ctx.fail("mount", errno, what + " (source)");
+    int rc = idmapped.fd >= 0 ? fstat(idmapped.fd, &st) : stat(source.c_str(), &st);
+    if (rc < 0) return ctx.fail("mount", errno, what + " (source)");
     if (!S_ISDIR(st.st_mode)) dest_kind = DestKind::File;
   }
   Fd target(open_dest_in_root(ctx, dest, dest_kind, r.num(9) != 0));
@@ -84,8 +95,9 @@ bool mount(InitContext &ctx, const wire::Record &r) {
       return ctx.fail("mount", errno, what);
   } else {
     unsigned tree_flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (kind == 2 ? AT_RECURSIVE : 0);
-    Fd tree(static_cast<int>(open_tree(AT_FDCWD, source.c_str(), tree_flags)));
-    if (tree.fd < 0 || !attach_tree(tree.fd, target.fd, r.num(7), r.num(8) != 0)) return ctx.fail("mount", errno, what);
+    Fd cloned(idmapped.fd >= 0 ? -1 : static_cast<int>(open_tree(AT_FDCWD, source.c_str(), tree_flags)));
+    int tree = idmapped.fd >= 0 ? idmapped.fd : cloned.fd;
+    if (tree < 0 || !attach_tree(tree, target.fd, r.num(7), r.num(8) != 0)) return ctx.fail("mount", errno, what);
   }
   if (propagation) {
     Fd mounted(open_in_root(ctx.root_fd, dest));

@@ -5,7 +5,9 @@
 #include <linux/capability.h>
 #include <linux/close_range.h>
 #include <linux/filter.h>
+#include <linux/openat2.h>
 #include <linux/seccomp.h>
+#include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -19,7 +21,9 @@
 #include <string>
 #include <vector>
 
+#include "common/ops.h"
 #include "init/handlers.h"
+#include "init/sync.h"
 
 namespace {
 
@@ -59,12 +63,33 @@ bool find_executable(const std::string &path_env, const std::string &name, std::
   return false;
 }
 
-bool write_file(const std::string &path, const std::string &value) {
-  int fd = open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return false;
+// Opens a file of the container's procfs for writing where no mount stacked inside /proc can
+// redirect it: a private clone of the /proc mount alone (mounts on top of /proc/sys/... stay
+// behind), entered without crossing mounts or following links. Writes then land in procfs's
+// own file, never in a look-alike or another procfs file bound over it (CVE-2019-16884,
+// CVE-2025-52881).
+int open_procfs_file(const std::string &rel) {
+  int proc = static_cast<int>(open_tree(AT_FDCWD, "/proc", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
+  if (proc < 0) return -1;
   struct statfs sfs;
-  // Only ever write into a real procfs (CVE-2019-16884, CVE-2025-52881).
-  if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC) { close(fd); errno = EXDEV; return false; }
+  if (fstatfs(proc, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC) {
+    close(proc);
+    errno = EXDEV;
+    return -1;
+  }
+  struct open_how how = {};
+  how.flags = O_WRONLY | O_NOFOLLOW | O_CLOEXEC;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  int fd = static_cast<int>(syscall(SYS_openat2, proc, rel.c_str(), &how, sizeof how));
+  int saved = errno;
+  close(proc);
+  errno = saved;
+  return fd;
+}
+
+bool write_procfs_file(const std::string &rel, const std::string &value) {
+  int fd = open_procfs_file(rel);
+  if (fd < 0) return false;
   bool ok = write(fd, value.data(), value.size()) == static_cast<ssize_t>(value.size());
   int saved = errno;
   close(fd);
@@ -92,9 +117,9 @@ bool domainname(InitContext &ctx, const wire::Record &r) {
 }
 
 bool sysctl(InitContext &ctx, const wire::Record &r) {
-  std::string key = r.args.at(0), path = "/proc/sys/";
+  std::string key = r.args.at(0), path = "sys/";
   for (char c : key) path += c == '.' ? '/' : c;
-  if (!write_file(path, r.args.at(1))) return ctx.fail("write sysctl", errno, key);
+  if (!write_procfs_file(path, r.args.at(1))) return ctx.fail("write sysctl", errno, key);
   return true;
 }
 
@@ -187,14 +212,26 @@ bool check_exec(InitContext &ctx, const wire::Record &r) {
   return true;
 }
 
-// args: flags, bpf program bytes (struct sock_filter array)
+// args: flags, bpf program bytes (struct sock_filter array), notify
 bool seccomp(InitContext &ctx, const wire::Record &r) {
   const std::string &bytes = r.args.at(1);
   struct sock_fprog prog;
   prog.len = static_cast<unsigned short>(bytes.size() / sizeof(struct sock_filter));
   prog.filter = reinterpret_cast<struct sock_filter *>(const_cast<char *>(bytes.data()));
-  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, static_cast<unsigned>(r.num(0)), &prog) < 0)
-    return ctx.fail("load seccomp filter", errno, "");
+  long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, static_cast<unsigned>(r.num(0)), &prog);
+  if (listener < 0) return ctx.fail("load seccomp filter", errno, "");
+  if (r.num(2) == 0) return true;
+  // SCMP_ACT_NOTIFY: the runtime hands the listener fd to the agent and answers once the agent
+  // holds it; until then only sendmsg and recvfrom run under the filter (the planner refuses
+  // profiles that notify those two).
+  int fd = static_cast<int>(listener);
+  std::vector<wire::Record> reply;
+  bool sent = sync_channel::send_fd(ctx.sync_fd, ops::MSG_SECCOMP_FD, fd);
+  int saved = errno;
+  close(fd);
+  if (!sent) return ctx.fail("send seccomp listener fd", saved, "");
+  if (!sync_channel::receive(ctx.sync_fd, reply) || reply.empty()) return ctx.fail("wait for seccomp agent", errno ? errno : EPIPE, "");
+  if (reply[0].op != ops::MSG_CONTINUE) return ctx.fail("seccomp agent", 0, reply[0].args.empty() ? "aborted" : reply[0].args[0]);
   return true;
 }
 

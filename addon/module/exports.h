@@ -4,6 +4,7 @@
 Napi::Value SpawnInit(const Napi::CallbackInfo &info);
 Napi::Value SendMessage(const Napi::CallbackInfo &info);
 Napi::Value ReceiveMessage(const Napi::CallbackInfo &info);
+Napi::Value SendWithFd(const Napi::CallbackInfo &info);
 Napi::Value ReceiveFd(const Napi::CallbackInfo &info);
 Napi::Value ConnectUnix(const Napi::CallbackInfo &info);
 Napi::Value StreamSocketPair(const Napi::CallbackInfo &info);
@@ -15,3 +16,4 @@ Napi::Value LockFile(const Napi::CallbackInfo &info);
 Napi::Value MakeFifo(const Napi::CallbackInfo &info);
 Napi::Value CompileSeccomp(const Napi::CallbackInfo &info);
 Napi::Value AttachDeviceProgram(const Napi::CallbackInfo &info);
+Napi::Value SetWindowSize(const Napi::CallbackInfo &info);

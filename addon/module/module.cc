@@ -7,6 +7,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("spawnInit", Napi::Function::New(env, SpawnInit));
   exports.Set("sendMessage", Napi::Function::New(env, SendMessage));
   exports.Set("receiveMessage", Napi::Function::New(env, ReceiveMessage));
+  exports.Set("sendWithFd", Napi::Function::New(env, SendWithFd));
   exports.Set("receiveFd", Napi::Function::New(env, ReceiveFd));
   exports.Set("waitReadable", Napi::Function::New(env, WaitReadable));
   exports.Set("waitExit", Napi::Function::New(env, WaitExit));
@@ -18,6 +19,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mkfifo", Napi::Function::New(env, MakeFifo));
   exports.Set("compileSeccomp", Napi::Function::New(env, CompileSeccomp));
   exports.Set("attachDeviceProgram", Napi::Function::New(env, AttachDeviceProgram));
+  exports.Set("setWindowSize", Napi::Function::New(env, SetWindowSize));
   return exports;
 }
 

@@ -22,6 +22,7 @@ bool action_of(const std::string &name, uint32_t errno_ret, uint32_t &out) {
   else if (name == "SCMP_ACT_TRACE") out = SCMP_ACT_TRACE(errno_ret);
   else if (name == "SCMP_ACT_ALLOW") out = SCMP_ACT_ALLOW;
   else if (name == "SCMP_ACT_LOG") out = SCMP_ACT_LOG;
+  else if (name == "SCMP_ACT_NOTIFY") out = SCMP_ACT_NOTIFY;
   else return false;
   return true;
 }

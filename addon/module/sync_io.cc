@@ -21,7 +21,8 @@ Napi::Value SendMessage(const Napi::CallbackInfo &info) {
   return env.Undefined();
 }
 
-// receiveMessage(fd): Buffer, null on EOF, undefined when nothing is waiting.
+// receiveMessage(fd): {data, fd} (fd -1 unless the message carried one with SCM_RIGHTS),
+// null on EOF, undefined when nothing is waiting.
 Napi::Value ReceiveMessage(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int fd = info[0].As<Napi::Number>().Int32Value();
@@ -40,11 +41,50 @@ Napi::Value ReceiveMessage(const Napi::CallbackInfo &info) {
     (void)r;
     return env.Null();
   }
-  Napi::Buffer<char> out = Napi::Buffer<char>::New(env, static_cast<size_t>(n));
-  do n = recv(fd, out.Data(), out.Length(), MSG_DONTWAIT);
+  Napi::Buffer<char> data = Napi::Buffer<char>::New(env, static_cast<size_t>(n));
+  char control[CMSG_SPACE(sizeof(int))];
+  struct iovec iov = {data.Data(), data.Length()};
+  struct msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  do n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
   while (n < 0 && errno == EINTR);
   if (n < 0) return throw_errno(env, "receive from runts-init", errno);
+  int passed = -1;
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) memcpy(&passed, CMSG_DATA(c), sizeof passed);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("data", data);
+  out.Set("fd", Napi::Number::New(env, passed));
   return out;
+}
+
+// sendWithFd(sock, data, fd): one message carrying fd (SCM_RIGHTS), on a blocking socket.
+Napi::Value SendWithFd(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int sock = info[0].As<Napi::Number>().Int32Value();
+  Napi::Buffer<char> data = info[1].As<Napi::Buffer<char>>();
+  int passed = info[2].As<Napi::Number>().Int32Value();
+  char control[CMSG_SPACE(sizeof(int))] = {};
+  struct iovec iov = {data.Data(), data.Length()};
+  struct msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &passed, sizeof passed);
+  ssize_t n;
+  do n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return throw_errno(env, "send", errno);
+  if (static_cast<size_t>(n) != data.Length()) return throw_errno(env, "send", EMSGSIZE);
+  return env.Undefined();
 }
 
 // receiveFd(fd): {fd, data} from one SCM_RIGHTS message, null on EOF, undefined if none yet.

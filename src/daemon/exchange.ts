@@ -15,7 +15,10 @@ export interface Envelope {
 
 export type EventListener = (envelope: Envelope) => void;
 
-const EVENT_FILES = ['containerd/events/image.proto', 'containerd/events/namespace.proto', 'containerd/events/content.proto'];
+const EVENT_FILES = [
+  'containerd/events/image.proto', 'containerd/events/namespace.proto', 'containerd/events/content.proto',
+  'containerd/events/container.proto',
+];
 let eventTypes: protobuf.Root | undefined;
 
 /** Encodes a containerd event message (by full name) as the Any containerd puts in envelopes. */

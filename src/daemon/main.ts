@@ -1,9 +1,11 @@
-// runtsd: parse flags, start the gRPC daemon, stop it cleanly on SIGTERM/SIGINT.
+// runtsd: parse flags, start the gRPC daemon, stop it cleanly on SIGTERM/SIGINT; or, as a shim's
+// -publish-binary (`runtsd --address SOCK publish --topic T --namespace NS`), publish one event.
 import yargs from 'yargs';
 import { RuntsError, invalid } from '../runtime/errors';
 import { DEFAULT_CONFIG, DaemonConfig, logLevel, readConfigFile } from './config';
 import { createLogger } from './log';
 import { startDaemon } from './server';
+import { publishEvent } from './shims/publish';
 
 async function main(argv: string[]): Promise<void> {
   const args = yargs(argv)
@@ -14,6 +16,9 @@ async function main(argv: string[]): Promise<void> {
     .option('state', { type: 'string', describe: `runtime state directory (default ${DEFAULT_CONFIG.state})` })
     .option('config', { alias: 'c', type: 'string', describe: 'config file, .toml or .json (root, state, grpc.address, debug.level)' })
     .option('log-level', { alias: 'l', type: 'string', describe: 'debug, info, warn or error (default info)' })
+    .command('publish', 'publish one event (a protobuf Any on stdin) to the daemon at --address, for shims', (y) => y
+      .option('topic', { type: 'string', describe: 'the event\'s topic, e.g. /tasks/exit' })
+      .option('namespace', { type: 'string', describe: 'the event\'s namespace' }))
     .strict()
     .fail((msg, err) => {
       throw err ?? invalid(`${msg} (see runtsd --help)`);
@@ -22,6 +27,11 @@ async function main(argv: string[]): Promise<void> {
     .help()
     .parseSync();
 
+  if (args._[0] === 'publish') {
+    const { topic, namespace } = args as { topic?: string; namespace?: string };
+    await publishEvent(args.address ?? DEFAULT_CONFIG.address, topic ?? '', namespace ?? '');
+    return;
+  }
   const fromFile = args.config ? readConfigFile(args.config) : {};
   const config: DaemonConfig = {
     ...DEFAULT_CONFIG,

@@ -46,6 +46,10 @@ import { imagesService } from './images/service';
 import { leasesService } from './leases/service';
 import { snapshotsRegistration } from './registrations/snapshots';
 import { diffRegistration } from './registrations/diff';
+import { containersService } from './containers/service';
+import { eventsService } from './events/service';
+import { tasksService } from './tasks/service';
+import { shimManagerFor } from './shims/manager';
 
 export const SERVICES: ServiceRegistration[] = [
   healthService,
@@ -57,6 +61,9 @@ export const SERVICES: ServiceRegistration[] = [
   leasesService,
   snapshotsRegistration,
   diffRegistration,
+  containersService,
+  eventsService,
+  tasksService,
 ];
 
 /** The stores under the services, listed by Introspection like containerd's own plugins. */
@@ -145,6 +152,9 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     'grpc.max_send_message_length': MAX_MESSAGE,
   });
   for (const service of SERVICES) server.addService(service.definition(), service.implementation(deps));
+  // Shims forward events to <address>.ttrpc; tasks a previous daemon left are taken back first.
+  const shims = shimManagerFor(deps);
+  await shims.start();
 
   await new Promise<void>((resolve, reject) => {
     server.bindAsync(`unix://${config.address}`, grpc.ServerCredentials.createInsecure(), (err) => {
@@ -171,6 +181,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
         server.tryShutdown(() => { clearTimeout(force); resolve(); });
       });
       fs.rmSync(config.address, { force: true });
+      await shims.stop();
       await metadata.close();
       log.info('runtsd stopped');
     },

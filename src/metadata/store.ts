@@ -46,13 +46,31 @@ export interface LeaseRecord {
   resources: LeaseResource[];
 }
 
+export interface AnyRecord {
+  typeUrl: string;
+  value: Buffer;
+}
+
+export interface ContainerRecord extends Timestamps {
+  id: string;
+  labels: Record<string, string>;
+  image: string;
+  runtime: { name: string; options?: AnyRecord };
+  /** The OCI runtime spec, as the client sent it (value: the spec's JSON). */
+  spec?: AnyRecord;
+  snapshotter: string;
+  snapshotKey: string;
+  extensions: Record<string, AnyRecord>;
+}
+
 /** Tables keyed by `<namespace>/<id>`, except namespaces (keyed by name). */
 export interface Tables {
   namespaces: Database<NamespaceRecord, string>;
   images: Database<ImageRecord, string>;
   content: Database<ContentRecord, string>;
   leases: Database<LeaseRecord, string>;
-  /** Every namespace-scoped table, the four above and those other services opened with table(). */
+  containers: Database<ContainerRecord, string>;
+  /** Every namespace-scoped table, the five above and those other services opened with table(). */
   scoped: Map<string, Database<unknown, string>>;
 }
 
@@ -89,6 +107,7 @@ export class MetadataStore {
       images: table<ImageRecord>('images'),
       content: table<ContentRecord>('content'),
       leases: table<LeaseRecord>('leases'),
+      containers: table<ContainerRecord>('containers'),
     };
     const scoped = new Map<string, Database<unknown, string>>(
       Object.entries(tables).filter(([name]) => name !== 'namespaces') as [string, Database<unknown, string>][],

@@ -15,6 +15,7 @@ import { launch } from './launch';
 import { checkLsm } from './lsm';
 import { buildLaunchPlan } from './plan/build';
 import { compileSeccomp, SeccompProfile } from './seccomp';
+import { sendToSeccompAgent } from './seccomp-agent';
 import { IDMapping, LinuxResources, Spec } from './spec';
 import { checkId, ContainerRecord, StateStore } from './state-store';
 import { processStartTime } from './status';
@@ -118,11 +119,12 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
     const fifoChildFd = fds.push(fifoFd) - 1;
 
     const launchSpec = listenFds ? withListenFds(spec, listenFds) : spec;
+    const seccomp = spec.linux?.seccomp ? compileSeccomp(spec.linux.seccomp as SeccompProfile) : undefined;
     const plan = buildLaunchPlan({
       spec: launchSpec, bundle: bundle.dir, rootfs: bundle.rootfs, id: opts.id,
       noPivot: !!opts.noPivot, noNewKeyring: !!opts.noNewKeyring, preserveFds,
       consoleFd: consoleChildFd, fifoFd: fifoChildFd, lastCap: lastCap(), cgroups: cgroupView(cgroup),
-      seccomp: spec.linux?.seccomp ? compileSeccomp(spec.linux.seccomp as SeccompProfile) : undefined,
+      seccomp,
     });
     plan.warnings.forEach((w) => opts.warn?.(w));
     const record: ContainerRecord = {
@@ -148,6 +150,10 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
       async parentHooks(pid) {
         await runHooks('prestart', spec.hooks?.prestart, hookState(pid, 'creating'));
         await runHooks('createRuntime', spec.hooks?.createRuntime, hookState(pid, 'creating'));
+      },
+      seccompListener(fd, pid) {
+        const notify = seccomp?.notify;
+        if (notify) sendToSeccompAgent(notify.listenerPath, fd, pid, hookState(pid, 'creating'), notify.listenerMetadata);
       },
     });
     record.pid = pid;

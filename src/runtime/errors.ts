@@ -41,6 +41,8 @@ const ERRNO_TEXT: Record<string, string> = {
   EXDEV: 'invalid cross-device link',
   ENOTEMPTY: 'directory not empty',
   EROFS: 'read-only file system',
+  EOPNOTSUPP: 'operation not supported',
+  EOVERFLOW: 'value too large for defined data type',
 };
 
 /** strerror-style text for an errno name, as runc prints it (lower case). */

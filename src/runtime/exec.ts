@@ -10,6 +10,7 @@ import { launch } from './launch';
 import { checkLsm } from './lsm';
 import { buildExecPlan } from './plan/exec';
 import { compileSeccomp, SeccompProfile } from './seccomp';
+import { sendToSeccompAgent } from './seccomp-agent';
 import { Process } from './spec';
 import { StateStore } from './state-store';
 import { ociState, statusOf } from './status';
@@ -56,15 +57,21 @@ export async function startExec(store: StateStore, opts: ExecOptions & { ownTerm
     const fds = [...(opts.stdio ?? [0, 1, 2])];
     for (let i = 0; i < preserveFds; i++) fds.push(3 + i);
     const consoleChildFd = consoleFd === undefined ? undefined : fds.push(consoleFd) - 1;
-    const plan = buildExecPlan({ spec: rec.config, process: p, initPid: rec.pid, preserveFds, consoleFd: consoleChildFd, lastCap: lastCap(),
-      seccomp: rec.config.linux?.seccomp ? compileSeccomp(rec.config.linux.seccomp as SeccompProfile) : undefined });
+    const seccomp = rec.config.linux?.seccomp ? compileSeccomp(rec.config.linux.seccomp as SeccompProfile) : undefined;
+    const plan = buildExecPlan({ spec: rec.config, process: p, initPid: rec.pid, preserveFds, consoleFd: consoleChildFd, lastCap: lastCap(), seccomp });
     plan.warnings.forEach((w) => opts.warn?.(w));
     const cgroupsPath = opts.subCgroup ? path.posix.join(rec.cgroupsPath, opts.subCgroup) : rec.cgroupsPath;
-    const state = JSON.stringify(ociState(store, rec));
+    const current = ociState(store, rec);
+    const state = JSON.stringify(current);
     const { pid } = await launch(plan.records, fds, {
       placed(pid) {
         containerCgroup(cgroupsPath).addProcess(pid);
         return state;
+      },
+      seccompListener(fd, pid) {
+        const notify = seccomp?.notify;
+        const { ociVersion, id, status, pid: initPid, bundle, annotations } = current;
+        if (notify) sendToSeccompAgent(notify.listenerPath, fd, pid, { ociVersion, id, status, pid: initPid, bundle, annotations }, notify.listenerMetadata);
       },
     });
     if (opts.pidFile) writePidFile(path.resolve(opts.pidFile), pid);

@@ -11,6 +11,8 @@ export interface LaunchCallbacks {
   placed(pid: number): Promise<string> | string;
   /** prestart + createRuntime hooks, while the init waits before pivot_root */
   parentHooks?(pid: number): Promise<void>;
+  /** the seccomp notify fd of process `pid`: hand it to the agent (the init waits meanwhile) */
+  seccompListener?(fd: number, pid: number): Promise<void> | void;
 }
 
 const INIT_TIMEOUT_MS = 60_000;
@@ -19,7 +21,7 @@ const INIT_TIMEOUT_MS = 60_000;
 const ERRNO_NAMES: Record<number, string> = {
   1: 'EPERM', 2: 'ENOENT', 3: 'ESRCH', 5: 'EIO', 9: 'EBADF', 12: 'ENOMEM', 13: 'EACCES', 16: 'EBUSY',
   17: 'EEXIST', 18: 'EXDEV', 19: 'ENODEV', 20: 'ENOTDIR', 21: 'EISDIR', 22: 'EINVAL', 28: 'ENOSPC',
-  30: 'EROFS', 36: 'ENAMETOOLONG', 38: 'ENOSYS', 39: 'ENOTEMPTY', 40: 'ELOOP', 71: 'EPROTO', 95: 'EOPNOTSUPP',
+  30: 'EROFS', 36: 'ENAMETOOLONG', 38: 'ENOSYS', 39: 'ENOTEMPTY', 40: 'ELOOP', 71: 'EPROTO', 75: 'EOVERFLOW', 95: 'EOPNOTSUPP',
   110: 'ETIMEDOUT',
 };
 
@@ -35,11 +37,15 @@ export function initFailureMessage(step: string, errno: number, detail: string):
   return `${step}${detail ? ` ${detail}` : ''}: ${why}`;
 }
 
-async function nextMessage(sock: number): Promise<DecodedRecord | null> {
+async function nextMessage(sock: number): Promise<(DecodedRecord & { fd: number }) | null> {
   for (;;) {
-    const buf = native.receiveMessage(sock);
-    if (buf === null) return null;
-    if (buf !== undefined) return decodeRecords(buf)[0] ?? null;
+    const got = native.receiveMessage(sock);
+    if (got === null) return null;
+    if (got !== undefined) {
+      const rec = decodeRecords(got.data)[0];
+      if (!rec && got.fd >= 0) fs.closeSync(got.fd);
+      return rec ? { ...rec, fd: got.fd } : null;
+    }
     await native.readable(sock, INIT_TIMEOUT_MS);
   }
 }
@@ -72,6 +78,19 @@ export async function launch(records: PlanRecord[], fds: number[], cb: LaunchCal
           } catch (err) {
             native.sendMessage(sock, encodeRecords([{ op: Msg.ERROR, args: [(err as Error).message] }]));
             throw err;
+          }
+          break;
+        case Msg.SECCOMP_FD:
+          try {
+            if (msg.fd < 0) throw new RuntsError('runts-init sent no seccomp listener fd', 'system');
+            if (!cb.seccompListener) throw new RuntsError('a seccomp notify filter needs linux.seccomp.listenerPath', 'invalid');
+            await cb.seccompListener(msg.fd, initPid);
+            native.sendMessage(sock, encodeRecords([{ op: Msg.CONTINUE, args: [] }]));
+          } catch (err) {
+            native.sendMessage(sock, encodeRecords([{ op: Msg.ERROR, args: [(err as Error).message] }]));
+            throw err;
+          } finally {
+            if (msg.fd >= 0) fs.closeSync(msg.fd);
           }
           break;
         case Msg.READY:

@@ -35,8 +35,11 @@ export function consoleReceiver(): ConsoleReceiver {
   };
 }
 
-/** Copies stdin -> pty and pty -> stdout until the pty hangs up; raw mode while it lasts. */
-export function relayTerminal(master: number): { done: Promise<void>; resize(): void } {
+/**
+ * Copies stdin -> pty and pty -> stdout until the pty hangs up; raw mode while it lasts. When our
+ * stdout is a terminal, the pty follows its size (now and on every SIGWINCH), as runc's does.
+ */
+export function relayTerminal(master: number): { done: Promise<void> } {
   const input = new tty.ReadStream(master);
   const output = new tty.WriteStream(master);
   const stdin = process.stdin;
@@ -45,8 +48,18 @@ export function relayTerminal(master: number): { done: Promise<void>; resize(): 
   // Our stdin ending (a closed pipe) must not close the pty: the container keeps running.
   stdin.pipe(output, { end: false });
   input.pipe(process.stdout, { end: false });
+  const followSize = () => {
+    try {
+      native.setWindowSize(master, process.stdout.rows, process.stdout.columns);
+    } catch { /* the pty is gone */ }
+  };
+  if (process.stdout.isTTY) {
+    followSize();
+    process.on('SIGWINCH', followSize);
+  }
   const done = new Promise<void>((resolve) => {
     const finish = () => {
+      process.off('SIGWINCH', followSize);
       stdin.unpipe(output);
       stdin.pause();
       if (stdin.isTTY) stdin.setRawMode(rawWas);
@@ -55,8 +68,5 @@ export function relayTerminal(master: number): { done: Promise<void>; resize(): 
     input.on('end', finish);
     input.on('error', finish); // EIO once the last slave fd is closed
   });
-  const resize = () => {
-    if (process.stdout.isTTY) output.emit('resize');
-  };
-  return { done, resize };
+  return { done };
 }

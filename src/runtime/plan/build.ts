@@ -57,7 +57,7 @@ export function hookOps(kind: string, hooks: Hook[] | undefined): PlanRecord[] {
  * step before exec, otherwise it comes while the init still has its privileges (as in runc).
  */
 export function identityAndSeccomp(identity: ReturnType<typeof planIdentity>, chdir: PlanRecord, noNewPrivs: boolean, seccomp?: CompiledSeccomp): PlanRecord[] {
-  const load = seccomp ? [{ op: Op.SECCOMP, args: [seccomp.flags, seccomp.bpf] }] : [];
+  const load = seccomp ? [{ op: Op.SECCOMP, args: [seccomp.flags, seccomp.bpf, seccomp.notify ? 1 : 0] }] : [];
   const ids = [identity.bounding, identity.user, chdir, identity.caps];
   return noNewPrivs ? [...ids, { op: Op.NO_NEW_PRIVS, args: [] }, ...load] : [...load, ...ids];
 }
@@ -85,6 +85,7 @@ export function buildLaunchPlan(input: LaunchPlanInput): LaunchPlan {
   records.push(...planMounts({
     mounts: spec.mounts ?? [], bundle: input.bundle, userns, cgroupns: ns.created.has('cgroup'),
     cgroups: input.cgroups, devices: linux.devices ?? [],
+    userMappings: ns.created.has('user') ? { uid: linux.uidMappings, gid: linux.gidMappings } : undefined,
   }));
 
   const hooks = spec.hooks ?? {};
@@ -117,9 +118,12 @@ export function buildLaunchPlan(input: LaunchPlanInput): LaunchPlan {
   // non-dumpable init can no longer reopen the fifo through /proc/self/fd.
   const exec = planExec(process);
   const chdir = { op: Op.CHDIR, args: [process.cwd] };
-  records.push(chdir, exec.check, { op: Op.READY, args: [] }, { op: Op.EXEC_FIFO, args: [input.fifoFd] });
-  records.push(...hookOps('startContainer', hooks.startContainer));
+  const waitForStart = [{ op: Op.READY, args: [] }, { op: Op.EXEC_FIFO, args: [input.fifoFd] }, ...hookOps('startContainer', hooks.startContainer)];
   const identity = planIdentity(process, input.lastCap);
-  records.push(...identityAndSeccomp(identity, chdir, !!process.noNewPrivileges, input.seccomp), exec.exec);
+  const finish = identityAndSeccomp(identity, chdir, !!process.noNewPrivileges, input.seccomp);
+  // A notify filter's listener fd goes to the agent through this runtime, which leaves at
+  // READY: then, as in runc, identity and filter come before READY.
+  if (input.seccomp?.notify) records.push(chdir, exec.check, ...finish, ...waitForStart, exec.exec);
+  else records.push(chdir, exec.check, ...waitForStart, ...finish, exec.exec);
   return { records, warnings: identity.warnings, parentHooks, userns };
 }

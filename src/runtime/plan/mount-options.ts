@@ -1,6 +1,5 @@
 // runc's mount option table: what becomes a mount(2) flag, a propagation change, a
 // mount_setattr attribute (bind mounts) or filesystem data.
-import { invalid } from '../errors';
 
 export const MS = {
   RDONLY: 0x1, NOSUID: 0x2, NODEV: 0x4, NOEXEC: 0x8, SYNCHRONOUS: 0x10, REMOUNT: 0x20,
@@ -39,7 +38,7 @@ const NO_EFFECT = new Set(['defaults', 'rrw', 'rsuid', 'rdev', 'rexec', 'rrelati
 
 /** Every option name runts understands, for `runts features`. */
 export const KNOWN_MOUNT_OPTIONS = [
-  'bind', 'rbind', ...Object.keys(SET), ...Object.keys(CLEAR), ...Object.keys(PROPAGATION), ...Object.keys(RECURSIVE_ATTR), ...NO_EFFECT,
+  'bind', 'rbind', 'idmap', 'ridmap', ...Object.keys(SET), ...Object.keys(CLEAR), ...Object.keys(PROPAGATION), ...Object.keys(RECURSIVE_ATTR), ...NO_EFFECT,
 ].sort();
 
 export interface ParsedMountOptions {
@@ -50,10 +49,12 @@ export interface ParsedMountOptions {
   /** MOUNT_ATTR_* bits for bind mounts */
   attrs: number;
   recursiveAttrs: boolean;
+  /** idmap / ridmap: an id-mapped bind mount, ridmap also id-maps the submounts of an rbind */
+  idmap: 'none' | 'idmap' | 'ridmap';
   data: string;
 }
 
-export function parseMountOptions(options: string[] = [], destination = ''): ParsedMountOptions {
+export function parseMountOptions(options: string[] = []): ParsedMountOptions {
   let flags = 0;
   let attrs = 0;
   let recursiveAttrs = false;
@@ -61,6 +62,7 @@ export function parseMountOptions(options: string[] = [], destination = ''): Par
   const data: string[] = [];
   let bind = false;
   let recursive = false;
+  let idmap: ParsedMountOptions['idmap'] = 'none';
   for (const opt of options) {
     if (opt === 'bind') bind = true;
     else if (opt === 'rbind') bind = recursive = true;
@@ -71,11 +73,11 @@ export function parseMountOptions(options: string[] = [], destination = ''): Par
       attrs |= RECURSIVE_ATTR[opt];
       recursiveAttrs = true;
     } else if (opt === 'idmap' || opt === 'ridmap') {
-      throw invalid(`config.json: mount ${destination}: option "${opt}" (id-mapped mounts) is not supported yet`);
+      idmap = opt;
     } else if (!NO_EFFECT.has(opt)) data.push(opt);
   }
   if (!recursiveAttrs) attrs = bindAttrs(flags);
-  return { flags, propagation, bind, recursive, attrs, recursiveAttrs, data: data.join(',') };
+  return { flags, propagation, bind, recursive, attrs, recursiveAttrs, idmap, data: data.join(',') };
 }
 
 /** The mount_setattr attributes equivalent to the MS_* flags of a bind mount. */

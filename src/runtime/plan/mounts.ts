@@ -2,7 +2,7 @@
 // relative to the rootfs and carried out by runts-init through fds.
 import * as path from 'path';
 import { invalid } from '../errors';
-import { LinuxDevice, Mount } from '../spec';
+import { IDMapping, LinuxDevice, Mount } from '../spec';
 import { MS, parseMountOptions } from './mount-options';
 import { Op, PlanRecord } from './ops';
 
@@ -21,6 +21,8 @@ export interface MountPlanInput {
   cgroupns: boolean;
   cgroups: CgroupView;
   devices: LinuxDevice[];
+  /** linux.uidMappings/gidMappings: the maps of an idmap mount that names none of its own */
+  userMappings?: { uid?: IDMapping[]; gid?: IDMapping[] };
 }
 
 const enum Kind { Fs = 0, Bind = 1, RecursiveBind = 2 }
@@ -29,17 +31,33 @@ const enum Kind { Fs = 0, Bind = 1, RecursiveBind = 2 }
 const NO_SYMLINK_DESTS = new Set(['/proc', '/sys', '/dev']);
 
 function mountOp(source: string, dest: string, fstype: string, flags: number, data: string,
-  propagation: number, kind: Kind, attrs: number, attrsRecursive: boolean): PlanRecord {
+  propagation: number, kind: Kind, attrs: number, attrsRecursive: boolean, idmappedTree = -1): PlanRecord {
   const refuseSymlink = NO_SYMLINK_DESTS.has(dest) || fstype === 'proc' || fstype === 'sysfs';
-  return { op: Op.MOUNT, args: [source, dest, fstype, flags >>> 0, data, propagation, kind, attrs, attrsRecursive ? 1 : 0, refuseSymlink ? 1 : 0] };
+  return { op: Op.MOUNT, args: [source, dest, fstype, flags >>> 0, data, propagation, kind, attrs, attrsRecursive ? 1 : 0, refuseSymlink ? 1 : 0, idmappedTree] };
+}
+
+const mapText = (maps: IDMapping[]) => maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
+
+/**
+ * An id-mapped bind (mounts[].uidMappings/gidMappings, or idmap/ridmap with the container's own
+ * maps): stage 1 prepares the tree with IDMAP_TREE, the MOUNT attaches it by index.
+ */
+function idmapOp(m: Mount, dest: string, source: string, index: number, recursive: boolean, ridmap: boolean, input: MountPlanInput): PlanRecord {
+  const uid = m.uidMappings?.length ? m.uidMappings : input.userMappings?.uid;
+  const gid = m.gidMappings?.length ? m.gidMappings : input.userMappings?.gid;
+  if (!uid?.length || !gid?.length) {
+    throw invalid(`config.json: mount ${dest}: an id-mapped mount needs uidMappings and gidMappings (on the mount, or linux.uidMappings/gidMappings of a new user namespace)`);
+  }
+  return { op: Op.IDMAP_TREE, args: [index, source, recursive ? 1 : 0, ridmap ? 1 : 0, mapText(uid), mapText(gid)] };
 }
 
 export function planMounts(input: MountPlanInput): PlanRecord[] {
   const ops: PlanRecord[] = [];
+  let idmapped = 0;
   for (const m of input.mounts) {
     const dest = path.posix.normalize(m.destination);
     if (!path.posix.isAbsolute(dest)) throw invalid(`config.json: mount destination ${m.destination} is not an absolute path`);
-    const o = parseMountOptions(m.options, m.destination);
+    const o = parseMountOptions(m.options);
     const type = m.type ?? '';
     if (type === 'cgroup' || type === 'cgroup2') {
       ops.push(...planCgroupMount(dest, o.flags, input));
@@ -50,7 +68,15 @@ export function planMounts(input: MountPlanInput): PlanRecord[] {
     if (isBind) {
       if (!m.source) throw invalid(`config.json: bind mount ${dest} has no source`);
       const source = path.resolve(input.bundle, m.source);
-      ops.push(mountOp(source, dest, '', 0, '', prop, o.recursive ? Kind.RecursiveBind : Kind.Bind, o.attrs, o.recursiveAttrs));
+      const kind = o.recursive ? Kind.RecursiveBind : Kind.Bind;
+      if (o.idmap !== 'none' || m.uidMappings?.length || m.gidMappings?.length) {
+        ops.push(idmapOp(m, dest, source, idmapped, o.recursive, o.idmap === 'ridmap', input));
+        ops.push(mountOp(source, dest, '', 0, '', prop, kind, o.attrs, o.recursiveAttrs, idmapped++));
+      } else {
+        ops.push(mountOp(source, dest, '', 0, '', prop, kind, o.attrs, o.recursiveAttrs));
+      }
+    } else if (o.idmap !== 'none' || m.uidMappings?.length) {
+      throw invalid(`config.json: mount ${dest}: id-mapped mounts must be bind mounts, not ${type || 'an untyped mount'}`);
     } else {
       ops.push(mountOp(m.source ?? type, dest, type, o.flags & ~MS.REMOUNT, o.data, prop, Kind.Fs, 0, false));
       if (dest === '/dev/pts' && type === 'devpts') ops.push({ op: Op.SYMLINK, args: ['pts/ptmx', '/dev/ptmx'] });

@@ -3,6 +3,7 @@ export const Op = {
   NS_JOIN: 1,
   CLONE: 2,
   TIME_OFFSETS: 3,
+  IDMAP_TREE: 4,
   HOSTNAME: 10,
   DOMAINNAME: 11,
   ROOT_PROPAGATION: 12,
@@ -47,6 +48,7 @@ export const Msg = {
   CONTINUE: 103,
   READY: 104,
   ERROR: 105,
+  SECCOMP_FD: 106,
 } as const;
 
 export type Arg = string | number | bigint | Buffer;

@@ -2,6 +2,7 @@
 import { Seccomp, SeccompAction } from './spec-types';
 import { Violation, violation } from './pointer';
 
+const INIT_HANDOFF_SYSCALLS = new Set(['write', 'sendmsg', 'recvfrom']);
 const ERRNO_ACTIONS = new Set<SeccompAction>(['SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE']);
 
 export function checkSeccomp(seccomp: Seccomp | undefined): Violation | undefined {
@@ -23,8 +24,10 @@ export function checkSeccomp(seccomp: Seccomp | undefined): Violation | undefine
     }
     if (rule.action !== 'SCMP_ACT_NOTIFY') continue;
     if (!seccomp.listenerPath) return violation(`${where}/action`, 'SCMP_ACT_NOTIFY requires linux.seccomp.listenerPath');
-    // The init still writes to its sync socket after loading the filter: it would wait on itself.
-    if (rule.names.includes('write')) return violation(`${where}/names`, 'SCMP_ACT_NOTIFY cannot be used for write');
+    // runts-init hands the listener fd to the runtime (sendmsg) and waits for the agent to hold
+    // it (recvfrom) under the filter: notifying those would wait on itself. write as in runc.
+    const own = rule.names.find((n) => INIT_HANDOFF_SYSCALLS.has(n));
+    if (own) return violation(`${where}/names`, `SCMP_ACT_NOTIFY cannot be used for ${own}`);
   }
   return undefined;
 }

@@ -8,7 +8,7 @@ import * as protobuf from 'protobufjs';
 import { RunningDaemon, startDaemon } from '../../../src/daemon/server';
 import { createLogger } from '../../../src/daemon/log';
 import { Envelope } from '../../../src/daemon/exchange';
-import { Clients, WriteSession, call, connect, meta } from './grpc-client';
+import { Clients, WriteSession, call, codeOf, connect, meta } from './grpc-client';
 
 const PROTO = path.resolve(__dirname, '../../../proto');
 let dir: string;
@@ -66,4 +66,32 @@ test('namespace, content and image changes publish containerd events', async () 
     { name: 'ev' },
   ]);
   expect(received[0].timestamp.seconds).toBeGreaterThan(1.7e9);
+});
+
+test('Events: Publish stamps the caller\'s namespace, Forward keeps the envelope, Subscribe filters', async () => {
+  const stream = grpc.events.Subscribe({ filters: ['topic~=^/custom/,namespace==pub'] });
+  const streamed: Envelope[] = [];
+  stream.on('data', (e: Envelope) => streamed.push(e));
+  stream.on('error', () => undefined);
+  await new Promise((r) => setTimeout(r, 100));
+  const event = { type_url: 'example.Custom', value: Buffer.from('payload') };
+  await call(grpc.events, 'Publish', { topic: '/custom/one', event }, meta('pub'));
+  await call(grpc.events, 'Publish', { topic: '/other/two', event }, meta('pub'));
+  const timestamp = { seconds: 1700000000, nanos: 5 };
+  await call(grpc.events, 'Forward', { envelope: { timestamp, namespace: 'pub', topic: '/custom/forwarded', event } });
+  await call(grpc.events, 'Forward', { envelope: { timestamp, namespace: 'elsewhere', topic: '/custom/three', event } });
+  for (let i = 0; i < 50 && streamed.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+  stream.cancel();
+  expect(streamed.map((e) => [e.namespace, e.topic, e.event.type_url, Buffer.from(e.event.value).toString()])).toEqual([
+    ['pub', '/custom/one', 'example.Custom', 'payload'],
+    ['pub', '/custom/forwarded', 'example.Custom', 'payload'],
+  ]);
+  expect(Number(streamed[1].timestamp.seconds)).toBe(1700000000);
+
+  expect(await codeOf(call(grpc.events, 'Publish', { topic: 'no-slash', event }))).toBe('INVALID_ARGUMENT');
+  expect(await codeOf(call(grpc.events, 'Publish', { topic: '/x' }))).toBe('INVALID_ARGUMENT');
+  expect(await codeOf(call(grpc.events, 'Forward', { envelope: { namespace: 'bad/ns', topic: '/x', event } }))).toBe('INVALID_ARGUMENT');
+  const badFilter = grpc.events.Subscribe({ filters: ['topic=='] });
+  const status = await new Promise<number>((resolve) => badFilter.on('error', (e: { code: number }) => resolve(e.code)));
+  expect(status).toBe(3);
 });

@@ -10,6 +10,7 @@ const FILES = [
   'containerd/services/images/v1/images.proto',
   'containerd/services/leases/v1/leases.proto',
   'containerd/services/namespaces/v1/namespace.proto',
+  'containerd/services/events/v1/events.proto',
   'grpc/health/v1/health.proto',
 ];
 
@@ -21,6 +22,7 @@ export interface Clients {
   images: Client;
   leases: Client;
   namespaces: Client;
+  events: Client;
   health: Client;
   close(): void;
 }
@@ -36,6 +38,7 @@ export function connect(socket: string): Clients {
     images: make(pkg.containerd.services.images.v1.Images),
     leases: make(pkg.containerd.services.leases.v1.Leases),
     namespaces: make(pkg.containerd.services.namespaces.v1.Namespaces),
+    events: make(pkg.containerd.services.events.v1.Events),
     health: make(pkg.grpc.health.v1.Health),
   };
   return { ...clients, close: () => Object.values(clients).forEach((c) => c.close()) };

@@ -54,6 +54,16 @@ test('run with process.terminal and no console socket relays its own pty (as run
   expect(r.stdout).toMatch(/status 4\n$/);
 });
 
+test('run relays its terminal size to the container pty (as runc does)', () => {
+  const b = makeBundle((c) => {
+    c.process.terminal = true;
+    c.process.args = ['stty', 'size'];
+  });
+  const runCmd = `${path.join(__dirname, '..', '..', '..', 'bin', 'runts')} --root ${runts.root} run --bundle ${b.dir} ${uniqueId('ptysize')}`;
+  const r = spawnSync('sh', ['-c', `sleep 2 | script -qec "stty rows 33 cols 101; ${runCmd}" /dev/null`], { encoding: 'utf8', timeout: 20000 });
+  expect(r.stdout).toMatch(/^33 101\r?$/m);
+});
+
 test('--no-pivot runs the container with MS_MOVE + chroot', () => {
   const b = makeBundle((c) => (c.process.args = ['sh', '-c', 'ls /; cat /proc/self/mountinfo | grep -c " / / "']));
   const r = runts.run(['run', '--no-pivot', '--bundle', b.dir, uniqueId('nopivot')]);

@@ -85,6 +85,6 @@ test('features reports what is implemented, as JSON', () => {
   expect(f).toMatchObject({ ociVersionMin: '1.0.0', ociVersionMax: '1.3.0' });
   expect(f.linux.namespaces).toEqual(expect.arrayContaining(['user', 'time', 'cgroup']));
   expect(f.linux.seccomp.enabled).toBe(true);
-  expect(f.linux.mountExtensions.idmap.enabled).toBe(false);
+  expect(f.linux.mountExtensions.idmap.enabled).toBe(true);
   expect(f.hooks).toHaveLength(6);
 });

@@ -1,5 +1,6 @@
-// Attack tests for the runc escape classes in shared/SECURITY-CLASSES.md: each sets up the
-// attack for real and asserts it fails against runts.
+// Attack tests for the runc escape classes in shared/SECURITY-CLASSES.md (the races are in
+// races.test.ts): each sets up the attack for real and asserts it fails against runts.
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -129,5 +130,40 @@ test('CVE-2019-16884: a volume mounted over /proc does not receive writes meant 
     expect(fs.readFileSync(path.join(fake, 'sys', 'kernel', 'shmmax'), 'utf8')).toBe('untouched');
   } finally {
     fs.rmSync(fake, { recursive: true, force: true });
+  }
+});
+
+test('CVE-2025-52565: an image /dev/console symlinked to core_pattern is never a mount target; the console comes from the pty master', async () => {
+  // A naive runtime bind-mounts the pty it opened by its /dev/pts/N path onto /dev/console,
+  // following the image's symlinks: here the pty would be mounted over the host's core_pattern
+  // path in the container (and a symlinked /dev/pts/N would hand it another file).
+  const before = fs.readFileSync('/proc/sys/kernel/core_pattern', 'utf8');
+  const b = makeBundle((c) => {
+    c.mounts = c.mounts.filter((m: any) => m.destination !== '/dev');
+    c.process.terminal = true;
+    c.process.args = ['sh', '-c', 'tty; grep -c core_pattern /proc/self/mountinfo; ls -l /dev/console | cut -c1'];
+  });
+  const dev = path.join(b.rootfs, 'dev');
+  fs.mkdirSync(path.join(dev, 'pts'), { recursive: true });
+  fs.symlinkSync('/proc/sys/kernel/core_pattern', path.join(dev, 'console'));
+  fs.symlinkSync('/proc/sys/kernel/core_pattern', path.join(dev, 'pts', '0'));
+  const sock = path.join(b.dir, 'console.sock');
+  const client = spawn('python3', [path.join(__dirname, '..', '..', 'helpers', 'console_client.py'), sock, ''], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  client.stdout!.on('data', (d) => (out += d));
+  const clientDone = new Promise((r) => client.on('exit', r));
+  try {
+    while (!out.includes('listening')) await new Promise((r) => setTimeout(r, 20));
+    const id = uniqueId('console');
+    runts.ok(['create', '--bundle', b.dir, '--console-socket', sock, id]);
+    runts.ok(['start', id]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([clientDone, new Promise((r) => (timer = setTimeout(r, 10000)))]);
+    clearTimeout(timer);
+    expect(out.replace(/\r/g, '')).toMatch(/\/dev\/pts\/0\n0\nl\n/);
+    expect(fs.readFileSync('/proc/sys/kernel/core_pattern', 'utf8')).toBe(before);
+  } finally {
+    client.kill();
+    await clientDone;
   }
 });

@@ -35,6 +35,37 @@ test('ops come in the order runts-init must carry them out', () => {
   expect(pos(Op.NO_NEW_PRIVS)).toBeGreaterThan(pos(Op.CAPS));
 });
 
+test('a notify filter is loaded (identity first) before READY, while the runtime can still pass its fd on', () => {
+  const seccomp = { bpf: Buffer.alloc(8), flags: 8, notify: { listenerPath: '/run/agent.sock' } };
+  const order = ops(input((i) => (i.seccomp = seccomp)));
+  const pos = (op: number) => order.indexOf(op);
+  expect(pos(Op.CAPS)).toBeLessThan(pos(Op.SECCOMP));
+  expect(pos(Op.SECCOMP)).toBeLessThan(pos(Op.READY));
+  expect(buildLaunchPlan(input((i) => (i.seccomp = seccomp))).records.find((r) => r.op === Op.SECCOMP)!.args[2]).toBe(1);
+  const plain = ops(input((i) => (i.seccomp = { bpf: Buffer.alloc(8), flags: 0 })));
+  expect(plain.indexOf(Op.SECCOMP)).toBeGreaterThan(plain.indexOf(Op.EXEC_FIFO));
+});
+
+test('id-mapped binds: stage 1 prepares each tree (own maps, or the user namespace\'s), the mount attaches it by index', () => {
+  const records = buildLaunchPlan(input((i) => {
+    const l = i.spec.linux!;
+    l.namespaces!.push({ type: 'user' });
+    l.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    l.gidMappings = [{ containerID: 0, hostID: 200000, size: 65536 }];
+    i.spec.mounts!.push(
+      { destination: '/a', type: 'bind', source: '/src/a', options: ['bind'],
+        uidMappings: [{ containerID: 1000, hostID: 0, size: 1 }], gidMappings: [{ containerID: 1000, hostID: 0, size: 2 }] },
+      { destination: '/b', type: 'bind', source: 'rel', options: ['rbind', 'ridmap'] },
+    );
+  })).records;
+  const trees = records.filter((r) => r.op === Op.IDMAP_TREE).map((r) => r.args);
+  expect(trees).toEqual([[0, '/src/a', 0, 0, '1000 0 1\n', '1000 0 2\n'], [1, '/b/rel', 1, 1, '0 100000 65536\n', '0 200000 65536\n']]);
+  const mounts = records.filter((r) => r.op === Op.MOUNT);
+  expect(mounts.find((r) => r.args[1] === '/a')!.args[10]).toBe(0);
+  expect(mounts.find((r) => r.args[1] === '/b')!.args[10]).toBe(1);
+  expect(mounts.find((r) => r.args[1] === '/proc')!.args[10]).toBe(-1);
+});
+
 test('namespaces: joins by path come first with the user namespace leading; new ones become clone flags', () => {
   const plan = buildLaunchPlan(input((i) => {
     i.spec.linux!.namespaces = [{ type: 'mount' }, { type: 'network', path: '/proc/1/ns/net' }, { type: 'user', path: '/proc/1/ns/user' }, { type: 'pid' }];

@@ -1,0 +1,101 @@
+// gRPC clients for runtsd's services, from the same proto/ files the daemon serves, with the
+// namespace (and lease) headers containerd clients send on every call.
+import * as grpc from '@grpc/grpc-js';
+import { serviceDefinition } from '../daemon/protos';
+import { RuntsError } from '../runtime/errors';
+
+const SERVICES = {
+  content: ['containerd/services/content/v1/content.proto', 'containerd.services.content.v1.Content'],
+  images: ['containerd/services/images/v1/images.proto', 'containerd.services.images.v1.Images'],
+  leases: ['containerd/services/leases/v1/leases.proto', 'containerd.services.leases.v1.Leases'],
+  namespaces: ['containerd/services/namespaces/v1/namespace.proto', 'containerd.services.namespaces.v1.Namespaces'],
+  snapshots: ['containerd/services/snapshots/v1/snapshots.proto', 'containerd.services.snapshots.v1.Snapshots'],
+  diff: ['containerd/services/diff/v1/diff.proto', 'containerd.services.diff.v1.Diff'],
+  version: ['containerd/services/version/v1/version.proto', 'containerd.services.version.v1.Version'],
+} as const;
+
+export type ServiceName = keyof typeof SERVICES;
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Message = any;
+
+/** A gRPC failure from runtsd: its status code name and the daemon's message. */
+export class DaemonError extends RuntsError {
+  constructor(readonly code: string, what: string, details: string) {
+    super(`${what}: ${details} (${code})`);
+    this.name = 'RuntsError';
+  }
+}
+
+const codeName = (code: number) => grpc.status[code] ?? String(code);
+
+export class Client {
+  private readonly clients = new Map<ServiceName, grpc.Client>();
+
+  constructor(readonly address: string, readonly namespace: string, private lease = '') {}
+
+  /** Sends later calls under this lease (the containerd-lease header); '' for none. */
+  useLease(lease: string): void {
+    this.lease = lease;
+  }
+
+  private client(service: ServiceName): grpc.Client {
+    let c = this.clients.get(service);
+    if (!c) {
+      const [file, name] = SERVICES[service];
+      const Ctor = grpc.makeGenericClientConstructor(serviceDefinition(file, name), name);
+      c = new Ctor(`unix://${this.address}`, grpc.credentials.createInsecure());
+      this.clients.set(service, c);
+    }
+    return c;
+  }
+
+  private metadata(): grpc.Metadata {
+    const md = new grpc.Metadata();
+    md.set('containerd-namespace', this.namespace);
+    if (this.lease) md.set('containerd-lease', this.lease);
+    return md;
+  }
+
+  private failure(service: ServiceName, method: string, err: grpc.ServiceError): Error {
+    if (err.code === grpc.status.UNAVAILABLE) {
+      return new RuntsError(`cannot reach runtsd at ${this.address}: ${err.details || err.message}`);
+    }
+    return new DaemonError(codeName(err.code), `${service} ${method}`, err.details || err.message);
+  }
+
+  unary(service: ServiceName, method: string, request: Message): Promise<Message> {
+    const c = this.client(service) as any;
+    return new Promise((resolve, reject) => {
+      c[method](request, this.metadata(), (err: grpc.ServiceError | null, res: Message) =>
+        (err ? reject(this.failure(service, method, err)) : resolve(res)));
+    });
+  }
+
+  /** Every message of a server stream. */
+  stream(service: ServiceName, method: string, request: Message): Promise<Message[]> {
+    const call = (this.client(service) as any)[method](request, this.metadata()) as grpc.ClientReadableStream<Message>;
+    return new Promise((resolve, reject) => {
+      const out: Message[] = [];
+      call.on('data', (m: Message) => out.push(m));
+      call.on('error', (err: grpc.ServiceError) => reject(this.failure(service, method, err)));
+      call.on('end', () => resolve(out));
+    });
+  }
+
+  /** A bidirectional stream (Content.Write). */
+  duplex(service: ServiceName, method: string): grpc.ClientDuplexStream<Message, Message> {
+    return (this.client(service) as any)[method](this.metadata());
+  }
+
+  wrapError(service: ServiceName, method: string, err: grpc.ServiceError): Error {
+    return this.failure(service, method, err);
+  }
+
+  close(): void {
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
+}
+
+/** True when a call failed with this gRPC status name (NOT_FOUND, ALREADY_EXISTS...). */
+export const hasCode = (err: unknown, code: string) => err instanceof DaemonError && err.code === code;

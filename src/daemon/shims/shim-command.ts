@@ -1,0 +1,91 @@
+// The shim binary's two one-shot commands, run as containerd 1.6 runs them: `start` (prints the
+// address of the long-lived shim it launched) and `delete` (cleans up after a shim that is gone
+// and prints a task DeleteResponse).
+import { spawn } from 'child_process';
+import * as protobuf from 'protobufjs';
+import { RuntsError } from '../../runtime/errors';
+import { taskType } from '../../shim/protos';
+import { Bundle } from './bundle';
+
+export interface ShimCommandContext {
+  binary: string;
+  bundle: Bundle;
+  /** runtsd's gRPC socket (-address) */
+  grpcAddress: string;
+  /** runtsd's ttrpc socket, where shims forward events (TTRPC_ADDRESS) */
+  ttrpcAddress: string;
+  /** the command shims may run to publish an event (-publish-binary) */
+  publishBinary: string;
+  debug: boolean;
+}
+
+export interface ShimExit {
+  pid: number;
+  exitStatus: number;
+  exitedAt: { seconds: number; nanos: number } | undefined;
+}
+
+const START_TIMEOUT_MS = 15000;
+const DELETE_TIMEOUT_MS = 10000;
+
+/** google.protobuf.Any marshalled: what containerd writes to the shim's stdin. */
+export function marshalAny(any: { typeUrl: string; value: Buffer } | undefined): Buffer {
+  if (!any) return Buffer.alloc(0);
+  return Buffer.from(protobuf.Writer.create().uint32(10).string(any.typeUrl).uint32(18).bytes(any.value).finish());
+}
+
+function run(ctx: ShimCommandContext, extra: string[], action: string, input: Buffer, timeoutMs: number) {
+  const args = [
+    '-namespace', ctx.bundle.namespace,
+    '-address', ctx.grpcAddress,
+    '-publish-binary', ctx.publishBinary,
+    '-id', ctx.bundle.id,
+    ...(ctx.debug ? ['-debug'] : []),
+    ...extra,
+    action,
+  ];
+  return new Promise<{ stdout: Buffer; output: string; status: number | null }>((resolve, reject) => {
+    const child = spawn(ctx.binary, args, {
+      cwd: ctx.bundle.path,
+      env: { ...process.env, TTRPC_ADDRESS: ctx.ttrpcAddress },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => stdout.push(d));
+    child.stderr.on('data', (d: Buffer) => stderr.push(d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(new RuntsError(`shim ${ctx.binary} ${action} for task ${ctx.bundle.id}: ${err.message}`, 'system'));
+    });
+    child.once('close', (status, signal) => {
+      clearTimeout(timer);
+      const out = Buffer.concat(stdout);
+      const output = Buffer.concat([out, ...stderr]).toString('utf8').trim();
+      resolve({ stdout: out, output, status: signal ? null : status });
+    });
+    child.stdin.on('error', () => { /* a shim that does not read its stdin is fine */ });
+    child.stdin.end(input);
+  });
+}
+
+/** Runs `start` and returns the ttrpc address the shim printed (stdout and stderr together). */
+export async function startShim(ctx: ShimCommandContext, runtimeOptions: Buffer): Promise<string> {
+  const { output, status } = await run(ctx, [], 'start', runtimeOptions, START_TIMEOUT_MS);
+  if (status !== 0) {
+    throw new RuntsError(`start shim ${ctx.binary} for task ${ctx.bundle.id}: ${output || 'no output'}: exit status ${status ?? 'killed'}`, 'system');
+  }
+  if (!output) throw new RuntsError(`start shim ${ctx.binary} for task ${ctx.bundle.id}: it printed no address`, 'system');
+  return output;
+}
+
+/** Runs `delete` in the bundle and returns the exit it reports. */
+export async function deleteShim(ctx: ShimCommandContext): Promise<ShimExit> {
+  const { stdout, output, status } = await run(ctx, ['-bundle', ctx.bundle.path], 'delete', Buffer.alloc(0), DELETE_TIMEOUT_MS);
+  if (status !== 0) {
+    throw new RuntsError(`shim ${ctx.binary} delete for task ${ctx.bundle.id}: ${output || 'no output'}: exit status ${status ?? 'killed'}`, 'system');
+  }
+  const response = taskType('DeleteResponse').decode(stdout);
+  return { pid: response.pid, exitStatus: response.exitStatus, exitedAt: response.exitedAt };
+}
