@@ -1,9 +1,8 @@
 // A process's terminal as containerd sees it: the shim holds the pty master and relays it to
 // the stdin/stdout fifos containerd gave; ResizePty sets the master's window size.
-import { spawn } from 'child_process';
 import * as net from 'net';
 import * as tty from 'tty';
-import { RuntsError } from '../runtime/errors';
+import * as native from '../native';
 
 export class ConsoleRelay {
   private readonly pty: tty.ReadStream;
@@ -40,17 +39,9 @@ export class ConsoleRelay {
     input?.pipe(this.pty, { end: false });
   }
 
-  /** TIOCSWINSZ on the master, through stty (Node has no ioctl): the process gets SIGWINCH. */
-  resize(width: number, height: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const child = spawn('stty', ['rows', String(height), 'cols', String(width)], { stdio: [this.master, 'ignore', 'pipe'] });
-      let why = '';
-      child.stderr!.on('data', (d: Buffer) => (why += d.toString()));
-      child.once('error', (err) => reject(new RuntsError(`resize terminal: ${err.message}`, 'system')));
-      child.once('close', (code) =>
-        code === 0 ? resolve() : reject(new RuntsError(`resize terminal to ${width}x${height}: ${why.trim() || `stty exited with ${code}`}`, 'system')),
-      );
-    });
+  /** TIOCSWINSZ on the master: the process gets SIGWINCH. */
+  resize(width: number, height: number): void {
+    native.setWindowSize(this.master, height, width);
   }
 
   /** Resolves once the output reached containerd, or after timeoutMs (a pty kept open elsewhere). */

@@ -85,9 +85,9 @@ export class ProcessStdio {
   }
 
   /** Sets the terminal's window size (the process gets SIGWINCH). */
-  resize(width: number, height: number): Promise<void> {
+  resize(width: number, height: number): void {
     if (!this.console) throw new RuntsError('it has no terminal', 'state');
-    return this.console.resize(width, height);
+    this.console.resize(width, height);
   }
 
   /** Resolves when the terminal's output reached containerd (at once without a terminal). */

@@ -317,9 +317,9 @@ export class TaskService implements ReaperOwner {
     const p = r.execId ? this.process(container, r.execId) : container.init;
     if (!p.terminal || !p.stdio) throw new RuntsError(`resize pty of ${p.label}: it has no terminal`, 'state');
     try {
-      await p.stdio.resize(r.width, r.height);
+      p.stdio.resize(r.width, r.height);
     } catch (err) {
-      throw new RuntsError(`resize pty of ${p.label}: ${(err as Error).message}`, 'system');
+      throw new RuntsError(`resize pty of ${p.label} to ${r.width}x${r.height}: ${(err as Error).message}`, 'system');
     }
     return {};
   }
