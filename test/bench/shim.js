@@ -21,7 +21,7 @@ const { IMAGE, missingPrerequisite, PrivateContainerd } = require('../integratio
 const N = Number(process.argv[2] ?? 20);
 const CONTAINERS = Number(process.argv[3] ?? 20);
 const RUNTIMES = { runts: 'io.containerd.runts.v2', runc: 'io.containerd.runc.v2' };
-const SHIM_BINARIES = { runts: /(^|\/)containerd-shim-runts-v2(\.js)?$/, runc: /(^|\/)containerd-shim-runc-v2$/ };
+const SHIM_BINARIES = { runts: 'containerd-shim-runts-v2', runc: 'containerd-shim-runc-v2' };
 
 /** kB of a /proc/<pid> file's field (VmRSS in status, Pss in smaps_rollup). */
 function procKb(pid, file, field) {
@@ -40,7 +40,7 @@ function shimPids(containerd, kind) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const argv = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (argv.some((a) => SHIM_BINARIES[kind].test(a)) && argv.includes(containerd.socket)) pids.push(Number(entry));
+      if (argv.some((a) => a.endsWith(SHIM_BINARIES[kind])) && argv.includes(containerd.socket)) pids.push(Number(entry));
     } catch {
       // exited meanwhile
     }

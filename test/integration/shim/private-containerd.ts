@@ -121,7 +121,7 @@ export class PrivateContainerd {
       if (!/^\d+$/.test(entry)) continue;
       try {
         const argv = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-        if (argv.some((a) => /(^|\/)containerd-shim-runts-v2(\.js)?$/.test(a)) && argv.includes(this.socket)) pids.push(Number(entry));
+        if (argv.some((a) => a.endsWith('containerd-shim-runts-v2')) && argv.includes(this.socket)) pids.push(Number(entry));
       } catch {
         // exited meanwhile
       }
