@@ -10,7 +10,7 @@ import { ShimFlags } from './flags';
 import { socketPathOf } from './ttrpc/socket-path';
 
 const READY_TIMEOUT_MS = 10000;
-/** Node flags of the long-lived shim (also in bin/containerd-shim-runts-v2). */
+/** Node flags of the long-lived shim: a small young generation, since a shim allocates little. */
 const SERVE_NODE_FLAGS = ['--max-semi-space-size=1'];
 
 export async function startShim(flags: ShimFlags, entry: string): Promise<string> {

@@ -220,6 +220,14 @@ describeIfPossible.each([
 
   // The runtime-binary backends would need a --console-socket listener: terminals are in-process only.
   const itWithTerminal = runtimeBinary ? it.skip : it;
+  const itWithoutTerminal = runtimeBinary ? it : it.skip;
+
+  itWithoutTerminal('refuses ctr run -t with one clear error and leaves nothing behind', async () => {
+    const out = inPty(containerd, `ctr ${ctrGlobal(containerd)} run --rm -t ${RUNTIME.join(' ')} ${IMAGE} notty sh; echo status=$?`);
+    expect(out).toContain('terminal (console socket) is not supported by the runtime-binary backend');
+    expect(out).toMatch(/status=1/);
+    await waitFor(() => containerd.shimPids().length === 0);
+  });
 
   itWithTerminal('runs ctr run -t through a pty whose size follows ResizePty', () => {
     // ctr sends its own terminal's size (set here with stty) as ResizePty right after Start
