@@ -14,6 +14,12 @@ export function shimSocketAddress(grpcAddress: string, namespace: string, groupI
   return `unix://${path.posix.join(SOCKET_DIR, digest)}`;
 }
 
+/**
+ * The group of every container of a namespace under `shim_group = "namespace"` (src/shim/runtime-config.ts);
+ * '/' never appears in a container id, and the namespace is part of the socket address anyway.
+ */
+export const NAMESPACE_GROUP = 'runts/namespace';
+
 /** The group a container belongs to: the first grouping annotation in its bundle, else its id. */
 export function groupIdOf(bundle: string, id: string): string {
   let annotations: Record<string, string> | undefined;

@@ -5,8 +5,9 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import { RuntsError } from '../runtime/errors';
-import { groupIdOf, shimSocketAddress, SOCKET_DIR } from './address';
+import { groupIdOf, NAMESPACE_GROUP, shimSocketAddress, SOCKET_DIR } from './address';
 import { ShimFlags } from './flags';
+import { decodeAny, isRuntimeOptions, shimConfigOf } from './runtime-config';
 import { socketPathOf } from './ttrpc/socket-path';
 
 const READY_TIMEOUT_MS = 10000;
@@ -15,8 +16,8 @@ const SERVE_NODE_FLAGS = ['--max-semi-space-size=1'];
 
 export async function startShim(flags: ShimFlags, entry: string): Promise<string> {
   const bundle = process.cwd();
-  drainStdin();
-  const address = shimSocketAddress(flags.address, flags.namespace, groupIdOf(bundle, flags.id));
+  const group = sharesNamespaceShim(readStdin()) ? NAMESPACE_GROUP : groupIdOf(bundle, flags.id);
+  const address = shimSocketAddress(flags.address, flags.namespace, group);
   const socket = socketPathOf(address);
   if (!(await accepts(socket))) {
     fs.rmSync(socket, { force: true });
@@ -27,13 +28,21 @@ export async function startShim(flags: ShimFlags, entry: string): Promise<string
   return address;
 }
 
-/** containerd writes the runtime options to our stdin; they come again with Create. */
-function drainStdin(): void {
+/** containerd writes the runtime options (a marshalled Any) to our stdin; they come again with Create. */
+function readStdin(): Buffer {
   try {
-    if (!process.stdin.isTTY) fs.readFileSync(0);
+    if (!process.stdin.isTTY) return fs.readFileSync(0);
   } catch {
     // no stdin at all
   }
+  return Buffer.alloc(0);
+}
+
+/** Only runts's own options can ask for a namespace-wide shim; Create judges the others. */
+function sharesNamespaceShim(stdin: Buffer): boolean {
+  if (!stdin.length) return false;
+  const options = decodeAny(stdin);
+  return isRuntimeOptions(options) && shimConfigOf(options.value).shimGroup === 'namespace';
 }
 
 function accepts(socket: string): Promise<boolean> {

@@ -2,6 +2,7 @@
 // runtime library in-process (the default), and with a runtime binary (runc, the runts CLI).
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as path from 'path';
 import { IMAGE, missingPrerequisite, PrivateContainerd, RUNTS_BIN } from './private-containerd';
 
 const RUNTIME = ['--runtime', 'io.containerd.runts.v2'];
@@ -218,6 +219,40 @@ describeIfPossible.each([
     await waitFor(() => containerd.shimPids().length === 0);
   });
 
+  it('runs every container of the namespace in one shim with shim_group = "namespace" (--runtime-config-path)', async () => {
+    const config = path.join(containerd.dir, 'runts-namespace-group.toml');
+    fs.writeFileSync(config, 'shim_group = "namespace"\n');
+    const grouped = [...RUNTIME, '--runtime-config-path', config];
+    expect(containerd.ctr(['run', '-d', ...grouped, IMAGE, 'ns-a', 'sleep', '300']).status).toBe(0);
+    expect(containerd.ctr(['run', '-d', ...grouped, IMAGE, 'ns-b', 'sleep', '300']).status).toBe(0);
+    const shared = containerd.shimPids();
+    expect(shared).toHaveLength(1);
+    expect(containerd.ctr(['run', '-d', ...RUNTIME, IMAGE, 'ns-own', 'sleep', '300']).status).toBe(0);
+    const own = containerd.shimPids().filter((pid) => !shared.includes(pid));
+    expect(own).toHaveLength(1);
+    // each task's init is a child of the shim that serves it
+    const tasks = containerd.ctr(['tasks', 'ls']).stdout;
+    const parentOf = (id: string) => parentPid(Number(new RegExp(`${id}\\s+(\\d+)\\s+RUNNING`).exec(tasks)![1]));
+    expect([parentOf('ns-a'), parentOf('ns-b'), parentOf('ns-own')]).toEqual([shared[0], shared[0], own[0]]);
+
+    for (const id of ['ns-a', 'ns-b', 'ns-own']) {
+      expect(containerd.ctr(['tasks', 'kill', '-s', 'KILL', id]).status).toBe(0);
+      await waitFor(() => new RegExp(`${id}\\s+\\d+\\s+STOPPED`).test(containerd.ctr(['tasks', 'ls']).stdout));
+      expect(containerd.ctr(['tasks', 'delete', id]).status).toBe(0);
+      expect(containerd.ctr(['containers', 'delete', id]).status).toBe(0);
+    }
+    await waitFor(() => containerd.shimPids().length === 0);
+  });
+
+  it('refuses a bad runts runtime config with one clear error and leaves nothing behind', async () => {
+    const config = path.join(containerd.dir, 'runts-bad.toml');
+    fs.writeFileSync(config, 'shim_group = "cluster"\n');
+    const result = containerd.ctr(['run', '--rm', ...RUNTIME, '--runtime-config-path', config, IMAGE, 'badconfig', 'true']);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(`runtime config ${config}: shim_group "cluster" is not supported (want "namespace")`);
+    await waitFor(() => containerd.shimPids().length === 0);
+  });
+
   // The runtime-binary backends would need a --console-socket listener: terminals are in-process only.
   const itWithTerminal = runtimeBinary ? it.skip : it;
   const itWithoutTerminal = runtimeBinary ? it : it.skip;
@@ -260,6 +295,11 @@ function inPty(containerd: PrivateContainerd, command: string, input = ''): stri
   const r = spawnSync('sh', ['-c', `${feed} | script -qec "$0" /dev/null`, command], { encoding: 'utf8', timeout: 30000 });
   if (r.error) throw r.error;
   return r.stdout;
+}
+
+function parentPid(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
 
 /** The children of a process, with their state letter (Z: a zombie nobody reaped). */

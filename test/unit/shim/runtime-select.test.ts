@@ -45,9 +45,21 @@ describe('runtime selection', () => {
     expect([cleanup.binary, cleanup.root]).toEqual(['/opt/runts', '/run/r/ns1']);
   });
 
+  it('takes binary_name and root from the runts config of runtimeoptions.v1.Options and remembers them for cleanup', () => {
+    const config = path.join(bundle, 'runts.toml');
+    fs.writeFileSync(config, 'shim_group = "namespace"\nbinary_name = "/opt/runts"\nroot = "/run/r"\n');
+    // runtimeoptions.v1.Options { config_path = 2 }
+    const value = Buffer.concat([Buffer.from([0x12, config.length]), Buffer.from(config)]);
+    const created = runtimeForCreate('ns1', bundle, { type_url: 'runtimeoptions.v1.Options', value }) as RuncCliRuntime;
+    expect([created.binary, created.root]).toEqual(['/opt/runts', '/run/r/ns1']);
+    fs.rmSync(config);
+    const cleanup = runtimeForCleanup('ns1', bundle) as RuncCliRuntime;
+    expect([cleanup.binary, cleanup.root]).toEqual(['/opt/runts', '/run/r/ns1']);
+  });
+
   it('rejects options it does not understand', () => {
     expect(() => runtimeFor('ns1', { type_url: 'example.Other', value: Buffer.from([8, 1]) })).toThrow(
-      'runtime options of type example.Other are not supported (want containerd.runc.v1.Options)',
+      'runtime options of type example.Other are not supported (want containerd.runc.v1.Options or runtimeoptions.v1.Options)',
     );
   });
 });
