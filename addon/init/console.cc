@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/fd_passing.h"
 #include "init/handlers.h"
 
 #ifndef TIOCGPTPEER
@@ -17,19 +18,7 @@
 #endif
 
 static bool send_fd(int sock, int fd, const std::string &name) {
-  char control[CMSG_SPACE(sizeof(int))] = {};
-  struct iovec iov = {const_cast<char *>(name.data()), name.size()};
-  struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &fd, sizeof(int));
-  return sendmsg(sock, &msg, MSG_NOSIGNAL) >= 0;
+  return send_with_fd(sock, name.data(), name.size(), fd) >= 0;
 }
 
 namespace handlers {

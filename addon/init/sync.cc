@@ -1,5 +1,7 @@
 #include "init/sync.h"
 
+#include "common/fd_passing.h"
+
 #include <sys/socket.h>
 #include <cerrno>
 #include <cstring>
@@ -39,22 +41,7 @@ bool send_fd(int fd, uint32_t op, int passed) {
   r.op = op;
   std::string buf;
   wire::encode(r, buf);
-  char control[CMSG_SPACE(sizeof(int))] = {};
-  struct iovec iov = {buf.data(), buf.size()};
-  struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &passed, sizeof passed);
-  ssize_t n;
-  do n = sendmsg(fd, &msg, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
-  return n == static_cast<ssize_t>(buf.size());
+  return send_with_fd(fd, buf.data(), buf.size(), passed) == static_cast<ssize_t>(buf.size());
 }
 
 }  // namespace sync_channel

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/fd_passing.h"
 #include "module/errors.h"
 #include "module/exports.h"
 
@@ -67,21 +68,7 @@ Napi::Value SendWithFd(const Napi::CallbackInfo &info) {
   int sock = info[0].As<Napi::Number>().Int32Value();
   Napi::Buffer<char> data = info[1].As<Napi::Buffer<char>>();
   int passed = info[2].As<Napi::Number>().Int32Value();
-  char control[CMSG_SPACE(sizeof(int))] = {};
-  struct iovec iov = {data.Data(), data.Length()};
-  struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &passed, sizeof passed);
-  ssize_t n;
-  do n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
+  ssize_t n = send_with_fd(sock, data.Data(), data.Length(), passed);
   if (n < 0) return throw_errno(env, "send", errno);
   if (static_cast<size_t>(n) != data.Length()) return throw_errno(env, "send", EMSGSIZE);
   return env.Undefined();

@@ -3,8 +3,8 @@
 #include <sys/ioctl.h>
 #include <termios.h>
 
-#include "errors.h"
-#include "exports.h"
+#include "module/errors.h"
+#include "module/exports.h"
 
 Napi::Value SetWindowSize(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
