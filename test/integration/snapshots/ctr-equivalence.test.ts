@@ -7,8 +7,8 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { getXattrs } from '../../../src/diff/special-files';
 import { unmountUnder } from '../../helpers/mounts';
+import { describeTree } from '../../helpers/tree';
 import { Daemon, startDaemon } from '../daemon/harness';
 import { LayerEntry, LayeredImage, writeLayeredArchive } from '../daemon/layered-archive';
 import { PrivateContainerd, missingPrerequisite } from '../shim/private-containerd';
@@ -71,33 +71,6 @@ const LAYERS: LayerEntry[][] = [
     { name: 'home/user/.profile', type: 'file', data: 'PS1=#\n', mode: 0o640, uid: 1000, gid: 1000, mtime: T + 22 },
   ],
 ];
-
-/** One line per path: everything a container would observe of it. */
-async function describeTree(root: string): Promise<string[]> {
-  const out: string[] = [];
-  const groups = new Map<bigint, string>();
-  const walk = async (dir: string, rel: string) => {
-    for (const name of fs.readdirSync(dir).sort()) {
-      const p = path.join(dir, name);
-      const r = rel ? `${rel}/${name}` : name;
-      const st = fs.lstatSync(p, { bigint: true });
-      let line = `${r} mode=${st.mode.toString(8)} owner=${st.uid}:${st.gid} mtime=${st.mtimeMs}`;
-      if (st.isFile()) line += ` data=${JSON.stringify(fs.readFileSync(p, 'utf8'))} nlink=${st.nlink}`;
-      if (st.nlink > 1n && !st.isDirectory()) {
-        line += ` group=${groups.get(st.ino) ?? r}`;
-        if (!groups.has(st.ino)) groups.set(st.ino, r);
-      }
-      if (st.isSymbolicLink()) line += ` -> ${fs.readlinkSync(p)}`;
-      if (st.isCharacterDevice() || st.isBlockDevice()) line += ` rdev=${st.rdev}`;
-      const xattrs = [...(await getXattrs(p))].filter(([k]) => !k.startsWith('trusted.overlay.')).map(([k, v]) => `${k}=${v.toString('hex')}`).sort();
-      if (xattrs.length) line += ` xattrs=${xattrs.join(',')}`;
-      out.push(line);
-      if (st.isDirectory()) await walk(p, r);
-    }
-  };
-  await walk(root, '');
-  return out;
-}
 
 type Ctr = (...args: string[]) => string;
 
