@@ -10,7 +10,7 @@ const crypto = require('crypto');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { timer, measure: measureN } = require('./measure');
+const { timer, measure: measureN, removeCgroupTree } = require('./measure');
 
 const N = Number(process.argv[2] ?? 20);
 const RUNNING = Number(process.argv[3] ?? 20);
@@ -121,17 +121,6 @@ function memoryWithRunning(d, runtime) {
   return result;
 }
 
-function removeTree(dir) {
-  let entries = [];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) if (e.isDirectory()) removeTree(path.join(dir, e.name));
-  try { fs.rmdirSync(dir); } catch { /* busy */ }
-}
-
 async function main() {
   const image = buildImage();
   const daemons = [startRuntsd(), startContainerd()];
@@ -181,7 +170,7 @@ async function main() {
     fs.rmSync(work, { recursive: true, force: true });
     for (const ns of ['runts-bench-rd', 'runts-bench-cd']) {
       fs.rmSync(path.join('/run/containerd/runc', ns), { recursive: true, force: true });
-      for (const h of fs.readdirSync('/sys/fs/cgroup').filter((x) => x !== 'process_api')) removeTree(path.join('/sys/fs/cgroup', h, ns));
+      removeCgroupTree(ns);
     }
   }
 }

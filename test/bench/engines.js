@@ -16,20 +16,9 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'runts-bench-engines-'));
 const crun = path.join(work, 'crun');
 fs.writeFileSync(crun, `#!/bin/sh\nexec unshare -m sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec crun "$@"' crun "$@"\n`, { mode: 0o755 });
 const runtimes = { runts: path.join(repo, 'bin', 'runts'), runc: execFileSync('which', ['runc'], { encoding: 'utf8' }).trim(), crun };
-const { timer, measure: measureN } = require('./measure');
+const { timer, measure: measureN, removeCgroupTree } = require('./measure');
 const time = timer(work);
 const measure = (fn) => measureN(N, fn);
-function removeTree(dir) {
-  let entries = [];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) if (e.isDirectory()) removeTree(path.join(dir, e.name));
-  try { fs.rmdirSync(dir); } catch { /* busy */ }
-}
-
 execFileSync(path.join(repo, 'scripts', 'make-rootfs.sh'), [`${work}/rootfs`]);
 execFileSync('tar', ['-C', `${work}/rootfs`, '-cf', `${work}/rootfs.tar`, '.']);
 const results = {};
@@ -78,9 +67,7 @@ withContainerd()
     for (const m of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((p) => p && p.startsWith(work)).reverse()) spawnSync('umount', ['-l', m]);
     fs.rmSync(work, { recursive: true, force: true });
     // podman's cgroup parent and containerd's /<namespace> parent, in every hierarchy
-    for (const h of fs.readdirSync('/sys/fs/cgroup').filter((h) => h !== 'process_api')) {
-      for (const parent of ['runts-bench-engines', 'runts-bench']) removeTree(path.join('/sys/fs/cgroup', h, parent));
-    }
+    for (const parent of ['runts-bench-engines', 'runts-bench']) removeCgroupTree(parent);
     const fmt = (x) => (x === undefined ? '-' : x.toFixed(1));
     console.log(`median of ${N} sequential runs, ms`);
     console.log('runtime   podman run --rm   ctr run --rm');

@@ -1,5 +1,6 @@
 // Shared by the bench scripts: time one command (stderr to a file: a created container keeps
-// the stdio it was given, so a pipe would never reach EOF) and take medians after a warm-up.
+// the stdio it was given, so a pipe would never reach EOF), take medians after a warm-up, and
+// remove the cgroups the engines leave.
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -28,4 +29,19 @@ function measure(n, fn) {
   return median(xs);
 }
 
-module.exports = { timer, measure };
+/** Removes a cgroup parent the bench's engines created, in every hierarchy (empty ones only). */
+function removeCgroupTree(rel) {
+  const removeTree = (dir) => {
+    let entries = [];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) if (e.isDirectory()) removeTree(path.join(dir, e.name));
+    try { fs.rmdirSync(dir); } catch { /* busy */ }
+  };
+  for (const h of fs.readdirSync('/sys/fs/cgroup').filter((x) => x !== 'process_api')) removeTree(path.join('/sys/fs/cgroup', h, rel));
+}
+
+module.exports = { timer, measure, removeCgroupTree };
