@@ -14,6 +14,12 @@
       "sources": ["<!@(ls -1 addon/init/*.cc addon/common/*.cc)"],
       "include_dirs": ["addon"],
       "cflags_cc": ["-std=c++17", "-O2", "-fno-exceptions"]
+    },
+    {
+      "target_name": "containerd-shim-runts-v2",
+      "type": "executable",
+      "sources": ["<!@(ls -1 addon/launcher/*.cc)"],
+      "cflags_cc": ["-std=c++17", "-O2", "-fno-exceptions"]
     }
   ]
 }

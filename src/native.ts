@@ -25,6 +25,7 @@ interface NativeModule {
   compileSeccomp(profile: object): Buffer;
   attachDeviceProgram(dir: string, defaultAllow: boolean, rules: object[]): number;
   setWindowSize(fd: number, rows: number, cols: number): void;
+  dup2(from: number, to: number): void;
 }
 
 const buildDir = path.join(__dirname, '..', 'build', 'Release');
@@ -55,6 +56,7 @@ export const compileSeccomp = (profile: object) => native().compileSeccomp(profi
 export const attachDeviceProgram = (dir: string, defaultAllow: boolean, rules: object[]) => native().attachDeviceProgram(dir, defaultAllow, rules);
 /** TIOCSWINSZ on a pty master: the container's foreground process gets SIGWINCH. */
 export const setWindowSize = (fd: number, rows: number, cols: number) => native().setWindowSize(fd, rows, cols);
+export const dup2 = (from: number, to: number) => native().dup2(from, to);
 export const lockFile = (fd: number, exclusive = true) => native().lockFile(fd, exclusive);
 
 /** Resolves once fd is readable (or hung up); rejects after timeoutMs when given. */

@@ -17,3 +17,4 @@ Napi::Value MakeFifo(const Napi::CallbackInfo &info);
 Napi::Value CompileSeccomp(const Napi::CallbackInfo &info);
 Napi::Value AttachDeviceProgram(const Napi::CallbackInfo &info);
 Napi::Value SetWindowSize(const Napi::CallbackInfo &info);
+Napi::Value Dup2(const Napi::CallbackInfo &info);

@@ -2,7 +2,7 @@
 // `-name=value`, `--name value`, boolean `-debug`; the first bare word is the action.
 import { RuntsError } from '../runtime/errors';
 
-export type ShimAction = 'start' | 'delete' | 'serve' | 'version';
+export type ShimAction = 'start' | 'delete' | 'version';
 
 export interface ShimFlags {
   namespace: string;
@@ -11,8 +11,6 @@ export interface ShimFlags {
   id: string;
   bundle: string;
   debug: boolean;
-  /** internal: the socket the long-lived shim listens on (set by `start` for `serve`) */
-  socket: string;
   action: ShimAction;
 }
 
@@ -22,7 +20,6 @@ const STRING_FLAGS: Record<string, keyof ShimFlags> = {
   'publish-binary': 'publishBinary',
   id: 'id',
   bundle: 'bundle',
-  socket: 'socket',
 };
 
 export function parseShimFlags(argv: string[]): ShimFlags {
@@ -33,9 +30,9 @@ export function parseShimFlags(argv: string[]): ShimFlags {
     id: '',
     bundle: '',
     debug: false,
-    socket: '',
-    action: 'serve',
+    action: 'version',
   };
+  let version = false;
   let i = 0;
   for (; i < argv.length; i++) {
     const arg = argv[i];
@@ -50,7 +47,7 @@ export function parseShimFlags(argv: string[]): ShimFlags {
     if (name === 'debug') {
       flags.debug = eq >= 0 ? parseBool(body.slice(eq + 1)) : true;
     } else if (name === 'v' || name === 'version') {
-      flags.action = 'version';
+      version = true;
     } else if (STRING_FLAGS[name]) {
       const value = eq >= 0 ? body.slice(eq + 1) : argv[++i];
       if (value === undefined) throw new RuntsError(`flag needs an argument: -${name}`, 'invalid');
@@ -61,14 +58,12 @@ export function parseShimFlags(argv: string[]): ShimFlags {
   }
   const rest = argv.slice(i);
   if (rest.length > 1) throw new RuntsError(`unexpected arguments after ${rest[0]}: ${rest.slice(1).join(' ')}`, 'invalid');
-  if (rest.length === 1) {
-    if (!['start', 'delete', 'serve'].includes(rest[0])) throw new RuntsError(`unknown action ${rest[0]} (want start or delete)`, 'invalid');
-    if (flags.action !== 'version') flags.action = rest[0] as ShimAction;
-  }
-  if (flags.action !== 'version') {
-    if (!flags.namespace) throw new RuntsError('shim namespace cannot be empty (-namespace)', 'invalid');
-    if (!flags.id && flags.action !== 'serve') throw new RuntsError('shim id cannot be empty (-id)', 'invalid');
-  }
+  if (rest.length === 1 && !['start', 'delete'].includes(rest[0])) throw new RuntsError(`unknown action ${rest[0]} (want start or delete)`, 'invalid');
+  if (version) return flags;
+  if (!rest.length) throw new RuntsError('no action given (want start or delete)', 'invalid');
+  flags.action = rest[0] as ShimAction;
+  if (!flags.namespace) throw new RuntsError('shim namespace cannot be empty (-namespace)', 'invalid');
+  if (!flags.id) throw new RuntsError('shim id cannot be empty (-id)', 'invalid');
   return flags;
 }
 

@@ -1,5 +1,5 @@
-// containerd-shim-runts-v2: `start` and `delete` as containerd invokes them, and `serve`, the
-// long-lived shim `start` launches. Failures are one line on stderr and exit status 1.
+// containerd-shim-runts-v2: `start` and `delete` as containerd invokes them; a `start` may go on
+// as the long-lived shim (src/shim/start.ts). Failures are one line on stderr and exit status 1.
 // Each action loads only its own modules: `start` and `delete` run once per container and must
 // not pay for the task service and the .proto files.
 import { parseShimFlags } from './flags';
@@ -12,13 +12,10 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(`containerd-shim-runts-v2:\n  Version: ${SHIM_VERSION}\n`);
       return;
     case 'start':
-      process.stdout.write(await (await import('./start')).startShim(flags, process.argv[1]));
+      await (await import('./start')).startShim(flags);
       return;
     case 'delete':
       process.stdout.write(await (await import('./delete')).deleteShim(flags));
-      return;
-    case 'serve':
-      await (await import('./serve')).serveShim(flags);
       return;
   }
 }

@@ -12,51 +12,34 @@ import { runtimeForCreate } from './runtime-select';
 import { TaskService } from './task-service';
 import { TtrpcServer } from './ttrpc/server';
 
-/** fd on which `start` waits for "ok" (or the reason we could not listen). */
-const READY_FD = 3;
-
-export async function serveShim(flags: ShimFlags): Promise<void> {
+/** Makes this process the shim of flags.id's group, listening on `socket` when it resolves. */
+export async function serveShim(flags: ShimFlags, socket: string): Promise<void> {
   setLogSink(openLogFifo(path.join(process.cwd(), 'log')), flags.debug);
+  native.setChildSubreaper();
+  const ttrpcAddress = process.env.TTRPC_ADDRESS;
+  const events: EventPublisher = ttrpcAddress ? new TtrpcEventForwarder(ttrpcAddress, flags.namespace) : new NoEventPublisher();
+  const server = new TtrpcServer();
+  const tasks = new TaskService({
+    namespace: flags.namespace,
+    runtimeFor: (options, bundle) => runtimeForCreate(flags.namespace, bundle, options),
+    events,
+    onShutdown: () => {
+      // let the Shutdown response reach containerd first
+      setImmediate(async () => {
+        await server.close();
+        await events.flush();
+        process.exit(0);
+      });
+    },
+  });
+  tasks.register(server);
+  new OrphanReaper(tasks).start();
   try {
-    native.setChildSubreaper();
-    const ttrpcAddress = process.env.TTRPC_ADDRESS;
-    const events: EventPublisher = ttrpcAddress ? new TtrpcEventForwarder(ttrpcAddress, flags.namespace) : new NoEventPublisher();
-    const server = new TtrpcServer();
-    const tasks = new TaskService({
-      namespace: flags.namespace,
-      runtimeFor: (options, bundle) => runtimeForCreate(flags.namespace, bundle, options),
-      events,
-      onShutdown: () => {
-        // let the Shutdown response reach containerd first
-        setImmediate(async () => {
-          await server.close();
-          await events.flush();
-          process.exit(0);
-        });
-      },
-    });
-    tasks.register(server);
-    new OrphanReaper(tasks).start();
-    try {
-      await server.listen(flags.socket);
-    } catch (err) {
-      throw systemError(`listen on shim socket ${flags.socket}`, err);
-    }
-    log(`shim ${process.pid} serving ${flags.namespace}/${flags.id} on ${flags.socket}`);
-    tellStarter('ok\n');
+    await server.listen(socket);
   } catch (err) {
-    tellStarter(`${(err as Error).message}\n`);
-    throw err;
+    throw systemError(`listen on shim socket ${socket}`, err);
   }
-}
-
-function tellStarter(message: string): void {
-  try {
-    fs.writeSync(READY_FD, message);
-    fs.closeSync(READY_FD);
-  } catch {
-    // started by hand, without `start` waiting
-  }
+  log(`shim ${process.pid} serving ${flags.namespace}/${flags.id} on ${socket}`);
 }
 
 /** containerd's per-bundle log fifo; non-blocking so a stalled reader can never stall the shim. */

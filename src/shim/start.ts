@@ -1,37 +1,38 @@
-// `start`: find or launch the long-lived shim for this container's group and print its address.
-// containerd reads our stdout+stderr as the address, so the shim we launch gets neither.
-import { spawn } from 'child_process';
+// `start`: report the address of the long-lived shim for this container's group, becoming that
+// shim when the group has none listening. containerd waits for `start` to exit and reads its
+// stdout+stderr as the address, so the launcher (addon/launcher) gives us pipes of its own and
+// relays what we write there; a shim we become lets go of them once it has reported.
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { RuntsError } from '../runtime/errors';
+import { isatty } from 'tty';
+import * as native from '../native';
 import { groupIdOf, NAMESPACE_GROUP, shimSocketAddress, SOCKET_DIR } from './address';
 import { ShimFlags } from './flags';
 import { decodeAny, isRuntimeOptions, shimConfigOf } from './runtime-config';
 import { socketPathOf } from './ttrpc/socket-path';
 
-const READY_TIMEOUT_MS = 10000;
-/** Node flags of the long-lived shim: a small young generation, since a shim allocates little. */
-const SERVE_NODE_FLAGS = ['--max-semi-space-size=1'];
-
-export async function startShim(flags: ShimFlags, entry: string): Promise<string> {
+export async function startShim(flags: ShimFlags): Promise<void> {
   const bundle = process.cwd();
   const group = sharesNamespaceShim(readStdin()) ? NAMESPACE_GROUP : groupIdOf(bundle, flags.id);
   const address = shimSocketAddress(flags.address, flags.namespace, group);
   const socket = socketPathOf(address);
-  if (!(await accepts(socket))) {
+  const becomeShim = !(await accepts(socket));
+  if (becomeShim) {
     fs.rmSync(socket, { force: true });
     fs.mkdirSync(SOCKET_DIR, { recursive: true, mode: 0o711 });
-    await launch(flags, entry, bundle, socket);
+    // the task service loads only here: a `start` that finds its group's shim must not pay for it
+    await (await import('./serve')).serveShim(flags, socket);
   }
   writeAddressFile(bundle, address);
-  return address;
+  fs.writeSync(1, address);
+  if (becomeShim) letGoOfStarter();
 }
 
 /** containerd writes the runtime options (a marshalled Any) to our stdin; they come again with Create. */
 function readStdin(): Buffer {
   try {
-    if (!process.stdin.isTTY) return fs.readFileSync(0);
+    if (!isatty(0)) return fs.readFileSync(0);
   } catch {
     // no stdin at all
   }
@@ -57,42 +58,11 @@ function accepts(socket: string): Promise<boolean> {
   });
 }
 
-/** Spawns `serve` detached in its own session and waits until it listens (fd 3 says so). */
-function launch(flags: ShimFlags, entry: string, bundle: string, socket: string): Promise<void> {
-  const args = [
-    ...SERVE_NODE_FLAGS,
-    entry,
-    '-namespace', flags.namespace,
-    '-id', flags.id,
-    '-address', flags.address,
-    '-publish-binary', flags.publishBinary,
-    ...(flags.debug ? ['-debug'] : []),
-    '-socket', socket,
-    'serve',
-  ];
-  const child = spawn(process.execPath, args, { cwd: bundle, detached: true, stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
-  const ready = child.stdio[3]!;
-  return new Promise((resolve, reject) => {
-    let said = '';
-    const timer = setTimeout(() => fail(`no answer within ${READY_TIMEOUT_MS} ms`), READY_TIMEOUT_MS);
-    const fail = (why: string) => {
-      clearTimeout(timer);
-      if (child.exitCode === null) child.kill('SIGKILL');
-      reject(new RuntsError(`start shim for ${flags.id}: ${why}`, 'system'));
-    };
-    child.once('error', (err) => fail(err.message));
-    ready.on('data', (d: Buffer) => (said += d.toString()));
-    ready.once('close', () => {
-      clearTimeout(timer);
-      if (said.trim() === 'ok') {
-        ready.destroy();
-        child.unref();
-        resolve();
-      } else {
-        fail(said.trim() || 'the shim exited before listening');
-      }
-    });
-  });
+/** The launcher exits, and containerd goes on, when our stdout and stderr close: fds 0-2 become /dev/null. */
+function letGoOfStarter(): void {
+  const devNull = fs.openSync('/dev/null', 'r+');
+  for (const fd of [0, 1, 2]) native.dup2(devNull, fd);
+  fs.closeSync(devNull);
 }
 
 function writeAddressFile(bundle: string, address: string): void {

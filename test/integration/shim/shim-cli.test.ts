@@ -6,6 +6,8 @@ import * as path from 'path';
 import { TtrpcClient } from '../../../src/shim/ttrpc/client';
 import { recordDeleted } from '../../../src/shim/delete-response';
 import { TASK_SERVICE, taskType } from '../../../src/shim/protos';
+import { shimSocketAddress } from '../../../src/shim/address';
+import { socketPathOf } from '../../../src/shim/ttrpc/socket-path';
 import { missingPrerequisite, SHIM_BIN } from './private-containerd';
 
 const skip = missingPrerequisite();
@@ -17,11 +19,11 @@ describeIfPossible('containerd-shim-runts-v2 start and delete', () => {
   const shimPids = new Set<number>();
   const sockets = new Set<string>();
 
-  const shim = (bundle: string, id: string, action: string, extra: string[] = []) =>
+  const shim = (bundle: string, id: string, action: string, extra: string[] = [], input = Buffer.alloc(0)) =>
     spawnSync(
       SHIM_BIN,
       ['-namespace', namespace, '-address', path.join(dir, 'containerd.sock'), '-publish-binary', '/usr/bin/containerd', '-id', id, ...extra, action],
-      { cwd: bundle, encoding: 'buffer', input: '', timeout: 15000, env: { ...process.env, RUNTS_SHIM_ROOT: path.join(dir, 'root') } },
+      { cwd: bundle, encoding: 'buffer', input, timeout: 15000, env: { ...process.env, RUNTS_SHIM_ROOT: path.join(dir, 'root') } },
     );
   const bundle = (name: string, annotations: Record<string, string> = {}) => {
     const b = path.join(dir, name);
@@ -82,6 +84,19 @@ describeIfPossible('containerd-shim-runts-v2 start and delete', () => {
     // its own session (setsid): session id field of /proc/PID/stat equals its pid
     const stat = fs.readFileSync(`/proc/${connected.shimPid}/stat`, 'utf8');
     expect(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3])).toBe(connected.shimPid);
+    // the start that became the shim let go of the pipes start reported on
+    for (const fd of [0, 1, 2]) expect(fs.readlinkSync(`/proc/${connected.shimPid}/fd/${fd}`)).toBe('/dev/null');
+    expect(fs.readFileSync(`/proc/${connected.shimPid}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining([expect.stringMatching(/containerd-shim-runts-v2$/), 'start']));
+  });
+
+  it('a failing start says why in one line, exits 1 and leaves no shim', () => {
+    const b1 = bundle('b1');
+    const failed = shim(b1, 'c1', 'start', [], Buffer.from('not runtime options'));
+    expect(failed.status).toBe(1);
+    expect(failed.stdout.toString()).toBe('');
+    expect(failed.stderr.toString()).toMatch(/^containerd-shim-runts-v2: runtime options on stdin: [^\n]+\n$/);
+    expect(fs.existsSync(path.join(b1, 'address'))).toBe(false);
+    expect(fs.existsSync(socketPathOf(shimSocketAddress(path.join(dir, 'containerd.sock'), namespace, 'c1')))).toBe(false);
   });
 
   it('start reuses the running shim of the same sandbox group', async () => {

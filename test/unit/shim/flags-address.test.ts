@@ -33,6 +33,12 @@ describe('shim flags', () => {
     expect(() => parseShimFlags(['-namespace'])).toThrow('flag needs an argument: -namespace');
     expect(() => parseShimFlags(['-namespace', 'ns', '-id', 'c', 'stop'])).toThrow('unknown action stop');
     expect(() => parseShimFlags(['-id', 'c', 'start'])).toThrow('shim namespace cannot be empty');
+    expect(() => parseShimFlags(['-namespace', 'ns', '-id', 'c'])).toThrow('no action given (want start or delete)');
+  });
+
+  it('takes -v as the version request whatever the action', () => {
+    expect(parseShimFlags(['-v']).action).toBe('version');
+    expect(parseShimFlags(['-v', 'start']).action).toBe('version');
   });
 });
 

@@ -1,0 +1,134 @@
+// containerd-shim-runts-v2's executable (bin/containerd-shim-runts-v2 links here). It decides
+// nothing: the shim is TypeScript (src/shim/main.ts), started with ONE Node start-up.
+// - `delete` whose answer the shim recorded in the bundle (src/shim/delete-response.ts): that file
+//   goes to stdout, with no Node start-up at all.
+// - `start`: containerd waits for us to EXIT and reads our output as the shim's address, while the
+//   Node we start may become the long-lived shim. So Node runs in its own session with stdout and
+//   stderr on pipes to us; it reports the address (or an error) there and lets go of them, and we
+//   relay what it said: an address on stdout alone is success, anything on stderr is failure.
+// - anything else: Node in our place.
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+#include <vector>
+
+namespace {
+
+const char kRecordedDelete[] = "runts-deleted.pb";
+// From build/Release to the Node entry named like the shim, so ps and argv matching see the shim.
+const char kNodeEntry[] = "/../../bin/node/containerd-shim-runts-v2";
+// A shim allocates little: a small young generation keeps its memory down.
+const char kNodeHeapFlag[] = "--max-semi-space-size=1";
+
+bool write_all(int fd, const char *data, size_t len) {
+  while (len > 0) {
+    ssize_t n = write(fd, data, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    len -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+void fail(const std::string &message) {
+  std::string line = "containerd-shim-runts-v2: " + message + "\n";
+  write_all(2, line.data(), line.size());
+  _exit(1);
+}
+
+// Copies the recorded DeleteResponse to stdout; false when there is none.
+bool send_recorded_delete() {
+  int fd = open(kRecordedDelete, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail(std::string("read ") + kRecordedDelete + ": " + strerror(errno));
+    if (n == 0) break;
+    if (!write_all(1, buf, static_cast<size_t>(n))) fail(std::string("write delete response: ") + strerror(errno));
+  }
+  _exit(0);
+}
+
+std::vector<char *> node_argv(int argc, char **argv, std::string &entry) {
+  char self[PATH_MAX];
+  if (!realpath("/proc/self/exe", self)) fail(std::string("find own executable: ") + strerror(errno));
+  entry = std::string(self, strrchr(self, '/') - self) + kNodeEntry;
+  std::vector<char *> args = {const_cast<char *>("node"), const_cast<char *>(kNodeHeapFlag), entry.data()};
+  for (int i = 1; i < argc; i++) args.push_back(argv[i]);
+  args.push_back(nullptr);
+  return args;
+}
+
+[[noreturn]] void exec_node(std::vector<char *> &args) {
+  execvp("node", args.data());
+  fail(std::string("run node: ") + strerror(errno));
+  _exit(1);
+}
+
+// Reads both pipes to EOF, which Node reaches by reporting and letting go, or by exiting.
+void drain(int out_fd, int err_fd, std::string &out, std::string &err) {
+  struct pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
+  std::string *into[2] = {&out, &err};
+  int open_count = 2;
+  char buf[4096];
+  while (open_count > 0) {
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      fail(std::string("wait for node: ") + strerror(errno));
+    }
+    for (int i = 0; i < 2; i++) {
+      if (fds[i].fd < 0 || !fds[i].revents) continue;
+      ssize_t n = read(fds[i].fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n > 0) {
+        into[i]->append(buf, static_cast<size_t>(n));
+        continue;
+      }
+      close(fds[i].fd);
+      fds[i].fd = -1;
+      open_count--;
+    }
+  }
+}
+
+[[noreturn]] void relay_start(std::vector<char *> &args) {
+  int out[2], err[2];
+  if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) fail(std::string("pipe: ") + strerror(errno));
+  pid_t pid = fork();
+  if (pid < 0) fail(std::string("fork: ") + strerror(errno));
+  if (pid == 0) {
+    // its own session: the long-lived shim must outlive containerd's process group
+    setsid();
+    if (dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0) _exit(127);
+    exec_node(args);
+  }
+  close(out[1]);
+  close(err[1]);
+  std::string said, complained;
+  drain(out[0], err[0], said, complained);
+  write_all(1, said.data(), said.size());
+  write_all(2, complained.data(), complained.size());
+  if (!complained.empty()) _exit(1);
+  if (said.empty()) fail("start: node exited without reporting the shim's address");
+  _exit(0);
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  const char *action = argc > 1 ? argv[argc - 1] : "";
+  if (strcmp(action, "delete") == 0) send_recorded_delete();
+  std::string entry;
+  std::vector<char *> args = node_argv(argc, argv, entry);
+  if (strcmp(action, "start") == 0) relay_start(args);
+  exec_node(args);
+}
