@@ -1,7 +1,7 @@
 // containerd.task.v2.DeleteResponse{pid=1, exit_status=2, exited_at=3 Timestamp{seconds=1,
 // nanos=2}} written with protobufjs's minimal writer: `delete` runs after every shim disconnect,
 // so it skips loading the .proto files. The shim leaves the response of a completed Delete in the
-// bundle, and `delete` (bin/containerd-shim-runts-v2 or main.js) answers with it at once.
+// bundle, and `delete` (the launcher, addon/launcher, or main.js) answers with it at once.
 import * as fs from 'fs';
 import * as path from 'path';
 import { Writer } from 'protobufjs/minimal';
