@@ -21,8 +21,9 @@
 namespace {
 
 const char kRecordedDelete[] = "runts-deleted.pb";
-// From build/Release to the Node entry named like the shim, so ps and argv matching see the shim.
-const char kNodeEntry[] = "/../../bin/node/containerd-shim-runts-v2";
+// The Node entry named like the shim (so ps and argv matching see the shim), relative to the
+// checkout this executable was built in (build/Release/).
+const char kNodeEntry[] = "/bin/node/containerd-shim-runts-v2";
 // A shim allocates little: a small young generation keeps its memory down.
 const char kNodeHeapFlag[] = "--max-semi-space-size=1";
 
@@ -61,7 +62,13 @@ bool send_recorded_delete() {
 std::vector<char *> node_argv(int argc, char **argv, std::string &entry) {
   char self[PATH_MAX];
   if (!realpath("/proc/self/exe", self)) fail(std::string("find own executable: ") + strerror(errno));
-  entry = std::string(self, strrchr(self, '/') - self) + kNodeEntry;
+  std::string checkout(self);
+  for (int up = 0; up < 3; up++) {  // the file, Release, build
+    size_t slash = checkout.rfind('/');
+    if (slash == std::string::npos) fail(std::string("no checkout above ") + self);
+    checkout.erase(slash);
+  }
+  entry = checkout + kNodeEntry;
   std::vector<char *> args = {const_cast<char *>("node"), const_cast<char *>(kNodeHeapFlag), entry.data()};
   for (int i = 1; i < argc; i++) args.push_back(argv[i]);
   args.push_back(nullptr);
