@@ -30,7 +30,7 @@ export function parseShimFlags(argv: string[]): ShimFlags {
     id: '',
     bundle: '',
     debug: false,
-    action: 'version',
+    action: 'version', // kept only for -v; otherwise the action word below sets it
   };
   let version = false;
   let i = 0;
