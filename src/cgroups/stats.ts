@@ -8,6 +8,19 @@ export interface MemoryEntry {
   failcnt: bigint;
 }
 
+/** The v1 cpuset flag files (cpuset.<flag>), reported by runc as numbers. */
+export const CPUSET_FLAGS = [
+  'cpu_exclusive',
+  'mem_hardwall',
+  'mem_exclusive',
+  'memory_migrate',
+  'memory_spread_page',
+  'memory_spread_slab',
+  'memory_pressure',
+  'sched_load_balance',
+  'sched_relax_domain_level',
+] as const;
+
 export interface BlkioEntry {
   major: bigint;
   minor: bigint;
@@ -102,21 +115,7 @@ export function emptyStats(): CgroupStats {
 
 // Go's encoding/json: a field tagged omitempty disappears when it is 0, "", an empty slice or
 // map; structs are never "empty". These are runc's untagged (always present) fields.
-const ALWAYS = new Set([
-  'kernel',
-  'user',
-  'limit',
-  'failcnt',
-  'cpu_exclusive',
-  'mem_hardwall',
-  'mem_exclusive',
-  'memory_migrate',
-  'memory_spread_page',
-  'memory_spread_slab',
-  'memory_pressure',
-  'sched_load_balance',
-  'sched_relax_domain_level',
-]);
+const ALWAYS = new Set<string>(['kernel', 'user', 'limit', 'failcnt', ...CPUSET_FLAGS]);
 
 const omitsZero = (key: string | undefined, parent: string | undefined) =>
   key !== undefined && (!ALWAYS.has(key) || (parent === 'pids' && key === 'limit'));

@@ -7,6 +7,7 @@ import { Hash } from 'crypto';
 import { RuntsError, systemError } from '../runtime/errors';
 import { digestHex, hashDigest, newHash } from './digest';
 import { NoSpaceError, OffsetError } from './errors';
+import { writeFileAtomic } from '../atomic-file';
 
 export interface IngestMeta {
   namespace: string;
@@ -40,9 +41,7 @@ export function readIngestMeta(dir: string): IngestMeta | undefined {
 }
 
 export function writeIngestMeta(dir: string, meta: IngestMeta): void {
-  const tmp = path.join(dir, `${META}.tmp`);
-  fs.writeFileSync(tmp, JSON.stringify(meta));
-  fs.renameSync(tmp, path.join(dir, META));
+  writeFileAtomic(path.join(dir, META), JSON.stringify(meta));
 }
 
 export function ingestStatus(dir: string, meta: IngestMeta): IngestStatus {

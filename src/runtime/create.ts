@@ -19,6 +19,7 @@ import { sendToSeccompAgent } from './seccomp-agent';
 import { IDMapping, LinuxResources, Spec } from './spec';
 import { checkId, ContainerRecord, StateStore } from './state-store';
 import { processStartTime } from './status';
+import { writeFileAtomic } from '../atomic-file';
 
 export interface CreateOptions {
   id: string;
@@ -74,9 +75,7 @@ function placeCgroup(cgroup: CgroupManager, resources: LinuxResources | undefine
 
 /** Writes a pid file atomically, as engines read it as soon as create returns. */
 export function writePidFile(file: string, pid: number): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}`);
-  fs.writeFileSync(tmp, String(pid));
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, String(pid));
 }
 
 /** The container sees socket-activated fds as its own (as runc passes them on). */

@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as native from '../native';
+import { writeFileAtomic } from '../atomic-file';
 import { RuntsError, systemError } from './errors';
 import { defaultStateRoot } from './rootless';
 import { Spec } from './spec';
@@ -88,16 +89,7 @@ export class StateStore {
   }
 
   write(record: ContainerRecord): void {
-    const file = path.join(this.dir(record.id), 'state.json');
-    const tmp = `${file}.${process.pid}.tmp`;
-    const fd = fs.openSync(tmp, 'w', 0o600);
-    try {
-      fs.writeSync(fd, JSON.stringify(record));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
+    writeFileAtomic(path.join(this.dir(record.id), 'state.json'), JSON.stringify(record), { mode: 0o600, sync: 'file' });
   }
 
   remove(id: string): void {

@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Writer } from 'protobufjs/minimal';
+import { writeFileAtomic } from '../atomic-file';
 
 /** In the bundle: the DeleteResponse of a container the shim deleted completely. */
 export const DELETED_FILE = 'runts-deleted.pb';
@@ -21,9 +22,7 @@ export function encodeDeleteResponse(pid: number, exitStatus: number, exitedAt: 
 
 /** Written once nothing of the container is left (runtime state, mounts, processes). */
 export function recordDeleted(bundle: string, pid: number, exitStatus: number, exitedAt: Date): void {
-  const file = path.join(bundle, DELETED_FILE);
-  fs.writeFileSync(`${file}.tmp`, encodeDeleteResponse(pid, exitStatus, exitedAt));
-  fs.renameSync(`${file}.tmp`, file);
+  writeFileAtomic(path.join(bundle, DELETED_FILE), encodeDeleteResponse(pid, exitStatus, exitedAt));
 }
 
 /** The recorded response, or undefined when the shim did not finish deleting the container. */

@@ -11,6 +11,7 @@ import { groupIdOf, NAMESPACE_GROUP, shimSocketAddress, SOCKET_DIR } from './add
 import { ShimFlags } from './flags';
 import { decodeAny, isRuntimeOptions, shimConfigOf } from './runtime-config';
 import { socketPathOf } from './ttrpc/socket-path';
+import { writeFileAtomic } from '../atomic-file';
 
 export async function startShim(flags: ShimFlags): Promise<void> {
   const bundle = process.cwd();
@@ -66,8 +67,5 @@ function letGoOfStarter(): void {
 }
 
 function writeAddressFile(bundle: string, address: string): void {
-  const file = path.join(bundle, 'address');
-  const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, address, { mode: 0o600 });
-  fs.renameSync(tmp, file);
+  writeFileAtomic(path.join(bundle, 'address'), address, { mode: 0o600 });
 }

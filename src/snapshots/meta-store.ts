@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { systemError } from '../runtime/errors';
+import { writeFileAtomic } from '../atomic-file';
 import { SnapshotKind } from './types';
 
 export interface SnapshotRecord {
@@ -90,29 +91,10 @@ export class JsonFileMetaStore implements SnapshotMetaStore {
   }
 
   private write(state: JsonState): void {
-    const temp = `${this.file}.${process.pid}.tmp`;
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      const fd = fs.openSync(temp, 'w', 0o600);
-      try {
-        fs.writeSync(fd, JSON.stringify(state));
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      fs.renameSync(temp, this.file);
-      const dir = fs.openSync(path.dirname(this.file), 'r');
-      try {
-        fs.fsyncSync(dir);
-      } finally {
-        fs.closeSync(dir);
-      }
+      writeFileAtomic(this.file, JSON.stringify(state), { mode: 0o600, sync: 'file+dir' });
     } catch (err) {
-      try {
-        fs.unlinkSync(temp);
-      } catch {
-        /* nothing was created, or it is not ours to remove */
-      }
       throw systemError(`writing snapshot metadata ${this.file}`, err);
     }
   }

@@ -3,6 +3,7 @@
 import * as path from 'path';
 import { CgroupDir, CgroupFs } from '../fs';
 import { parseCpuList, parseUint } from '../parse';
+import { CPUSET_FLAGS } from '../stats';
 import type { V1Controller } from './controller';
 
 /** Copies the parent's cpus and mems into a freshly made cpuset level that has none. */
@@ -14,18 +15,6 @@ export function seedCpusetLevel(fs: CgroupFs, level: string): void {
   }
 }
 
-const FLAGS = [
-  'cpu_exclusive',
-  'mem_hardwall',
-  'mem_exclusive',
-  'memory_migrate',
-  'memory_spread_page',
-  'memory_spread_slab',
-  'memory_pressure',
-  'sched_load_balance',
-  'sched_relax_domain_level',
-] as const;
-
 export const cpusetV1: V1Controller = {
   name: 'cpuset',
   apply(dir, r) {
@@ -35,7 +24,7 @@ export const cpusetV1: V1Controller = {
   stats(dir, s) {
     s.cpuset.cpus = parseCpuList(dir.readIfPresent('cpuset.cpus') ?? '') ?? [];
     s.cpuset.mems = parseCpuList(dir.readIfPresent('cpuset.mems') ?? '') ?? [];
-    for (const flag of FLAGS) {
+    for (const flag of CPUSET_FLAGS) {
       const text = dir.readIfPresent(`cpuset.${flag}`);
       // sched_relax_domain_level may be -1 ("system default").
       s.cpuset[flag] = text !== undefined && text.trim() !== '-1' ? parseUint(text) : 0n;

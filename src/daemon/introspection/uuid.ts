@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { randomUUID } from 'crypto';
 import { systemError } from '../../runtime/errors';
+import { writeFileAtomic } from '../../atomic-file';
 
 /** The daemon's uuid, created once and kept in <root>/uuid across restarts. */
 export function loadOrCreateUuid(root: string): string {
@@ -13,10 +14,8 @@ export function loadOrCreateUuid(root: string): string {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw systemError(`reading ${file}`, err);
   }
   const uuid = randomUUID();
-  const tmp = `${file}.tmp`;
   try {
-    fs.writeFileSync(tmp, `${uuid}\n`, { mode: 0o644 });
-    fs.renameSync(tmp, file);
+    writeFileAtomic(file, `${uuid}\n`, { mode: 0o644 });
   } catch (err) {
     throw systemError(`writing ${file}`, err);
   }

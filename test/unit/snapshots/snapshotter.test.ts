@@ -139,7 +139,7 @@ describe('overlayfs snapshotter model', () => {
     const s = new OverlaySnapshotter(root, meta);
     await s.prepare('a', '');
     const before = fs.readFileSync(path.join(root, 'metadata.json'), 'utf8');
-    fs.mkdirSync(path.join(root, `metadata.json.${process.pid}.tmp`)); // the temp file cannot be created
+    fs.mkdirSync(path.join(root, `.metadata.json.${process.pid}.tmp`)); // the temp file cannot be created
     await expect(s.commit('A', 'a')).rejects.toThrow(/writing snapshot metadata/);
     expect(fs.readFileSync(path.join(root, 'metadata.json'), 'utf8')).toBe(before);
     expect((await s.stat('a')).kind).toBe('active');
