@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { RuntsError, systemError } from '../runtime/errors';
 import { Compression, decompress } from './compression';
-import { RootedTree, cleanComponents, lstatOrNull } from './rooted-path';
+import { RootedTree, checkEntryName, cleanComponents, lstatOrNull } from './rooted-path';
 import { makeNode, setXattr } from './special-files';
 import { TarHeader } from './tar/header';
 import { readTar } from './tar/reader';
@@ -115,6 +115,7 @@ class LayerApplier {
   }
 
   async apply(header: TarHeader, body: AsyncIterable<Buffer>): Promise<void> {
+    checkHeaderRanges(header);
     const parts = cleanComponents(header.name);
     if (parts.length === 0) {
       if (header.type !== 'directory') throw new RuntsError('cannot replace the root of the layer', 'invalid');
@@ -128,7 +129,7 @@ class LayerApplier {
     }
     const parent = await this.tree.resolveDirectory(parts.slice(0, -1), true, this.copyParentMetadata);
     const rel = [...parent, base];
-    const full = this.tree.full(rel);
+    const full = this.tree.child(parent, base);
 
     let linkTarget: string | undefined;
     if (header.type === 'hardlink') {
@@ -161,7 +162,7 @@ class LayerApplier {
         await this.makeNode(full, header);
         break;
     }
-    this.unpacked.add(rel.join('/'));
+    this.noteUnpacked(rel);
     if (header.type !== 'file') await this.applyMetadata(full, header);
   }
 
@@ -176,7 +177,7 @@ class LayerApplier {
       if (!missing) throw err;
       throw new RuntsError(`hard link target ${JSON.stringify(linkname)} not found in the layer`, 'invalid');
     }
-    const full = this.tree.full([...parent, parts[parts.length - 1]]);
+    const full = this.tree.child(parent, parts[parts.length - 1], 'hard link target');
     const stat = await lstatOrNull(full);
     if (!stat) throw new RuntsError(`hard link target ${JSON.stringify(linkname)} not found in the layer`, 'invalid');
     if (stat.isDirectory()) throw new RuntsError(`hard link target ${JSON.stringify(linkname)} is a directory`, 'invalid');
@@ -256,13 +257,14 @@ class LayerApplier {
     }
     // Other ".wh..wh." names are AUFS bookkeeping (hard link dirs), not whiteouts.
     if (base.startsWith(WHITEOUT_PREFIX + WHITEOUT_PREFIX)) return;
+    // Refused before anything is resolved: "", "." and ".." would name the directory or its parent.
     const name = base.slice(WHITEOUT_PREFIX.length);
+    checkEntryName(name, 'whiteout name');
     if (this.options.whiteouts === 'overlay') {
       const dir = await this.tree.resolveDirectory(parentParts, true, this.copyParentMetadata);
-      const full = this.tree.full([...dir, name]);
+      const full = this.tree.child(dir, name, 'whiteout name');
       if (await lstatOrNull(full)) await fs.promises.rm(full, { recursive: true, force: true });
       await makeNode(full, 'char', 0, 0, 0);
-      this.unpacked.add([...dir, name].join('/'));
       return;
     }
     let dir: string[];
@@ -271,7 +273,12 @@ class LayerApplier {
     } catch {
       return; // nothing below to hide
     }
-    await fs.promises.rm(this.tree.full([...dir, name]), { recursive: true, force: true });
+    await fs.promises.rm(this.tree.child(dir, name, 'whiteout name'), { recursive: true, force: true });
+  }
+
+  /** Only delete-mode opaque markers need to know what this layer created. */
+  private noteUnpacked(rel: string[]): void {
+    if (this.options.whiteouts === 'delete') this.unpacked.add(rel.join('/'));
   }
 
   /** Opaque directory in delete mode: drop everything below that this layer did not create. */
@@ -280,7 +287,7 @@ class LayerApplier {
     for (const child of await fs.promises.readdir(full, { withFileTypes: true })) {
       const rel = [...dir, child.name];
       if (!this.unpacked.has(rel.join('/'))) {
-        await fs.promises.rm(path.join(full, child.name), { recursive: true, force: true });
+        await fs.promises.rm(this.tree.child(dir, child.name), { recursive: true, force: true });
       } else if (child.isDirectory()) {
         await this.removeNotUnpacked(rel);
       }
@@ -305,5 +312,25 @@ class LayerApplier {
       const stat = await lstatOrNull(dir);
       if (stat && stat.isDirectory()) await fs.promises.lutimes(dir, atime, mtime);
     }
+  }
+}
+
+const MAX_ID = 0xfffffffe; // (uid_t)-1 means "unchanged" to chown
+const MAX_DEVICE_NUMBER = 0xffffffff;
+
+/** Numbers a syscall takes are checked here, so a hostile value is named, not a bare RangeError. */
+function checkHeaderRanges(header: TarHeader): void {
+  const inRange = (field: string, value: number | undefined, max: number) => {
+    if (value === undefined) return;
+    if (!Number.isSafeInteger(value) || value < 0 || value > max) {
+      throw new RuntsError(`${field} ${value} is out of range (0 to ${max})`, 'invalid');
+    }
+  };
+  inRange('uid', header.uid, MAX_ID);
+  inRange('gid', header.gid, MAX_ID);
+  inRange('devmajor', header.devmajor, MAX_DEVICE_NUMBER);
+  inRange('devminor', header.devminor, MAX_DEVICE_NUMBER);
+  for (const [field, value] of [['mtime', header.mtime], ['atime', header.atime]] as const) {
+    if (value !== undefined && !Number.isFinite(value)) throw new RuntsError(`${field} ${value} is not a time`, 'invalid');
   }
 }
