@@ -296,7 +296,7 @@ class LayerApplier {
 
   private readonly copyParentMetadata = async (rel: string[]): Promise<void> => {
     for (const layer of this.options.parentLayers ?? []) {
-      const below = await lstatOrNull(path.join(layer, ...rel));
+      const below = await lstatInLayer(layer, rel);
       if (!below) continue;
       if (!below.isDirectory()) return;
       const full = this.tree.full(rel);
@@ -313,6 +313,20 @@ class LayerApplier {
       if (stat && stat.isDirectory()) await fs.promises.lutimes(dir, atime, mtime);
     }
   }
+}
+
+/**
+ * `rel` in a lower layer without following the layer's symlinks: they point into the image's tree,
+ * so through the host's path walk they would read the host. A prefix that is not a directory
+ * (symlink, whiteout, file) hides what lies below it and is returned as the answer.
+ */
+async function lstatInLayer(layer: string, rel: string[]): Promise<fs.Stats | null> {
+  let stat: fs.Stats | null = null;
+  for (let depth = 1; depth <= rel.length; depth++) {
+    stat = await lstatOrNull(path.join(layer, ...rel.slice(0, depth)));
+    if (!stat || !stat.isDirectory()) return stat;
+  }
+  return stat;
 }
 
 const MAX_ID = 0xfffffffe; // (uid_t)-1 means "unchanged" to chown

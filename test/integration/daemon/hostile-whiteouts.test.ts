@@ -132,3 +132,38 @@ test('Diff.Apply on a temporary tmpfs mount: ".wh..." cannot empty the daemon\'s
     clients.close();
   }
 });
+
+describe('client-given mounts for Diff.Apply', () => {
+  const layer = buildTar([{ name: 'planted', type: 'file', data: 'x' }]);
+  const digest = `sha256:${createHash('sha256').update(layer).digest('hex')}`;
+  beforeAll(() => {
+    const ingest = spawnSync('ctr', ['-a', daemon.socket, 'content', 'ingest', '--expected-digest', digest, 'plain-layer'], { input: layer });
+    expect(ingest.status).toBe(0);
+  });
+
+  const applyWith = async (mount: object) => {
+    const clients = connect(daemon.socket);
+    try {
+      return await call(clients.diff, 'Apply', {
+        diff: { media_type: 'application/vnd.oci.image.layer.v1.tar', digest, size: layer.length }, mounts: [mount],
+      }, meta('default'));
+    } finally {
+      clients.close();
+    }
+  };
+
+  test('a source that looks like an option of mount(8) is a name: the layer lands on the tmpfs, not in the temp directory', async () => {
+    const before = treeOf(tmp);
+    await expect(applyWith({ type: 'tmpfs', source: '-V', options: [] })).resolves.toMatchObject({ applied: { digest } });
+    expect(treeOf(tmp)).toEqual(before);
+    expectServing();
+  });
+
+  test('a relative bind source is refused', async () => {
+    const before = treeOf(tmp);
+    await expect(applyWith({ type: 'bind', source: 'relative/dir', options: ['rbind'] }))
+      .rejects.toMatchObject({ details: expect.stringMatching(/bind mount source "relative\/dir" is not an absolute path/) });
+    expect(treeOf(tmp)).toEqual(before);
+    expectServing();
+  });
+});

@@ -285,3 +285,23 @@ describe('numbers a syscall cannot take are named', () => {
     await expect(apply([{ name: 'big-uid', type: 'file', data: 'x', ...fields }])).rejects.toThrow(message);
   });
 });
+
+describe('parent directories copied from lower layers', () => {
+  test('a lower layer\'s symlink is not followed onto the host for metadata', async () => {
+    const lower = path.join(base, 'lower');
+    fs.mkdirSync(lower);
+    fs.mkdirSync(path.join(outside, 'sub'), { mode: 0o700 });
+    fs.chmodSync(path.join(outside, 'sub'), 0o700);
+    fs.symlinkSync(outside, path.join(lower, 'a'));
+    await applyLayer(root, chunksOf(buildTar([{ name: 'a/sub/file', type: 'file', data: 'x' }])), { whiteouts: 'overlay', parentLayers: [lower] });
+    expect(fs.statSync(path.join(root, 'a/sub')).mode & 0o777).toBe(0o755);
+  });
+
+  test('a real lower directory gives its mode', async () => {
+    const lower = path.join(base, 'lower');
+    fs.mkdirSync(path.join(lower, 'a/sub'), { recursive: true });
+    fs.chmodSync(path.join(lower, 'a/sub'), 0o710);
+    await applyLayer(root, chunksOf(buildTar([{ name: 'a/sub/file', type: 'file', data: 'x' }])), { whiteouts: 'overlay', parentLayers: [lower] });
+    expect(fs.statSync(path.join(root, 'a/sub')).mode & 0o777).toBe(0o710);
+  });
+});
