@@ -167,3 +167,29 @@ describe('client-given mounts for Diff.Apply', () => {
     expectServing();
   });
 });
+
+describe('client-given names never become paths', () => {
+  const escapeName = (n: number) => `../../../../../..${path.dirname(tmp)}/escaped-${n}`;
+  const escaped = () => fs.readdirSync(path.dirname(tmp)).filter((n) => n.startsWith('escaped-'));
+
+  test('snapshot keys: a key shaped like a path is only a key', () => {
+    daemon.ctr('snapshots', '--snapshotter', 'native', 'prepare', escapeName(1));
+    daemon.ctr('snapshots', '--snapshotter', 'overlayfs', 'prepare', escapeName(2));
+    expect(escaped()).toEqual([]);
+    for (const snapshotter of ['native', 'overlayfs']) {
+      const dirs = fs.readdirSync(path.join(daemon.root, `io.containerd.snapshotter.v1.${snapshotter}`, 'snapshots'));
+      expect(dirs.filter((d) => !d.startsWith('canary'))).toEqual(dirs.filter((d) => /^[0-9]+$/.test(d)));
+    }
+    daemon.ctr('snapshots', '--snapshotter', 'native', 'rm', escapeName(1));
+    daemon.ctr('snapshots', '--snapshotter', 'overlayfs', 'rm', escapeName(2));
+  });
+
+  test('ingest refs: a ref shaped like a path is hashed into the ingest directory', () => {
+    const data = Buffer.from('ingest-ref-class');
+    const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+    const r = spawnSync('ctr', ['-a', daemon.socket, 'content', 'ingest', '--expected-digest', digest, escapeName(3)], { input: data });
+    expect(r.status).toBe(0);
+    expect(escaped()).toEqual([]);
+    expect(daemon.ctr('content', 'ls')).toContain(digest);
+  });
+});
