@@ -106,9 +106,13 @@ export async function applyLayer(target: string, source: AsyncIterable<Buffer>, 
 class LayerApplier {
   /** Paths (relative, resolved) this layer created: an opaque marker in delete mode keeps them. */
   private readonly unpacked = new Set<string>();
-  /** Directory times are set last, deepest first: creating children changes them. */
-  private readonly directoryTimes: Array<{ path: string; atime: number; mtime: number }> = [];
+  /**
+   * Directory times are set last, deepest first (reverse order of first sight): creating children
+   * changes them. Keyed by path, so a directory listed many times is held once.
+   */
+  private readonly directoryTimes = new Map<string, { atime: number; mtime: number }>();
   private readonly chown: boolean;
+  private lastParent?: { key: string; resolved: string[] };
 
   constructor(private readonly tree: RootedTree, private readonly options: ApplyOptions) {
     this.chown = options.chown ?? process.getuid?.() === 0;
@@ -127,7 +131,7 @@ class LayerApplier {
       await this.whiteout(parts.slice(0, -1), base);
       return;
     }
-    const parent = await this.tree.resolveDirectory(parts.slice(0, -1), true, this.copyParentMetadata);
+    const parent = await this.resolveParent(parts.slice(0, -1));
     const rel = [...parent, base];
     const full = this.tree.child(parent, base);
 
@@ -140,7 +144,7 @@ class LayerApplier {
     const existing = fs.lstatSync(full, { throwIfNoEntry: false });
     if (existing) {
       const keep = existing.isDirectory() && header.type === 'directory';
-      if (!keep) await fs.promises.rm(full, { recursive: true, force: true });
+      if (!keep) await this.remove(full);
     }
 
     switch (header.type) {
@@ -193,8 +197,10 @@ class LayerApplier {
     const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
     const fd = fs.openSync(full, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
     try {
-      for await (const chunk of body) {
-        for (let written = 0; written < chunk.length;) written += fs.writeSync(fd, chunk, written);
+      if (header.size > 0) {
+        for await (const chunk of body) {
+          for (let written = 0; written < chunk.length;) written += fs.writeSync(fd, chunk, written);
+        }
       }
       if (this.chown) fs.fchownSync(fd, header.uid, header.gid);
       // After chown: chown clears set-id bits.
@@ -239,7 +245,7 @@ class LayerApplier {
     }
     for (const [name, value] of header.xattrs) await setXattr(full, name, value);
     if (header.type === 'directory') {
-      this.directoryTimes.push({ path: full, atime: header.atime ?? header.mtime, mtime: header.mtime });
+      this.directoryTimes.set(full, { atime: header.atime ?? header.mtime, mtime: header.mtime });
     } else {
       await fs.promises.lutimes(full, header.atime ?? header.mtime, header.mtime);
     }
@@ -263,7 +269,7 @@ class LayerApplier {
     if (this.options.whiteouts === 'overlay') {
       const dir = await this.tree.resolveDirectory(parentParts, true, this.copyParentMetadata);
       const full = this.tree.child(dir, name, 'whiteout name');
-      if (await lstatOrNull(full)) await fs.promises.rm(full, { recursive: true, force: true });
+      if (await lstatOrNull(full)) await this.remove(full);
       await makeNode(full, 'char', 0, 0, 0);
       return;
     }
@@ -273,7 +279,25 @@ class LayerApplier {
     } catch {
       return; // nothing below to hide
     }
-    await fs.promises.rm(this.tree.child(dir, name, 'whiteout name'), { recursive: true, force: true });
+    await this.remove(this.tree.child(dir, name, 'whiteout name'));
+  }
+
+  /**
+   * Entries come grouped by directory, so the last parent resolved is usually the next one's: it
+   * stays valid until something is removed (creating entries never changes an existing directory
+   * chain; replacing one removes it first).
+   */
+  private async resolveParent(parts: string[]): Promise<string[]> {
+    const key = parts.join('/');
+    if (this.lastParent?.key === key) return this.lastParent.resolved;
+    const resolved = await this.tree.resolveDirectory(parts, true, this.copyParentMetadata);
+    this.lastParent = { key, resolved };
+    return resolved;
+  }
+
+  private async remove(full: string): Promise<void> {
+    this.lastParent = undefined;
+    await fs.promises.rm(full, { recursive: true, force: true });
   }
 
   /** Only delete-mode opaque markers need to know what this layer created. */
@@ -287,7 +311,7 @@ class LayerApplier {
     for (const child of await fs.promises.readdir(full, { withFileTypes: true })) {
       const rel = [...dir, child.name];
       if (!this.unpacked.has(rel.join('/'))) {
-        await fs.promises.rm(this.tree.child(dir, child.name), { recursive: true, force: true });
+        await this.remove(this.tree.child(dir, child.name));
       } else if (child.isDirectory()) {
         await this.removeNotUnpacked(rel);
       }
@@ -302,13 +326,13 @@ class LayerApplier {
       const full = this.tree.full(rel);
       if (this.chown) await fs.promises.lchown(full, below.uid, below.gid);
       await fs.promises.chmod(full, below.mode & 0o7777);
-      this.directoryTimes.push({ path: full, atime: below.atimeMs / 1000, mtime: below.mtimeMs / 1000 });
+      this.directoryTimes.set(full, { atime: below.atimeMs / 1000, mtime: below.mtimeMs / 1000 });
       return;
     }
   };
 
   async finish(): Promise<void> {
-    for (const { path: dir, atime, mtime } of this.directoryTimes.reverse()) {
+    for (const [dir, { atime, mtime }] of [...this.directoryTimes].reverse()) {
       const stat = await lstatOrNull(dir);
       if (stat && stat.isDirectory()) await fs.promises.lutimes(dir, atime, mtime);
     }

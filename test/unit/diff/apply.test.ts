@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { applyLayer } from '../../../src/diff/apply';
-import { buildTar, WriteEntry } from '../../../src/diff/tar/writer';
+import { buildTar, endOfArchive, headerBlocks, WriteEntry } from '../../../src/diff/tar/writer';
 
 type Entry = WriteEntry & { data?: string | Buffer };
 
@@ -304,4 +304,34 @@ describe('parent directories copied from lower layers', () => {
     await applyLayer(root, chunksOf(buildTar([{ name: 'a/sub/file', type: 'file', data: 'x' }])), { whiteouts: 'overlay', parentLayers: [lower] });
     expect(fs.statSync(path.join(root, 'a/sub')).mode & 0o777).toBe(0o710);
   });
+});
+
+describe('memory does not grow with the number of entries', () => {
+  const gc: () => void = (() => {
+    require('v8').setFlagsFromString('--expose-gc');
+    return require('vm').runInNewContext('gc');
+  })();
+
+  /** A layer of `count` entries that create no inode (one directory listed again and again). */
+  async function* repeatedEntries(count: number, onProgress: (n: number) => void) {
+    yield headerBlocks({ name: 'd/', type: 'directory' });
+    for (let i = 0; i < count; i += 500) {
+      onProgress(i);
+      yield Buffer.concat(Array.from({ length: 500 }, () => headerBlocks({ name: 'd/', type: 'directory', mtime: i })));
+    }
+    yield endOfArchive();
+  }
+
+  test.each(['overlay', 'delete'] as const)('%s mode: heap after 5k and after 40k entries differs by < 2 MB', async (whiteouts) => {
+    const heapAt: Record<number, number> = {};
+    const onProgress = (n: number) => {
+      if (n === 5000 || n === 40000) {
+        gc();
+        heapAt[n] = process.memoryUsage().heapUsed;
+      }
+    };
+    await applyLayer(root, repeatedEntries(40500, onProgress), { whiteouts });
+    expect(Object.keys(heapAt)).toHaveLength(2);
+    expect(heapAt[40000] - heapAt[5000]).toBeLessThan(2 << 20);
+  }, 60000);
 });
