@@ -108,6 +108,16 @@ for (const snapshotter of ['overlayfs', 'native']) {
   }
 }
 
+test('ctr import: an entry with uid 2^40 fails naming the entry and the field', () => {
+  const tar = path.join(work, 'big-uid.tar');
+  writeLayeredArchive(tar, 'example.com/big-uid:1', [{ entries: [{ name: 'owned', type: 'file', data: 'x', uid: 2 ** 40 }], compression: 'gzip' }]);
+  const r = daemon.ctrResult('images', 'import', tar);
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toMatch(/applying layer entry "owned": uid 1099511627776 is out of range \(0 to 4294967294\)/);
+  expect(r.stderr).not.toMatch(/ERR_OUT_OF_RANGE/);
+  expectServing();
+});
+
 test('Diff.Apply on a temporary tmpfs mount: ".wh..." cannot empty the daemon\'s temp directory', async () => {
   const layer = buildTar(hostile('.wh...'));
   const digest = `sha256:${createHash('sha256').update(layer).digest('hex')}`;
