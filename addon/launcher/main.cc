@@ -24,6 +24,8 @@ const char kRecordedDelete[] = "runts-deleted.pb";
 // The Node entry named like the shim (so ps and argv matching see the shim), relative to the
 // checkout this executable was built in (build/Release/).
 const char kNodeEntry[] = "/bin/node/containerd-shim-runts-v2";
+// The Node runtime pinned in package.json (npm links whichever platform package it installed).
+const char kPinnedNode[] = "/node_modules/.bin/node";
 // A shim allocates little: a small young generation keeps its memory down.
 const char kNodeHeapFlag[] = "--max-semi-space-size=1";
 
@@ -59,7 +61,7 @@ bool send_recorded_delete() {
   _exit(0);
 }
 
-std::vector<char *> node_argv(int argc, char **argv, std::string &entry) {
+std::vector<char *> node_argv(int argc, char **argv, std::string &node, std::string &entry) {
   char self[PATH_MAX];
   if (!realpath("/proc/self/exe", self)) fail(std::string("find own executable: ") + strerror(errno));
   std::string checkout(self);
@@ -68,6 +70,7 @@ std::vector<char *> node_argv(int argc, char **argv, std::string &entry) {
     if (slash == std::string::npos) fail(std::string("no checkout above ") + self);
     checkout.erase(slash);
   }
+  node = checkout + kPinnedNode;
   entry = checkout + kNodeEntry;
   std::vector<char *> args = {const_cast<char *>("node"), const_cast<char *>(kNodeHeapFlag), entry.data()};
   for (int i = 1; i < argc; i++) args.push_back(argv[i]);
@@ -75,9 +78,9 @@ std::vector<char *> node_argv(int argc, char **argv, std::string &entry) {
   return args;
 }
 
-[[noreturn]] void exec_node(std::vector<char *> &args) {
-  execvp("node", args.data());
-  fail(std::string("run node: ") + strerror(errno));
+[[noreturn]] void exec_node(const std::string &node, std::vector<char *> &args) {
+  execv(node.c_str(), args.data());
+  fail("run " + node + ": " + strerror(errno));
   _exit(1);
 }
 
@@ -107,7 +110,7 @@ void drain(int out_fd, int err_fd, std::string &out, std::string &err) {
   }
 }
 
-[[noreturn]] void relay_start(std::vector<char *> &args) {
+[[noreturn]] void relay_start(const std::string &node, std::vector<char *> &args) {
   int out[2], err[2];
   if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) fail(std::string("pipe: ") + strerror(errno));
   pid_t pid = fork();
@@ -116,7 +119,7 @@ void drain(int out_fd, int err_fd, std::string &out, std::string &err) {
     // its own session: the long-lived shim must outlive containerd's process group
     setsid();
     if (dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0) _exit(127);
-    exec_node(args);
+    exec_node(node, args);
   }
   close(out[1]);
   close(err[1]);
@@ -134,8 +137,8 @@ void drain(int out_fd, int err_fd, std::string &out, std::string &err) {
 int main(int argc, char **argv) {
   const char *action = argc > 1 ? argv[argc - 1] : "";
   if (strcmp(action, "delete") == 0) send_recorded_delete();
-  std::string entry;
-  std::vector<char *> args = node_argv(argc, argv, entry);
-  if (strcmp(action, "start") == 0) relay_start(args);
-  exec_node(args);
+  std::string node, entry;
+  std::vector<char *> args = node_argv(argc, argv, node, entry);
+  if (strcmp(action, "start") == 0) relay_start(node, args);
+  exec_node(node, args);
 }

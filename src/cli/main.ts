@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     .option('criu', { type: 'string', hidden: true })
     .middleware((args) => {
       configureLog({ log: args.log as string | undefined, logFormat: args['log-format'] as string, debug: !!args.debug });
-      logDebug(`runts ${argv.join(' ')} (pid ${process.pid}, root ${args.root})`);
+      logDebug(`runts ${argv.join(' ')} (pid ${process.pid}, root ${args.root}, node ${process.version})`);
       if (args['systemd-cgroup']) throw Object.assign(new Error('the systemd cgroup driver is not supported by runts: run without --systemd-cgroup (cgroupfs)'), { name: 'RuntsError' });
     })
     .command(require('./commands/create').default)
