@@ -52,12 +52,11 @@ function logOptionsFrom(args: string[]): { log?: string; logFormat?: string } {
   return { log: value('--log'), logFormat: value('--log-format') };
 }
 
-async function parseAndRun(argv: string[], startupNote?: string): Promise<void> {
-  configureLog(logOptionsFrom(argv));
-  if (argv[0] === '--version' || argv[0] === '-v') {
-    process.stdout.write(VERSION_TEXT);
-    return;
-  }
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Parser = import('yargs').Argv<any>;
+
+/** The yargs program for argv, with the global flags and the commands argv can select. */
+function buildParser(argv: string[], startupNote?: string): Parser {
   // yargs loads on demand: `--version` (probed by engines) stays at Node's own start-up cost.
   const yargs: typeof import('yargs') = require('yargs');
   const commandAt = commandIndex(argv);
@@ -76,12 +75,12 @@ async function parseAndRun(argv: string[], startupNote?: string): Promise<void> 
     .option('criu', { type: 'string', hidden: true })
     .middleware((args) => {
       configureLog({ log: args.log as string | undefined, logFormat: args['log-format'] as string, debug: !!args.debug });
-      logDebug(`runts ${argv.join(' ')} (pid ${process.pid}, root ${args.root}, node ${process.version})`);
-      if (startupNote) logDebug(startupNote);
+      const started = startupNote ? `, ${startupNote}` : '';
+      logDebug(`runts ${argv.join(' ')} (pid ${process.pid}, root ${args.root}, node ${process.version}${started})`);
       if (args['systemd-cgroup']) throw Object.assign(new Error('the systemd cgroup driver is not supported by runts: run without --systemd-cgroup (cgroupfs)'), { name: 'RuntsError' });
     });
   for (const command of commandsFor(commandAt < 0 ? undefined : argv[commandAt])) parser.command(command);
-  parser
+  return parser
     .demandCommand(1, 'a command is required (see runts --help)')
     .strict()
     .version(false)
@@ -89,12 +88,30 @@ async function parseAndRun(argv: string[], startupNote?: string): Promise<void> 
     .fail((msg, err) => {
       throw err ?? Object.assign(new Error(msg), { name: 'RuntsError' });
     });
-  await parser.parseAsync();
+}
+
+async function parseAndRun(argv: string[], startupNote?: string): Promise<void> {
+  configureLog(logOptionsFrom(argv));
+  if (argv[0] === '--version' || argv[0] === '-v') {
+    process.stdout.write(VERSION_TEXT);
+    return;
+  }
+  await buildParser(argv, startupNote).parseAsync();
+}
+
+/**
+ * Builds the whole program and renders its help without printing or running anything, so that a
+ * startup snapshot holds the parser's code compiled.
+ */
+export function compileParser(): void {
+  for (const argv of [['--help'], ['state', '--help']]) {
+    buildParser(argv).exitProcess(false).parse(argv, {}, () => undefined);
+  }
 }
 
 /**
  * Runs one runts command line (the arguments after the program name). startupNote, when given,
- * is logged at debug level: how the program was started (from a snapshot or not, and why).
+ * joins the debug line of the command: how the program was started (from a snapshot or not, and why).
  */
 export function runProgram(args: string[], startupNote?: string): Promise<void> {
   let argv: string[];
