@@ -14,7 +14,7 @@ const esbuild = require('esbuild');
 const root = path.join(__dirname, '..');
 const outDir = path.join(root, 'dist', 'snapshot');
 const pinnedNode = path.join(root, 'node_modules', '.bin', 'node');
-const PROGRAMS = { runts: 'dist/cli/snapshot.js' };
+const PROGRAMS = { runts: 'dist/cli/snapshot.js', 'containerd-shim-runts-v2': 'dist/shim/snapshot.js' };
 
 // A bundle has one __dirname; each module keeps its own, so the paths it builds from it (the
 // addon, the generated validators, yargs' locales) stay right.

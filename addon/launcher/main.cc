@@ -7,7 +7,10 @@
 //   stderr on pipes to us; it reports the address (or an error) there and lets go of them, and we
 //   relay what it said: an address on stdout alone is success, anything on stderr is failure.
 // - anything else: Node in our place.
+// Node starts from the shim's startup snapshot (scripts/build-snapshots.js) when that is newer
+// than dist/ and the runtime, else loads the entry's modules and is told why.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -26,6 +29,11 @@ const char kRecordedDelete[] = "runts-deleted.pb";
 const char kNodeEntry[] = "/bin/node/containerd-shim-runts-v2";
 // The Node runtime pinned in package.json (npm links whichever platform package it installed).
 const char kPinnedNode[] = "/node_modules/.bin/node";
+const char kNodeModulesBin[] = "/node_modules/.bin";
+const char kSnapshot[] = "/dist/snapshot/containerd-shim-runts-v2.blob";
+// Rewritten by every TypeScript build: a snapshot older than it is stale.
+const char kBuiltShim[] = "/dist/shim/main.js";
+const char kStartupNote[] = "RUNTS_STARTUP_NOTE";
 // A shim allocates little: a small young generation keeps its memory down.
 const char kNodeHeapFlag[] = "--max-semi-space-size=1";
 
@@ -61,7 +69,34 @@ bool send_recorded_delete() {
   _exit(0);
 }
 
-std::vector<char *> node_argv(int argc, char **argv, std::string &node, std::string &entry) {
+// Modification time of a file; false when it cannot be read.
+bool mtime_of(const std::string &file, struct timespec &at) {
+  struct stat st;
+  if (stat(file.c_str(), &st) != 0) return false;
+  at = st.st_mtim;
+  return true;
+}
+
+bool newer(const struct timespec &a, const struct timespec &b) {
+  return a.tv_sec > b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec > b.tv_nsec);
+}
+
+// Whether the snapshot can start the shim; otherwise why not, in `why`.
+bool snapshot_is_fresh(const std::string &checkout, std::string &why) {
+  struct timespec blob, built, runtime;
+  if (!mtime_of(checkout + kSnapshot, blob)) {
+    why = "no startup snapshot, loading modules (" + checkout + kSnapshot + ")";
+    return false;
+  }
+  if ((mtime_of(checkout + kBuiltShim, built) && !newer(blob, built)) || (mtime_of(checkout + kNodeModulesBin, runtime) && !newer(blob, runtime))) {
+    why = "startup snapshot older than dist/ or the Node runtime, loading modules (" + checkout + kSnapshot + ")";
+    return false;
+  }
+  return true;
+}
+
+// Node's command line; `node`, `snapshot` and `entry` own the strings it points into.
+std::vector<char *> node_argv(int argc, char **argv, std::string &node, std::string &snapshot, std::string &entry) {
   char self[PATH_MAX];
   if (!realpath("/proc/self/exe", self)) fail(std::string("find own executable: ") + strerror(errno));
   std::string checkout(self);
@@ -71,8 +106,17 @@ std::vector<char *> node_argv(int argc, char **argv, std::string &node, std::str
     checkout.erase(slash);
   }
   node = checkout + kPinnedNode;
-  entry = checkout + kNodeEntry;
-  std::vector<char *> args = {const_cast<char *>("node"), const_cast<char *>(kNodeHeapFlag), entry.data()};
+  // argv[0] names the shim, so ps and argv matching see it whichever way Node starts
+  std::vector<char *> args = {const_cast<char *>("containerd-shim-runts-v2"), const_cast<char *>(kNodeHeapFlag)};
+  std::string why;
+  if (snapshot_is_fresh(checkout, why)) {
+    snapshot = checkout + kSnapshot;
+    args.insert(args.end(), {const_cast<char *>("--snapshot-blob"), snapshot.data(), const_cast<char *>("--")});
+  } else {
+    setenv(kStartupNote, why.c_str(), 1);
+    entry = checkout + kNodeEntry;
+    args.push_back(entry.data());
+  }
   for (int i = 1; i < argc; i++) args.push_back(argv[i]);
   args.push_back(nullptr);
   return args;
@@ -137,8 +181,8 @@ void drain(int out_fd, int err_fd, std::string &out, std::string &err) {
 int main(int argc, char **argv) {
   const char *action = argc > 1 ? argv[argc - 1] : "";
   if (strcmp(action, "delete") == 0) send_recorded_delete();
-  std::string node, entry;
-  std::vector<char *> args = node_argv(argc, argv, node, entry);
+  std::string node, snapshot, entry;
+  std::vector<char *> args = node_argv(argc, argv, node, snapshot, entry);
   if (strcmp(action, "start") == 0) relay_start(node, args);
   exec_node(node, args);
 }

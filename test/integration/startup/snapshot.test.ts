@@ -11,22 +11,26 @@ import { uniqueId } from '../../helpers/runts';
 type Mode = 'snapshot' | 'missing' | 'stale';
 const work = fs.mkdtempSync(path.join(os.tmpdir(), `runts-startup-snapshot-${process.pid}-`));
 
-/** A checkout whose bin/runts sees dist/ without its snapshot, or with an old one. */
+/** A checkout whose bin/runts and shim launcher see dist/ without snapshots, or with old ones. */
 function checkoutWithout(mode: 'missing' | 'stale'): string {
   const dir = path.join(work, mode);
-  fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });
-  fs.copyFileSync(path.join(REPO, 'bin', 'runts'), path.join(dir, 'bin', 'runts'));
-  fs.chmodSync(path.join(dir, 'bin', 'runts'), 0o755);
+  for (const file of ['bin/runts', 'bin/node/containerd-shim-runts-v2', 'build/Release/containerd-shim-runts-v2']) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.copyFileSync(path.join(REPO, file), path.join(dir, file));
+    fs.chmodSync(path.join(dir, file), 0o755);
+  }
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'));
   fs.mkdirSync(path.join(dir, 'dist'));
   for (const entry of fs.readdirSync(path.join(REPO, 'dist'))) {
     if (entry !== 'snapshot') fs.symlinkSync(path.join(REPO, 'dist', entry), path.join(dir, 'dist', entry));
   }
   if (mode === 'stale') {
-    const blob = path.join(dir, 'dist', 'snapshot', 'runts.blob');
-    fs.mkdirSync(path.dirname(blob));
-    fs.copyFileSync(path.join(REPO, 'dist', 'snapshot', 'runts.blob'), blob);
-    fs.utimesSync(blob, new Date('2000-01-01'), new Date('2000-01-01'));
+    fs.mkdirSync(path.join(dir, 'dist', 'snapshot'));
+    for (const program of ['runts', 'containerd-shim-runts-v2']) {
+      const blob = path.join(dir, 'dist', 'snapshot', `${program}.blob`);
+      fs.copyFileSync(path.join(REPO, 'dist', 'snapshot', `${program}.blob`), blob);
+      fs.utimesSync(blob, new Date('2000-01-01'), new Date('2000-01-01'));
+    }
   }
   return path.join(dir, 'bin', 'runts');
 }
@@ -108,4 +112,38 @@ test('spec writes the same config.json from the snapshot and from loaded modules
   });
   expect(configs[1]).toBe(configs[0]);
   expect(configs[2]).toBe(configs[0]);
+});
+
+/** The shim launcher of the checkout that `program` belongs to. */
+const shimOf = (mode: Mode) => path.join(programs[mode], '..', '..', 'build', 'Release', 'containerd-shim-runts-v2');
+
+test.each([
+  ['snapshot', 'started from the startup snapshot'],
+  ['missing', 'no startup snapshot, loading modules'],
+  ['stale', 'startup snapshot older than dist/ or the Node runtime, loading modules'],
+] as [Mode, string][])('the shim launcher starts Node the right way: %s', (mode, note) => {
+  // what the Node the launcher started was told, written by a preloaded probe
+  const report = path.join(work, `shim-${mode}.json`);
+  const probe = path.join(work, 'probe.js');
+  fs.writeFileSync(probe, 'require("fs").writeFileSync(process.env.PROBE_REPORT, JSON.stringify({ execArgv: process.execArgv, note: process.env.RUNTS_STARTUP_NOTE }));');
+  const r = spawnSync(shimOf(mode), ['-v'], { env: { ...process.env, NODE_OPTIONS: `--require ${probe}`, PROBE_REPORT: report }, encoding: 'utf8' });
+  expect(r.stdout).toBe('containerd-shim-runts-v2:\n  Version: runts-shim 0.1.0\n');
+  const seen = JSON.parse(fs.readFileSync(report, 'utf8'));
+  if (mode === 'snapshot') {
+    expect(seen.execArgv).toContain('--snapshot-blob');
+    expect(seen.note).toBeUndefined();
+  } else {
+    expect(seen.execArgv).not.toContain('--snapshot-blob');
+    expect(seen.note).toContain(note);
+  }
+});
+
+test.each([[['-v']], [['frobnicate']], [['-bogus', 'start']], [['-namespace']]])('the shim %j: the same output from the snapshot and from loaded modules', (args) => {
+  const run = (mode: Mode) => {
+    const r = spawnSync(shimOf(mode), args, { encoding: 'utf8' });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const fromSnapshot = run('snapshot');
+  expect(run('missing')).toEqual(fromSnapshot);
+  expect(run('stale')).toEqual(fromSnapshot);
 });
