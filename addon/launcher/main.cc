@@ -2,7 +2,8 @@
 // nothing: the shim is TypeScript (src/shim/main.ts), started with ONE Node start-up.
 // - `delete` whose answer the shim recorded in the bundle (src/shim/delete-response.ts): that file
 //   goes to stdout, with no Node start-up at all.
-// - `start`: containerd waits for us to EXIT and reads our output as the shim's address, while the
+// - `start` whose group's shim is listening already (group_join.cc): its address, without Node.
+// - `start` otherwise: containerd waits for us to EXIT and reads our output as the shim's address, while the
 //   Node we start may become the long-lived shim. So Node runs in its own session with stdout and
 //   stderr on pipes to us; it reports the address (or an error) there and lets go of them, and we
 //   relay what it said: an address on stdout alone is success, anything on stderr is failure.
@@ -20,6 +21,8 @@
 #include <cerrno>
 #include <string>
 #include <vector>
+
+#include "group_join.h"
 
 namespace {
 
@@ -181,6 +184,7 @@ void drain(int out_fd, int err_fd, std::string &out, std::string &err) {
 int main(int argc, char **argv) {
   const char *action = argc > 1 ? argv[argc - 1] : "";
   if (strcmp(action, "delete") == 0) send_recorded_delete();
+  if (strcmp(action, "start") == 0) join_running_group(argc, argv);
   std::string node, snapshot, entry;
   std::vector<char *> args = node_argv(argc, argv, node, snapshot, entry);
   if (strcmp(action, "start") == 0) relay_start(node, args);
