@@ -10,6 +10,21 @@ commandsFor(undefined);
 require('yargs');
 require('../runtime/rootless');
 require('../runtime/state-store');
+// what the commands import when they run (plain loading pays only for its own command's)
+require('../runtime/create');
+require('../runtime/default-spec');
+require('../runtime/delete');
+require('../runtime/events');
+require('../runtime/exec');
+require('../runtime/features');
+require('../runtime/kill');
+require('../runtime/pause');
+require('../runtime/ps');
+require('../runtime/run');
+require('../runtime/start');
+require('../runtime/status');
+require('../runtime/update');
+require('../runtime/validate');
 compileParser();
 
 startupSnapshot.setDeserializeMainFunction(() => {
