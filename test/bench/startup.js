@@ -4,7 +4,8 @@
 // for runts from its startup snapshot (as bin/runts starts it), runts loading its modules on the
 // pinned Node, runts loading its modules on the system's Node, runc and crun; and the floor
 // `node -e 0` of the pinned Node. Prints the issue's targets with their ratios; asserts nothing.
-// The engine, shim and daemon figures are printed by engines.js, shim.js and daemon.js.
+// Then runtsd against containerd: ready (socket accepting) and idle PSS. The engine, shim and
+// group figures are printed by engines.js, shim.js and daemon.js.
 // usage: node test/bench/startup.js [iterations]   (as root, after npm run build)
 'use strict';
 const { execFileSync, spawnSync } = require('child_process');
@@ -92,3 +93,52 @@ if (rt) {
     console.log(`target runts ${c} ≤ node -e 0 + 10 ms: +${over.toFixed(1)} ms (${over <= 10 ? 'met' : 'not met'}); ${(rt[c] / results.runc[c]).toFixed(1)}x runc`);
   }
 }
+
+// runtsd against containerd: ms from spawn until the gRPC socket accepts, and PSS after idling.
+const net = require('net');
+const { launchEngine, unmountUnder } = require('./daemons');
+
+const accepts = (socket) => new Promise((resolve) => {
+  const c = net.connect(socket);
+  c.once('connect', () => { c.destroy(); resolve(true); });
+  c.once('error', () => resolve(false));
+});
+const pssKb = (pid) => Number(/^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))[1]);
+
+async function daemonFigures(name, runs) {
+  const ready = [];
+  let pss = 0;
+  for (let i = 0; i < runs; i++) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `runts-bench-ready-${name}-`));
+    const t0 = process.hrtime.bigint();
+    const { child, socket } = launchEngine(name, dir);
+    const exited = new Promise((r) => child.once('exit', r));
+    try {
+      while (!(await accepts(socket))) {
+        if (child.exitCode !== null) throw new Error(`${name} exited ${child.exitCode}`);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      ready.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (i === runs - 1) {
+        await new Promise((r) => setTimeout(r, 3000));
+        pss = pssKb(child.pid);
+      }
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+      unmountUnder(dir);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return { ready: ready.sort((a, b) => a - b)[Math.floor(ready.length / 2)], pss };
+}
+
+(async () => {
+  const runs = Math.max(3, Math.min(N, 7));
+  const d = { runtsd: await daemonFigures('runtsd', runs), containerd: await daemonFigures('containerd', runs) };
+  console.log(`daemon ready (median of ${runs}) and idle PSS:`);
+  for (const [name, f] of Object.entries(d)) console.log(`  ${name.padEnd(11)} ready ${fmt(f.ready).padStart(7)} ms   PSS ${(f.pss / 1024).toFixed(1).padStart(6)} MB`);
+  console.log(`target runtsd ready ≤ 2x containerd: ${(d.runtsd.ready / d.containerd.ready).toFixed(2)}x`);
+  console.log(`target runtsd idle PSS ≤ 1.5x containerd: ${(d.runtsd.pss / d.containerd.pss).toFixed(2)}x`);
+  console.log('engine, shim and group figures: node test/bench/engines.js, shim.js, daemon.js');
+})();
