@@ -1,6 +1,7 @@
 // The ONLY importer of the addon: a typed facade over every native call, and the place that
 // knows where the build put runts_native.node and runts-init.
 import * as path from 'path';
+import { requireFile } from './require-file';
 
 export interface ExitStatus {
   /** exit code, or null when killed by a signal or not our child */
@@ -35,8 +36,7 @@ const buildDir = path.join(__dirname, '..', 'build', 'Release');
 
 let loaded: NativeModule | undefined;
 function native(): NativeModule {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  loaded ??= require(path.join(buildDir, 'runts_native.node')) as NativeModule;
+  loaded ??= requireFile(path.join(buildDir, 'runts_native.node')) as NativeModule;
   return loaded;
 }
 

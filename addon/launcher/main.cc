@@ -2,12 +2,16 @@
 // nothing: the shim is TypeScript (src/shim/main.ts), started with ONE Node start-up.
 // - `delete` whose answer the shim recorded in the bundle (src/shim/delete-response.ts): that file
 //   goes to stdout, with no Node start-up at all.
-// - `start`: containerd waits for us to EXIT and reads our output as the shim's address, while the
+// - `start` whose group's shim is listening already (group_join.cc): its address, without Node.
+// - `start` otherwise: containerd waits for us to EXIT and reads our output as the shim's address, while the
 //   Node we start may become the long-lived shim. So Node runs in its own session with stdout and
 //   stderr on pipes to us; it reports the address (or an error) there and lets go of them, and we
 //   relay what it said: an address on stdout alone is success, anything on stderr is failure.
 // - anything else: Node in our place.
+// Node starts from the shim's startup snapshot (scripts/build-snapshots.js) when that is newer
+// than dist/ and the runtime, else loads the entry's modules and is told why.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -18,12 +22,21 @@
 #include <string>
 #include <vector>
 
+#include "group_join.h"
+
 namespace {
 
 const char kRecordedDelete[] = "runts-deleted.pb";
 // The Node entry named like the shim (so ps and argv matching see the shim), relative to the
 // checkout this executable was built in (build/Release/).
 const char kNodeEntry[] = "/bin/node/containerd-shim-runts-v2";
+// The Node runtime pinned in package.json (npm links whichever platform package it installed).
+const char kPinnedNode[] = "/node_modules/.bin/node";
+const char kNodeModulesBin[] = "/node_modules/.bin";
+const char kSnapshot[] = "/dist/snapshot/containerd-shim-runts-v2.blob";
+// Rewritten by every TypeScript build: a snapshot older than it is stale.
+const char kBuiltShim[] = "/dist/shim/main.js";
+const char kStartupNote[] = "RUNTS_STARTUP_NOTE";
 // A shim allocates little: a small young generation keeps its memory down.
 const char kNodeHeapFlag[] = "--max-semi-space-size=1";
 
@@ -59,7 +72,34 @@ bool send_recorded_delete() {
   _exit(0);
 }
 
-std::vector<char *> node_argv(int argc, char **argv, std::string &entry) {
+// Modification time of a file; false when it cannot be read.
+bool mtime_of(const std::string &file, struct timespec &at) {
+  struct stat st;
+  if (stat(file.c_str(), &st) != 0) return false;
+  at = st.st_mtim;
+  return true;
+}
+
+bool newer(const struct timespec &a, const struct timespec &b) {
+  return a.tv_sec > b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec > b.tv_nsec);
+}
+
+// Whether the snapshot can start the shim; otherwise why not, in `why`.
+bool snapshot_is_fresh(const std::string &checkout, std::string &why) {
+  struct timespec blob, built, runtime;
+  if (!mtime_of(checkout + kSnapshot, blob)) {
+    why = "no startup snapshot, loading modules (" + checkout + kSnapshot + ")";
+    return false;
+  }
+  if ((mtime_of(checkout + kBuiltShim, built) && !newer(blob, built)) || (mtime_of(checkout + kNodeModulesBin, runtime) && !newer(blob, runtime))) {
+    why = "startup snapshot older than dist/ or the Node runtime, loading modules (" + checkout + kSnapshot + ")";
+    return false;
+  }
+  return true;
+}
+
+// Node's command line; `node`, `snapshot` and `entry` own the strings it points into.
+std::vector<char *> node_argv(int argc, char **argv, std::string &node, std::string &snapshot, std::string &entry) {
   char self[PATH_MAX];
   if (!realpath("/proc/self/exe", self)) fail(std::string("find own executable: ") + strerror(errno));
   std::string checkout(self);
@@ -68,16 +108,26 @@ std::vector<char *> node_argv(int argc, char **argv, std::string &entry) {
     if (slash == std::string::npos) fail(std::string("no checkout above ") + self);
     checkout.erase(slash);
   }
-  entry = checkout + kNodeEntry;
-  std::vector<char *> args = {const_cast<char *>("node"), const_cast<char *>(kNodeHeapFlag), entry.data()};
+  node = checkout + kPinnedNode;
+  // argv[0] names the shim, so ps and argv matching see it whichever way Node starts
+  std::vector<char *> args = {const_cast<char *>("containerd-shim-runts-v2"), const_cast<char *>(kNodeHeapFlag)};
+  std::string why;
+  if (snapshot_is_fresh(checkout, why)) {
+    snapshot = checkout + kSnapshot;
+    args.insert(args.end(), {const_cast<char *>("--snapshot-blob"), snapshot.data(), const_cast<char *>("--")});
+  } else {
+    setenv(kStartupNote, why.c_str(), 1);
+    entry = checkout + kNodeEntry;
+    args.push_back(entry.data());
+  }
   for (int i = 1; i < argc; i++) args.push_back(argv[i]);
   args.push_back(nullptr);
   return args;
 }
 
-[[noreturn]] void exec_node(std::vector<char *> &args) {
-  execvp("node", args.data());
-  fail(std::string("run node: ") + strerror(errno));
+[[noreturn]] void exec_node(const std::string &node, std::vector<char *> &args) {
+  execv(node.c_str(), args.data());
+  fail("run " + node + ": " + strerror(errno));
   _exit(1);
 }
 
@@ -107,7 +157,7 @@ void drain(int out_fd, int err_fd, std::string &out, std::string &err) {
   }
 }
 
-[[noreturn]] void relay_start(std::vector<char *> &args) {
+[[noreturn]] void relay_start(const std::string &node, std::vector<char *> &args) {
   int out[2], err[2];
   if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) fail(std::string("pipe: ") + strerror(errno));
   pid_t pid = fork();
@@ -116,7 +166,7 @@ void drain(int out_fd, int err_fd, std::string &out, std::string &err) {
     // its own session: the long-lived shim must outlive containerd's process group
     setsid();
     if (dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0) _exit(127);
-    exec_node(args);
+    exec_node(node, args);
   }
   close(out[1]);
   close(err[1]);
@@ -134,8 +184,9 @@ void drain(int out_fd, int err_fd, std::string &out, std::string &err) {
 int main(int argc, char **argv) {
   const char *action = argc > 1 ? argv[argc - 1] : "";
   if (strcmp(action, "delete") == 0) send_recorded_delete();
-  std::string entry;
-  std::vector<char *> args = node_argv(argc, argv, entry);
-  if (strcmp(action, "start") == 0) relay_start(args);
-  exec_node(args);
+  if (strcmp(action, "start") == 0) join_running_group(argc, argv);
+  std::string node, snapshot, entry;
+  std::vector<char *> args = node_argv(argc, argv, node, snapshot, entry);
+  if (strcmp(action, "start") == 0) relay_start(node, args);
+  exec_node(node, args);
 }

@@ -94,9 +94,11 @@ export class CgroupDir {
   }
 }
 
-const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+// made on first use: a V8 startup snapshot cannot hold a SharedArrayBuffer
+let sleepCell: Int32Array | undefined;
 
 /** A short synchronous pause (the manager API is synchronous, like the syscalls behind it). */
 export function sleepSync(ms: number): void {
+  sleepCell ??= new Int32Array(new SharedArrayBuffer(4));
   Atomics.wait(sleepCell, 0, 0, ms);
 }

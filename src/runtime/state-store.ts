@@ -1,4 +1,5 @@
-// <root>/<id>/state.json, written atomically (temp, fsync, rename) under a per-container flock.
+// <root>/<id>/state.json, written atomically (temp, rename) under a per-container flock. Not
+// fsynced, as runc's is not: the root is normally a tmpfs (/run), whose state dies with the host.
 // The directory's creation is the one atomic step that decides which of two creates wins.
 import * as fs from 'fs';
 import * as path from 'path';
@@ -89,7 +90,7 @@ export class StateStore {
   }
 
   write(record: ContainerRecord): void {
-    writeFileAtomic(path.join(this.dir(record.id), 'state.json'), JSON.stringify(record), { mode: 0o600, sync: 'file' });
+    writeFileAtomic(path.join(this.dir(record.id), 'state.json'), JSON.stringify(record), { mode: 0o600 });
   }
 
   remove(id: string): void {

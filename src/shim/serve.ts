@@ -6,8 +6,9 @@ import * as native from '../native';
 import { systemError } from '../runtime/errors';
 import { EventPublisher, NoEventPublisher, TtrpcEventForwarder } from './events';
 import { ShimFlags } from './flags';
-import { log, setLogSink } from './log';
+import { debug, log, setLogSink } from './log';
 import { OrphanReaper } from './orphan-reaper';
+import { startupNote } from './startup-note';
 import { runtimeForCreate } from './runtime-select';
 import { TaskService } from './task-service';
 import { TtrpcServer } from './ttrpc/server';
@@ -15,6 +16,7 @@ import { TtrpcServer } from './ttrpc/server';
 /** Makes this process the shim of flags.id's group, listening on `socket` when it resolves. */
 export async function serveShim(flags: ShimFlags, socket: string): Promise<void> {
   setLogSink(openLogFifo(path.join(process.cwd(), 'log')), flags.debug);
+  debug(`shim ${process.pid} on node ${process.version}, ${startupNote()}`);
   native.setChildSubreaper();
   const ttrpcAddress = process.env.TTRPC_ADDRESS;
   const events: EventPublisher = ttrpcAddress ? new TtrpcEventForwarder(ttrpcAddress, flags.namespace) : new NoEventPublisher();

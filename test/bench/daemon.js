@@ -52,7 +52,7 @@ function buildImage() {
 
 function startRuntsd() {
   const sock = path.join(work, 'runtsd', 'runtsd.sock');
-  const child = spawn(process.execPath, [path.join(repo, 'bin', 'runtsd'), '--address', sock, '--root', path.join(work, 'runtsd', 'root'),
+  const child = spawn(path.join(repo, 'bin', 'runtsd'), ['--address', sock, '--root', path.join(work, 'runtsd', 'root'),
     '--state', path.join(work, 'runtsd', 'state'), '--log-level', 'warn'], {
     stdio: 'ignore',
     env: { ...process.env, RUNTS_SHIM_ROOT: path.join(work, 'runts-shim-root') },

@@ -22,19 +22,26 @@ function unmountUnder(dir) {
   for (const t of targets.reverse()) spawnSync('umount', ['-l', t]);
 }
 
-async function startEngine(name, dir) {
+/** Spawns runtsd or containerd on a socket under dir, logging to dir/daemon.log; does not wait. */
+function launchEngine(name, dir) {
   fs.mkdirSync(dir, { recursive: true });
   const socket = path.join(dir, 'grpc.sock');
   const logFile = path.join(dir, 'daemon.log');
   const log = fs.openSync(logFile, 'a');
   let child;
   if (name === 'runtsd') {
-    child = spawn(process.execPath, [path.join(repo, 'bin', 'runtsd'), '--address', socket, '--root', path.join(dir, 'root'), '--state', path.join(dir, 'state'), '--log-level', 'warn'], { stdio: ['ignore', log, log] });
+    // bin/runtsd runs on the pinned Node, whichever node runs this bench
+    child = spawn(path.join(repo, 'bin', 'runtsd'), ['--address', socket, '--root', path.join(dir, 'root'), '--state', path.join(dir, 'state'), '--log-level', 'warn'], { stdio: ['ignore', log, log] });
   } else {
     fs.writeFileSync(path.join(dir, 'config.toml'), `version = 2\nroot = "${dir}/root"\nstate = "${dir}/state"\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n[grpc]\n  address = "${socket}"\n[ttrpc]\n  address = "${socket}.ttrpc"\n[debug]\n  address = "${socket}.debug"\n[metrics]\n  address = ""\n`);
     child = spawn('containerd', ['--config', path.join(dir, 'config.toml')], { stdio: ['ignore', log, log] });
   }
   fs.closeSync(log);
+  return { child, socket, logFile };
+}
+
+async function startEngine(name, dir) {
+  const { child, socket, logFile } = launchEngine(name, dir);
   const exited = new Promise((r) => child.once('exit', r));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -68,4 +75,4 @@ function seconds(fn) {
 
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-module.exports = { startEngine, unmountUnder, seconds, median, repo };
+module.exports = { launchEngine, startEngine, unmountUnder, seconds, median, repo };

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Lifecycle latency of runts against runc (and crun when it can run here), measured in the same
 // run on the same bundle: median of N sequential `run <id> /bin/true`, of create+start+delete,
-// and of `node -e 0` (the floor of any Node CLI). Prints ratios; asserts nothing.
+// and of `node -e 0` on the pinned Node (the floor of any Node CLI). Prints ratios; asserts nothing.
 // usage: node test/bench/lifecycle.js [iterations]   (as root)
 'use strict';
 const { execFileSync, spawnSync } = require('child_process');
@@ -36,7 +36,7 @@ if (spawnSync('which', ['crun']).status === 0) runtimes.push(['crun', crunWrappe
 
 const results = {};
 try {
-  results['node -e 0'] = { run: measure(() => time('node', ['-e', '0'])) };
+  results['node -e 0'] = { run: measure(() => time(path.join(repo, 'node_modules', '.bin', 'node'), ['-e', '0'])) };
   for (const [name, bin] of runtimes) {
     const root = path.join(work, `root-${name}`);
     const id = (i) => `bench-${name}-${process.pid}-${i}`;

@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ErrorObject } from 'ajv';
 import { RuntsError } from '../errors';
+import { requireFile } from '../../require-file';
 
 export interface CompiledValidator {
   (data: unknown): boolean;
@@ -35,6 +36,6 @@ export function generatedValidators(): GeneratedValidators {
   if (!file) {
     throw new RuntsError(`schema validators missing (${CANDIDATES[0]}): run \`npm run build\``, 'system');
   }
-  loaded = require(file) as GeneratedValidators;
+  loaded = requireFile(file) as GeneratedValidators;
   return loaded;
 }

@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// Builds each program's V8 startup snapshot with the Node pinned in package.json: its snapshot
+// entry (dist/.../snapshot.js) and everything it loads are bundled into one script, because a
+// snapshot's own require() only loads Node's built-in modules, and the pinned Node runs that
+// script once and saves the initialised heap. Output: dist/snapshot/PROGRAM.blob (and .js).
+// bin/PROGRAM starts from the blob when it is newer than dist/ and the runtime, else loads
+// modules as usual. Run after the TypeScript build.
+'use strict';
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+const esbuild = require('esbuild');
+
+const root = path.join(__dirname, '..');
+const outDir = path.join(root, 'dist', 'snapshot');
+const pinnedNode = path.join(root, 'node_modules', '.bin', 'node');
+const PROGRAMS = { runts: 'dist/cli/snapshot.js', 'containerd-shim-runts-v2': 'dist/shim/snapshot.js' };
+
+// A bundle has one __dirname; each module keeps its own, so the paths it builds from it (the
+// addon, the generated validators, yargs' locales) stay right.
+const ownDirname = {
+  name: 'own-dirname',
+  setup(build) {
+    build.onLoad({ filter: /\.c?js$/ }, (args) => {
+      const source = fs.readFileSync(args.path, 'utf8');
+      const contents = source
+        .replace(/\b__dirname\b/g, JSON.stringify(path.dirname(args.path)))
+        .replace(/\b__filename\b/g, JSON.stringify(args.path));
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
+async function buildSnapshot(name, entry) {
+  const bundle = path.join(outDir, `${name}.js`);
+  const blob = path.join(outDir, `${name}.blob`);
+  await esbuild.build({
+    entryPoints: [path.join(root, entry)],
+    bundle: true,
+    platform: 'node',
+    format: 'iife',
+    target: 'node22',
+    outfile: bundle,
+    plugins: [ownDirname],
+    logLevel: 'error',
+  });
+  fs.rmSync(blob, { force: true });
+  const r = spawnSync(pinnedNode, ['--snapshot-blob', blob, '--build-snapshot', bundle], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`snapshot of ${name} failed (${r.status}):\n${r.stderr}`);
+  console.log(`snapshot: ${path.relative(root, blob)} (${fs.statSync(blob).size} bytes)`);
+}
+
+(async () => {
+  fs.mkdirSync(outDir, { recursive: true });
+  for (const [name, entry] of Object.entries(PROGRAMS)) await buildSnapshot(name, entry);
+})().catch((err) => {
+  console.error(err.message);
+  process.exit(1);
+});

@@ -1,0 +1,125 @@
+// runts: an OCI runtime with runc's command line. This file wires the global flags and the
+// commands (one file each in commands/) and turns every failure into one runc-style line.
+// Nothing runs at load time: a startup snapshot (scripts/build-snapshots.js) loads this module
+// when it is built, and runProgram reads the command line when the program runs.
+import { configureLog, logDebug, logError } from './log';
+import { commandsFor } from './commands-table';
+import { VERSION_TEXT } from './version';
+
+const GLOBAL_VALUE_FLAGS = new Set(['--root', '--log', '--log-format', '--criu']);
+
+/** Index of the command: the first token that is neither a global flag nor a flag's value. */
+function commandIndex(args: string[]): number {
+  for (let i = 0; i < args.length; i++) {
+    if (!args[i].startsWith('-')) return i;
+    if (GLOBAL_VALUE_FLAGS.has(args[i])) i++;
+  }
+  return -1;
+}
+
+// go-runc's global `--rootless=true|false` is accepted and ignored (rootless is detected from
+// the uid); it is dropped before parsing so it never meets `spec --rootless`.
+function dropGlobalRootless(args: string[]): string[] {
+  const at = commandIndex(args);
+  const globals = at < 0 ? args : args.slice(0, at);
+  return [...globals.filter((a) => !/^--rootless(=.*)?$/.test(a)), ...(at < 0 ? [] : args.slice(at))];
+}
+
+/** The arguments as yargs should see them. */
+function normalise(args: string[]): string[] {
+  const rawArgv = dropGlobalRootless(args);
+  const commandAt = commandIndex(rawArgv);
+  const separated: string[] = rawArgv[commandAt] === 'exec' ? require('./commands/exec').separateCommand(rawArgv, commandAt) : rawArgv;
+  // yargs reads a lone "-" as a positional; `update --resources -` means stdin.
+  return separated.flatMap((a, i) => (a === '-' && /^(--resources|-r)$/.test(separated[i - 1] ?? '') ? [] : /^(--resources|-r)$/.test(a) && separated[i + 1] === '-' ? [`${a}=-`] : [a]));
+}
+
+function fail(err: unknown): void {
+  const e = err as Error & { kind?: string };
+  // RuntsError and yargs usage errors are user errors: one line, no stack.
+  const message = e && e.name === 'RuntsError' ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(err);
+  logError(message);
+  process.exitCode = (e as { exitCode?: number }).exitCode ?? 1;
+}
+
+/** --log and --log-format from the raw arguments, so even a usage error reaches the log file. */
+function logOptionsFrom(args: string[]): { log?: string; logFormat?: string } {
+  const value = (name: string) => {
+    const i = args.findIndex((a) => a === name || a.startsWith(`${name}=`));
+    if (i < 0) return undefined;
+    return args[i].includes('=') ? args[i].slice(name.length + 1) : args[i + 1];
+  };
+  return { log: value('--log'), logFormat: value('--log-format') };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Parser = import('yargs').Argv<any>;
+
+/** The yargs program for argv, with the global flags and the commands argv can select. */
+function buildParser(argv: string[], startupNote?: string): Parser {
+  // yargs loads on demand: `--version` (probed by engines) stays at Node's own start-up cost.
+  const yargs: typeof import('yargs') = require('yargs');
+  const commandAt = commandIndex(argv);
+  const parser = yargs(argv)
+    .scriptName('runts')
+    // runc's flags take one value per occurrence (-e A -e B); an id never joins an array.
+    // ids and paths are strings, whatever they look like (containerd ids can be all digits,
+    // its bundle paths contain dots).
+    .parserConfiguration({ 'greedy-arrays': false, 'dot-notation': false, 'parse-numbers': false, 'parse-positional-numbers': false, 'boolean-negation': false })
+    .usage('runts [global options] <command> [command options] <container-id>')
+    .option('root', { type: 'string', default: require('../runtime/rootless').defaultStateRoot(), describe: 'directory for container state' })
+    .option('log', { type: 'string', describe: 'log file for errors and warnings' })
+    .option('log-format', { choices: ['text', 'json'], default: 'text', describe: 'format of the log file' })
+    .option('debug', { type: 'boolean', describe: 'log debug output' })
+    .option('systemd-cgroup', { type: 'boolean', describe: 'use the systemd cgroup driver (not supported)' })
+    .option('criu', { type: 'string', hidden: true })
+    .middleware((args) => {
+      configureLog({ log: args.log as string | undefined, logFormat: args['log-format'] as string, debug: !!args.debug });
+      const started = startupNote ? `, ${startupNote}` : '';
+      logDebug(`runts ${argv.join(' ')} (pid ${process.pid}, root ${args.root}, node ${process.version}${started})`);
+      if (args['systemd-cgroup']) throw Object.assign(new Error('the systemd cgroup driver is not supported by runts: run without --systemd-cgroup (cgroupfs)'), { name: 'RuntsError' });
+    });
+  for (const command of commandsFor(commandAt < 0 ? undefined : argv[commandAt])) parser.command(command);
+  return parser
+    .demandCommand(1, 'a command is required (see runts --help)')
+    .strict()
+    .version(false)
+    .help()
+    .fail((msg, err) => {
+      throw err ?? Object.assign(new Error(msg), { name: 'RuntsError' });
+    });
+}
+
+async function parseAndRun(argv: string[], startupNote?: string): Promise<void> {
+  configureLog(logOptionsFrom(argv));
+  if (argv[0] === '--version' || argv[0] === '-v') {
+    process.stdout.write(VERSION_TEXT);
+    return;
+  }
+  await buildParser(argv, startupNote).parseAsync();
+}
+
+/**
+ * Builds the whole program and renders its help without printing or running anything, so that a
+ * startup snapshot holds the parser's code compiled.
+ */
+export function compileParser(): void {
+  for (const argv of [['--help'], ['state', '--help']]) {
+    buildParser(argv).exitProcess(false).parse(argv, {}, () => undefined);
+  }
+}
+
+/**
+ * Runs one runts command line (the arguments after the program name). startupNote, when given,
+ * joins the debug line of the command: how the program was started (from a snapshot or not, and why).
+ */
+export function runProgram(args: string[], startupNote?: string): Promise<void> {
+  let argv: string[];
+  try {
+    argv = normalise(args);
+  } catch (err) {
+    fail(err);
+    return Promise.resolve();
+  }
+  return parseAndRun(argv, startupNote).catch(fail);
+}

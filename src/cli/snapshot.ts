@@ -1,0 +1,32 @@
+// runts' startup-snapshot entry (bundled and snapshotted by scripts/build-snapshots.js). While
+// the snapshot is built it loads yargs, every command and the modules they load on first use;
+// the program reads its command line only when it starts from the snapshot
+// (bin/runts: node --snapshot-blob runts.blob -- ARGS).
+import { startupSnapshot } from 'v8';
+import { commandsFor } from './commands-table';
+import { compileParser, runProgram } from './program';
+
+commandsFor(undefined);
+require('yargs');
+require('../runtime/rootless');
+require('../runtime/state-store');
+// what the commands import when they run (plain loading pays only for its own command's)
+require('../runtime/create');
+require('../runtime/default-spec');
+require('../runtime/delete');
+require('../runtime/events');
+require('../runtime/exec');
+require('../runtime/features');
+require('../runtime/kill');
+require('../runtime/pause');
+require('../runtime/ps');
+require('../runtime/run');
+require('../runtime/start');
+require('../runtime/status');
+require('../runtime/update');
+require('../runtime/validate');
+compileParser();
+
+startupSnapshot.setDeserializeMainFunction(() => {
+  void runProgram(process.argv.slice(1), 'started from the startup snapshot');
+});

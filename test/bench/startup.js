@@ -1,0 +1,144 @@
+#!/usr/bin/env node
+// Start-up of the runts CLI against runc and crun, in one run on the same bundle: median of N
+// `run /bin/true`, and of `state`, `list`, `kill` and `start` on a created `sleep` container,
+// for runts from its startup snapshot (as bin/runts starts it), runts loading its modules on the
+// pinned Node, runts loading its modules on the system's Node, runc and crun; and the floor
+// `node -e 0` of the pinned Node. Prints the issue's targets with their ratios; asserts nothing.
+// Then runtsd against containerd: ready (socket accepting) and idle PSS. The engine, shim and
+// group figures are printed by engines.js, shim.js and daemon.js.
+// usage: node test/bench/startup.js [iterations]   (as root, after npm run build)
+'use strict';
+const { execFileSync, spawnSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { timer, measure: measureN, removeCgroupTree } = require('./measure');
+
+const N = Number(process.argv[2] ?? 20);
+const repo = path.resolve(__dirname, '..', '..');
+const runtsBin = path.join(repo, 'bin', 'runts');
+const pinnedNode = path.join(repo, 'node_modules', '.bin', 'node');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'runts-bench-startup-'));
+const time = timer(work);
+const measure = (fn) => measureN(N, fn);
+
+function bundleRunning(args) {
+  const dir = fs.mkdtempSync(path.join(work, 'bundle-'));
+  execFileSync(path.join(repo, 'scripts', 'make-rootfs.sh'), [path.join(dir, 'rootfs')]);
+  execFileSync(runtsBin, ['spec', '--bundle', dir]);
+  const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+  config.process.terminal = false;
+  config.process.args = args;
+  config.ociVersion = '1.0.2-dev'; // crun 1.8 refuses 1.3.0
+  config.linux.cgroupsPath = `/runts-bench-startup-${process.pid}/${path.basename(dir)}`;
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
+  return dir;
+}
+const trueBundle = bundleRunning(['/bin/true']);
+const sleepBundle = bundleRunning(['sleep', '600']);
+
+// crun 1.8 refuses this hybrid cgroup layout unless cgroup2 is unmounted in a private mount ns.
+const crunWrapper = path.join(work, 'crun');
+fs.writeFileSync(crunWrapper, `#!/bin/sh\nexec unshare -m sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec crun "$@"' crun "$@"\n`, { mode: 0o755 });
+const runtimes = {
+  runts: [runtsBin],
+  'runts, modules': [pinnedNode, runtsBin],
+  'runts, system node': ['/usr/bin/node', runtsBin],
+  runc: ['runc'],
+};
+if (spawnSync('which', ['crun']).status === 0) runtimes.crun = [crunWrapper];
+
+const results = {};
+try {
+  results['node -e 0'] = { floor: measure(() => time(pinnedNode, ['-e', '0'])) };
+  for (const [name, [cmd, ...pre]] of Object.entries(runtimes)) {
+    const root = path.join(work, `root-${name.replace(/\W+/g, '-')}`);
+    const rt = (...args) => time(cmd, [...pre, '--root', root, ...args]);
+    const id = (i) => `bench-startup-${process.pid}-${Object.keys(results).length}-${i}`;
+    try {
+      const r = { run: measure((i) => rt('run', '--bundle', trueBundle, id(`r${i}`))) };
+      const each = { state: [], list: [], start: [], kill: [] };
+      for (let i = -1; i < N; i++) {
+        const c = id(`c${i}`);
+        rt('create', '--bundle', sleepBundle, c);
+        const t = { state: rt('state', c), list: rt('list'), start: rt('start', c), kill: rt('kill', c, 'KILL') };
+        rt('delete', '--force', c);
+        if (i >= 0) for (const k of Object.keys(each)) each[k].push(t[k]);
+      }
+      for (const [k, xs] of Object.entries(each)) r[k] = xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+      results[name] = r;
+    } catch (err) {
+      console.log(`${name}: skipped (${err.message.split('\n')[0]})`);
+    }
+  }
+} finally {
+  fs.rmSync(work, { recursive: true, force: true });
+  removeCgroupTree(`runts-bench-startup-${process.pid}`);
+}
+
+const fmt = (x) => (x === undefined ? '-' : x.toFixed(1));
+const columns = ['run', 'state', 'list', 'kill', 'start'];
+const nodeVersion = execFileSync(pinnedNode, ['--version'], { encoding: 'utf8' }).trim();
+console.log(`median of ${N} runs, ms (node -e 0 on the pinned Node ${nodeVersion}: ${fmt(results['node -e 0'].floor)})`);
+console.log(`${'runtime'.padEnd(20)}${columns.map((c) => c.padStart(8)).join('')}`);
+for (const [name, r] of Object.entries(results)) if (r.run !== undefined) console.log(`${name.padEnd(20)}${columns.map((c) => fmt(r[c]).padStart(8)).join('')}`);
+const rt = results.runts;
+const floor = results['node -e 0'].floor;
+if (rt) {
+  for (const other of ['runc', 'crun']) {
+    if (results[other]) console.log(`target runts run ≤ 2.5x ${other}: ${(rt.run / results[other].run).toFixed(2)}x`);
+  }
+  for (const c of ['state', 'list', 'kill', 'start']) {
+    const over = rt[c] - floor;
+    console.log(`target runts ${c} ≤ node -e 0 + 10 ms: +${over.toFixed(1)} ms (${over <= 10 ? 'met' : 'not met'}); ${(rt[c] / results.runc[c]).toFixed(1)}x runc`);
+  }
+}
+
+// runtsd against containerd: ms from spawn until the gRPC socket accepts, and PSS after idling.
+const net = require('net');
+const { launchEngine, unmountUnder } = require('./daemons');
+
+const accepts = (socket) => new Promise((resolve) => {
+  const c = net.connect(socket);
+  c.once('connect', () => { c.destroy(); resolve(true); });
+  c.once('error', () => resolve(false));
+});
+const pssKb = (pid) => Number(/^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))[1]);
+
+async function daemonFigures(name, runs) {
+  const ready = [];
+  let pss = 0;
+  for (let i = 0; i < runs; i++) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `runts-bench-ready-${name}-`));
+    const t0 = process.hrtime.bigint();
+    const { child, socket } = launchEngine(name, dir);
+    const exited = new Promise((r) => child.once('exit', r));
+    try {
+      while (!(await accepts(socket))) {
+        if (child.exitCode !== null) throw new Error(`${name} exited ${child.exitCode}`);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      ready.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (i === runs - 1) {
+        await new Promise((r) => setTimeout(r, 3000));
+        pss = pssKb(child.pid);
+      }
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+      unmountUnder(dir);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return { ready: ready.sort((a, b) => a - b)[Math.floor(ready.length / 2)], pss };
+}
+
+(async () => {
+  const runs = Math.max(3, Math.min(N, 7));
+  const d = { runtsd: await daemonFigures('runtsd', runs), containerd: await daemonFigures('containerd', runs) };
+  console.log(`daemon ready (median of ${runs}) and idle PSS:`);
+  for (const [name, f] of Object.entries(d)) console.log(`  ${name.padEnd(11)} ready ${fmt(f.ready).padStart(7)} ms   PSS ${(f.pss / 1024).toFixed(1).padStart(6)} MB`);
+  console.log(`target runtsd ready ≤ 2x containerd: ${(d.runtsd.ready / d.containerd.ready).toFixed(2)}x`);
+  console.log(`target runtsd idle PSS ≤ 1.5x containerd: ${(d.runtsd.pss / d.containerd.pss).toFixed(2)}x`);
+  console.log('engine, shim and group figures: node test/bench/engines.js, shim.js, daemon.js');
+})();
