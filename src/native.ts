@@ -26,6 +26,8 @@ interface NativeModule {
   attachDeviceProgram(dir: string, defaultAllow: boolean, rules: object[]): number;
   setWindowSize(fd: number, rows: number, cols: number): void;
   dup2(from: number, to: number): void;
+  createNetns(pin: string): void;
+  removeNetns(pin: string): void;
 }
 
 const buildDir = path.join(__dirname, '..', 'build', 'Release');
@@ -57,6 +59,10 @@ export const attachDeviceProgram = (dir: string, defaultAllow: boolean, rules: o
 /** TIOCSWINSZ on a pty master: the container's foreground process gets SIGWINCH. */
 export const setWindowSize = (fd: number, rows: number, cols: number) => native().setWindowSize(fd, rows, cols);
 export const dup2 = (from: number, to: number) => native().dup2(from, to);
+/** A new network namespace bind-mounted on `pin` (a file created here; it must not exist). */
+export const createNetns = (pin: string) => native().createNetns(pin);
+/** Unmounts and removes a namespace pin; one already gone is fine. */
+export const removeNetns = (pin: string) => native().removeNetns(pin);
 export const lockFile = (fd: number, exclusive = true) => native().lockFile(fd, exclusive);
 
 /** Resolves once fd is readable (or hung up); rejects after timeoutMs when given. */

@@ -18,3 +18,5 @@ Napi::Value CompileSeccomp(const Napi::CallbackInfo &info);
 Napi::Value AttachDeviceProgram(const Napi::CallbackInfo &info);
 Napi::Value SetWindowSize(const Napi::CallbackInfo &info);
 Napi::Value Dup2(const Napi::CallbackInfo &info);
+Napi::Value CreateNetns(const Napi::CallbackInfo &info);
+Napi::Value RemoveNetns(const Napi::CallbackInfo &info);

@@ -21,6 +21,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("attachDeviceProgram", Napi::Function::New(env, AttachDeviceProgram));
   exports.Set("setWindowSize", Napi::Function::New(env, SetWindowSize));
   exports.Set("dup2", Napi::Function::New(env, Dup2));
+  exports.Set("createNetns", Napi::Function::New(env, CreateNetns));
+  exports.Set("removeNetns", Napi::Function::New(env, RemoveNetns));
   return exports;
 }
 
