@@ -1,0 +1,79 @@
+// A container's (or, later, a pod sandbox's) network, start to end: a pinned namespace, the
+// network's CNI plugins added into it, undone in reverse on teardown; a failed attach leaves
+// nothing; a sweep undoes attachments whose owner is gone (after a crash of daemon or client).
+import { Cni } from './cni/cni';
+import { loadNetwork } from './cni/config';
+import { NetnsDir } from './netns';
+import { PortMapping } from './ports';
+
+export interface NetworkEnv {
+  confDir: string;
+  cni: Cni;
+  netns: NetnsDir;
+}
+
+export interface AttachedNetwork {
+  network: string;
+  netns: string;
+  ip: string;
+  prefixLength: number;
+  gateway: string;
+  mac: string;
+}
+
+const IFNAME = 'eth0';
+
+interface CniResult {
+  interfaces?: { name: string; mac?: string; sandbox?: string }[];
+  ips?: { address: string; gateway?: string; interface?: number }[];
+}
+
+/** The container side's address from a CNI result (the first IP on an interface in the sandbox). */
+export function containerAddress(result: unknown): Omit<AttachedNetwork, 'network' | 'netns'> {
+  const r = (result ?? {}) as CniResult;
+  const interfaces = r.interfaces ?? [];
+  const ip = (r.ips ?? []).find((i) => i.interface === undefined || interfaces[i.interface]?.sandbox) ?? r.ips?.[0];
+  const iface = ip?.interface !== undefined ? interfaces[ip.interface] : interfaces.find((i) => i.sandbox);
+  const [address = '', prefix = '0'] = (ip?.address ?? '').split('/');
+  return { ip: address, prefixLength: Number(prefix), gateway: ip?.gateway ?? '', mac: iface?.mac ?? '' };
+}
+
+export async function attachNetwork(env: NetworkEnv, id: string, network: string, ports: PortMapping[]): Promise<AttachedNetwork> {
+  const list = loadNetwork(env.confDir, network);
+  const netns = env.netns.create(id);
+  const at = { containerId: id, netns, ifName: IFNAME, capabilityArgs: ports.length > 0 ? { portMappings: ports } : {} };
+  try {
+    const result = await env.cni.addNetworkList(list, at);
+    return { network, netns, ...containerAddress(result) };
+  } catch (err) {
+    await env.cni.delNetworkList(list, at).catch(() => undefined);
+    env.netns.remove(id);
+    throw err;
+  }
+}
+
+/** Idempotent; works from the results cache when the network's config is gone. */
+export async function detachNetwork(env: NetworkEnv, id: string, network: string): Promise<void> {
+  const netns = env.netns.pathOf(id);
+  const cached = env.cni.cache.read(network, id, IFNAME);
+  // No cache: ADD never finished (its failure path cleaned up), nothing to tell the plugins.
+  if (cached) await env.cni.delCached(cached, netns);
+  env.netns.remove(id);
+}
+
+/** Undoes every attachment in env's namespace dir whose owner `isLive` denies. */
+export async function sweepStale(env: NetworkEnv, isLive: (id: string) => boolean): Promise<string[]> {
+  const swept: string[] = [];
+  for (const entry of env.cni.cache.list()) {
+    if (entry.netns !== env.netns.pathOf(entry.containerId) || isLive(entry.containerId)) continue;
+    await env.cni.delCached(entry, entry.netns);
+    env.netns.remove(entry.containerId);
+    swept.push(entry.containerId);
+  }
+  for (const name of env.netns.list()) {
+    if (isLive(name) || swept.includes(name)) continue;
+    env.netns.remove(name);
+    swept.push(name);
+  }
+  return swept;
+}
