@@ -2,7 +2,7 @@
 // network's CNI plugins added into it, undone in reverse on teardown; a failed attach leaves
 // nothing; a sweep undoes attachments whose owner is gone (after a crash of daemon or client).
 import { Cni } from './cni/cni';
-import { loadNetwork } from './cni/config';
+import { NetworkConfList, loadNetwork, parseConfList } from './cni/config';
 import { NetnsDir } from './netns';
 import { PortMapping } from './ports';
 
@@ -23,6 +23,10 @@ export interface AttachedNetwork {
 
 const IFNAME = 'eth0';
 
+// The loopback plugin brings lo up in every namespace, as containerd's CRI does with its own
+// loopback network beside the pod's (a conflist cannot hold it: it ignores CNI_IFNAME).
+const LOOPBACK: NetworkConfList = parseConfList(JSON.stringify({ cniVersion: '1.0.0', name: 'cni-loopback', plugins: [{ type: 'loopback' }] }), 'built-in loopback');
+
 interface CniResult {
   interfaces?: { name: string; mac?: string; sandbox?: string }[];
   ips?: { address: string; gateway?: string; interface?: number }[];
@@ -38,26 +42,31 @@ export function containerAddress(result: unknown): Omit<AttachedNetwork, 'networ
   return { ip: address, prefixLength: Number(prefix), gateway: ip?.gateway ?? '', mac: iface?.mac ?? '' };
 }
 
-export async function attachNetwork(env: NetworkEnv, id: string, network: string, ports: PortMapping[]): Promise<AttachedNetwork> {
-  const list = loadNetwork(env.confDir, network);
+/** `network` undefined: a namespace with only lo (docker's --network none). */
+export async function attachNetwork(env: NetworkEnv, id: string, network: string | undefined, ports: PortMapping[]): Promise<AttachedNetwork> {
+  const list = network === undefined ? undefined : loadNetwork(env.confDir, network);
   const netns = env.netns.create(id);
+  const lo = { containerId: id, netns, ifName: 'lo' };
   const at = { containerId: id, netns, ifName: IFNAME, capabilityArgs: ports.length > 0 ? { portMappings: ports } : {} };
   try {
-    const result = await env.cni.addNetworkList(list, at);
-    return { network, netns, ...containerAddress(result) };
+    await env.cni.addNetworkList(LOOPBACK, lo);
+    const result = list ? await env.cni.addNetworkList(list, at) : undefined;
+    return { network: network ?? 'none', netns, ...containerAddress(result) };
   } catch (err) {
-    await env.cni.delNetworkList(list, at).catch(() => undefined);
+    if (list) await env.cni.delNetworkList(list, at).catch(() => undefined);
+    await env.cni.delNetworkList(LOOPBACK, lo).catch(() => undefined);
     env.netns.remove(id);
     throw err;
   }
 }
 
 /** Idempotent; works from the results cache when the network's config is gone. */
-export async function detachNetwork(env: NetworkEnv, id: string, network: string): Promise<void> {
+export async function detachNetwork(env: NetworkEnv, id: string, network: string | undefined): Promise<void> {
   const netns = env.netns.pathOf(id);
-  const cached = env.cni.cache.read(network, id, IFNAME);
+  const cached = network === undefined ? undefined : env.cni.cache.read(network, id, IFNAME);
   // No cache: ADD never finished (its failure path cleaned up), nothing to tell the plugins.
   if (cached) await env.cni.delCached(cached, netns);
+  await env.cni.delNetworkList(LOOPBACK, { containerId: id, netns, ifName: 'lo' });
   env.netns.remove(id);
 }
 
@@ -68,7 +77,7 @@ export async function sweepStale(env: NetworkEnv, isLive: (id: string) => boolea
     if (entry.netns !== env.netns.pathOf(entry.containerId) || isLive(entry.containerId)) continue;
     await env.cni.delCached(entry, entry.netns);
     env.netns.remove(entry.containerId);
-    swept.push(entry.containerId);
+    if (!swept.includes(entry.containerId)) swept.push(entry.containerId);
   }
   for (const name of env.netns.list()) {
     if (isLive(name) || swept.includes(name)) continue;

@@ -1,0 +1,82 @@
+// runtsctl's side of networking: which --network values mean CNI, the host-port checks docker
+// makes before publishing, the files a bridged container gets in /etc, and the sweep of
+// attachments whose container is gone (left by a killed runtsctl or a crash).
+import * as dgram from 'dgram';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as path from 'path';
+import { Client } from '../client';
+import { sweepStale } from '../../network/attach';
+import { PortMapping, portsClash } from '../../network/ports';
+import { RuntsError } from '../../runtime/errors';
+import { ContainerInfo } from './labels';
+import { ContainerArgs, attachmentId, networkEnv } from './settings';
+import { listContainers, taskState } from './lookup';
+
+/** A network made by CNI plugins (not host, not none). */
+export const isCniNetwork = (network: string) => network !== 'host' && network !== 'none';
+/** The CNI network to attach, undefined for none (lo only); host gets no namespace at all. */
+export const cniNetworkOf = (network: string) => (isCniNetwork(network) ? network : undefined);
+
+const portTaken = (p: PortMapping) => new RuntsError(`Bind for ${p.hostIP || '0.0.0.0'}:${p.hostPort} failed: port is already allocated`, 'exists');
+
+/** Free on the host right now: nothing else listens there (docker's proxy would fail the same way). */
+function bindable(p: PortMapping): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (p.protocol === 'udp') {
+      const s = dgram.createSocket(p.hostIP.includes(':') ? 'udp6' : 'udp4');
+      s.once('error', () => resolve(false));
+      s.bind(p.hostPort, p.hostIP || undefined, () => s.close(() => resolve(true)));
+      return;
+    }
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port: p.hostPort, host: p.hostIP || undefined, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+export async function checkPortsFree(client: Client, all: ContainerInfo[], ports: PortMapping[]): Promise<void> {
+  for (const [i, p] of ports.entries()) {
+    if (ports.slice(0, i).some((q) => portsClash(p, q))) throw portTaken(p);
+  }
+  for (const c of all) {
+    const clash = ports.find((p) => c.ports.some((q) => portsClash(p, q)));
+    if (clash && ['RUNNING', 'CREATED', 'PAUSED'].includes((await taskState(client, c.id)).status)) throw portTaken(clash);
+  }
+  for (const p of ports) if (!(await bindable(p))) throw portTaken(p);
+}
+
+// A concurrent `run` creates its record before its namespace; one younger than this may belong
+// to a record made after our listing.
+const SWEEP_MIN_AGE_MS = 60_000;
+
+/** Attachments in this namespace whose container runtsd no longer has. */
+export async function sweepNetworks(client: Client, args: ContainerArgs): Promise<void> {
+  const env = networkEnv(args);
+  const live = new Set((await listContainers(client)).map((c) => attachmentId(args.namespace, c.id)));
+  const prefix = attachmentId(args.namespace, '');
+  const ours = (id: string) => id.startsWith(prefix) && /^[0-9a-f]{64}$/.test(id.slice(prefix.length));
+  const young = (id: string) => {
+    try {
+      return Date.now() - fs.statSync(env.netns.pathOf(id)).ctimeMs < SWEEP_MIN_AGE_MS;
+    } catch {
+      return false;
+    }
+  };
+  await sweepStale(env, (id) => !ours(id) || live.has(id) || young(id));
+}
+
+export function writeEtcFiles(dir: string, hostname: string, ip: string) {
+  const files = { hosts: path.join(dir, 'hosts'), hostname: path.join(dir, 'hostname'), resolvConf: path.join(dir, 'resolv.conf') };
+  fs.writeFileSync(files.hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${ip ? `${ip}\t${hostname}\n` : ''}`);
+  fs.writeFileSync(files.hostname, `${hostname}\n`);
+  let resolv = '';
+  try {
+    resolv = fs.readFileSync('/etc/resolv.conf', 'utf8');
+  } catch {
+    // no resolver on the host: the container gets none either
+  }
+  // A loopback resolver (systemd-resolved's stub) is unreachable from another namespace.
+  fs.writeFileSync(files.resolvConf, /nameserver\s+127\./.test(resolv) ? 'nameserver 8.8.8.8\n' : resolv);
+  return files;
+}
