@@ -2,6 +2,7 @@
 // network's CNI plugins added into it, undone in reverse on teardown; a failed attach leaves
 // nothing; a sweep undoes attachments whose owner is gone (after a crash of daemon or client).
 import { Cni } from './cni/cni';
+import { CachedAttachment } from './cni/cache';
 import { NetworkConfList, loadNetwork, parseConfList } from './cni/config';
 import { NetnsDir } from './netns';
 import { PortMapping } from './ports';
@@ -63,26 +64,27 @@ export async function attachNetwork(env: NetworkEnv, id: string, network: string
 /** Idempotent; works from the results cache when the network's config is gone. */
 export async function detachNetwork(env: NetworkEnv, id: string, network: string | undefined): Promise<void> {
   const netns = env.netns.pathOf(id);
-  const cached = network === undefined ? undefined : env.cni.cache.read(network, id, IFNAME);
   // No cache: ADD never finished (its failure path cleaned up), nothing to tell the plugins.
+  const cached = network === undefined ? undefined : env.cni.cache.read(network, id, IFNAME);
   if (cached) await env.cni.delCached(cached, netns);
-  await env.cni.delNetworkList(LOOPBACK, { containerId: id, netns, ifName: 'lo' });
+  const lo = env.cni.cache.read(LOOPBACK.name, id, 'lo');
+  if (lo) await env.cni.delCached(lo, netns);
   env.netns.remove(id);
 }
 
 /** Undoes every attachment in env's namespace dir whose owner `isLive` denies. */
 export async function sweepStale(env: NetworkEnv, isLive: (id: string) => boolean): Promise<string[]> {
-  const swept: string[] = [];
+  const stale = new Map<string, CachedAttachment[]>();
   for (const entry of env.cni.cache.list()) {
     if (entry.netns !== env.netns.pathOf(entry.containerId) || isLive(entry.containerId)) continue;
-    await env.cni.delCached(entry, entry.netns);
-    env.netns.remove(entry.containerId);
-    if (!swept.includes(entry.containerId)) swept.push(entry.containerId);
+    stale.set(entry.containerId, [...(stale.get(entry.containerId) ?? []), entry]);
   }
-  for (const name of env.netns.list()) {
-    if (isLive(name) || swept.includes(name)) continue;
-    env.netns.remove(name);
-    swept.push(name);
+  for (const name of env.netns.list()) if (!isLive(name) && !stale.has(name)) stale.set(name, []);
+  for (const [id, entries] of stale) {
+    // lo last: the others' DEL still finds the namespace (the bridge plugin removes its veth there)
+    entries.sort((a, b) => Number(a.ifName === 'lo') - Number(b.ifName === 'lo'));
+    for (const entry of entries) await env.cni.delCached(entry, entry.netns);
+    env.netns.remove(id);
   }
-  return swept;
+  return [...stale.keys()];
 }

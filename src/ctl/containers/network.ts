@@ -46,24 +46,18 @@ export async function checkPortsFree(client: Client, all: ContainerInfo[], ports
   for (const p of ports) if (!(await bindable(p))) throw portTaken(p);
 }
 
-// A concurrent `run` creates its record before its namespace; one younger than this may belong
-// to a record made after our listing.
-const SWEEP_MIN_AGE_MS = 60_000;
-
-/** Attachments in this namespace whose container runtsd no longer has. */
+/**
+ * Attachments in this namespace whose container runtsd no longer has. A `run` makes its record
+ * before its namespace, so what existed before the listing of records and is not in it is stale;
+ * anything newer counts as live.
+ */
 export async function sweepNetworks(client: Client, args: ContainerArgs): Promise<void> {
   const env = networkEnv(args);
+  const before = new Set([...env.netns.list(), ...env.cni.cache.list().map((e) => e.containerId)]);
   const live = new Set((await listContainers(client)).map((c) => attachmentId(args.namespace, c.id)));
   const prefix = attachmentId(args.namespace, '');
   const ours = (id: string) => id.startsWith(prefix) && /^[0-9a-f]{64}$/.test(id.slice(prefix.length));
-  const young = (id: string) => {
-    try {
-      return Date.now() - fs.statSync(env.netns.pathOf(id)).ctimeMs < SWEEP_MIN_AGE_MS;
-    } catch {
-      return false;
-    }
-  };
-  await sweepStale(env, (id) => !ours(id) || live.has(id) || young(id));
+  await sweepStale(env, (id) => !before.has(id) || !ours(id) || live.has(id));
 }
 
 export function writeEtcFiles(dir: string, hostname: string, ip: string) {

@@ -27,10 +27,21 @@ export async function removeContainer(client: Client, args: ContainerArgs, c: Co
   await teardownResources(client, args, c.id, c.network);
 }
 
-/** Everything but the task: what a failed `run` must undo too. */
+/** Everything but the task: what a failed `run` must undo too. Every step is tried; the first failure is thrown. */
 export async function teardownResources(client: Client, args: ContainerArgs, id: string, network: string): Promise<void> {
-  if (network !== 'host') await detachNetwork(networkEnv(args), attachmentId(args.namespace, id), cniNetworkOf(network));
-  await client.unary('snapshots', 'Remove', { snapshotter: SNAPSHOTTER, key: id }).catch(ignoreNotFound);
-  await client.unary('containers', 'Delete', { id }).catch(ignoreNotFound);
-  fs.rmSync(containerDir(args, id), { recursive: true, force: true });
+  const steps: (() => Promise<unknown>)[] = [
+    async () => { if (network !== 'host') await detachNetwork(networkEnv(args), attachmentId(args.namespace, id), cniNetworkOf(network)); },
+    () => client.unary('snapshots', 'Remove', { snapshotter: SNAPSHOTTER, key: id }).catch(ignoreNotFound),
+    () => client.unary('containers', 'Delete', { id }).catch(ignoreNotFound),
+    async () => fs.rmSync(containerDir(args, id), { recursive: true, force: true }),
+  ];
+  let first: unknown;
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (err) {
+      first ??= err;
+    }
+  }
+  if (first) throw first;
 }

@@ -64,7 +64,7 @@ test('two attachments reach each other; rules live with them; DEL from the cache
 test('a missing plugin: one clear error, no namespace, no veth', async () => {
   const bin = path.join(net.dir, 'bin');
   fs.mkdirSync(bin, { recursive: true });
-  for (const p of ['bridge', 'host-local', 'portmap', 'firewall']) fs.symlinkSync(`/usr/lib/cni/${p}`, path.join(bin, p));
+  for (const p of ['loopback', 'bridge', 'host-local', 'portmap', 'firewall']) fs.symlinkSync(`/usr/lib/cni/${p}`, path.join(bin, p));
   await expect(attachNetwork(freshEnv([bin]), ids[0], net.name, [])).rejects.toThrow(`CNI plugin tuning not found in ${bin}`);
   expect(fs.readdirSync(net.netnsDir)).toEqual([]);
   expect(net.bridgePorts()).toEqual([]);
