@@ -36,7 +36,7 @@ export function buildHttpdImage(workDir: string, name: string): string {
   const l = put(layer);
   const config = put(json({
     architecture: 'amd64', os: 'linux',
-    config: { Cmd: ['httpd', '-f', '-p', '80', '-h', '/www'], Env: ['PATH=/bin'], ExposedPorts: { '80/tcp': {} } },
+    config: { Cmd: ['httpd', '-f', '-v', '-p', '80', '-h', '/www'], Env: ['PATH=/bin'], ExposedPorts: { '80/tcp': {} } },
     rootfs: { type: 'layers', diff_ids: [l.digest] },
   }));
   const manifest = put(json({

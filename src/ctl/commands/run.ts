@@ -11,6 +11,7 @@ import { removeContainer, teardownResources } from '../containers/remove';
 import { Session } from '../containers/session';
 import { ContainerArgs, containerDir, logFile } from '../containers/settings';
 import { makeFifos } from '../containers/stdio';
+import { DEFAULT_NETWORK } from '../containers/network';
 
 type RunArgs = ContainerArgs & {
   image: string; command: string[]; detach: boolean; rm: boolean; interactive: boolean; tty: boolean;
@@ -51,7 +52,7 @@ const run: CommandModule<ContainerArgs, RunArgs> = {
     .option('env', { alias: 'e', type: 'string', array: true, default: [], describe: 'K=V environment variable' })
     .option('volume', { alias: 'v', type: 'string', array: true, default: [], describe: 'bind mount HOST:CONTAINER[:ro]' })
     .option('publish', { alias: 'p', type: 'string', array: true, default: [], describe: 'publish [IP:]HOST:CONTAINER[/tcp|udp]' })
-    .option('network', { alias: 'net', type: 'string', default: 'bridge', describe: 'bridge (a CNI network name), host or none' }) as Argv<RunArgs>,
+    .option('network', { alias: 'net', type: 'string', default: DEFAULT_NETWORK, describe: 'bridge (a CNI network name), host or none' }) as Argv<RunArgs>,
   handler: (args) => withClient(args, async (client) => {
     if (args.detach && args.rm) throw new ExitError('--rm with -d is not supported yet: run in the foreground or rm the container yourself', 125);
     let c: ContainerInfo;

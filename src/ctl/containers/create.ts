@@ -5,13 +5,12 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import { Client } from '../client';
 import { attachNetwork } from '../../network/attach';
-import { loadNetwork } from '../../network/cni/config';
 import { PortMapping, parsePublish } from '../../network/ports';
 import { RuntsError, invalid } from '../../runtime/errors';
 import { resolveImage } from './image';
 import { ContainerInfo, LABEL, containerInfo } from './labels';
 import { listContainers } from './lookup';
-import { checkPortsFree, cniNetworkOf, isCniNetwork, sweepNetworks, writeEtcFiles } from './network';
+import { checkPortsFree, cniNetworkOf, isCniNetwork, networkConfig, sweepNetworks, writeEtcFiles } from './network';
 import { teardownResources } from './remove';
 import { ContainerArgs, RUNTIME, SNAPSHOTTER, attachmentId, containerDir, networkEnv } from './settings';
 import { containerSpec, parseEnv, parseVolume } from './spec';
@@ -45,7 +44,7 @@ export async function createContainer(client: Client, args: ContainerArgs, o: Ru
   if (!isCniNetwork(o.network) && ports.length > 0) throw invalid(`published ports need a CNI network, not --network ${o.network}`);
   for (const v of volumes) if (!fs.existsSync(v.source)) throw invalid(`invalid volume specification: host path ${v.source} does not exist`);
   const image = await resolveImage(client, o.image);
-  if (isCniNetwork(o.network)) loadNetwork(args['cni-netconfpath'], o.network);
+  if (isCniNetwork(o.network)) networkConfig(args['cni-netconfpath'], o.network);
 
   const all = await listContainers(client);
   const taken = o.name !== undefined ? all.find((c) => c.name === o.name) : undefined;

@@ -8,10 +8,33 @@ import * as path from 'path';
 import { Client } from '../client';
 import { sweepStale } from '../../network/attach';
 import { PortMapping, portsClash } from '../../network/ports';
-import { RuntsError } from '../../runtime/errors';
+import { RuntsError, systemError } from '../../runtime/errors';
+import { NetworkConfList, loadNetwork } from '../../network/cni/config';
 import { ContainerInfo } from './labels';
 import { ContainerArgs, attachmentId, networkEnv } from './settings';
 import { listContainers, taskState } from './lookup';
+
+export const DEFAULT_NETWORK = 'bridge';
+const DEFAULT_CONFLIST = path.resolve(__dirname, '..', '..', '..', 'examples', 'cni', '90-runts-bridge.conflist');
+
+/**
+ * The network's config list; the default network is written into the conf dir when no file
+ * defines it (as nerdctl does with its own), so `-p` works on a fresh machine.
+ */
+export function networkConfig(confDir: string, network: string): NetworkConfList {
+  try {
+    return loadNetwork(confDir, network);
+  } catch (err) {
+    if (network !== DEFAULT_NETWORK || (err as RuntsError).kind !== 'not-found') throw err;
+  }
+  try {
+    fs.mkdirSync(confDir, { recursive: true, mode: 0o755 });
+    fs.copyFileSync(DEFAULT_CONFLIST, path.join(confDir, path.basename(DEFAULT_CONFLIST)), fs.constants.COPYFILE_EXCL);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw systemError(`install the default network in ${confDir}`, err);
+  }
+  return loadNetwork(confDir, network);
+}
 
 /** A network made by CNI plugins (not host, not none). */
 export const isCniNetwork = (network: string) => network !== 'host' && network !== 'none';

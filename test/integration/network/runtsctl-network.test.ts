@@ -126,6 +126,19 @@ describeIfPossible('runtsctl with CNI networks', () => {
     expectClean();
   });
 
+  test('-i feeds stdin; -t gives a terminal', () => {
+    const fed = spawnSync(process.execPath, [RUNTSCTL, '--address', env.daemon.socket, '-n', env.namespace, '--data-root', dataRoot,
+      '--cni-netconfpath', net.confDir, 'run', '-i', '--rm', '--network', 'none', IMAGE, 'cat'], { encoding: 'utf8', input: 'through stdin\n', timeout: 60000 });
+    expect(fed).toMatchObject({ status: 0, stdout: 'through stdin\n' });
+    const argv = [RUNTSCTL, '--address', env.daemon.socket, '-n', env.namespace, '--data-root', dataRoot, '--cni-netconfpath', net.confDir,
+      'run', '-t', '--rm', '--network', 'none', IMAGE, 'sh', '-c', 'test -t 1 && echo "tty $TERM"'];
+    // script(1) gives runtsctl a terminal of its own, as a user's shell would
+    const tty = spawnSync('script', ['-qec', argv.map((a) => `'${a}'`).join(' ').replace(/^/, `'${process.execPath}' `), '/dev/null'], { encoding: 'utf8', timeout: 60000 });
+    expect(tty.status).toBe(0);
+    expect(tty.stdout).toContain('tty xterm');
+    expectClean();
+  });
+
   test('logs shows what a detached container printed; kill ends it', () => {
     ok('run', '-d', '--name', 'talker', '--network', 'none', IMAGE, 'sh', '-c', 'echo one; echo two >&2; sleep 600');
     for (let i = 0; i < 50 && !ok('logs', 'talker').includes('two'); i++) spawnSync('sleep', ['0.1']);
