@@ -54,8 +54,9 @@ export async function attachNetwork(env: NetworkEnv, id: string, network: string
     const result = list ? await env.cni.addNetworkList(list, at) : undefined;
     return { network: network ?? 'none', netns, ...containerAddress(result) };
   } catch (err) {
-    if (list) await env.cni.delNetworkList(list, at).catch(() => undefined);
-    await env.cni.delNetworkList(LOOPBACK, lo).catch(() => undefined);
+    // best effort: a DEL may fail for the same reason the ADD did; the ADD's error is the news
+    if (list) await env.cni.delNetworkList(list, at).catch(() => env.cni.cache.remove(list.name, id, IFNAME));
+    await env.cni.delNetworkList(LOOPBACK, lo).catch(() => env.cni.cache.remove(LOOPBACK.name, id, 'lo'));
     env.netns.remove(id);
     throw err;
   }
@@ -72,19 +73,31 @@ export async function detachNetwork(env: NetworkEnv, id: string, network: string
   env.netns.remove(id);
 }
 
+export interface SweepResult {
+  swept: string[];
+  /** Attachments whose DEL failed: kept (cache and namespace) for the next sweep to retry. */
+  failed: { id: string; error: string }[];
+}
+
 /** Undoes every attachment in env's namespace dir whose owner `isLive` denies. */
-export async function sweepStale(env: NetworkEnv, isLive: (id: string) => boolean): Promise<string[]> {
+export async function sweepStale(env: NetworkEnv, isLive: (id: string) => boolean): Promise<SweepResult> {
   const stale = new Map<string, CachedAttachment[]>();
   for (const entry of env.cni.cache.list()) {
     if (entry.netns !== env.netns.pathOf(entry.containerId) || isLive(entry.containerId)) continue;
     stale.set(entry.containerId, [...(stale.get(entry.containerId) ?? []), entry]);
   }
   for (const name of env.netns.list()) if (!isLive(name) && !stale.has(name)) stale.set(name, []);
+  const result: SweepResult = { swept: [], failed: [] };
   for (const [id, entries] of stale) {
     // lo last: the others' DEL still finds the namespace (the bridge plugin removes its veth there)
     entries.sort((a, b) => Number(a.ifName === 'lo') - Number(b.ifName === 'lo'));
-    for (const entry of entries) await env.cni.delCached(entry, entry.netns);
-    env.netns.remove(id);
+    try {
+      for (const entry of entries) await env.cni.delCached(entry, entry.netns);
+      env.netns.remove(id);
+      result.swept.push(id);
+    } catch (err) {
+      result.failed.push({ id, error: (err as Error).message });
+    }
   }
-  return [...stale.keys()];
+  return result;
 }

@@ -55,6 +55,9 @@ export function makeTestNetwork(tag: string): TestNetwork {
     natRules,
     bridgePorts,
     cleanup() {
+      // pins a failed test left: unmounted first, or the directory cannot go
+      for (const pin of fs.existsSync(path.join(dir, 'netns')) ? fs.readdirSync(path.join(dir, 'netns')) : []) sh('umount', ['-l', path.join(dir, 'netns', pin)]);
+      for (const pin of fs.existsSync(path.join(dir, 'data', 'netns')) ? fs.readdirSync(path.join(dir, 'data', 'netns')) : []) sh('umount', ['-l', path.join(dir, 'data', 'netns', pin)]);
       sh('ip', ['link', 'del', bridge]);
       fs.rmSync(dir, { recursive: true, force: true });
     },

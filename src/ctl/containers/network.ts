@@ -80,7 +80,9 @@ export async function sweepNetworks(client: Client, args: ContainerArgs): Promis
   const live = new Set((await listContainers(client)).map((c) => attachmentId(args.namespace, c.id)));
   const prefix = attachmentId(args.namespace, '');
   const ours = (id: string) => id.startsWith(prefix) && /^[0-9a-f]{64}$/.test(id.slice(prefix.length));
-  await sweepStale(env, (id) => !before.has(id) || !ours(id) || live.has(id));
+  const { failed } = await sweepStale(env, (id) => !before.has(id) || !ours(id) || live.has(id));
+  // not this command's failure: say it, and leave the attachment for the next sweep
+  for (const f of failed) process.stderr.write(`runtsctl: warning: cleaning up the stale network of ${f.id}: ${f.error}\n`);
 }
 
 export function writeEtcFiles(dir: string, hostname: string, ip: string) {

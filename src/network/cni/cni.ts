@@ -49,11 +49,13 @@ export class Cni {
     for (const p of list.plugins) findPlugin(p.type, this.binDirs);
   }
 
+  /**
+   * Runs the list's ADDs. The cache entry is written before the first plugin runs (result null)
+   * so an ADD cut short by a crash can still be DELeted from the cache; the result follows.
+   */
   async addNetworkList(list: NetworkConfList, at: Attachment): Promise<unknown> {
     this.requirePlugins(list);
-    let result: unknown;
-    for (let i = 0; i < list.plugins.length; i++) result = await this.run('ADD', list, i, at, result);
-    this.cache.write({
+    const entry: CachedAttachment = {
       kind: 'cni_cacheV1',
       containerId: at.containerId,
       config: Buffer.from(list.bytes).toString('base64'),
@@ -62,8 +64,12 @@ export class Cni {
       netns: at.netns,
       cniArgs: at.cniArgs ?? [],
       capabilityArgs: at.capabilityArgs ?? {},
-      result,
-    });
+      result: null,
+    };
+    this.cache.write(entry);
+    let result: unknown;
+    for (let i = 0; i < list.plugins.length; i++) result = await this.run('ADD', list, i, at, result);
+    this.cache.write({ ...entry, result });
     return result;
   }
 
@@ -71,7 +77,7 @@ export class Cni {
     if (!versionAtLeast(list.cniVersion, '0.4.0')) throw new RuntsError(`network ${list.name}: CHECK needs cniVersion 0.4.0 or later (it has ${list.cniVersion})`, 'unsupported');
     if (list.disableCheck) return;
     const cached = this.cache.read(list.name, at.containerId, at.ifName);
-    if (!cached) throw new RuntsError(`network ${list.name}: no cached result for container ${at.containerId} ${at.ifName} to check`, 'not-found');
+    if (!cached?.result) throw new RuntsError(`network ${list.name}: no cached result for container ${at.containerId} ${at.ifName} to check`, 'not-found');
     for (let i = 0; i < list.plugins.length; i++) await this.run('CHECK', list, i, at, cached.result);
   }
 
@@ -87,7 +93,7 @@ export class Cni {
     const effective = cached ? parseConfList(Buffer.from(cached.config, 'base64').toString(), `cached config of ${cached.networkName}`) : list;
     if (!effective) return;
     const args: Attachment = cached ? { ...at, cniArgs: cached.cniArgs, capabilityArgs: cached.capabilityArgs } : at;
-    for (let i = effective.plugins.length - 1; i >= 0; i--) await this.run('DEL', effective, i, args, cached?.result);
+    for (let i = effective.plugins.length - 1; i >= 0; i--) await this.run('DEL', effective, i, args, cached?.result ?? undefined);
     this.cache.remove(effective.name, at.containerId, at.ifName);
   }
 

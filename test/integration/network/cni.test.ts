@@ -2,6 +2,7 @@
 // on one bridge reach each other, NAT rules exist while attached and go with DEL, DEL works
 // from the on-disk cache in a fresh instance and twice, a missing plugin or unknown network
 // fails with its message and leaves nothing.
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Cni } from '../../../src/network/cni/cni';
@@ -90,9 +91,39 @@ test('an unknown network creates nothing', async () => {
 test('sweep undoes attachments whose owner is gone and keeps live ones', async () => {
   await attachNetwork(env, ids[0], net.name, []);
   await attachNetwork(env, ids[1], net.name, []);
-  expect(await sweepStale(freshEnv(), (id) => id === ids[1])).toEqual([ids[0]]);
+  expect(await sweepStale(freshEnv(), (id) => id === ids[1])).toEqual({ swept: [ids[0]], failed: [] });
   expect(fs.readdirSync(net.netnsDir)).toEqual([ids[1]]);
   expect(net.bridgePorts()).toHaveLength(1);
   await detachNetwork(env, ids[1], net.name);
   expect(net.bridgePorts()).toEqual([]);
+});
+
+test('an ADD cut short by kill -9 (after bridge, in portmap) is undone by the sweep from the cache', async () => {
+  // a bin dir whose portmap never answers: the process doing ADD dies while it waits
+  const bin = path.join(net.dir, 'slow-bin');
+  fs.mkdirSync(bin);
+  for (const p of ['loopback', 'bridge', 'host-local', 'firewall', 'tuning']) fs.symlinkSync(`/usr/lib/cni/${p}`, path.join(bin, p));
+  fs.writeFileSync(path.join(bin, 'portmap'), '#!/bin/sh\nexec sleep 600\n', { mode: 0o755 });
+  const id = `cni-cut-${process.pid}`;
+  const dist = path.resolve(__dirname, '../../../dist/network');
+  const script = `
+    const { Cni } = require('${dist}/cni/cni'); const { NetnsDir } = require('${dist}/netns'); const { attachNetwork } = require('${dist}/attach');
+    attachNetwork({ confDir: '${net.confDir}', cni: new Cni({ binDirs: ['${bin}'], cacheDir: '${net.cacheDir}' }), netns: new NetnsDir('${net.netnsDir}') },
+      '${id}', '${net.name}', [{ hostPort: 31999, containerPort: 80, protocol: 'tcp', hostIP: '' }]);`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore', detached: true });
+  try {
+    // bridge's ADD is over once its masquerade rule is in
+    for (let i = 0; i < 100 && net.natRules().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(net.bridgePorts()).toHaveLength(1);
+  } finally {
+    process.kill(-child.pid!, 'SIGKILL'); // the node process and its sleeping "plugin"
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  expect(fs.readdirSync(net.netnsDir)).toEqual([id]);
+  expect(net.natRules()).not.toEqual([]);
+  expect(await sweepStale(freshEnv(), () => false)).toEqual({ swept: [id], failed: [] });
+  expect(net.bridgePorts()).toEqual([]);
+  expect(net.natRules()).toEqual([]);
+  expect(fs.readdirSync(net.netnsDir)).toEqual([]);
+  expect(fs.readdirSync(path.join(net.cacheDir, 'results'))).toEqual([]);
 });
