@@ -54,7 +54,7 @@ const run: CommandModule<ContainerArgs, RunArgs> = {
     .option('publish', { alias: 'p', type: 'string', array: true, default: [], describe: 'publish [IP:]HOST:CONTAINER[/tcp|udp]' })
     .option('network', { alias: 'net', type: 'string', default: DEFAULT_NETWORK, describe: 'bridge (a CNI network name), host or none' }) as Argv<RunArgs>,
   handler: (args) => withClient(args, async (client) => {
-    if (args.detach && args.rm) throw new ExitError('--rm with -d is not supported yet: run in the foreground or rm the container yourself', 125);
+    if (args.detach && args.rm) throw new ExitError('flags -d and --rm cannot be specified together (as in nerdctl): rm the container yourself', 125);
     let c: ContainerInfo;
     try {
       c = await createContainer(client, args, {
