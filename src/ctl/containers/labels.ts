@@ -10,7 +10,6 @@ export const LABEL = {
   gateway: 'runtsctl/gateway',
   prefixLength: 'runtsctl/ip-prefix-length',
   mac: 'runtsctl/mac',
-  logUri: 'runtsctl/log-uri',
 } as const;
 
 export interface ContainerInfo {
