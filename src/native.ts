@@ -26,6 +26,9 @@ interface NativeModule {
   attachDeviceProgram(dir: string, defaultAllow: boolean, rules: object[]): number;
   setWindowSize(fd: number, rows: number, cols: number): void;
   dup2(from: number, to: number): void;
+  mknod(path: string, mode: number, major: number, minor: number): void;
+  lsetxattr(path: string, name: string, value: Buffer): void;
+  lgetxattrs(path: string): Array<[string, Buffer]>;
   createNetns(pin: string): void;
   removeNetns(pin: string): void;
 }
@@ -59,6 +62,11 @@ export const attachDeviceProgram = (dir: string, defaultAllow: boolean, rules: o
 /** TIOCSWINSZ on a pty master: the container's foreground process gets SIGWINCH. */
 export const setWindowSize = (fd: number, rows: number, cols: number) => native().setWindowSize(fd, rows, cols);
 export const dup2 = (from: number, to: number) => native().dup2(from, to);
+/** mknod(2) with the type bits in mode; the permission bits are set exactly, not masked by the umask. */
+export const mknod = (p: string, mode: number, major: number, minor: number) => native().mknod(p, mode, major, minor);
+/** Extended attributes of a path itself (a final symlink is not followed). */
+export const lsetxattr = (p: string, name: string, value: Buffer) => native().lsetxattr(p, name, value);
+export const lgetxattrs = (p: string) => native().lgetxattrs(p);
 /** A new network namespace bind-mounted on `pin` (a file created here; it must not exist). */
 export const createNetns = (pin: string) => native().createNetns(pin);
 /** Unmounts and removes a namespace pin; one already gone is fine. */

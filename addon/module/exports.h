@@ -18,5 +18,8 @@ Napi::Value CompileSeccomp(const Napi::CallbackInfo &info);
 Napi::Value AttachDeviceProgram(const Napi::CallbackInfo &info);
 Napi::Value SetWindowSize(const Napi::CallbackInfo &info);
 Napi::Value Dup2(const Napi::CallbackInfo &info);
+Napi::Value MakeNode(const Napi::CallbackInfo &info);
+Napi::Value SetXattr(const Napi::CallbackInfo &info);
+Napi::Value GetXattrs(const Napi::CallbackInfo &info);
 Napi::Value CreateNetns(const Napi::CallbackInfo &info);
 Napi::Value RemoveNetns(const Napi::CallbackInfo &info);
