@@ -59,7 +59,26 @@ export function makeTestNetwork(tag: string): TestNetwork {
       for (const pin of fs.existsSync(path.join(dir, 'netns')) ? fs.readdirSync(path.join(dir, 'netns')) : []) sh('umount', ['-l', path.join(dir, 'netns', pin)]);
       for (const pin of fs.existsSync(path.join(dir, 'data', 'netns')) ? fs.readdirSync(path.join(dir, 'data', 'netns')) : []) sh('umount', ['-l', path.join(dir, 'data', 'netns', pin)]);
       sh('ip', ['link', 'del', bridge]);
+      removeRulesOf(name);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Last resort after a failed test: the iptables rules the plugins tagged with this network's name, and their chains. */
+export function removeRulesOf(network: string): void {
+  for (const table of ['nat', 'filter']) {
+    const tagged = sh('iptables', ['-t', table, '-S']).stdout.split('\n').filter((l) => l.startsWith('-A ') && l.includes(`name: \\"${network}\\"`));
+    const chains = new Set<string>();
+    for (const rule of tagged) {
+      const args = rule.match(/"(?:[^"\\]|\\.)*"|\S+/g)!.map((a) => (a.startsWith('"') ? a.slice(1, -1).replace(/\\"/g, '"') : a));
+      const jump = args[args.indexOf('-j') + 1];
+      if (/^CNI-(DN-)?[0-9a-f]+$/.test(jump)) chains.add(jump);
+      sh('iptables', ['-t', table, '-D', ...args.slice(1)]);
+    }
+    for (const chain of chains) {
+      sh('iptables', ['-t', table, '-F', chain]);
+      sh('iptables', ['-t', table, '-X', chain]);
+    }
+  }
 }
