@@ -125,9 +125,19 @@ describeIfPossible('runtsctl with CNI networks', () => {
 
     const host = ctl('run', '--rm', '--network', 'host', IMAGE, 'ip', '-o', 'link');
     expect(host.status).toBe(0);
-    expect(host.stdout).toContain(`${net.bridge}:`);
+    // the host's own interfaces: the one its default route uses (or any not lo)
+    const hostLink = /dev (\S+)/.exec(sh('ip', ['route', 'show', 'default']).stdout)?.[1]
+      ?? sh('ip', ['-o', 'link']).stdout.split('\n').map((l) => l.split(': ')[1]).find((n) => n && n !== 'lo')!;
+    expect(host.stdout).toContain(`: ${hostLink.split('@')[0]}`);
 
     expect(ctl('run', '--rm', '--network', 'none', IMAGE, 'sh', '-c', 'exit 7').status).toBe(7);
+    const shared = path.join(net.dir, 'shared');
+    fs.mkdirSync(shared, { recursive: true });
+    fs.writeFileSync(path.join(shared, 'f'), 'from the host\n');
+    const mounted = ctl('run', '--rm', '--network', 'none', '-e', 'GREETING=hi there', '-v', `${shared}:/data:ro`, IMAGE,
+      'sh', '-c', 'echo "$GREETING"; cat /data/f; touch /data/new 2>/dev/null || echo read-only');
+    expect(mounted).toMatchObject({ status: 0, stdout: 'hi there\nfrom the host\nread-only\n' });
+    expect(fs.readdirSync(shared)).toEqual(['f']);
     const missing = ctl('run', '--rm', '--network', 'none', IMAGE, '/no/such/binary');
     expect(missing.status).toBe(127);
     expect(missing.stderr).toMatch(/^runtsctl: .*no such file or directory/);
