@@ -30,6 +30,8 @@ interface NativeModule {
   mknod(path: string, mode: number, major: number, minor: number): void;
   lsetxattr(path: string, name: string, value: Buffer): void;
   lgetxattrs(path: string): Array<[string, Buffer]>;
+  createNetns(pin: string): void;
+  removeNetns(pin: string): void;
 }
 
 const buildDir = path.join(__dirname, '..', 'build', 'Release');
@@ -65,6 +67,10 @@ export const mknod = (p: string, mode: number, major: number, minor: number) => 
 /** Extended attributes of a path itself (a final symlink is not followed). */
 export const lsetxattr = (p: string, name: string, value: Buffer) => native().lsetxattr(p, name, value);
 export const lgetxattrs = (p: string) => native().lgetxattrs(p);
+/** A new network namespace bind-mounted on `pin` (a file created here; it must not exist). */
+export const createNetns = (pin: string) => native().createNetns(pin);
+/** Unmounts and removes a namespace pin; one already gone is fine. */
+export const removeNetns = (pin: string) => native().removeNetns(pin);
 export const lockFile = (fd: number, exclusive = true) => native().lockFile(fd, exclusive);
 
 /** Resolves once fd is readable (or hung up); rejects after timeoutMs when given. */

@@ -21,3 +21,5 @@ Napi::Value Dup2(const Napi::CallbackInfo &info);
 Napi::Value MakeNode(const Napi::CallbackInfo &info);
 Napi::Value SetXattr(const Napi::CallbackInfo &info);
 Napi::Value GetXattrs(const Napi::CallbackInfo &info);
+Napi::Value CreateNetns(const Napi::CallbackInfo &info);
+Napi::Value RemoveNetns(const Napi::CallbackInfo &info);

@@ -24,6 +24,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mknod", Napi::Function::New(env, MakeNode));
   exports.Set("lsetxattr", Napi::Function::New(env, SetXattr));
   exports.Set("lgetxattrs", Napi::Function::New(env, GetXattrs));
+  exports.Set("createNetns", Napi::Function::New(env, CreateNetns));
+  exports.Set("removeNetns", Napi::Function::New(env, RemoveNetns));
   return exports;
 }
 

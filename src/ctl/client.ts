@@ -12,6 +12,8 @@ const SERVICES = {
   snapshots: ['containerd/services/snapshots/v1/snapshots.proto', 'containerd.services.snapshots.v1.Snapshots'],
   diff: ['containerd/services/diff/v1/diff.proto', 'containerd.services.diff.v1.Diff'],
   version: ['containerd/services/version/v1/version.proto', 'containerd.services.version.v1.Version'],
+  containers: ['containerd/services/containers/v1/containers.proto', 'containerd.services.containers.v1.Containers'],
+  tasks: ['containerd/services/tasks/v1/tasks.proto', 'containerd.services.tasks.v1.Tasks'],
 } as const;
 
 export type ServiceName = keyof typeof SERVICES;

@@ -26,3 +26,7 @@ export function printTable(header: string[], rows: string[][]): void {
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
   process.stdout.write([header, ...rows].map(line).join('\n') + '\n');
 }
+
+/** A run/exec command line: what came after the operand (see operand.ts), as given. */
+export const commandArgs = (args: { _: (string | number)[]; command?: string[] }) =>
+  [...(args.command ?? []), ...args._.slice(1)].map(String);

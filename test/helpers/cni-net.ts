@@ -1,0 +1,84 @@
+// A CNI bridge network of a test's own: conf dir, bridge name, subnet, IPAM and cache dirs and
+// netns pins unique to the process, so parallel runs never meet each other or the default
+// network; leftovers() lists what the kernel still holds for it (bridge, veths, nat rules).
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+export interface TestNetwork {
+  dir: string;
+  confDir: string;
+  cacheDir: string;
+  netnsDir: string;
+  name: string;
+  bridge: string;
+  subnet: string;
+  gateway: string;
+  /** iptables -t nat rules mentioning this network's subnet or name. */
+  natRules(): string[];
+  /** veth peers on the bridge. */
+  bridgePorts(): string[];
+  cleanup(): void;
+}
+
+export const sh = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8', timeout: 30000 });
+
+export function makeTestNetwork(tag: string): TestNetwork {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `runts-net-${tag}-`));
+  const n = (process.pid % 200) + 20;
+  const third = { cni: 1, ctl: 2, bench: 3 }[tag] ?? 4;
+  const name = `runts-${tag}-${process.pid}`;
+  const bridge = `rt${tag.slice(0, 3)}${process.pid % 100000}`.slice(0, 15);
+  const subnet = `10.${n}.${third}.0/24`;
+  const confDir = path.join(dir, 'net.d');
+  fs.mkdirSync(confDir);
+  fs.writeFileSync(path.join(confDir, '10-test.conflist'), JSON.stringify({
+    cniVersion: '1.0.0',
+    name,
+    plugins: [
+      { type: 'bridge', bridge, isGateway: true, ipMasq: true, hairpinMode: true,
+        ipam: { type: 'host-local', ranges: [[{ subnet }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: path.join(dir, 'ipam') } },
+      { type: 'portmap', capabilities: { portMappings: true } },
+      { type: 'firewall' },
+      { type: 'tuning' },
+    ],
+  }));
+  const natRules = () => sh('iptables', ['-t', 'nat', '-S']).stdout.split('\n')
+    .filter((l) => l.includes(subnet.split('/')[0].replace(/\.0$/, '.')) || l.includes(name));
+  const bridgePorts = () => sh('ip', ['-o', 'link', 'show', 'master', bridge]).stdout.split('\n').filter(Boolean);
+  return {
+    dir, confDir, name, bridge, subnet,
+    cacheDir: path.join(dir, 'cache'),
+    netnsDir: path.join(dir, 'netns'),
+    gateway: subnet.replace(/0\/24$/, '1'),
+    natRules,
+    bridgePorts,
+    cleanup() {
+      // pins a failed test left: unmounted first, or the directory cannot go
+      for (const pin of fs.existsSync(path.join(dir, 'netns')) ? fs.readdirSync(path.join(dir, 'netns')) : []) sh('umount', ['-l', path.join(dir, 'netns', pin)]);
+      for (const pin of fs.existsSync(path.join(dir, 'data', 'netns')) ? fs.readdirSync(path.join(dir, 'data', 'netns')) : []) sh('umount', ['-l', path.join(dir, 'data', 'netns', pin)]);
+      sh('ip', ['link', 'del', bridge]);
+      removeRulesOf(name);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Last resort after a failed test: the iptables rules the plugins tagged with this network's name, and their chains. */
+export function removeRulesOf(network: string): void {
+  for (const table of ['nat', 'filter']) {
+    const tagged = sh('iptables', ['-t', table, '-S']).stdout.split('\n').filter((l) => l.startsWith('-A ') && l.includes(`name: \\"${network}\\"`));
+    const chains = new Set<string>();
+    for (const rule of tagged) {
+      const args = rule.match(/"(?:[^"\\]|\\.)*"|\S+/g)!.map((a) => (a.startsWith('"') ? a.slice(1, -1).replace(/\\"/g, '"') : a));
+      const jump = args[args.indexOf('-j') + 1];
+      if (/^CNI-(DN-)?[0-9a-f]+$/.test(jump)) chains.add(jump);
+      sh('iptables', ['-t', table, '-D', ...args.slice(1)]);
+    }
+    for (const chain of chains) {
+      sh('iptables', ['-t', table, '-F', chain]);
+      sh('iptables', ['-t', table, '-X', chain]);
+    }
+  }
+}
