@@ -90,7 +90,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
   const { spec } = bundle;
   checkLsm(spec.process, spec);
   let cgroupsPath = spec.linux?.cgroupsPath ?? defaultCgroupsPath(opts.id);
-  const resources = withDefaultDeviceRules(spec.linux?.resources, spec.linux?.devices);
+  const resources = withDefaultDeviceRules(spec.linux?.resources);
   // Resource values are checked before anything exists on disk.
   const checked = containerCgroup(cgroupsPath);
   checked.validateResources(resources);

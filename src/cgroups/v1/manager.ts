@@ -163,12 +163,14 @@ export class V1Manager implements CgroupManager {
 
   killAll(signal: number): void {
     const unified = this.unified && new CgroupDir(this.fs, this.unified.dir);
+    const freezer = this.dirOf('freezer');
     if (signal === 9 && unified?.has('cgroup.kill')) {
       unified.write('cgroup.kill', '1');
+      // A v1-frozen task does not act on SIGKILL until it is thawed (a paused container).
+      if (freezer && this.fs.exists(freezer.dir) && freezerStateV1(freezer) !== 'thawed') thawV1(freezer);
       return;
     }
     // Frozen processes cannot fork, so the list cannot grow while it is being signalled.
-    const freezer = this.dirOf('freezer');
     if (freezer && this.fs.exists(freezer.dir)) {
       const wasFrozen = freezerStateV1(freezer) === 'frozen';
       freezeV1(freezer);
