@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as native from '../native';
 import { CgroupManager, defaultCgroupsPath } from '../cgroups';
+import { parseProcCgroup } from '../cgroups/paths';
 import { containerCgroup, NO_CGROUP } from './cgroup';
 import { isRootless } from './rootless';
 import { Bundle, loadBundle } from './bundle';
@@ -91,8 +92,10 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
   checkLsm(spec.process, spec);
   let cgroupsPath = spec.linux?.cgroupsPath ?? defaultCgroupsPath(opts.id);
   const resources = withDefaultDeviceRules(spec.linux?.resources);
+  // A relative path lives under this runtime's own cgroups (runc's rule), remembered for later commands.
+  const cgroupParent = cgroupsPath.startsWith('/') ? undefined : Object.fromEntries(parseProcCgroup(fs.readFileSync('/proc/self/cgroup', 'utf8')));
   // Resource values are checked before anything exists on disk.
-  const checked = containerCgroup(cgroupsPath);
+  const checked = containerCgroup(cgroupsPath, cgroupParent);
   checked.validateResources(resources);
   store.claim(opts.id);
   let cgroup: CgroupManager | undefined;
@@ -129,7 +132,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
     const record: ContainerRecord = {
       ociVersion: spec.ociVersion, id: opts.id, pid: 0, initStartTime: '', bundle: bundle.dir,
       rootfs: bundle.rootfs, created: new Date().toISOString(), owner: '',
-      annotations: spec.annotations ?? {}, cgroupsPath, config: spec,
+      annotations: spec.annotations ?? {}, cgroupsPath, cgroupParent, config: spec,
     };
     const hookState = (pid: number, status: string) => ({
       ociVersion: spec.ociVersion, id: opts.id, status, pid, bundle: bundle.dir, annotations: record.annotations,

@@ -1,6 +1,6 @@
 // delete: a stopped (or, with --force, any) container's processes, cgroup and state go;
 // poststop hooks run and their failures are only warnings.
-import { containerCgroup } from './cgroup';
+import { recordCgroup } from './cgroup';
 import { RuntsError } from './errors';
 import { runHooks } from './hooks';
 import { ContainerRecord, StateStore } from './state-store';
@@ -32,7 +32,7 @@ export async function deleteContainer(store: StateStore, id: string, force = fal
   await store.locked(id, async () => {
     const status = statusOf(store, rec);
     if (status === 'running' && !force) throw new RuntsError(`cannot delete container ${id} that is not stopped: ${status}`, 'state');
-    const cgroup = containerCgroup(rec.cgroupsPath);
+    const cgroup = recordCgroup(rec);
     if (status !== 'stopped') {
       cgroup.killAll(9);
       try { process.kill(rec.pid, 9); } catch { /* gone */ }

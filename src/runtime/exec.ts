@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as native from '../native';
 import { subCgroupPath } from '../cgroups/paths';
-import { containerCgroup } from './cgroup';
+import { recordCgroup } from './cgroup';
 import { lastCap, writePidFile } from './create';
 import { RuntsError } from './errors';
 import { launch } from './launch';
@@ -66,7 +66,7 @@ export async function startExec(store: StateStore, opts: ExecOptions & { ownTerm
     const state = JSON.stringify(current);
     const { pid } = await launch(plan.records, fds, {
       placed(pid) {
-        containerCgroup(cgroupsPath).addProcess(pid);
+        recordCgroup(rec, cgroupsPath).addProcess(pid);
         return state;
       },
       seccompListener(fd, pid) {

@@ -22,6 +22,9 @@ export interface ContainerRecord {
   owner: string;
   annotations: Record<string, string>;
   cgroupsPath: string;
+  /** A relative cgroupsPath's base: the creating runtime's own cgroups (/proc/self/cgroup),
+   * so later commands, run from any cgroup, find the same directories. */
+  cgroupParent?: Record<string, string>;
   config: Spec;
 }
 

@@ -1,0 +1,124 @@
+// Configs runc accepts and runts must too (issue 14): each test here also passes against runc:
+//   RUNTIME_UNDER_TEST=/usr/sbin/runc npx jest test/integration/runtime/compat-config.test.ts
+// Bundles name an absolute cgroupsPath unless the test is about that: runc would otherwise
+// nest the container under its own cgroup, which for this test process is not ours to touch.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { cleanupBundles, makeBundle } from '../../helpers/bundle';
+import { removeCgroupTree } from '../../helpers/cgroup-cleanup';
+import { Runts, RUNTIME, uniqueId } from '../../helpers/runts';
+
+let runts: Runts;
+const cgroupsToRemove: string[] = [];
+beforeEach(() => (runts = new Runts()));
+afterEach(() => {
+  runts.reset();
+  cgroupsToRemove.splice(0).forEach(removeCgroupTree);
+});
+afterAll(cleanupBundles);
+
+const HIERARCHIES = fs.readdirSync('/sys/fs/cgroup').filter((h) => h !== 'process_api');
+
+function bundle(id: string, edit: (c: any) => void) {
+  return makeBundle((c) => {
+    c.linux.cgroupsPath = `/${id}`;
+    edit(c);
+  });
+}
+
+/** Runs a container in the foreground and returns what it printed. */
+function runToEnd(name: string, edit: (c: any) => void) {
+  const id = uniqueId(name);
+  const b = bundle(id, edit);
+  return runts.run(['run', '--bundle', b.dir, id]);
+}
+
+test('1: a relative cgroupsPath lives under the runtime\'s own cgroup; later commands from elsewhere find it', () => {
+  // The runtime is started from a cgroup of our own, so "its own cgroup" is one we may use.
+  const parent = `ca-parent-${process.pid}`;
+  cgroupsToRemove.push(`/${parent}`);
+  for (const h of HIERARCHIES) {
+    const dir = path.join('/sys/fs/cgroup', h, parent);
+    fs.mkdirSync(dir);
+    if (h === 'cpuset') for (const f of ['cpuset.cpus', 'cpuset.mems']) fs.writeFileSync(path.join(dir, f), fs.readFileSync(path.join('/sys/fs/cgroup/cpuset', f)));
+  }
+  const id = uniqueId('ca-relcg');
+  const pods = `ca-pods-${process.pid}`;
+  // runc 1.1.5 on a hybrid host resolves the cgroup2 path from the root instead (and leaves
+  // its parent behind); runts resolves every hierarchy the same way, under its own cgroup.
+  cgroupsToRemove.push(`/${pods}`);
+  const joined = process.env.RUNTIME_UNDER_TEST ? ['memory', 'pids', 'freezer'] : ['memory', 'pids', 'freezer', 'unified'];
+  const b = bundle(id, (c) => {
+    c.process.args = ['sleep', '60'];
+    c.linux.cgroupsPath = `${pods}/${id}`;
+  });
+  const enter = 'for d in /sys/fs/cgroup/*/"$0"; do echo $$ > "$d/cgroup.procs"; done; exec "$@"';
+  // The container keeps the stdio it is given: a file, never a pipe.
+  const errFile = path.join(b.dir, 'stderr');
+  const errFd = fs.openSync(errFile, 'w');
+  const r = spawnSync('sh', ['-c', enter, parent, RUNTIME, '--root', runts.root, 'run', '-d', '--bundle', b.dir, id], { stdio: ['ignore', errFd, errFd], timeout: 20000 });
+  fs.closeSync(errFd);
+  expect({ status: r.status, stderr: fs.readFileSync(errFile, 'utf8') }).toEqual({ status: 0, stderr: '' });
+  const pid = runts.state(id).pid as number;
+  for (const h of joined) {
+    expect(fs.readFileSync(`/sys/fs/cgroup/${h}/${parent}/${pods}/${id}/cgroup.procs`, 'utf8').trim()).toBe(String(pid));
+  }
+  // This process sits in other cgroups (memory is elsewhere): the record, not our cgroup, decides.
+  runts.ok(['pause', id]);
+  expect(fs.readFileSync(`/sys/fs/cgroup/freezer/${parent}/${pods}/${id}/freezer.state`, 'utf8').trim()).toBe('FROZEN');
+  runts.ok(['resume', id]);
+  runts.ok(['delete', '--force', id]);
+  for (const h of HIERARCHIES) expect(fs.existsSync(`/sys/fs/cgroup/${h}/${parent}/${pods}/${id}`)).toBe(false);
+});
+
+test('2: a FIFO in linux.devices is created and needs no device rule', () => {
+  const r = runToEnd('ca-fifo', (c) => {
+    c.process.args = ['sh', '-c', 'ls -l /dev/fifo0 | cut -c1'];
+    c.linux.devices = [{ path: '/dev/fifo0', type: 'p', fileMode: 0o600 }];
+    c.linux.resources = { devices: [{ allow: false, access: 'rwm' }] };
+  });
+  expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, stdout: 'p\n', stderr: '' });
+});
+
+test('6: a process.env entry without "=" is refused, for the init and for exec', () => {
+  const r = runToEnd('ca-env', (c) => {
+    c.process.args = ['true'];
+    c.process.env = [...c.process.env, 'NOVALUE'];
+  });
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toContain('invalid environment variable: \\"NOVALUE\\"');
+  expect(runts.ok(['list', '-q'])).toBe('');
+
+  const id = uniqueId('ca-envexec');
+  const b = bundle(id, (c) => (c.process.args = ['sleep', '60']));
+  runts.ok(['run', '-d', '--bundle', b.dir, id]);
+  const proc = path.join(b.dir, 'process.json');
+  fs.writeFileSync(proc, JSON.stringify({ args: ['echo', 'ran'], cwd: '/', env: ['PATH=/bin', 'NOVALUE'], user: { uid: 0, gid: 0 } }));
+  for (const args of [['--process', proc, id], ['--env', 'NOVALUE', id, 'echo', 'ran']]) {
+    const e = runts.run(['exec', ...args]);
+    expect(e.status).not.toBe(0);
+    expect(e.stdout).toBe('');
+    expect(e.stderr).toContain('invalid environment variable: \\"NOVALUE\\"');
+  }
+});
+
+test('7: once create returned, edits to config.json do not reach start', () => {
+  const id = uniqueId('ca-edit');
+  const b = bundle(id, (c) => {
+    c.root.readonly = false;
+    c.process.args = ['sh', '-c', 'echo "$WHO" > /who'];
+    c.process.env = [...c.process.env, 'WHO=created'];
+  });
+  runts.ok(['create', '--bundle', b.dir, id]);
+  b.config.process.args = ['sh', '-c', 'echo edited > /who'];
+  b.config.process.env = [...b.config.process.env, 'WHO=edited'];
+  const marker = path.join(b.dir, 'poststart-ran');
+  b.config.hooks = { poststart: [{ path: '/bin/sh', args: ['sh', '-c', `touch ${marker}`] }] };
+  b.save();
+  runts.ok(['start', id]);
+  const deadline = Date.now() + 5000;
+  while (runts.state(id).status !== 'stopped' && Date.now() < deadline);
+  expect(fs.readFileSync(path.join(b.rootfs, 'who'), 'utf8')).toBe('created\n');
+  expect(fs.existsSync(marker)).toBe(false);
+});
