@@ -15,7 +15,7 @@ enum Plan : uint32_t {
   HOSTNAME = 10,      // name
   DOMAINNAME = 11,    // name
   ROOT_PROPAGATION = 12,  // mount flags for "/" (MS_SLAVE|MS_REC ...)
-  BIND_ROOTFS = 13,   // host rootfs path
+  BIND_ROOTFS = 13,   // host rootfs path, propagation for the mount holding it
   MOUNT = 14,         // source, dest, fstype, flags, data, propagation, kind, attrs, attrs_recursive, refuse_symlink,
                       // idmapped tree index (-1: none)
   MKNOD = 15,         // dest, mode(with type bits), major, minor, uid, gid

@@ -52,8 +52,20 @@ bool root_propagation(InitContext &ctx, const wire::Record &r) {
   return true;
 }
 
+// The mount holding `path` (the nearest mount point at or above it) gets `flags`: mount(2)
+// says EINVAL for a path that is no mount point, so walk up until one takes it.
+static int set_holding_mount_propagation(std::string path, unsigned long flags) {
+  for (;;) {
+    if (::mount(nullptr, path.c_str(), nullptr, flags, nullptr) == 0) return 0;
+    if (errno != EINVAL || path == "/") return -1;
+    path = dirname_of(path);
+  }
+}
+
 bool bind_rootfs(InitContext &ctx, const wire::Record &r) {
   ctx.rootfs = r.args.at(0);
+  // pivot_root refuses a shared parent, and a bind under one would propagate to the host.
+  if (set_holding_mount_propagation(ctx.rootfs, r.num(1)) < 0) return ctx.fail("make the mount holding the rootfs private", errno, ctx.rootfs);
   if (::mount(ctx.rootfs.c_str(), ctx.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0)
     return ctx.fail("bind mount rootfs", errno, ctx.rootfs);
   ctx.root_fd = open(ctx.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);

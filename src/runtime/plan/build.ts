@@ -43,6 +43,27 @@ const PROPAGATION: Record<string, number> = {
   shared: MS.SHARED, rshared: MS.SHARED | MS.REC, unbindable: MS.UNBINDABLE, runbindable: MS.UNBINDABLE | MS.REC,
 };
 
+/**
+ * linux.rootfsPropagation in three steps, as runc does: the mount namespace's "/" gets the mode
+ * while the rootfs is prepared (rslave by default); the mount holding the rootfs is made
+ * private (slave for the slave modes), because pivot_root refuses a shared parent and a bind
+ * under a shared parent would show up on the host; once the rootfs is complete the container's
+ * "/" gets a shared or unbindable mode. Unlike runc, unbindable modes wait for that last step: on "/"
+ * from the start they make the rootfs itself impossible to bind (runc fails with EINVAL).
+ */
+function rootPropagation(mode: string | undefined): { setup: number; rootfsParent: number; final: number } {
+  const DEFAULT = MS.SLAVE | MS.REC;
+  if (mode === undefined) return { setup: DEFAULT, rootfsParent: MS.PRIVATE, final: 0 };
+  const flags = PROPAGATION[mode];
+  if (flags === undefined) throw new RuntsError(`config.json: /linux/rootfsPropagation: unknown value "${mode}"`, 'invalid');
+  const unbindable = (flags & MS.UNBINDABLE) !== 0;
+  return {
+    setup: unbindable ? DEFAULT : flags,
+    rootfsParent: flags & MS.SLAVE ? MS.SLAVE : MS.PRIVATE,
+    final: flags & (MS.SHARED | MS.UNBINDABLE) ? flags : 0,
+  };
+}
+
 const PERSONALITY: Record<string, number> = { LINUX: 0x0000, LINUX32: 0x0008 };
 
 export function hookOps(kind: string, hooks: Hook[] | undefined): PlanRecord[] {
@@ -79,9 +100,8 @@ export function buildLaunchPlan(input: LaunchPlanInput): LaunchPlan {
   if (spec.domainname !== undefined && ns.created.has('uts')) records.push({ op: Op.DOMAINNAME, args: [spec.domainname] });
   if (!input.noNewKeyring) records.push({ op: Op.KEYRING, args: [`_ses.${input.id}`] });
 
-  const propagation = linux.rootfsPropagation ? PROPAGATION[linux.rootfsPropagation] : MS.SLAVE | MS.REC;
-  if (propagation === undefined) throw new RuntsError(`config.json: /linux/rootfsPropagation: unknown value "${linux.rootfsPropagation}"`, 'invalid');
-  records.push({ op: Op.ROOT_PROPAGATION, args: [propagation] }, { op: Op.BIND_ROOTFS, args: [input.rootfs] });
+  const propagation = rootPropagation(linux.rootfsPropagation);
+  records.push({ op: Op.ROOT_PROPAGATION, args: [propagation.setup] }, { op: Op.BIND_ROOTFS, args: [input.rootfs, propagation.rootfsParent] });
   records.push(...planMounts({
     mounts: spec.mounts ?? [], bundle: input.bundle, userns, cgroupns: ns.created.has('cgroup'),
     cgroups: input.cgroups, devices: linux.devices ?? [],
@@ -102,6 +122,8 @@ export function buildLaunchPlan(input: LaunchPlanInput): LaunchPlan {
   for (const p of linux.maskedPaths ?? []) records.push({ op: Op.MASK, args: [p] });
   for (const p of linux.readonlyPaths ?? []) records.push({ op: Op.READONLY, args: [p] });
   if (spec.root?.readonly) records.push({ op: Op.ROOT_READONLY, args: [] });
+  // Last of the rootfs steps: masks bind /dev/null, which an unbindable "/" would refuse.
+  if (propagation.final) records.push({ op: Op.ROOT_PROPAGATION, args: [propagation.final] });
   if (linux.intelRdt && !fs.existsSync('/sys/fs/resctrl/schemata')) {
     throw new RuntsError('config.json: /linux/intelRdt: Intel RDT is not available on this host (no resctrl filesystem at /sys/fs/resctrl)', 'unsupported');
   }

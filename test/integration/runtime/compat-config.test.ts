@@ -122,3 +122,42 @@ test('7: once create returned, edits to config.json do not reach start', () => {
   expect(fs.readFileSync(path.join(b.rootfs, 'who'), 'utf8')).toBe('created\n');
   expect(fs.existsSync(marker)).toBe(false);
 });
+
+const ROOT_OPTIONAL_FIELDS = 'awk \'$5=="/" {print $7}\' /proc/self/mountinfo';
+
+test('3: every linux.rootfsPropagation mode starts; shared modes give the container a shared "/" of its own', () => {
+  // runc 1.1.5 fails both unbindable modes (it binds the rootfs under an unbindable "/") and
+  // leaves "/" private in the shared ones; runts applies the mode once the rootfs is ready, as
+  // later runc releases do. Against runc only the start is checked.
+  const otherRuntime = !!process.env.RUNTIME_UNDER_TEST;
+  const modes = ['shared', 'rshared', 'slave', 'rslave', 'private', 'rprivate', ...(otherRuntime ? [] : ['unbindable', 'runbindable'])];
+  const expected: Record<string, RegExp> = { shared: /^shared:\d+$/, slave: /^-$/, private: /^-$/, unbindable: /^unbindable$/ };
+  for (const mode of modes) {
+    const r = runToEnd(`ca-prop-${mode}`, (c) => {
+      c.linux.rootfsPropagation = mode;
+      c.process.args = ['sh', '-c', ROOT_OPTIONAL_FIELDS];
+    });
+    expect({ mode, status: r.status, stderr: r.stderr }).toEqual({ mode, status: 0, stderr: '' });
+    if (!otherRuntime) expect(r.stdout.trim()).toMatch(expected[mode.replace(/^r/, '')]);
+  }
+});
+
+test('3: with rshared, nothing the container mounts appears on the host', () => {
+  const id = uniqueId('ca-prop-leak');
+  const b = bundle(id, (c) => {
+    c.linux.rootfsPropagation = 'rshared';
+    c.process.args = ['sleep', '60'];
+  });
+  runts.ok(['run', '-d', '--bundle', b.dir, id]);
+  const pid = runts.state(id).pid as number;
+  expect(fs.readFileSync(`/proc/${pid}/mountinfo`, 'utf8')).toMatch(/ \/proc rw/);
+  expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(b.dir);
+});
+
+test('4: bind mounts accept (and ignore) filesystem data options next to bind and a propagation', () => {
+  const r = runToEnd('ca-binddata', (c) => {
+    c.mounts.push({ destination: '/mnt/x', type: 'bind', source: '/etc', options: ['bind', 'mode=755', 'size=1k', 'shared', 'ro'] });
+    c.process.args = ['sh', '-c', 'test -f /mnt/x/hostname && awk \'$5=="/mnt/x" {print $6}\' /proc/self/mountinfo | cut -d, -f1'];
+  });
+  expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, stdout: 'ro\n', stderr: '' });
+});
