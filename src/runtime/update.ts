@@ -24,6 +24,8 @@ export async function updateContainer(store: StateStore, id: string, changes: Li
     if (statusOf(store, rec) === 'stopped') throw new RuntsError('cannot update a stopped container', 'state');
     const linux = (rec.config.linux ??= {});
     const merged = merge((linux.resources ?? {}) as Json, changes as Json) as LinuxResources;
+    // As with runc, unlimited memory without a new swap value lifts the swap limit too.
+    if (changes.memory?.limit === -1 && changes.memory.swap === undefined) merged.memory = { ...merged.memory, swap: -1 };
     const cg = recordCgroup(rec);
     // The merged values go to the kernel together (a higher memory limit needs the matching
     // swap limit); device rules only when given, so a running container never loses access.

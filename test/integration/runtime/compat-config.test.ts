@@ -161,3 +161,37 @@ test('4: bind mounts accept (and ignore) filesystem data options next to bind an
   });
   expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, stdout: 'ro\n', stderr: '' });
 });
+
+test('11: update --memory -1 lifts a swap limit too; device access "rwa" is taken as "rw"', () => {
+  const id = uniqueId('ca-upd');
+  const b = bundle(id, (c) => {
+    c.process.args = ['sleep', '60'];
+    c.linux.resources = { ...c.linux.resources, memory: { limit: 64 * 1024 * 1024, swap: 128 * 1024 * 1024 } };
+  });
+  runts.ok(['run', '-d', '--bundle', b.dir, id]);
+  const memory = (f: string) => BigInt(fs.readFileSync(`/sys/fs/cgroup/memory/${id}/${f}`, 'utf8').trim());
+  expect(memory('memory.memsw.limit_in_bytes')).toBe(128n * 1024n * 1024n);
+  runts.ok(['update', '--memory', '-1', id]);
+  // The kernel's "unlimited" is the largest page-aligned value.
+  expect(memory('memory.limit_in_bytes')).toBeGreaterThan(1n << 60n);
+  expect(memory('memory.memsw.limit_in_bytes')).toBeGreaterThan(1n << 60n);
+  runts.ok(['update', '--resources', '-', id], { input: JSON.stringify({ devices: [{ allow: true, type: 'c', major: 1, minor: 3, access: 'rwa' }] }) });
+  expect(fs.readFileSync(`/sys/fs/cgroup/devices/${id}/devices.list`, 'utf8')).toMatch(/^c 1:3 rw/m);
+});
+
+test('11: exec of a missing binary exits 255 with one error line', () => {
+  const id = uniqueId('ca-nobin');
+  const b = bundle(id, (c) => (c.process.args = ['sleep', '60']));
+  runts.ok(['run', '-d', '--bundle', b.dir, id]);
+  for (const missing of ['no-such-binary', '/no/such/binary']) {
+    const r = runts.run(['exec', id, missing]);
+    expect(r.status).toBe(255);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(new RegExp(`exec failed: .*${missing}`));
+  }
+});
+
+test('11: -v prints runc\'s three-line version shape', () => {
+  const out = runts.ok(['-v']);
+  expect(out).toMatch(/^\S+ version \S+\ncommit: \S+\nspec: \d+\.\d+\.\d+/);
+});
