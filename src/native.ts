@@ -26,6 +26,7 @@ interface NativeModule {
   attachDeviceProgram(dir: string, defaultAllow: boolean, rules: object[]): number;
   setWindowSize(fd: number, rows: number, cols: number): void;
   dup2(from: number, to: number): void;
+  unmount(path: string): void;
 }
 
 const buildDir = path.join(__dirname, '..', 'build', 'Release');
@@ -57,6 +58,8 @@ export const attachDeviceProgram = (dir: string, defaultAllow: boolean, rules: o
 /** TIOCSWINSZ on a pty master: the container's foreground process gets SIGWINCH. */
 export const setWindowSize = (fd: number, rows: number, cols: number) => native().setWindowSize(fd, rows, cols);
 export const dup2 = (from: number, to: number) => native().dup2(from, to);
+/** umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) */
+export const unmount = (p: string) => native().unmount(p);
 export const lockFile = (fd: number, exclusive = true) => native().lockFile(fd, exclusive);
 
 /** Resolves once fd is readable (or hung up); rejects after timeoutMs when given. */

@@ -18,3 +18,4 @@ Napi::Value CompileSeccomp(const Napi::CallbackInfo &info);
 Napi::Value AttachDeviceProgram(const Napi::CallbackInfo &info);
 Napi::Value SetWindowSize(const Napi::CallbackInfo &info);
 Napi::Value Dup2(const Napi::CallbackInfo &info);
+Napi::Value Unmount(const Napi::CallbackInfo &info);

@@ -16,7 +16,7 @@ export interface V1Mount {
 const NOT_CONTROLLERS = new Set(['rw', 'ro', 'xattr', 'noprefix', 'clone_children', 'cpuset_v2_mode', 'none', 'all']);
 
 /** mountinfo escapes space, tab, newline and backslash in paths as \ooo. */
-const unescape = (p: string) => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+export const unescapeMountPath = (p: string) => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 
 /** The v1 hierarchies mounted directly below `root`. */
 export function v1Mounts(mountinfo: string, root: string): V1Mount[] {
@@ -24,7 +24,7 @@ export function v1Mounts(mountinfo: string, root: string): V1Mount[] {
   for (const line of mountinfo.split('\n')) {
     const [left, right] = line.split(' - ');
     if (!right) continue;
-    const mount = unescape(left.split(' ')[4] ?? '');
+    const mount = unescapeMountPath(left.split(' ')[4] ?? '');
     const [fstype, , superOptions = ''] = right.split(' ');
     if (fstype !== 'cgroup' || path.dirname(mount) !== root) continue;
     const options = superOptions.split(',').filter((o) => !NOT_CONTROLLERS.has(o) && !o.startsWith('release_agent='));

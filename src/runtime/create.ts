@@ -14,7 +14,8 @@ import { systemError } from './errors';
 import { runHooks } from './hooks';
 import { launch } from './launch';
 import { checkLsm } from './lsm';
-import { buildLaunchPlan } from './plan/build';
+import { buildLaunchPlan, hasMountNamespace } from './plan/build';
+import { mountsUnder, releaseHostMounts } from './host-mounts';
 import { compileSeccomp, SeccompProfile } from './seccomp';
 import { sendToSeccompAgent } from './seccomp-agent';
 import { IDMapping, LinuxResources, Spec } from './spec';
@@ -97,6 +98,8 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
   // Resource values are checked before anything exists on disk.
   const checked = containerCgroup(cgroupsPath, cgroupParent);
   checked.validateResources(resources);
+  // Sharing the host's mount namespace, the container's mounts are the ones that were not there.
+  const hostMountsBefore = hasMountNamespace(spec) ? undefined : mountsUnder(bundle.rootfs);
   store.claim(opts.id);
   let cgroup: CgroupManager | undefined;
   const opened: number[] = [];
@@ -132,7 +135,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
     const record: ContainerRecord = {
       ociVersion: spec.ociVersion, id: opts.id, pid: 0, initStartTime: '', bundle: bundle.dir,
       rootfs: bundle.rootfs, created: new Date().toISOString(), owner: '',
-      annotations: spec.annotations ?? {}, cgroupsPath, cgroupParent, config: spec,
+      annotations: spec.annotations ?? {}, cgroupsPath, cgroupParent, hostMountsBefore, config: spec,
     };
     const hookState = (pid: number, status: string) => ({
       ociVersion: spec.ociVersion, id: opts.id, status, pid, bundle: bundle.dir, annotations: record.annotations,
@@ -167,6 +170,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
     try {
       cgroup?.killAll(9);
       cgroup?.destroy();
+      if (hostMountsBefore) releaseHostMounts(bundle.rootfs, hostMountsBefore);
     } finally {
       store.remove(opts.id);
     }

@@ -3,6 +3,7 @@
 import { recordCgroup } from './cgroup';
 import { RuntsError } from './errors';
 import { runHooks } from './hooks';
+import { releaseHostMounts } from './host-mounts';
 import { ContainerRecord, StateStore } from './state-store';
 import { initAlive, ociState, statusOf } from './status';
 
@@ -39,6 +40,7 @@ export async function deleteContainer(store: StateStore, id: string, force = fal
       await waitGone(rec);
     }
     cgroup.destroy();
+    if (rec.hostMountsBefore) releaseHostMounts(rec.rootfs, rec.hostMountsBefore);
     const state = { ...ociState(store, rec), status: 'stopped' };
     store.remove(id);
     try {

@@ -64,6 +64,11 @@ function rootPropagation(mode: string | undefined): { setup: number; rootfsParen
   };
 }
 
+/** A mount namespace created or joined: false means the container shares the runtime's. */
+export function hasMountNamespace(spec: Spec): boolean {
+  return (spec.linux?.namespaces ?? []).some((n) => n.type === 'mount');
+}
+
 const PERSONALITY: Record<string, number> = { LINUX: 0x0000, LINUX32: 0x0008 };
 
 export function hookOps(kind: string, hooks: Hook[] | undefined): PlanRecord[] {
@@ -89,9 +94,9 @@ export function buildLaunchPlan(input: LaunchPlanInput): LaunchPlan {
   if (!process) throw new RuntsError('config.json: /process: must be present to create a container', 'invalid');
   const linux = spec.linux ?? {};
   const ns = planNamespaces(linux);
-  if (!ns.created.has('mount') && !(linux.namespaces ?? []).some((n) => n.type === 'mount')) {
-    throw new RuntsError('config.json: /linux/namespaces: a mount namespace is required', 'invalid');
-  }
+  // Without a mount namespace of its own the container shares the host's (the spec's rule):
+  // its mounts then land on the host (delete removes them) and it is chrooted, not pivoted.
+  const ownMountNs = hasMountNamespace(spec);
   const userns = ns.created.has('user') || (linux.namespaces ?? []).some((n) => n.type === 'user' && n.path);
   const records: PlanRecord[] = [...ns.stage1, { op: Op.SETSID, args: [] }];
   if (userns) records.push({ op: Op.BECOME_ROOT, args: [] });
@@ -101,7 +106,8 @@ export function buildLaunchPlan(input: LaunchPlanInput): LaunchPlan {
   if (!input.noNewKeyring) records.push({ op: Op.KEYRING, args: [`_ses.${input.id}`] });
 
   const propagation = rootPropagation(linux.rootfsPropagation);
-  records.push({ op: Op.ROOT_PROPAGATION, args: [propagation.setup] }, { op: Op.BIND_ROOTFS, args: [input.rootfs, propagation.rootfsParent] });
+  if (ownMountNs) records.push({ op: Op.ROOT_PROPAGATION, args: [propagation.setup] }, { op: Op.BIND_ROOTFS, args: [input.rootfs, propagation.rootfsParent, 1] });
+  else records.push({ op: Op.BIND_ROOTFS, args: [input.rootfs, 0, 0] });
   records.push(...planMounts({
     mounts: spec.mounts ?? [], bundle: input.bundle, userns, cgroupns: ns.created.has('cgroup'),
     cgroups: input.cgroups, devices: linux.devices ?? [],
@@ -112,7 +118,8 @@ export function buildLaunchPlan(input: LaunchPlanInput): LaunchPlan {
   const parentHooks = (hooks.prestart?.length ?? 0) + (hooks.createRuntime?.length ?? 0) > 0;
   if (parentHooks) records.push({ op: Op.PARENT_HOOKS, args: [] });
   records.push(...hookOps('createContainer', hooks.createContainer));
-  records.push({ op: input.noPivot ? Op.CHROOT : Op.PIVOT_ROOT, args: [] });
+  if (!ownMountNs) records.push({ op: Op.CHROOT, args: [input.rootfs] });
+  else records.push({ op: input.noPivot ? Op.CHROOT : Op.PIVOT_ROOT, args: [] });
   if (process.terminal) {
     if (input.consoleFd === undefined) throw new RuntsError('process.terminal is true but no console socket was given (use --console-socket)', 'invalid');
     const size = process.consoleSize ?? { height: 0, width: 0 };
@@ -123,7 +130,7 @@ export function buildLaunchPlan(input: LaunchPlanInput): LaunchPlan {
   for (const p of linux.readonlyPaths ?? []) records.push({ op: Op.READONLY, args: [p] });
   if (spec.root?.readonly) records.push({ op: Op.ROOT_READONLY, args: [] });
   // Last of the rootfs steps: masks bind /dev/null, which an unbindable "/" would refuse.
-  if (propagation.final) records.push({ op: Op.ROOT_PROPAGATION, args: [propagation.final] });
+  if (ownMountNs && propagation.final) records.push({ op: Op.ROOT_PROPAGATION, args: [propagation.final] });
   if (linux.intelRdt && !fs.existsSync('/sys/fs/resctrl/schemata')) {
     throw new RuntsError('config.json: /linux/intelRdt: Intel RDT is not available on this host (no resctrl filesystem at /sys/fs/resctrl)', 'unsupported');
   }

@@ -195,3 +195,55 @@ test('11: -v prints runc\'s three-line version shape', () => {
   const out = runts.ok(['-v']);
   expect(out).toMatch(/^\S+ version \S+\ncommit: \S+\nspec: \d+\.\d+\.\d+/);
 });
+
+// runc 1.1.5 runs such a container too, but it cannot exec into it ("ns paths are empty") and
+// leaves the rootfs bind and every mount inside it on the host after delete.
+(process.env.RUNTIME_UNDER_TEST ? test.skip : test)('5: no namespaces at all: the container shares ours, is chrooted, and leaves no mount behind', () => {
+  const id = uniqueId('ca-nons');
+  const b = bundle(id, (c) => {
+    c.linux.namespaces = [];
+    delete c.linux.maskedPaths;
+    delete c.linux.readonlyPaths;
+    delete c.hostname;
+    c.root.readonly = false;
+    c.process.args = ['sleep', '60'];
+  });
+  const hostMountsInBundle = () => fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(b.dir));
+  try {
+    fs.writeFileSync(path.join(b.rootfs, 'marker'), 'inside\n');
+    runts.ok(['run', '-d', '--bundle', b.dir, id]);
+    const pid = runts.state(id).pid as number;
+    for (const ns of ['mnt', 'pid', 'net', 'uts', 'ipc']) expect(fs.readlinkSync(`/proc/${pid}/ns/${ns}`)).toBe(fs.readlinkSync(`/proc/self/ns/${ns}`));
+    expect(fs.readlinkSync(`/proc/${pid}/root`)).toBe(b.rootfs);
+    expect(hostMountsInBundle().length).toBeGreaterThan(0);
+    expect(runts.ok(['exec', id, 'sh', '-c', 'cat /marker; test -d /proc/self && echo proc'])).toBe('inside\nproc\n');
+    runts.ok(['delete', '--force', id]);
+    expect(hostMountsInBundle()).toEqual([]);
+  } finally {
+    if (hostMountsInBundle().length) spawnSync('umount', ['-R', '-l', b.rootfs]);
+  }
+});
+
+test('5: without a mount namespace, masking paths is refused', () => {
+  const r = runToEnd('ca-nons-mask', (c) => {
+    c.linux.namespaces = [];
+    delete c.hostname;
+    delete c.linux.readonlyPaths;
+    c.root.readonly = false;
+  });
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toMatch(/mount namespace|MNT namespace/);
+});
+
+// runc binds the rootfs onto itself on the host and makes that read-only (and leaves it
+// there); runts does not bind the rootfs without a mount namespace, so it refuses.
+(process.env.RUNTIME_UNDER_TEST ? test.skip : test)('5: without a mount namespace, a read-only rootfs is refused', () => {
+  const r = runToEnd('ca-nons-ro', (c) => {
+    c.linux.namespaces = [];
+    delete c.hostname;
+    delete c.linux.maskedPaths;
+    delete c.linux.readonlyPaths;
+    c.root.readonly = true;
+  });
+  expect({ status: r.status, stderr: r.stderr.trim() }).toEqual({ status: 1, stderr: expect.stringContaining('/root/readonly: requires a mount namespace') });
+});

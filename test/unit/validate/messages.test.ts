@@ -203,6 +203,8 @@ const rows: Row[] = [
     'config.json: /linux/maskedPaths/2: must be an absolute path, got "proc/kcore"'],
   ['readonlyPaths without a mount namespace', (c) => (dropNamespace(c, 'mount'), (c.linux.maskedPaths = [])),
     'config.json: /linux/readonlyPaths: requires a mount namespace'],
+  ['a read-only rootfs without a mount namespace', (c) => (dropNamespace(c, 'mount'), (c.linux.maskedPaths = []), (c.linux.readonlyPaths = []), (c.root.readonly = true)),
+    'config.json: /root/readonly: requires a mount namespace'],
 ];
 
 test.each(rows)('%s', (_name, edit, expected) => {
