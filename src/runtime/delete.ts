@@ -38,6 +38,7 @@ export async function deleteContainer(store: StateStore, id: string, force = fal
       cgroup.killAll(9);
       try { process.kill(rec.pid, 9); } catch { /* gone */ }
       await waitGone(rec);
+      if (initAlive(rec)) throw new RuntsError(`cannot delete container ${id}: its init ${rec.pid} still runs ${KILL_WAIT_MS / 1000}s after SIGKILL (uninterruptible sleep?)`, 'system');
     }
     cgroup.destroy();
     if (rec.hostMountsBefore) releaseHostMounts(rec.rootfs, rec.hostMountsBefore);
