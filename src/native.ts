@@ -27,6 +27,9 @@ interface NativeModule {
   setWindowSize(fd: number, rows: number, cols: number): void;
   dup2(from: number, to: number): void;
   unmount(path: string): void;
+  mknod(path: string, mode: number, major: number, minor: number): void;
+  lsetxattr(path: string, name: string, value: Buffer): void;
+  lgetxattrs(path: string): Array<[string, Buffer]>;
 }
 
 const buildDir = path.join(__dirname, '..', 'build', 'Release');
@@ -60,6 +63,11 @@ export const setWindowSize = (fd: number, rows: number, cols: number) => native(
 export const dup2 = (from: number, to: number) => native().dup2(from, to);
 /** umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) */
 export const unmount = (p: string) => native().unmount(p);
+/** mknod(2) with the type bits in mode; the permission bits are set exactly, not masked by the umask. */
+export const mknod = (p: string, mode: number, major: number, minor: number) => native().mknod(p, mode, major, minor);
+/** Extended attributes of a path itself (a final symlink is not followed). */
+export const lsetxattr = (p: string, name: string, value: Buffer) => native().lsetxattr(p, name, value);
+export const lgetxattrs = (p: string) => native().lgetxattrs(p);
 export const lockFile = (fd: number, exclusive = true) => native().lockFile(fd, exclusive);
 
 /** Resolves once fd is readable (or hung up); rejects after timeoutMs when given. */

@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import { invalid, systemError } from '../runtime/errors';
 import { LogLevel, isLogLevel } from './log';
-import { parseToml } from './toml';
+import { parseToml } from '../toml';
 
 export interface DaemonConfig {
   address: string;
@@ -27,7 +27,7 @@ interface ConfigFile {
   debug?: { level?: unknown };
 }
 
-/** Reads a config file: TOML (containerd's format, a subset: see toml.ts) or JSON by extension. */
+/** Reads a config file: TOML (containerd's format) or JSON by extension. */
 export function readConfigFile(file: string): Partial<DaemonConfig> {
   let text: string;
   try {

@@ -32,6 +32,8 @@ export async function applyLayerToMounts(mounts: Mount[], source: AsyncIterable<
       return applyLayer(upper, source, { ...options, whiteouts: 'overlay', parentLayers: lowers });
     }
     if (mount.type === 'bind' || mount.options.includes('bind') || mount.options.includes('rbind')) {
+      // A relative source would be resolved against the daemon's working directory.
+      if (!path.isAbsolute(mount.source)) throw invalid(`applying layer: bind mount source ${JSON.stringify(mount.source)} is not an absolute path`);
       return applyLayer(mount.source, source, { ...options, whiteouts: 'delete' });
     }
   }

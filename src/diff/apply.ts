@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { RuntsError, systemError } from '../runtime/errors';
 import { Compression, decompress } from './compression';
-import { RootedTree, cleanComponents, lstatOrNull } from './rooted-path';
+import { RootedTree, checkEntryName, cleanComponents, lstatOrNull } from './rooted-path';
 import { makeNode, setXattr } from './special-files';
 import { TarHeader } from './tar/header';
 import { readTar } from './tar/reader';
@@ -106,15 +106,20 @@ export async function applyLayer(target: string, source: AsyncIterable<Buffer>, 
 class LayerApplier {
   /** Paths (relative, resolved) this layer created: an opaque marker in delete mode keeps them. */
   private readonly unpacked = new Set<string>();
-  /** Directory times are set last, deepest first: creating children changes them. */
-  private readonly directoryTimes: Array<{ path: string; atime: number; mtime: number }> = [];
+  /**
+   * Directory times are set last, deepest first (reverse order of first sight): creating children
+   * changes them. Keyed by path, so a directory listed many times is held once.
+   */
+  private readonly directoryTimes = new Map<string, { atime: number; mtime: number }>();
   private readonly chown: boolean;
+  private lastParent?: { key: string; resolved: string[] };
 
   constructor(private readonly tree: RootedTree, private readonly options: ApplyOptions) {
     this.chown = options.chown ?? process.getuid?.() === 0;
   }
 
   async apply(header: TarHeader, body: AsyncIterable<Buffer>): Promise<void> {
+    checkHeaderRanges(header);
     const parts = cleanComponents(header.name);
     if (parts.length === 0) {
       if (header.type !== 'directory') throw new RuntsError('cannot replace the root of the layer', 'invalid');
@@ -126,9 +131,9 @@ class LayerApplier {
       await this.whiteout(parts.slice(0, -1), base);
       return;
     }
-    const parent = await this.tree.resolveDirectory(parts.slice(0, -1), true, this.copyParentMetadata);
+    const parent = await this.resolveParent(parts.slice(0, -1));
     const rel = [...parent, base];
-    const full = this.tree.full(rel);
+    const full = this.tree.child(parent, base);
 
     let linkTarget: string | undefined;
     if (header.type === 'hardlink') {
@@ -139,7 +144,7 @@ class LayerApplier {
     const existing = fs.lstatSync(full, { throwIfNoEntry: false });
     if (existing) {
       const keep = existing.isDirectory() && header.type === 'directory';
-      if (!keep) await fs.promises.rm(full, { recursive: true, force: true });
+      if (!keep) await this.remove(full);
     }
 
     switch (header.type) {
@@ -161,7 +166,7 @@ class LayerApplier {
         await this.makeNode(full, header);
         break;
     }
-    this.unpacked.add(rel.join('/'));
+    this.noteUnpacked(rel);
     if (header.type !== 'file') await this.applyMetadata(full, header);
   }
 
@@ -176,7 +181,7 @@ class LayerApplier {
       if (!missing) throw err;
       throw new RuntsError(`hard link target ${JSON.stringify(linkname)} not found in the layer`, 'invalid');
     }
-    const full = this.tree.full([...parent, parts[parts.length - 1]]);
+    const full = this.tree.child(parent, parts[parts.length - 1], 'hard link target');
     const stat = await lstatOrNull(full);
     if (!stat) throw new RuntsError(`hard link target ${JSON.stringify(linkname)} not found in the layer`, 'invalid');
     if (stat.isDirectory()) throw new RuntsError(`hard link target ${JSON.stringify(linkname)} is a directory`, 'invalid');
@@ -192,8 +197,10 @@ class LayerApplier {
     const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
     const fd = fs.openSync(full, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
     try {
-      for await (const chunk of body) {
-        for (let written = 0; written < chunk.length;) written += fs.writeSync(fd, chunk, written);
+      if (header.size > 0) {
+        for await (const chunk of body) {
+          for (let written = 0; written < chunk.length;) written += fs.writeSync(fd, chunk, written);
+        }
       }
       if (this.chown) fs.fchownSync(fd, header.uid, header.gid);
       // After chown: chown clears set-id bits.
@@ -238,7 +245,7 @@ class LayerApplier {
     }
     for (const [name, value] of header.xattrs) await setXattr(full, name, value);
     if (header.type === 'directory') {
-      this.directoryTimes.push({ path: full, atime: header.atime ?? header.mtime, mtime: header.mtime });
+      this.directoryTimes.set(full, { atime: header.atime ?? header.mtime, mtime: header.mtime });
     } else {
       await fs.promises.lutimes(full, header.atime ?? header.mtime, header.mtime);
     }
@@ -256,13 +263,14 @@ class LayerApplier {
     }
     // Other ".wh..wh." names are AUFS bookkeeping (hard link dirs), not whiteouts.
     if (base.startsWith(WHITEOUT_PREFIX + WHITEOUT_PREFIX)) return;
+    // Refused before anything is resolved: "", "." and ".." would name the directory or its parent.
     const name = base.slice(WHITEOUT_PREFIX.length);
+    checkEntryName(name, 'whiteout name');
     if (this.options.whiteouts === 'overlay') {
       const dir = await this.tree.resolveDirectory(parentParts, true, this.copyParentMetadata);
-      const full = this.tree.full([...dir, name]);
-      if (await lstatOrNull(full)) await fs.promises.rm(full, { recursive: true, force: true });
+      const full = this.tree.child(dir, name, 'whiteout name');
+      if (await lstatOrNull(full)) await this.remove(full);
       await makeNode(full, 'char', 0, 0, 0);
-      this.unpacked.add([...dir, name].join('/'));
       return;
     }
     let dir: string[];
@@ -271,7 +279,30 @@ class LayerApplier {
     } catch {
       return; // nothing below to hide
     }
-    await fs.promises.rm(this.tree.full([...dir, name]), { recursive: true, force: true });
+    await this.remove(this.tree.child(dir, name, 'whiteout name'));
+  }
+
+  /**
+   * Entries come grouped by directory, so the last parent resolved is usually the next one's: it
+   * stays valid until something is removed (creating entries never changes an existing directory
+   * chain; replacing one removes it first).
+   */
+  private async resolveParent(parts: string[]): Promise<string[]> {
+    const key = parts.join('/');
+    if (this.lastParent?.key === key) return this.lastParent.resolved;
+    const resolved = await this.tree.resolveDirectory(parts, true, this.copyParentMetadata);
+    this.lastParent = { key, resolved };
+    return resolved;
+  }
+
+  private async remove(full: string): Promise<void> {
+    this.lastParent = undefined;
+    await fs.promises.rm(full, { recursive: true, force: true });
+  }
+
+  /** Only delete-mode opaque markers need to know what this layer created. */
+  private noteUnpacked(rel: string[]): void {
+    if (this.options.whiteouts === 'delete') this.unpacked.add(rel.join('/'));
   }
 
   /** Opaque directory in delete mode: drop everything below that this layer did not create. */
@@ -280,7 +311,7 @@ class LayerApplier {
     for (const child of await fs.promises.readdir(full, { withFileTypes: true })) {
       const rel = [...dir, child.name];
       if (!this.unpacked.has(rel.join('/'))) {
-        await fs.promises.rm(path.join(full, child.name), { recursive: true, force: true });
+        await this.remove(this.tree.child(dir, child.name));
       } else if (child.isDirectory()) {
         await this.removeNotUnpacked(rel);
       }
@@ -289,21 +320,55 @@ class LayerApplier {
 
   private readonly copyParentMetadata = async (rel: string[]): Promise<void> => {
     for (const layer of this.options.parentLayers ?? []) {
-      const below = await lstatOrNull(path.join(layer, ...rel));
+      const below = await lstatInLayer(layer, rel);
       if (!below) continue;
       if (!below.isDirectory()) return;
       const full = this.tree.full(rel);
       if (this.chown) await fs.promises.lchown(full, below.uid, below.gid);
       await fs.promises.chmod(full, below.mode & 0o7777);
-      this.directoryTimes.push({ path: full, atime: below.atimeMs / 1000, mtime: below.mtimeMs / 1000 });
+      this.directoryTimes.set(full, { atime: below.atimeMs / 1000, mtime: below.mtimeMs / 1000 });
       return;
     }
   };
 
   async finish(): Promise<void> {
-    for (const { path: dir, atime, mtime } of this.directoryTimes.reverse()) {
+    for (const [dir, { atime, mtime }] of [...this.directoryTimes].reverse()) {
       const stat = await lstatOrNull(dir);
       if (stat && stat.isDirectory()) await fs.promises.lutimes(dir, atime, mtime);
     }
+  }
+}
+
+/**
+ * `rel` in a lower layer without following the layer's symlinks: they point into the image's tree,
+ * so through the host's path walk they would read the host. A prefix that is not a directory
+ * (symlink, whiteout, file) hides what lies below it and is returned as the answer.
+ */
+async function lstatInLayer(layer: string, rel: string[]): Promise<fs.Stats | null> {
+  let stat: fs.Stats | null = null;
+  for (let depth = 1; depth <= rel.length; depth++) {
+    stat = await lstatOrNull(path.join(layer, ...rel.slice(0, depth)));
+    if (!stat || !stat.isDirectory()) return stat;
+  }
+  return stat;
+}
+
+const MAX_ID = 0xfffffffe; // (uid_t)-1 means "unchanged" to chown
+const MAX_DEVICE_NUMBER = 0xffffffff;
+
+/** Numbers a syscall takes are checked here, so a hostile value is named, not a bare RangeError. */
+function checkHeaderRanges(header: TarHeader): void {
+  const inRange = (field: string, value: number | undefined, max: number) => {
+    if (value === undefined) return;
+    if (!Number.isSafeInteger(value) || value < 0 || value > max) {
+      throw new RuntsError(`${field} ${value} is out of range (0 to ${max})`, 'invalid');
+    }
+  };
+  inRange('uid', header.uid, MAX_ID);
+  inRange('gid', header.gid, MAX_ID);
+  inRange('devmajor', header.devmajor, MAX_DEVICE_NUMBER);
+  inRange('devminor', header.devminor, MAX_DEVICE_NUMBER);
+  for (const [field, value] of [['mtime', header.mtime], ['atime', header.atime]] as const) {
+    if (value !== undefined && !Number.isFinite(value)) throw new RuntsError(`${field} ${value} is not a time`, 'invalid');
   }
 }

@@ -26,11 +26,36 @@ export function cleanComponents(name: string): string[] {
   return parts;
 }
 
+/**
+ * Refuses a name that is not exactly one entry of a directory: empty, ".", ".." or holding a slash
+ * or NUL would make a join land on the directory itself, its parent or deeper.
+ */
+export function checkEntryName(name: string, what: string): void {
+  if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
+    throw new RuntsError(`invalid ${what} ${JSON.stringify(name)}`, 'invalid');
+  }
+}
+
 export class RootedTree {
   constructor(readonly root: string) {}
 
   full(parts: string[]): string {
     return parts.length ? path.join(this.root, ...parts) : this.root;
+  }
+
+  /**
+   * The path of entry `name` in the resolved directory `dir`: the one place where a layer's names
+   * become a path that is created, replaced or removed. It is strictly inside the root, never the
+   * root itself nor anything above it.
+   */
+  child(dir: string[], name: string, what = 'name'): string {
+    for (const part of dir) checkEntryName(part, what);
+    checkEntryName(name, what);
+    const full = path.join(this.root, ...dir, name);
+    if (!full.startsWith(this.root === '/' ? '/' : `${this.root}/`) || full === this.root) {
+      throw new RuntsError(`invalid ${what} ${JSON.stringify(name)}: outside the layer root`, 'invalid');
+    }
+    return full;
   }
 
   /**

@@ -1,44 +1,41 @@
-// What Node's fs cannot do: device nodes, fifos and extended attributes. Done with the small
-// coreutils/attr programs (mknod, setfattr, getfattr) until the addon exposes mknodat/fsetxattr.
-// None of them follow a symlink in the last path component (mknod fails with EEXIST; setfattr
-// and getfattr are called with -h).
+// What Node's fs cannot do: device nodes, fifos and extended attributes, through the addon. None
+// of them follow a symlink in the last path component (mknod fails with EEXIST on any existing
+// path; the xattr calls are the l* variants).
 
-import { execFile } from 'child_process';
-import { RuntsError } from '../runtime/errors';
-
-function run(program: string, args: string[], what: string, hint?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(program, args, { encoding: 'buffer', maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      if (!error) return resolve(stdout.toString('latin1'));
-      const e = error as NodeJS.ErrnoException;
-      if (e.code === 'ENOENT') {
-        return reject(new RuntsError(`${what}: the ${program} program is not installed (${hint})`, 'unsupported'));
-      }
-      const text = stderr.toString().trim().split('\n').pop() || error.message;
-      const denied = /Operation not permitted|Permission denied/i.test(text);
-      reject(new RuntsError(`${what}: ${text.replace(/^[^:]*: /, '')}`, 'system', denied ? 'EPERM' : undefined));
-    });
-  });
-}
+import * as fs from 'fs';
+import * as native from '../native';
+import { RuntsError, systemError } from '../runtime/errors';
 
 export type NodeKind = 'char' | 'block' | 'fifo';
 
+const TYPE_BITS: Record<NodeKind, number> = { char: fs.constants.S_IFCHR, block: fs.constants.S_IFBLK, fifo: fs.constants.S_IFIFO };
+
+function failure(what: string, err: unknown): RuntsError {
+  const e = systemError(what, err);
+  return e.errno === 'EPERM' || e.errno === 'EACCES' ? new RuntsError(e.message, 'system', 'EPERM') : e;
+}
+
 export async function makeNode(path: string, kind: NodeKind, mode: number, major = 0, minor = 0): Promise<void> {
-  const typeArgs = kind === 'fifo' ? ['p'] : [kind === 'char' ? 'c' : 'b', String(major), String(minor)];
-  await run('mknod', ['-m', (mode & 0o7777).toString(8), path, ...typeArgs], `creating ${kind} node ${path}`, 'apt-get install coreutils');
+  try {
+    native.mknod(path, TYPE_BITS[kind] | (mode & 0o7777), kind === 'fifo' ? 0 : major, kind === 'fifo' ? 0 : minor);
+  } catch (err) {
+    throw failure(`creating ${kind} node ${path}`, err);
+  }
 }
 
 export async function setXattr(path: string, name: string, value: Buffer): Promise<void> {
-  await run('setfattr', ['-h', '-n', name, '-v', '0x' + value.toString('hex'), path], `setting xattr ${name} on ${path}`, 'apt-get install attr');
+  try {
+    native.lsetxattr(path, name, value);
+  } catch (err) {
+    throw failure(`setting xattr ${name} on ${path}`, err);
+  }
 }
 
 /** All extended attributes of a path (not following a final symlink), values as bytes. */
 export async function getXattrs(path: string): Promise<Map<string, Buffer>> {
-  const out = await run('getfattr', ['-h', '-d', '-m', '-', '-e', 'hex', '--absolute-names', path], `reading xattrs of ${path}`, 'apt-get install attr');
-  const xattrs = new Map<string, Buffer>();
-  for (const line of out.split('\n')) {
-    const match = /^([^#=][^=]*)=0x([0-9a-f]*)$/.exec(line.trim());
-    if (match) xattrs.set(match[1], Buffer.from(match[2], 'hex'));
+  try {
+    return new Map(native.lgetxattrs(path));
+  } catch (err) {
+    throw failure(`reading xattrs of ${path}`, err);
   }
-  return xattrs;
 }

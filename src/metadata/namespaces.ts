@@ -1,7 +1,9 @@
-// Namespace records. A namespace exists once created explicitly or once anything is stored in
-// it; it can only be deleted when it holds nothing.
+// Namespace records. As in containerd, a namespace comes into being on first use: created
+// explicitly, or once anything is stored in it or a label is set on it. One never used reads as
+// a namespace without labels. It can only be deleted when it holds no images, content,
+// containers or snapshots; its leases go with it.
 import { RuntsError, invalid, notFound } from '../runtime/errors';
-import { Tables, inNamespace } from './store';
+import { Tables, inNamespace, scopedKey } from './store';
 import { validateIdentifier } from './identifiers';
 import { applyLabelPath, cleanLabels, validateLabels } from './labels';
 
@@ -14,6 +16,12 @@ export function getNamespace(t: Tables, name: string): Namespace {
   const record = t.namespaces.get(name);
   if (!record) throw notFound(`namespace "${name}" not found`);
   return { name, labels: record.labels };
+}
+
+/** A namespace's labels; a namespace never used has none (containerd's Namespaces.Get). */
+export function namespaceLabels(t: Tables, name: string): Namespace {
+  validateIdentifier('namespace', name);
+  return { name, labels: t.namespaces.get(name)?.labels ?? {} };
 }
 
 export function listNamespaces(t: Tables): Namespace[] {
@@ -29,10 +37,14 @@ export function createNamespace(t: Tables, name: string, labels: Record<string, 
   return { name, ...record };
 }
 
+export function hasNamespace(t: Tables, name: string): boolean {
+  return t.namespaces.get(name) !== undefined;
+}
+
 /** Creates the namespace implicitly the first time something is stored in it. */
 export function ensureNamespace(t: Tables, name: string): void {
   validateIdentifier('namespace', name);
-  if (!t.namespaces.get(name)) t.namespaces.putSync(name, { labels: {} });
+  if (!hasNamespace(t, name)) t.namespaces.putSync(name, { labels: {} });
 }
 
 export function updateNamespace(
@@ -40,8 +52,9 @@ export function updateNamespace(
   next: Namespace,
   maskPaths: string[],
 ): Namespace {
-  const current = getNamespace(t, next.name);
-  let labels = current.labels;
+  validateIdentifier('namespace', next.name);
+  const existing = t.namespaces.get(next.name);
+  let labels = existing?.labels ?? {};
   const paths = maskPaths.length ? maskPaths : ['labels'];
   for (const p of paths) {
     const updated = applyLabelPath(labels, next.labels, p);
@@ -49,16 +62,20 @@ export function updateNamespace(
     labels = updated;
   }
   validateLabels(labels);
-  t.namespaces.putSync(next.name, { labels });
+  // containerd's SetLabel creates the namespace; replacing no labels with none sets nothing.
+  const setsLabels = maskPaths.length > 0 || Object.keys(next.labels).length > 0;
+  if (existing || setsLabels) t.namespaces.putSync(next.name, { labels });
   return { name: next.name, labels };
 }
 
 export function deleteNamespace(t: Tables, name: string): void {
   getNamespace(t, name);
   for (const [kind, table] of t.scoped) {
+    if (table === t.leases) continue;
     for (const _ of inNamespace(table, name)) {
       throw new RuntsError(`namespace "${name}" must be empty, but it still has ${kind}`, 'state');
     }
   }
+  for (const lease of [...inNamespace(t.leases, name)]) t.leases.removeSync(scopedKey(name, lease.id));
   t.namespaces.removeSync(name);
 }

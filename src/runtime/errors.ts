@@ -22,7 +22,9 @@ export const notFound = (msg: string) => new RuntsError(msg, 'not-found');
 export function systemError(what: string, err: unknown): RuntsError {
   const e = err as NodeJS.ErrnoException;
   if (e instanceof RuntsError) return e;
-  const why = e && e.code ? `${describeErrno(e.code)}` : String((e && e.message) || err);
+  // Node's own argument errors (ERR_OUT_OF_RANGE...) carry their meaning in the message, not the code.
+  const nodeError = e && typeof e.code === 'string' && e.code.startsWith('ERR_');
+  const why = e && e.code && !nodeError ? describeErrno(e.code) : String((e && e.message) || err);
   return new RuntsError(`${what}: ${why}`, e && e.code === 'ENOENT' ? 'not-found' : 'system', e && e.code);
 }
 

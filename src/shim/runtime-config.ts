@@ -5,7 +5,7 @@
 //   binary_name = "runc"       drive this OCI runtime binary instead of the in-process runtime
 //   root = "/run/runts-shim"   runtime state root (one directory per namespace below it)
 import * as fs from 'fs';
-import { parseToml, Table } from '../daemon/toml';
+import { parseToml, Table } from '../toml';
 import { invalid, systemError } from '../runtime/errors';
 import type { Any } from './protos';
 import { lengthDelimitedFields } from './proto-wire';

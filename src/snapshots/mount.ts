@@ -57,7 +57,7 @@ async function mountOne(mount: Mount, target: string): Promise<void> {
   const isBind = mount.type === 'bind' || mount.options.includes('bind') || mount.options.includes('rbind');
   if (isBind) {
     const options = mount.options.includes('rbind') || mount.options.includes('bind') ? mount.options : [...mount.options, 'rbind'];
-    await run('mount', ['-o', options.join(','), mount.source, target], undefined, what);
+    await run('mount', ['-o', options.join(','), '--', mount.source, target], undefined, what);
     return;
   }
   const { options, cwd } = mount.type === 'overlay' ? compactOverlayOptions(mount.options) : { options: mount.options, cwd: undefined };
@@ -65,7 +65,8 @@ async function mountOne(mount: Mount, target: string): Promise<void> {
   if (Buffer.byteLength(data) > MOUNT_DATA_LIMIT) {
     throw new RuntsError(`${what}: mount options are ${Buffer.byteLength(data)} bytes, more than one page even with relative layer paths`, 'invalid');
   }
-  await run('mount', ['-t', mount.type, ...(data ? ['-o', data] : []), mount.source, target], cwd, what);
+  // "--": a client's source such as "--make-shared" is a path, never one of mount(8)'s options.
+  await run('mount', ['-t', mount.type, ...(data ? ['-o', data] : []), '--', mount.source, target], cwd, what);
 }
 
 /** Mounts every mount on `target` in order; on failure the ones already made are undone. */

@@ -56,7 +56,7 @@ async function startEngine(name, dir) {
     if (r.status !== 0) throw new Error(`${name}: ctr ${args.join(' ')}: ${r.stderr.trim()}`);
     return r.stdout;
   };
-  return { name, dir, socket, ctr, stop };
+  return { name, dir, socket, pid: child.pid, ctr, stop };
 }
 
 /** Seconds taken by fn. */

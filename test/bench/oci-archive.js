@@ -17,7 +17,7 @@ function sha256File(file) {
 }
 
 /**
- * layers: [{ files: [{ name, size }] }]. Returns { tar, name, layerBytes (sum of layer tar
+ * layers: [{ files: [{ name, size }] }] or [{ writeTar(path) }] for a layer written directly. Returns { tar, name, layerBytes (sum of layer tar
  * sizes), blobBytes (every blob), layers }.
  */
 function buildArchive(dir, name, layers) {
@@ -25,16 +25,20 @@ function buildArchive(dir, name, layers) {
   fs.mkdirSync(blobs, { recursive: true });
   const chunk = Buffer.alloc(1 << 20);
   const descs = layers.map((layer, i) => {
-    const root = path.join(dir, `layer-${i}`);
-    for (const f of layer.files) {
-      fs.mkdirSync(path.dirname(path.join(root, f.name)), { recursive: true });
-      const fd = fs.openSync(path.join(root, f.name), 'w');
-      for (let left = f.size; left > 0; left -= chunk.length) fs.writeSync(fd, randomFillSync(chunk), 0, Math.min(left, chunk.length));
-      fs.closeSync(fd);
-    }
     const tar = path.join(dir, `layer-${i}.tar`);
-    execFileSync('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '-C', root, '-cf', tar, '.']);
-    fs.rmSync(root, { recursive: true });
+    if (layer.writeTar) {
+      layer.writeTar(tar);
+    } else {
+      const root = path.join(dir, `layer-${i}`);
+      for (const f of layer.files) {
+        fs.mkdirSync(path.dirname(path.join(root, f.name)), { recursive: true });
+        const fd = fs.openSync(path.join(root, f.name), 'w');
+        for (let left = f.size; left > 0; left -= chunk.length) fs.writeSync(fd, randomFillSync(chunk), 0, Math.min(left, chunk.length));
+        fs.closeSync(fd);
+      }
+      execFileSync('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '-C', root, '-cf', tar, '.']);
+      fs.rmSync(root, { recursive: true });
+    }
     const hex = sha256File(tar);
     const size = fs.statSync(tar).size;
     fs.renameSync(tar, path.join(blobs, hex));

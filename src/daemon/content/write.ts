@@ -6,6 +6,7 @@ import { IngestWriter } from '../../content/ingest';
 import { OffsetError } from '../../content/errors';
 import { addContent, hasContent } from '../../metadata/content';
 import { addLeaseResource, getLease } from '../../metadata/leases';
+import { ensureNamespace, hasNamespace } from '../../metadata/namespaces';
 import { Deps, failStream, leaseOf, namespaceOf } from '../deps';
 import { toTimestamp } from '../convert';
 
@@ -80,6 +81,12 @@ export function handleWrite(deps: Deps, call: grpc.ServerDuplexStream<WriteReque
     return result.digest;
   };
 
+  /** As containerd's content writer, opening an ingest brings its namespace into being. */
+  const openIngest = (): IngestWriter => {
+    if (!metadata.view((t) => hasNamespace(t, namespace))) metadata.update((t) => ensureNamespace(t, namespace));
+    return content.openIngest(namespace, ref, total, expected);
+  };
+
   const handle = (req: WriteRequest) => {
     if (!ref) start(req);
     if (req.expected) {
@@ -98,7 +105,7 @@ export function handleWrite(deps: Deps, call: grpc.ServerDuplexStream<WriteReque
         throw alreadyExists(req.expected);
       }
     }
-    const w = writer ?? (writer = content.openIngest(namespace, ref, total, expected));
+    const w = writer ?? (writer = openIngest());
     const response = {
       action: req.action, offset: w.offset, total: 0, digest: '', started_at: null as unknown, updated_at: null as unknown,
     };

@@ -5,7 +5,7 @@ import { unary } from '../deps';
 import { maskPaths } from '../convert';
 import { ServiceRegistration } from '../registration';
 import {
-  Namespace, createNamespace, deleteNamespace, getNamespace, listNamespaces, updateNamespace,
+  Namespace, createNamespace, deleteNamespace, getNamespace, listNamespaces, namespaceLabels, updateNamespace,
 } from '../../metadata/namespaces';
 import { labelField, parseFilters } from '../../metadata/filters';
 
@@ -20,8 +20,10 @@ export const namespacesService: ServiceRegistration = {
     'containerd.services.namespaces.v1.Namespaces',
   ),
   implementation: ({ log, metadata, events, namespaceUsers }) => ({
+    // containerd answers a namespace never used with no labels: its client reads them when it
+    // connects (dockerd --containerd-namespace NS), before anything exists in NS.
     Get: unary(log, (call: Call<{ name: string }>) =>
-      ({ namespace: metadata.view((t) => getNamespace(t, call.request.name)) })),
+      ({ namespace: metadata.view((t) => namespaceLabels(t, call.request.name)) })),
     List: unary(log, (call: Call<{ filter: string }>) => {
       const matches = parseFilters<Namespace>([call.request.filter], (n, p) =>
         (p[0] === 'name' ? n.name : labelField(n.labels, p)));

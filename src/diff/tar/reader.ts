@@ -93,9 +93,9 @@ export async function* readTar(
     const type = entryTypeOf(raw.flag);
     if (!type) fail(at, `unsupported entry type ${JSON.stringify(raw.flag)} for ${JSON.stringify(raw.name)}`);
 
-    const pax = mergePax(globalPax, pendingPax);
+    const pax = pendingPax.size === 0 ? globalPax : mergePax(globalPax, pendingPax);
     const header = buildHeader(raw, type!, pax, longName, longLink, (what) => fail(at, what));
-    pendingPax = new Map();
+    if (pendingPax.size > 0) pendingPax = new Map();
     longName = undefined;
     longLink = undefined;
 

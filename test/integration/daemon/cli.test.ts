@@ -24,7 +24,7 @@ test('bad flags and config files fail with one line and exit 1', () => {
       [['--bogus'], /^runtsd: Unknown argument: bogus \(see runtsd --help\)\n$/],
       [['--log-level', 'loud'], /^runtsd: log level "loud" is invalid: use debug, info, warn or error\n$/],
       [['--config', path.join(dir, 'missing.json')], /^runtsd: reading config .*missing\.json: no such file or directory\n$/],
-      [['--config', path.join(dir, 'c.toml')], /^runtsd: config .*c\.toml, line 2: expected "="\n$/],
+      [['--config', path.join(dir, 'c.toml')], /^runtsd: config .*c\.toml, line 2, column 9: illegal character in key at ""\/x""\n$/],
     ];
     fs.writeFileSync(path.join(dir, 'c.toml'), '[grpc]\naddress "/x"\n');
     fs.writeFileSync(path.join(dir, 'bad.json'), '{"root": ');

@@ -67,6 +67,20 @@ test('content ls is empty in a fresh namespace', () => {
   expect(tableRows(daemon.ctr('-n', 'fresh', 'content', 'ls'))).toEqual([]);
 });
 
+test('namespaces come into being on first use, as in containerd', () => {
+  // Reading a namespace never used creates nothing.
+  daemon.ctr('-n', 'first-use', 'images', 'ls');
+  expect(daemon.ctr('namespaces', 'ls', '-q')).not.toContain('first-use');
+  // Labelling one, or storing a lease in it, does.
+  daemon.ctr('namespaces', 'label', 'first-use', 'team=a');
+  expect(tableRows(daemon.ctr('namespaces', 'ls'))).toContainEqual(['first-use', 'team=a']);
+  daemon.ctr('-n', 'lease-only', 'leases', 'create', '--id', 'held');
+  expect(daemon.ctr('namespaces', 'ls', '-q').trim().split('\n')).toEqual(expect.arrayContaining(['first-use', 'lease-only']));
+  // As in containerd, leases do not keep a namespace from deletion.
+  daemon.ctr('namespaces', 'rm', 'first-use', 'lease-only');
+  expect(daemon.ctr('namespaces', 'ls', '-q')).not.toMatch(/first-use|lease-only/);
+});
+
 test('ctr content ingest, active, label and rm', async () => {
   const data = Buffer.from('ingested by ctr\n');
   const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;

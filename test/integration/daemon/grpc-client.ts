@@ -11,6 +11,7 @@ const FILES = [
   'containerd/services/leases/v1/leases.proto',
   'containerd/services/namespaces/v1/namespace.proto',
   'containerd/services/events/v1/events.proto',
+  'containerd/services/diff/v1/diff.proto',
   'grpc/health/v1/health.proto',
 ];
 
@@ -23,6 +24,7 @@ export interface Clients {
   leases: Client;
   namespaces: Client;
   events: Client;
+  diff: Client;
   health: Client;
   close(): void;
 }
@@ -39,6 +41,7 @@ export function connect(socket: string): Clients {
     leases: make(pkg.containerd.services.leases.v1.Leases),
     namespaces: make(pkg.containerd.services.namespaces.v1.Namespaces),
     events: make(pkg.containerd.services.events.v1.Events),
+    diff: make(pkg.containerd.services.diff.v1.Diff),
     health: make(pkg.grpc.health.v1.Health),
   };
   return { ...clients, close: () => Object.values(clients).forEach((c) => c.close()) };

@@ -65,8 +65,42 @@ describe('namespaces', () => {
     expect((await call(grpc.namespaces, 'Get', { name: 'n1' })).namespace.labels).toEqual({ a: '9' });
     expect(await codeOf(call(grpc.namespaces, 'Update', { namespace: { name: 'n1' }, update_mask: { paths: ['name'] } }))).toBe('INVALID_ARGUMENT');
     await call(grpc.namespaces, 'Delete', { name: 'n1' });
-    expect(await codeOf(call(grpc.namespaces, 'Get', { name: 'n1' }))).toBe('NOT_FOUND');
+    expect((await call(grpc.namespaces, 'Get', { name: 'n1' })).namespace).toEqual({ name: 'n1', labels: {} });
     expect(await codeOf(call(grpc.namespaces, 'Delete', { name: 'n1' }))).toBe('NOT_FOUND');
+  });
+
+  const names = async () =>
+    (await call(grpc.namespaces, 'List', { filter: '' })).namespaces.map((n: { name: string }) => n.name);
+
+  test('a namespace never used reads as one without labels, and Get does not create it', async () => {
+    // dockerd --containerd-namespace reads the namespace's labels while it dials.
+    expect((await call(grpc.namespaces, 'Get', { name: 'never-used' })).namespace).toEqual({ name: 'never-used', labels: {} });
+    expect(await names()).not.toContain('never-used');
+    expect(await codeOf(call(grpc.namespaces, 'Get', { name: 'a/b' }))).toBe('INVALID_ARGUMENT');
+  });
+
+  test('setting a label creates the namespace; replacing no labels with none does not', async () => {
+    await call(grpc.namespaces, 'Update', { namespace: { name: 'unlabelled', labels: {} } });
+    expect(await names()).not.toContain('unlabelled');
+    await call(grpc.namespaces, 'Update', { namespace: { name: 'labelled', labels: { k: 'v' } }, update_mask: { paths: ['labels.k'] } });
+    expect((await call(grpc.namespaces, 'List', { filter: 'name==labelled' })).namespaces).toEqual([{ name: 'labelled', labels: { k: 'v' } }]);
+    await call(grpc.namespaces, 'Delete', { name: 'labelled' });
+  });
+
+  test('opening an ingest creates its namespace, as containerd\'s content writer does', async () => {
+    const s = new WriteSession(grpc.content, md('ingesting'));
+    await s.send({ action: 'WRITE', ref: 'partial', offset: 0, data: Buffer.from('half') });
+    expect(await names()).toContain('ingesting');
+    await s.close();
+    await call(grpc.content, 'Abort', { ref: 'partial' }, md('ingesting'));
+    await call(grpc.namespaces, 'Delete', { name: 'ingesting' });
+  });
+
+  test('a namespace holding only leases can be deleted, and its leases go with it', async () => {
+    await call(grpc.leases, 'Create', { id: 'only-lease', labels: {} }, md('leased'));
+    await call(grpc.namespaces, 'Delete', { name: 'leased' });
+    expect(await names()).not.toContain('leased');
+    expect((await call(grpc.leases, 'List', { filters: [] }, md('leased'))).leases).toEqual([]);
   });
 
   test('bad names are InvalidArgument', async () => {

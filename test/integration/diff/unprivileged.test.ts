@@ -54,7 +54,7 @@ maybe('unpacking without privilege', () => {
     fs.chownSync(target, NOBODY, NOBODY);
     const result = await applyAsNobody(buildTar([{ name: 'dev/', type: 'directory' }, { name: 'dev/sda', type: 'block', devmajor: 8, devminor: 0 }]), target);
     expect(result.code).toBe(1);
-    expect(result.output).toMatch(/^applying layer entry "dev\/sda": creating block node .*dev\/sda: Operation not permitted \(device nodes in a layer need root to unpack\)$/);
+    expect(result.output).toMatch(/^applying layer entry "dev\/sda": creating block node .*dev\/sda: operation not permitted \(device nodes in a layer need root to unpack\)$/);
   });
 
   test('hostile paths stay contained for an unprivileged unpacker too', async () => {

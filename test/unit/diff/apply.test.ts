@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { applyLayer } from '../../../src/diff/apply';
-import { buildTar, WriteEntry } from '../../../src/diff/tar/writer';
+import { buildTar, endOfArchive, headerBlocks, WriteEntry } from '../../../src/diff/tar/writer';
 
 type Entry = WriteEntry & { data?: string | Buffer };
 
@@ -225,4 +225,113 @@ describe('failing applies stop their decompressor', () => {
     for (let i = 0; i < 50 && children().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(children()).toEqual([]);
   });
+});
+
+describe('hostile whiteout names are refused and change nothing (containerd: "invalid whiteout name")', () => {
+  // The target sits inside `base` beside `outside`, so a whiteout reaching the root, its parent
+  // or anything above shows in one of the three trees.
+  const everything = () => ({ base: snapshotOf(base), rootExists: fs.existsSync(root) });
+  const previousLayer: Entry[] = [
+    { name: 'etc/', type: 'directory' }, { name: 'etc/keep', type: 'file', data: 'etc' }, { name: 'keep', type: 'file', data: 'root' },
+  ];
+  beforeEach(() => {
+    fs.writeFileSync(path.join(base, 'beside-root'), 'canary');
+  });
+
+  const names = ['.wh.', '.wh..', '.wh...', 'etc/.wh.', 'etc/.wh..', 'etc/.wh...', './.wh...', 'etc/../.wh...'];
+  for (const mode of ['delete', 'overlay'] as const) {
+    for (const name of names) {
+      test(`${mode} mode: ${JSON.stringify(name)} in a later layer`, async () => {
+        await apply(previousLayer, mode);
+        const before = everything();
+        const hostile: Entry[] = [{ name: 'etc/', type: 'directory' }, { name, type: 'file' }, { name: 'late', type: 'file', data: 'x' }];
+        const dirName = JSON.stringify(name);
+        await expect(apply(hostile, mode)).rejects.toThrow(
+          new RegExp(`^applying layer entry ${dirName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: invalid whiteout name "\\.{0,2}"$`));
+        const after = everything();
+        // The hostile layer may have applied its entries before the whiteout; nothing was removed.
+        for (const [p, v] of Object.entries(before.base)) expect([p, after.base[p]]).toEqual([p, v]);
+        expect(after.rootExists).toBe(true);
+      });
+    }
+    test(`${mode} mode: a whiteout as the first entry of the first layer`, async () => {
+      const before = everything();
+      await expect(apply([{ name: '.wh..', type: 'file' }], mode)).rejects.toThrow(/invalid whiteout name "\."/);
+      expect(everything()).toEqual(before);
+    });
+  }
+
+  test('hard links to the root, "." or ".." are refused', async () => {
+    for (const linkname of ['.', '..', 'etc/..', './', '/']) {
+      await expect(apply([{ name: 'h', type: 'hardlink', linkname }])).rejects.toThrow(/hard link to the layer root/);
+    }
+    expect(fs.readFileSync(path.join(outside, 'secret'), 'utf8')).toBe('untouched');
+  });
+
+  test('an opaque marker at the layer root clears only what lies below the root', async () => {
+    await apply(previousLayer);
+    await apply([{ name: 'fresh', type: 'file', data: 'f' }, { name: '.wh..wh..opq', type: 'file' }]);
+    expect(fs.readdirSync(root)).toEqual(['fresh']);
+    expect(fs.readFileSync(path.join(base, 'beside-root'), 'utf8')).toBe('canary');
+    expect(fs.readFileSync(path.join(outside, 'secret'), 'utf8')).toBe('untouched');
+  });
+});
+
+describe('numbers a syscall cannot take are named', () => {
+  test.each([
+    ['uid', { uid: 2 ** 40 }, /applying layer entry "big-uid": uid 1099511627776 is out of range \(0 to 4294967294\)$/],
+    ['gid', { gid: 2 ** 33 }, /applying layer entry "big-uid": gid 8589934592 is out of range/],
+  ])('%s', async (_field, fields, message) => {
+    await expect(apply([{ name: 'big-uid', type: 'file', data: 'x', ...fields }])).rejects.toThrow(message);
+  });
+});
+
+describe('parent directories copied from lower layers', () => {
+  test('a lower layer\'s symlink is not followed onto the host for metadata', async () => {
+    const lower = path.join(base, 'lower');
+    fs.mkdirSync(lower);
+    fs.mkdirSync(path.join(outside, 'sub'), { mode: 0o700 });
+    fs.chmodSync(path.join(outside, 'sub'), 0o700);
+    fs.symlinkSync(outside, path.join(lower, 'a'));
+    await applyLayer(root, chunksOf(buildTar([{ name: 'a/sub/file', type: 'file', data: 'x' }])), { whiteouts: 'overlay', parentLayers: [lower] });
+    expect(fs.statSync(path.join(root, 'a/sub')).mode & 0o777).toBe(0o755);
+  });
+
+  test('a real lower directory gives its mode', async () => {
+    const lower = path.join(base, 'lower');
+    fs.mkdirSync(path.join(lower, 'a/sub'), { recursive: true });
+    fs.chmodSync(path.join(lower, 'a/sub'), 0o710);
+    await applyLayer(root, chunksOf(buildTar([{ name: 'a/sub/file', type: 'file', data: 'x' }])), { whiteouts: 'overlay', parentLayers: [lower] });
+    expect(fs.statSync(path.join(root, 'a/sub')).mode & 0o777).toBe(0o710);
+  });
+});
+
+describe('memory does not grow with the number of entries', () => {
+  const gc: () => void = (() => {
+    require('v8').setFlagsFromString('--expose-gc');
+    return require('vm').runInNewContext('gc');
+  })();
+
+  /** A layer of `count` entries that create no inode (one directory listed again and again). */
+  async function* repeatedEntries(count: number, onProgress: (n: number) => void) {
+    yield headerBlocks({ name: 'd/', type: 'directory' });
+    for (let i = 0; i < count; i += 500) {
+      onProgress(i);
+      yield Buffer.concat(Array.from({ length: 500 }, () => headerBlocks({ name: 'd/', type: 'directory', mtime: i })));
+    }
+    yield endOfArchive();
+  }
+
+  test.each(['overlay', 'delete'] as const)('%s mode: heap after 2.5k and after 20k entries differs by < 1 MB', async (whiteouts) => {
+    const heapAt: Record<number, number> = {};
+    const onProgress = (n: number) => {
+      if (n === 2500 || n === 20000) {
+        gc();
+        heapAt[n] = process.memoryUsage().heapUsed;
+      }
+    };
+    await applyLayer(root, repeatedEntries(20500, onProgress), { whiteouts });
+    expect(Object.keys(heapAt)).toHaveLength(2);
+    expect(heapAt[20000] - heapAt[2500]).toBeLessThan(1 << 20);
+  }, 60000);
 });

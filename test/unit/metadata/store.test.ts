@@ -3,10 +3,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { MetadataStore } from '../../../src/metadata/store';
-import { createNamespace, deleteNamespace, getNamespace, listNamespaces } from '../../../src/metadata/namespaces';
+import {
+  createNamespace, deleteNamespace, getNamespace, listNamespaces, namespaceLabels, updateNamespace,
+} from '../../../src/metadata/namespaces';
 import { addContent, getContent } from '../../../src/metadata/content';
 import { createImage } from '../../../src/metadata/images';
-import { createLease } from '../../../src/metadata/leases';
+import { createLease, listLeases } from '../../../src/metadata/leases';
 import { collectGarbage } from '../../../src/metadata/gc';
 
 let dir: string;
@@ -44,6 +46,22 @@ test('namespaces are created implicitly and must be empty to delete', () => {
   store.update((t) => addContent(t, 'auto', { digest: d('a'), size: 1, labels: {} }));
   expect(store.view(listNamespaces).map((n) => n.name)).toEqual(['auto']);
   expect(() => store.update((t) => deleteNamespace(t, 'auto'))).toThrow(/namespace "auto" must be empty, but it still has content/);
+});
+
+test('a namespace never used has no labels, and setting one brings it into being', () => {
+  expect(store.view((t) => namespaceLabels(t, 'fresh'))).toEqual({ name: 'fresh', labels: {} });
+  store.update((t) => updateNamespace(t, { name: 'fresh', labels: {} }, []));
+  expect(store.view(listNamespaces)).toEqual([]);
+  store.update((t) => updateNamespace(t, { name: 'fresh', labels: { k: 'v' } }, ['labels.k']));
+  expect(store.view(listNamespaces)).toEqual([{ name: 'fresh', labels: { k: 'v' } }]);
+  expect(() => store.view((t) => namespaceLabels(t, 'no/slash'))).toThrow(/namespace/);
+});
+
+test('leases do not keep a namespace: they are deleted with it', () => {
+  store.update((t) => createLease(t, 'leased', 'l1', {}));
+  store.update((t) => deleteNamespace(t, 'leased'));
+  expect(store.view(listNamespaces)).toEqual([]);
+  expect(store.view((t) => listLeases(t, 'leased'))).toEqual([]);
 });
 
 test('a table another service opens joins transactions and keeps namespaces from deletion', async () => {

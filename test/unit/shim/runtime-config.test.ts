@@ -49,7 +49,7 @@ describe('runts runtime options (runtimeoptions.v1.Options + TOML config)', () =
     ['an unknown group', 'shim_group = "pod"\n', 'shim_group "pod" is not supported (want "namespace")'],
     ['a value that is not a string', 'shim_group = 1\n', '"shim_group" must be a non-empty string'],
     ['a table', '[shim]\ngroup = "namespace"\n', 'unknown key "shim"'],
-    ['bad TOML', 'shim_group = namespace\n', 'line 1: unsupported value "namespace"'],
+    ['bad TOML', 'shim_group = namespace\n', 'line 1, column 14: invalid value at "namespace"'],
   ])('refuses a config with %s, naming the file', (_what, text, why) => {
     fs.writeFileSync(config, text);
     expect(() => shimConfigOf(encodeOptions({ config_path: config }))).toThrow(`config ${config}`);
