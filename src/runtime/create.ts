@@ -71,9 +71,6 @@ function placeCgroup(cgroup: CgroupManager, resources: LinuxResources | undefine
     if (asked.length) warn?.(`rootless container without cgroup delegation: ${asked.join(', ')} limits are not applied`);
     return NO_CGROUP;
   }
-  // runc's warning, word for word: engines and users grep for it.
-  const found = cgroup.pids().length;
-  if (found > 0) warn?.(`container's cgroup is not empty: ${found} process(es) found`);
   cgroup.applyResources(resources);
   return cgroup;
 }
