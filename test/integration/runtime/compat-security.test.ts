@@ -94,6 +94,16 @@ test('deny-all device rules hold for exec\'d processes: a /dev/kmsg node from li
   expect(kmsg.stderr).toContain('Operation not permitted');
   // The default devices stay usable under the same rules.
   expect(runts.run(['exec', id, 'sh', '-c', 'echo ok > /dev/null && head -c 1 /dev/zero | wc -c']).stdout.trim()).toBe('1');
+  // A sub-cgroup made later (exec --cgroup) inherits the container's rules.
+  for (const h of HIERARCHIES) {
+    const dir = path.join('/sys/fs/cgroup', h, id, 'sub');
+    fs.mkdirSync(dir);
+    if (h === 'cpuset') for (const f of ['cpuset.cpus', 'cpuset.mems']) fs.writeFileSync(path.join(dir, f), fs.readFileSync(path.join('/sys/fs/cgroup/cpuset', id, f)));
+  }
+  const sub = runts.run(['exec', '--cgroup', 'sub', id, 'sh', '-c', 'grep devices: /proc/self/cgroup; echo runts-compat-test > /dev/kmsg']);
+  expect(sub.stdout).toMatch(/devices:\/sub$/m);
+  expect(sub.status).not.toBe(0);
+  expect(sub.stderr).toContain('Operation not permitted');
 });
 
 function gone(pid: number): boolean {
