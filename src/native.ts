@@ -27,6 +27,7 @@ interface NativeModule {
   attachDeviceProgram(dir: string, defaultAllow: boolean, rules: object[]): number;
   setWindowSize(fd: number, rows: number, cols: number): void;
   dup2(from: number, to: number): void;
+  unmount(path: string): void;
   mknod(path: string, mode: number, major: number, minor: number): void;
   lsetxattr(path: string, name: string, value: Buffer): void;
   lgetxattrs(path: string): Array<[string, Buffer]>;
@@ -62,6 +63,8 @@ export const attachDeviceProgram = (dir: string, defaultAllow: boolean, rules: o
 /** TIOCSWINSZ on a pty master: the container's foreground process gets SIGWINCH. */
 export const setWindowSize = (fd: number, rows: number, cols: number) => native().setWindowSize(fd, rows, cols);
 export const dup2 = (from: number, to: number) => native().dup2(from, to);
+/** umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) */
+export const unmount = (p: string) => native().unmount(p);
 /** mknod(2) with the type bits in mode; the permission bits are set exactly, not masked by the umask. */
 export const mknod = (p: string, mode: number, major: number, minor: number) => native().mknod(p, mode, major, minor);
 /** Extended attributes of a path itself (a final symlink is not followed). */

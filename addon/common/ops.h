@@ -15,7 +15,7 @@ enum Plan : uint32_t {
   HOSTNAME = 10,      // name
   DOMAINNAME = 11,    // name
   ROOT_PROPAGATION = 12,  // mount flags for "/" (MS_SLAVE|MS_REC ...)
-  BIND_ROOTFS = 13,   // host rootfs path
+  BIND_ROOTFS = 13,   // host rootfs path, propagation for the mount holding it, bind it (0/1)
   MOUNT = 14,         // source, dest, fstype, flags, data, propagation, kind, attrs, attrs_recursive, refuse_symlink,
                       // idmapped tree index (-1: none)
   MKNOD = 15,         // dest, mode(with type bits), major, minor, uid, gid
@@ -23,7 +23,7 @@ enum Plan : uint32_t {
   PARENT_HOOKS = 17,  // pause: parent runs prestart + createRuntime hooks
   HOOK = 18,          // path, timeout_s, argc, args..., env...
   PIVOT_ROOT = 19,
-  CHROOT = 20,        // --no-pivot: MS_MOVE the rootfs onto / and chroot
+  CHROOT = 20,        // --no-pivot: MS_MOVE the rootfs onto / and chroot; or chroot into a path
   MASK = 21,          // path
   READONLY = 22,      // path
   ROOT_READONLY = 23,

@@ -52,10 +52,26 @@ bool root_propagation(InitContext &ctx, const wire::Record &r) {
   return true;
 }
 
+// The mount holding `path` (the nearest mount point at or above it) gets `flags`: mount(2)
+// says EINVAL for a path that is no mount point, so walk up until one takes it.
+static int set_holding_mount_propagation(std::string path, unsigned long flags) {
+  for (;;) {
+    if (::mount(nullptr, path.c_str(), nullptr, flags, nullptr) == 0) return 0;
+    if (errno != EINVAL || path == "/") return -1;
+    path = dirname_of(path);
+  }
+}
+
+// args: rootfs, propagation for the mount holding it, bind (0: the container shares the host's
+// mount namespace, so neither its propagation nor a bind of the rootfs may change it).
 bool bind_rootfs(InitContext &ctx, const wire::Record &r) {
   ctx.rootfs = r.args.at(0);
-  if (::mount(ctx.rootfs.c_str(), ctx.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0)
-    return ctx.fail("bind mount rootfs", errno, ctx.rootfs);
+  if (r.num(2) != 0) {
+    // pivot_root refuses a shared parent, and a bind under one would propagate to the host.
+    if (set_holding_mount_propagation(ctx.rootfs, r.num(1)) < 0) return ctx.fail("make the mount holding the rootfs private", errno, ctx.rootfs);
+    if (::mount(ctx.rootfs.c_str(), ctx.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0)
+      return ctx.fail("bind mount rootfs", errno, ctx.rootfs);
+  }
   ctx.root_fd = open(ctx.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (ctx.root_fd < 0) return ctx.fail("open rootfs", errno, ctx.rootfs);
   return true;
@@ -149,10 +165,13 @@ bool pivot_root(InitContext &ctx, const wire::Record &) {
   return true;
 }
 
-bool chroot(InitContext &ctx, const wire::Record &) {
-  if (::chdir(ctx.rootfs.c_str()) < 0) return ctx.fail("chdir", errno, ctx.rootfs);
-  if (::mount(ctx.rootfs.c_str(), "/", nullptr, MS_MOVE, nullptr) < 0) return ctx.fail("move rootfs to /", errno, ctx.rootfs);
-  if (::chroot(".") < 0 || ::chdir("/") < 0) return ctx.fail("chroot", errno, ctx.rootfs);
+// args: none (--no-pivot: move the rootfs onto / first), or a directory to chroot into as it
+// is (the container shares the host's mount namespace: nothing there may move).
+bool chroot(InitContext &ctx, const wire::Record &r) {
+  const std::string root = r.args.empty() ? ctx.rootfs : r.args.at(0);
+  if (::chdir(root.c_str()) < 0) return ctx.fail("chdir", errno, root);
+  if (r.args.empty() && ::mount(root.c_str(), "/", nullptr, MS_MOVE, nullptr) < 0) return ctx.fail("move rootfs to /", errno, root);
+  if (::chroot(".") < 0 || ::chdir("/") < 0) return ctx.fail("chroot", errno, root);
   close(ctx.root_fd);
   ctx.root_fd = -1;
   return true;

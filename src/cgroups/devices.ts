@@ -26,7 +26,8 @@ export interface DeviceProgram {
 
 function normaliseAccess(access: string | undefined, where: string): string {
   const a = access ?? 'rwm';
-  if (a === '' || !/^[rwm]+$/.test(a)) {
+  // runc ignores an "a" in the access string ("rwa" is "rw"); so does runts.
+  if (!/^[rwma]*$/.test(a) || !/[rwm]/.test(a)) {
     throw invalid(`${where}: access ${JSON.stringify(a)} must be a non-empty combination of r, w and m`);
   }
   return ['r', 'w', 'm'].filter((c) => a.includes(c)).join('');

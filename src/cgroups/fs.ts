@@ -16,6 +16,8 @@ export interface CgroupFs {
   subdirs(dir: string): string[];
   /** Names of the regular files in dir (empty when dir is missing). */
   files(dir: string): string[];
+  /** /proc/self/mountinfo: where the hierarchies are mounted. */
+  mountinfo(): string;
 }
 
 function listDir(dir: string, wantDirs: boolean): string[] {
@@ -51,6 +53,7 @@ export const nodeCgroupFs: CgroupFs = {
   rmdir: (dir) => fs.rmdirSync(dir),
   subdirs: (dir) => listDir(dir, true),
   files: (dir) => listDir(dir, false),
+  mountinfo: () => fs.readFileSync('/proc/self/mountinfo', 'utf8'),
 };
 
 /** A cgroup directory with its filesystem: reads and writes name the file in their errors. */

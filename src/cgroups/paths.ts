@@ -34,3 +34,10 @@ export function resolveIn(mount: string, hierarchyKey: string, cgroupsPath: stri
   if (cgroupsPath.startsWith('/')) return path.join(mount, cgroupsPath);
   return path.join(mount, own.get(hierarchyKey) ?? '/', cgroupsPath);
 }
+
+/** `exec --cgroup SUB`: the sub-cgroup SUB of the container's cgroup `base`, never above it. */
+export function subCgroupPath(base: string, sub: string): string {
+  const joined = path.posix.join(base, sub);
+  if (joined !== base && !joined.startsWith(`${base}/`)) throw invalid(`${sub} is not a sub cgroup path`);
+  return joined;
+}

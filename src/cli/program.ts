@@ -90,9 +90,18 @@ function buildParser(argv: string[], startupNote?: string): Parser {
     });
 }
 
+/** -v/--version among the global options, before any command (`runts --root X -v`, as runc). */
+function asksVersion(args: string[]): boolean {
+  for (let i = 0; i < args.length && args[i].startsWith('-'); i++) {
+    if (args[i] === '-v' || args[i] === '--version') return true;
+    if (/^--(root|log|log-format|criu|rootless)$/.test(args[i])) i++;
+  }
+  return false;
+}
+
 async function parseAndRun(argv: string[], startupNote?: string): Promise<void> {
   configureLog(logOptionsFrom(argv));
-  if (argv[0] === '--version' || argv[0] === '-v') {
+  if (asksVersion(argv)) {
     process.stdout.write(VERSION_TEXT);
     return;
   }

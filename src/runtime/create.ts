@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as native from '../native';
 import { CgroupManager, defaultCgroupsPath } from '../cgroups';
+import { parseProcCgroup } from '../cgroups/paths';
 import { containerCgroup, NO_CGROUP } from './cgroup';
 import { isRootless } from './rootless';
 import { Bundle, loadBundle } from './bundle';
@@ -13,7 +14,8 @@ import { systemError } from './errors';
 import { runHooks } from './hooks';
 import { launch } from './launch';
 import { checkLsm } from './lsm';
-import { buildLaunchPlan } from './plan/build';
+import { buildLaunchPlan, hasMountNamespace } from './plan/build';
+import { mountsUnder, releaseHostMounts } from './host-mounts';
 import { compileSeccomp, SeccompProfile } from './seccomp';
 import { sendToSeccompAgent } from './seccomp-agent';
 import { IDMapping, LinuxResources, Spec } from './spec';
@@ -90,10 +92,14 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
   const { spec } = bundle;
   checkLsm(spec.process, spec);
   let cgroupsPath = spec.linux?.cgroupsPath ?? defaultCgroupsPath(opts.id);
-  const resources = withDefaultDeviceRules(spec.linux?.resources, spec.linux?.devices);
+  const resources = withDefaultDeviceRules(spec.linux?.resources);
+  // A relative path lives under this runtime's own cgroups (runc's rule), remembered for later commands.
+  const cgroupParent = cgroupsPath.startsWith('/') ? undefined : Object.fromEntries(parseProcCgroup(fs.readFileSync('/proc/self/cgroup', 'utf8')));
   // Resource values are checked before anything exists on disk.
-  const checked = containerCgroup(cgroupsPath);
+  const checked = containerCgroup(cgroupsPath, cgroupParent);
   checked.validateResources(resources);
+  // Sharing the host's mount namespace, the container's mounts are the ones that were not there.
+  const hostMountsBefore = hasMountNamespace(spec) ? undefined : mountsUnder(bundle.rootfs);
   store.claim(opts.id);
   let cgroup: CgroupManager | undefined;
   const opened: number[] = [];
@@ -129,7 +135,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
     const record: ContainerRecord = {
       ociVersion: spec.ociVersion, id: opts.id, pid: 0, initStartTime: '', bundle: bundle.dir,
       rootfs: bundle.rootfs, created: new Date().toISOString(), owner: '',
-      annotations: spec.annotations ?? {}, cgroupsPath, config: spec,
+      annotations: spec.annotations ?? {}, cgroupsPath, cgroupParent, hostMountsBefore, config: spec,
     };
     const hookState = (pid: number, status: string) => ({
       ociVersion: spec.ociVersion, id: opts.id, status, pid, bundle: bundle.dir, annotations: record.annotations,
@@ -164,6 +170,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
     try {
       cgroup?.killAll(9);
       cgroup?.destroy();
+      if (hostMountsBefore) releaseHostMounts(bundle.rootfs, hostMountsBefore);
     } finally {
       store.remove(opts.id);
     }

@@ -32,6 +32,8 @@ export function defaultSpec(rootless = false, uid = 0, gid = 0): Spec {
     ],
     linux: {
       resources: { devices: [{ allow: false, access: 'rwm' }] },
+      // runc adds the cgroup namespace only on a cgroup v2 host; runts adds it on every host, so
+      // the container never sees the host's cgroup paths (kernels since 4.6 support it on v1).
       namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'cgroup' }],
       maskedPaths: MASKED,
       readonlyPaths: READONLY,

@@ -1,8 +1,9 @@
 // delete: a stopped (or, with --force, any) container's processes, cgroup and state go;
 // poststop hooks run and their failures are only warnings.
-import { containerCgroup } from './cgroup';
+import { recordCgroup } from './cgroup';
 import { RuntsError } from './errors';
 import { runHooks } from './hooks';
+import { releaseHostMounts } from './host-mounts';
 import { ContainerRecord, StateStore } from './state-store';
 import { initAlive, ociState, statusOf } from './status';
 
@@ -32,13 +33,15 @@ export async function deleteContainer(store: StateStore, id: string, force = fal
   await store.locked(id, async () => {
     const status = statusOf(store, rec);
     if (status === 'running' && !force) throw new RuntsError(`cannot delete container ${id} that is not stopped: ${status}`, 'state');
-    const cgroup = containerCgroup(rec.cgroupsPath);
+    const cgroup = recordCgroup(rec);
     if (status !== 'stopped') {
       cgroup.killAll(9);
       try { process.kill(rec.pid, 9); } catch { /* gone */ }
       await waitGone(rec);
+      if (initAlive(rec)) throw new RuntsError(`cannot delete container ${id}: its init ${rec.pid} still runs ${KILL_WAIT_MS / 1000}s after SIGKILL (uninterruptible sleep?)`, 'system');
     }
     cgroup.destroy();
+    if (rec.hostMountsBefore) releaseHostMounts(rec.rootfs, rec.hostMountsBefore);
     const state = { ...ociState(store, rec), status: 'stopped' };
     store.remove(id);
     try {

@@ -1,7 +1,9 @@
 // The devices cgroup rules a container gets: the spec's own rules, then (as runc does) allow
-// rules for the default devices, the pty devices and every linux.devices node, so a
-// "deny all" spec still lets the container use what the runtime put in its /dev.
-import { LinuxDevice, LinuxResources } from './spec';
+// rules for the default devices and the pty devices, so a "deny all" spec still lets the
+// container use /dev/null and friends. linux.devices nodes get no rule of their own: as with
+// runc, a node the spec creates is usable only if linux.resources.devices allows it (a FIFO
+// needs no rule at all), so "deny all" plus a /dev/kmsg node still denies /dev/kmsg.
+import { LinuxResources } from './spec';
 
 type Rule = { allow: boolean; type?: string; major?: number; minor?: number; access?: string };
 
@@ -20,8 +22,7 @@ const DEFAULT_ALLOWED: Rule[] = [
   { allow: true, type: 'c', major: 10, minor: 200, access: 'rwm' },
 ];
 
-export function withDefaultDeviceRules(resources: LinuxResources | undefined, devices: LinuxDevice[] | undefined): LinuxResources | undefined {
+export function withDefaultDeviceRules(resources: LinuxResources | undefined): LinuxResources | undefined {
   if (!resources?.devices) return resources;
-  const own: Rule[] = (devices ?? []).map((d) => ({ allow: true, type: d.type === 'u' ? 'c' : d.type, major: d.major, minor: d.minor, access: 'rwm' }));
-  return { ...resources, devices: [...resources.devices, ...DEFAULT_ALLOWED, ...own] } as LinuxResources;
+  return { ...resources, devices: [...resources.devices, ...DEFAULT_ALLOWED] } as LinuxResources;
 }

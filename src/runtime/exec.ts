@@ -3,7 +3,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as native from '../native';
-import { containerCgroup } from './cgroup';
+import { subCgroupPath } from '../cgroups/paths';
+import { recordCgroup } from './cgroup';
 import { lastCap, writePidFile } from './create';
 import { RuntsError } from './errors';
 import { launch } from './launch';
@@ -60,12 +61,12 @@ export async function startExec(store: StateStore, opts: ExecOptions & { ownTerm
     const seccomp = rec.config.linux?.seccomp ? compileSeccomp(rec.config.linux.seccomp as SeccompProfile) : undefined;
     const plan = buildExecPlan({ spec: rec.config, process: p, initPid: rec.pid, preserveFds, consoleFd: consoleChildFd, lastCap: lastCap(), seccomp });
     plan.warnings.forEach((w) => opts.warn?.(w));
-    const cgroupsPath = opts.subCgroup ? path.posix.join(rec.cgroupsPath, opts.subCgroup) : rec.cgroupsPath;
+    const cgroupsPath = opts.subCgroup ? subCgroupPath(rec.cgroupsPath, opts.subCgroup) : rec.cgroupsPath;
     const current = ociState(store, rec);
     const state = JSON.stringify(current);
     const { pid } = await launch(plan.records, fds, {
       placed(pid) {
-        containerCgroup(cgroupsPath).addProcess(pid);
+        recordCgroup(rec, cgroupsPath).addProcess(pid);
         return state;
       },
       seccompListener(fd, pid) {

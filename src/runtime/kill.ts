@@ -1,5 +1,5 @@
 // kill: a signal to the init, or with --all to every process in the container's cgroup.
-import { containerCgroup } from './cgroup';
+import { recordCgroup } from './cgroup';
 import { RuntsError } from './errors';
 import { parseSignal } from './signals';
 import { StateStore } from './state-store';
@@ -11,7 +11,7 @@ export async function killContainer(store: StateStore, id: string, signal?: stri
     const rec = store.read(id);
     const status = statusOf(store, rec);
     if (all && rec.cgroupsPath) {
-      containerCgroup(rec.cgroupsPath).killAll(sig);
+      recordCgroup(rec).killAll(sig);
       return;
     }
     if (status === 'stopped') throw new RuntsError('container not running', 'state');

@@ -1,5 +1,5 @@
 // pause / resume: the container's cgroup frozen (v1 freezer, v2 cgroup.freeze) or thawed.
-import { containerCgroup } from './cgroup';
+import { recordCgroup } from './cgroup';
 import { RuntsError } from './errors';
 import { StateStore } from './state-store';
 import { statusOf } from './status';
@@ -9,7 +9,7 @@ export async function pauseContainer(store: StateStore, id: string): Promise<voi
     const rec = store.read(id);
     const status = statusOf(store, rec);
     if (status !== 'running') throw new RuntsError(status === 'paused' ? 'container already paused' : 'container not running', 'state');
-    containerCgroup(rec.cgroupsPath).freeze();
+    recordCgroup(rec).freeze();
   });
 }
 
@@ -17,6 +17,6 @@ export async function resumeContainer(store: StateStore, id: string): Promise<vo
   await store.locked(id, () => {
     const rec = store.read(id);
     if (statusOf(store, rec) !== 'paused') throw new RuntsError('container not paused', 'state');
-    containerCgroup(rec.cgroupsPath).thaw();
+    recordCgroup(rec).thaw();
   });
 }

@@ -1,14 +1,14 @@
 // ps: the processes of the container's cgroup, as pids (JSON) or as the host `ps` table
 // filtered to them, as runc does.
 import { execFileSync } from 'child_process';
-import { containerCgroup } from './cgroup';
+import { recordCgroup } from './cgroup';
 import { RuntsError } from './errors';
 import { StateStore } from './state-store';
 
 export function containerPids(store: StateStore, id: string): number[] {
   const rec = store.read(id);
   // Without a cgroup (rootless, no delegation) the init is the one process runts can name.
-  return rec.cgroupsPath ? containerCgroup(rec.cgroupsPath).pids() : [rec.pid];
+  return rec.cgroupsPath ? recordCgroup(rec).pids() : [rec.pid];
 }
 
 export function psTable(pids: number[], psArgs: string[]): string {

@@ -23,6 +23,12 @@ export interface ContainerRecord {
   owner: string;
   annotations: Record<string, string>;
   cgroupsPath: string;
+  /** A relative cgroupsPath's base: the creating runtime's own cgroups (/proc/self/cgroup),
+   * so later commands, run from any cgroup, find the same directories. */
+  cgroupParent?: Record<string, string>;
+  /** Without a mount namespace of its own: the mounts in the rootfs before create, which
+   * delete leaves (the container's own mounts, on the host, go). */
+  hostMountsBefore?: string[];
   config: Spec;
 }
 

@@ -1,7 +1,7 @@
 // The OCI state of a container, derived from its record and the live system: the init's pid
 // and start time say whether it runs; the exec fifo says whether `start` has happened.
 import * as fs from 'fs';
-import { containerCgroup } from './cgroup';
+import { recordCgroup } from './cgroup';
 import { ContainerRecord, StateStore } from './state-store';
 
 export type Status = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
@@ -37,7 +37,7 @@ export function initAlive(rec: ContainerRecord): boolean {
 
 function isFrozen(rec: ContainerRecord): boolean {
   try {
-    return containerCgroup(rec.cgroupsPath).state() === 'frozen';
+    return recordCgroup(rec).state() === 'frozen';
   } catch {
     return false;
   }

@@ -1,6 +1,6 @@
 // update: new resource values merged over the container's current ones (as runc keeps them),
 // validated, applied to the live cgroup and recorded.
-import { containerCgroup } from './cgroup';
+import { recordCgroup } from './cgroup';
 import { RuntsError } from './errors';
 import { LinuxResources } from './spec';
 import { StateStore } from './state-store';
@@ -24,7 +24,9 @@ export async function updateContainer(store: StateStore, id: string, changes: Li
     if (statusOf(store, rec) === 'stopped') throw new RuntsError('cannot update a stopped container', 'state');
     const linux = (rec.config.linux ??= {});
     const merged = merge((linux.resources ?? {}) as Json, changes as Json) as LinuxResources;
-    const cg = containerCgroup(rec.cgroupsPath);
+    // As with runc, unlimited memory without a new swap value lifts the swap limit too.
+    if (changes.memory?.limit === -1 && changes.memory.swap === undefined) merged.memory = { ...merged.memory, swap: -1 };
+    const cg = recordCgroup(rec);
     // The merged values go to the kernel together (a higher memory limit needs the matching
     // swap limit); device rules only when given, so a running container never loses access.
     const toApply = { ...merged, devices: changes.devices } as LinuxResources;

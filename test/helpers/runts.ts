@@ -5,6 +5,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { RUNTS } from './bundle';
 
+/** The runtime the tests drive: runts, or another (RUNTIME_UNDER_TEST=/usr/sbin/runc) to check
+ * that a compatibility test describes what runc does too. */
+export const RUNTIME = process.env.RUNTIME_UNDER_TEST || RUNTS;
+
 let counter = 0;
 /** Unique container ids: the default cgroup path is /<id>, shared by all test processes. */
 export const uniqueId = (name: string) => `runts-test-${name}-${process.pid}-${++counter}`;
@@ -26,7 +30,7 @@ export class Runts {
     }
     let r: SpawnSyncReturns<Buffer>;
     try {
-      r = spawnSync(RUNTS, ['--root', this.root, ...args], { stdio: [inFd, outFd, errFd], timeout: opts.timeout ?? 20000 });
+      r = spawnSync(RUNTIME, ['--root', this.root, ...args], { stdio: [inFd, outFd, errFd], timeout: opts.timeout ?? 20000 });
     } finally {
       fs.closeSync(outFd);
       fs.closeSync(errFd);

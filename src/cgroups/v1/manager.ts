@@ -4,6 +4,7 @@ import * as path from 'path';
 import { RuntsError, invalid } from '../../runtime/errors';
 import { requiredControllers } from '../controllers';
 import { CgroupDir, CgroupFs } from '../fs';
+import { v1Mounts } from '../mountinfo';
 import { OwnCgroups, resolveIn } from '../paths';
 import type { LinuxResources } from '../resources';
 import { CgroupStats, emptyStats } from '../stats';
@@ -53,15 +54,10 @@ export class V1Manager implements CgroupManager {
   constructor(opts: V1ManagerOptions) {
     this.fs = opts.fs;
     this.layout = opts.hybrid ? 'hybrid' : 'v1';
-    this.hierarchies = opts.fs
-      .subdirs(opts.root)
-      .filter((name) => name !== 'unified')
-      .map((name) => {
-        const mount = path.join(opts.root, name);
-        // A named hierarchy (systemd's) carries no controller but is joined like runc does.
-        const key = name === 'systemd' ? 'name=systemd' : name.split(',')[0];
-        return { name, controllers: name === 'systemd' ? [] : name.split(','), mount, dir: resolveIn(mount, key, opts.cgroupsPath, opts.own) };
-      });
+    // A named hierarchy (systemd's) carries no controller but is joined like runc does.
+    this.hierarchies = v1Mounts(opts.fs.mountinfo(), opts.root).map(({ mount, controllers, key }) => (
+      { name: path.basename(mount), controllers, mount, dir: resolveIn(mount, key, opts.cgroupsPath, opts.own) }
+    ));
     for (const h of this.hierarchies) {
       if (h.controllers.length === 0) this.paths[h.name] = h.dir;
       for (const c of h.controllers) this.paths[c] = h.dir;
@@ -163,12 +159,14 @@ export class V1Manager implements CgroupManager {
 
   killAll(signal: number): void {
     const unified = this.unified && new CgroupDir(this.fs, this.unified.dir);
+    const freezer = this.dirOf('freezer');
     if (signal === 9 && unified?.has('cgroup.kill')) {
       unified.write('cgroup.kill', '1');
+      // A v1-frozen task does not act on SIGKILL until it is thawed (a paused container).
+      if (freezer && this.fs.exists(freezer.dir) && freezerStateV1(freezer) !== 'thawed') thawV1(freezer);
       return;
     }
     // Frozen processes cannot fork, so the list cannot grow while it is being signalled.
-    const freezer = this.dirOf('freezer');
     if (freezer && this.fs.exists(freezer.dir)) {
       const wasFrozen = freezerStateV1(freezer) === 'frozen';
       freezeV1(freezer);

@@ -43,6 +43,32 @@ const PROPAGATION: Record<string, number> = {
   shared: MS.SHARED, rshared: MS.SHARED | MS.REC, unbindable: MS.UNBINDABLE, runbindable: MS.UNBINDABLE | MS.REC,
 };
 
+/**
+ * linux.rootfsPropagation in three steps, as runc does: the mount namespace's "/" gets the mode
+ * while the rootfs is prepared (rslave by default); the mount holding the rootfs is made
+ * private (slave for the slave modes), because pivot_root refuses a shared parent and a bind
+ * under a shared parent would show up on the host; once the rootfs is complete the container's
+ * "/" gets a shared or unbindable mode. Unlike runc, unbindable modes wait for that last step: on "/"
+ * from the start they make the rootfs itself impossible to bind (runc fails with EINVAL).
+ */
+function rootPropagation(mode: string | undefined): { setup: number; rootfsParent: number; final: number } {
+  const DEFAULT = MS.SLAVE | MS.REC;
+  if (mode === undefined) return { setup: DEFAULT, rootfsParent: MS.PRIVATE, final: 0 };
+  const flags = PROPAGATION[mode];
+  if (flags === undefined) throw new RuntsError(`config.json: /linux/rootfsPropagation: unknown value "${mode}"`, 'invalid');
+  const unbindable = (flags & MS.UNBINDABLE) !== 0;
+  return {
+    setup: unbindable ? DEFAULT : flags,
+    rootfsParent: flags & MS.SLAVE ? MS.SLAVE : MS.PRIVATE,
+    final: flags & (MS.SHARED | MS.UNBINDABLE) ? flags : 0,
+  };
+}
+
+/** A mount namespace created or joined: false means the container shares the runtime's. */
+export function hasMountNamespace(spec: Spec): boolean {
+  return (spec.linux?.namespaces ?? []).some((n) => n.type === 'mount');
+}
+
 const PERSONALITY: Record<string, number> = { LINUX: 0x0000, LINUX32: 0x0008 };
 
 export function hookOps(kind: string, hooks: Hook[] | undefined): PlanRecord[] {
@@ -68,9 +94,9 @@ export function buildLaunchPlan(input: LaunchPlanInput): LaunchPlan {
   if (!process) throw new RuntsError('config.json: /process: must be present to create a container', 'invalid');
   const linux = spec.linux ?? {};
   const ns = planNamespaces(linux);
-  if (!ns.created.has('mount') && !(linux.namespaces ?? []).some((n) => n.type === 'mount')) {
-    throw new RuntsError('config.json: /linux/namespaces: a mount namespace is required', 'invalid');
-  }
+  // Without a mount namespace of its own the container shares the host's (the spec's rule):
+  // its mounts then land on the host (delete removes them) and it is chrooted, not pivoted.
+  const ownMountNs = hasMountNamespace(spec);
   const userns = ns.created.has('user') || (linux.namespaces ?? []).some((n) => n.type === 'user' && n.path);
   const records: PlanRecord[] = [...ns.stage1, { op: Op.SETSID, args: [] }];
   if (userns) records.push({ op: Op.BECOME_ROOT, args: [] });
@@ -79,9 +105,9 @@ export function buildLaunchPlan(input: LaunchPlanInput): LaunchPlan {
   if (spec.domainname !== undefined && ns.created.has('uts')) records.push({ op: Op.DOMAINNAME, args: [spec.domainname] });
   if (!input.noNewKeyring) records.push({ op: Op.KEYRING, args: [`_ses.${input.id}`] });
 
-  const propagation = linux.rootfsPropagation ? PROPAGATION[linux.rootfsPropagation] : MS.SLAVE | MS.REC;
-  if (propagation === undefined) throw new RuntsError(`config.json: /linux/rootfsPropagation: unknown value "${linux.rootfsPropagation}"`, 'invalid');
-  records.push({ op: Op.ROOT_PROPAGATION, args: [propagation] }, { op: Op.BIND_ROOTFS, args: [input.rootfs] });
+  const propagation = rootPropagation(linux.rootfsPropagation);
+  if (ownMountNs) records.push({ op: Op.ROOT_PROPAGATION, args: [propagation.setup] }, { op: Op.BIND_ROOTFS, args: [input.rootfs, propagation.rootfsParent, 1] });
+  else records.push({ op: Op.BIND_ROOTFS, args: [input.rootfs, 0, 0] });
   records.push(...planMounts({
     mounts: spec.mounts ?? [], bundle: input.bundle, userns, cgroupns: ns.created.has('cgroup'),
     cgroups: input.cgroups, devices: linux.devices ?? [],
@@ -92,7 +118,8 @@ export function buildLaunchPlan(input: LaunchPlanInput): LaunchPlan {
   const parentHooks = (hooks.prestart?.length ?? 0) + (hooks.createRuntime?.length ?? 0) > 0;
   if (parentHooks) records.push({ op: Op.PARENT_HOOKS, args: [] });
   records.push(...hookOps('createContainer', hooks.createContainer));
-  records.push({ op: input.noPivot ? Op.CHROOT : Op.PIVOT_ROOT, args: [] });
+  if (!ownMountNs) records.push({ op: Op.CHROOT, args: [input.rootfs] });
+  else records.push({ op: input.noPivot ? Op.CHROOT : Op.PIVOT_ROOT, args: [] });
   if (process.terminal) {
     if (input.consoleFd === undefined) throw new RuntsError('process.terminal is true but no console socket was given (use --console-socket)', 'invalid');
     const size = process.consoleSize ?? { height: 0, width: 0 };
@@ -102,6 +129,8 @@ export function buildLaunchPlan(input: LaunchPlanInput): LaunchPlan {
   for (const p of linux.maskedPaths ?? []) records.push({ op: Op.MASK, args: [p] });
   for (const p of linux.readonlyPaths ?? []) records.push({ op: Op.READONLY, args: [p] });
   if (spec.root?.readonly) records.push({ op: Op.ROOT_READONLY, args: [] });
+  // Last of the rootfs steps: masks bind /dev/null, which an unbindable "/" would refuse.
+  if (ownMountNs && propagation.final) records.push({ op: Op.ROOT_PROPAGATION, args: [propagation.final] });
   if (linux.intelRdt && !fs.existsSync('/sys/fs/resctrl/schemata')) {
     throw new RuntsError('config.json: /linux/intelRdt: Intel RDT is not available on this host (no resctrl filesystem at /sys/fs/resctrl)', 'unsupported');
   }

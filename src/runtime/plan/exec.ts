@@ -4,7 +4,7 @@ import { Process, Spec } from '../spec';
 import { CLONE_FLAG } from './namespaces';
 import { Op, PlanRecord } from './ops';
 import { planExec, planIdentity, planRlimits, planSchedulingOps } from './process';
-import { identityAndSeccomp } from './build';
+import { hasMountNamespace, identityAndSeccomp } from './build';
 import type { CompiledSeccomp } from '../seccomp';
 
 const PROC_NS_NAME: Record<string, string> = {
@@ -26,6 +26,8 @@ export function buildExecPlan(input: ExecPlanInput): { records: PlanRecord[]; wa
   const ordered = [...types.filter((t) => t === 'user'), ...types.filter((t) => t !== 'user')];
   const records: PlanRecord[] = ordered.map((t) => ({ op: Op.NS_JOIN, args: [CLONE_FLAG[t], `/proc/${input.initPid}/ns/${PROC_NS_NAME[t]}`] }));
   records.push({ op: Op.CLONE, args: [0] }, { op: Op.SETSID, args: [] });
+  // Sharing the host's mount namespace, the container is its init's root directory.
+  if (!hasMountNamespace(input.spec)) records.push({ op: Op.CHROOT, args: [`/proc/${input.initPid}/root`] });
   const p = input.process;
   if (p.terminal) {
     const size = p.consoleSize ?? { height: 0, width: 0 };

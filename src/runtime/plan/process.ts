@@ -57,6 +57,13 @@ export function planExec(process: Process): { check: PlanRecord; exec: PlanRecor
   const args = process.args ?? [];
   if (args.length === 0) throw invalid('config.json: /process/args: must not be empty');
   const env = process.env ?? [];
+  // runc refuses these rather than passing them on; execve would hand the program a
+  // malformed environment (every process, created or exec'd, comes through here).
+  for (const entry of env) {
+    const eq = entry.indexOf('=');
+    if (eq < 0) throw invalid(`process.env: invalid environment variable: ${JSON.stringify(entry)}`);
+    if (eq === 0) throw invalid(`process.env: environment variable name can't be empty: ${JSON.stringify(entry)}`);
+  }
   return {
     check: { op: Op.CHECK_EXEC, args: [envPath(env), args[0]] },
     exec: { op: Op.EXEC, args: [args.length, ...args, ...env] },

@@ -81,15 +81,13 @@ function checkDevices(spec: Spec): Violation | undefined {
   return undefined;
 }
 
-// slice:prefix:name is the systemd driver's form (slice and prefix may be empty).
+// An absolute or relative path; slice:prefix:name is the systemd driver's form (slice and prefix may be empty).
 const SYSTEMD_CGROUPS_PATH = /^[^:/]*:[^:/]*:[^:/]+$/;
 
 function checkCgroupsPath(spec: Spec): Violation | undefined {
   const cgroupsPath = spec.linux?.cgroupsPath;
   if (cgroupsPath === undefined || SYSTEMD_CGROUPS_PATH.test(cgroupsPath)) return undefined;
-  if (!cgroupsPath.startsWith('/')) {
-    return violation('/linux/cgroupsPath', `must be an absolute path or slice:prefix:name (systemd), got ${JSON.stringify(cgroupsPath)}`);
-  }
+  // A relative path is allowed by the spec; it is resolved under the runtime's own cgroup.
   if (cgroupsPath.split('/').includes('..')) {
     return violation('/linux/cgroupsPath', `must not contain "..", got ${JSON.stringify(cgroupsPath)}`);
   }

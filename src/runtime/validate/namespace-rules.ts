@@ -57,5 +57,7 @@ export function checkPathRestrictions(spec: Spec, ns: Namespaces): Violation | u
     }
     if (paths.length > 0 && !ns.has('mount')) return violation(`/linux/${field}`, 'requires a mount namespace');
   }
+  // runc would remount the host's mount holding the rootfs read-only.
+  if (spec.root?.readonly && !ns.has('mount')) return violation('/root/readonly', 'requires a mount namespace');
   return undefined;
 }

@@ -79,6 +79,7 @@ export interface Write {
 export class FakeCgroupFs implements CgroupFs {
   readonly root: string;
   readonly writes: Write[] = [];
+  private v1Hierarchies: string[] = [];
 
   private constructor(readonly version: 'v1' | 'v2') {
     this.root = fs.mkdtempSync(path.join(os.tmpdir(), `runts-fakecg-${version}-`));
@@ -87,6 +88,7 @@ export class FakeCgroupFs implements CgroupFs {
   /** A v1 tree: one directory per hierarchy (names may co-mount, e.g. "cpu,cpuacct"). */
   static v1(hierarchies: string[], opts: { unified?: boolean } = {}): FakeCgroupFs {
     const f = new FakeCgroupFs('v1');
+    f.v1Hierarchies = hierarchies;
     for (const h of hierarchies) {
       fs.mkdirSync(path.join(f.root, h));
       f.populateV1(path.join(f.root, h));
@@ -187,6 +189,15 @@ export class FakeCgroupFs implements CgroupFs {
   files(dir: string): string[] {
     if (!fs.existsSync(dir)) return [];
     return fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name);
+  }
+
+  /** Each v1 hierarchy directory as a cgroup mount (named "systemd" as name=systemd). */
+  mountinfo(): string {
+    const lines = this.v1Hierarchies.map((h, i) => {
+      const options = h === 'systemd' ? 'name=systemd' : h;
+      return `${30 + i} 20 0:${40 + i} / ${path.join(this.root, h)} rw,relatime - cgroup cgroup rw,${options}`;
+    });
+    return `20 1 0:19 / ${this.root} rw - tmpfs tmpfs rw,mode=755\n${lines.join('\n')}\n`;
   }
 
   /** Puts a file's content, e.g. a usage counter the kernel would maintain. */

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { defaultCgroupsPath, detectCgroupLayout } from '../../../src/cgroups';
-import { parseProcCgroup } from '../../../src/cgroups/paths';
+import { parseProcCgroup, subCgroupPath } from '../../../src/cgroups/paths';
 
 describe('layout and placement', () => {
   it('calls a directory that is not cgroup2 (nor has a cgroup2 "unified") v1', () => {
@@ -27,5 +27,17 @@ describe('layout and placement', () => {
     expect(own.get('cpuacct')).toBe('/a');
     expect(own.get('memory')).toBe('/process_api/x');
     expect(own.get('')).toBe('/init.scope');
+  });
+});
+
+describe('exec --cgroup sub-cgroups', () => {
+  it('stay inside the container cgroup, compared by whole path components', () => {
+    expect(subCgroupPath('/pods/c1', 'x/y')).toBe('/pods/c1/x/y');
+    expect(subCgroupPath('/pods/c1', '/x')).toBe('/pods/c1/x');
+    expect(subCgroupPath('/pods/c1', 'x/..')).toBe('/pods/c1');
+    expect(subCgroupPath('pods/c1', 'x')).toBe('pods/c1/x');
+    for (const escape of ['..', '../c2', 'x/../../c2', '../c1-x', '../../..']) {
+      expect(() => subCgroupPath('/pods/c1', escape)).toThrow(`${escape} is not a sub cgroup path`);
+    }
   });
 });

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { openCgroup } from '../../../src/cgroups';
 import { FakeCgroupFs } from './fake-cgroupfs';
 
@@ -53,6 +55,18 @@ describe('v1 manager against a fake cgroupfs', () => {
     m.addProcess(777);
     const joined = fake.writes.filter((w) => w.file.endsWith('cgroup.procs')).map((w) => w.file.split('/')[0]);
     expect(joined.sort()).toEqual([...HIERARCHIES, 'unified'].sort());
+  });
+
+  it('takes hierarchies from mountinfo: a stray directory on the cgroup tmpfs is neither joined nor written', () => {
+    const m = open('/c1', HIERARCHIES.filter((h) => h !== 'hugetlb'));
+    fs.mkdirSync(path.join(fake.root, 'hugetlb'));
+    const again = openCgroup({ path: '/c1', layout: 'hybrid', root: fake.root, fs: fake, own });
+    expect(again.paths.hugetlb).toBeUndefined();
+    again.create();
+    again.addProcess(777);
+    expect(fs.readdirSync(path.join(fake.root, 'hugetlb'))).toEqual([]);
+    expect(fake.writes.some((w) => w.file.startsWith('hugetlb/'))).toBe(false);
+    expect(Object.keys(again.paths).sort()).toEqual(Object.keys(m.paths).sort());
   });
 
   it('orders memory and memsw writes so the kernel never sees limit > memsw', () => {

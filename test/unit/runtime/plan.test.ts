@@ -104,8 +104,33 @@ test('user namespaces bind host devices instead of mknod', () => {
   expect(plan.records.some((r) => r.op === Op.MOUNT && r.args[0] === '/dev/null' && r.args[6] === 1)).toBe(true);
 });
 
+test('rootfsPropagation: the mode while preparing, the rootfs holder private or slave, shared/unbindable at the end', () => {
+  const records = (mode?: string) => buildLaunchPlan(input((i) => (i.spec.linux!.rootfsPropagation = mode as never))).records;
+  const argsOf = (mode: string | undefined, op: number) => records(mode).filter((r) => r.op === op).map((r) => r.args);
+  expect(argsOf(undefined, Op.ROOT_PROPAGATION)).toEqual([[MS.SLAVE | MS.REC]]);
+  expect(argsOf(undefined, Op.BIND_ROOTFS)).toEqual([['/b/rootfs', MS.PRIVATE, 1]]);
+  expect(argsOf('rshared', Op.ROOT_PROPAGATION)).toEqual([[MS.SHARED | MS.REC], [MS.SHARED | MS.REC]]);
+  expect(argsOf('rslave', Op.BIND_ROOTFS)).toEqual([['/b/rootfs', MS.SLAVE, 1]]);
+  expect(argsOf('private', Op.ROOT_PROPAGATION)).toEqual([[MS.PRIVATE]]);
+  expect(argsOf('runbindable', Op.ROOT_PROPAGATION)).toEqual([[MS.SLAVE | MS.REC], [MS.UNBINDABLE | MS.REC]]);
+  const order = records('unbindable').map((r) => r.op);
+  expect(order.lastIndexOf(Op.ROOT_PROPAGATION)).toBeGreaterThan(order.lastIndexOf(Op.MASK));
+});
+
+test('without a mount namespace the host\'s is left alone: no propagation change, no rootfs bind, a chroot', () => {
+  const records = buildLaunchPlan(input((i) => {
+    i.spec.linux!.namespaces = [{ type: 'pid' }];
+    delete i.spec.linux!.maskedPaths;
+    delete i.spec.linux!.readonlyPaths;
+  })).records;
+  const order = records.map((r) => r.op);
+  expect(order).not.toContain(Op.ROOT_PROPAGATION);
+  expect(order).not.toContain(Op.PIVOT_ROOT);
+  expect(records.find((r) => r.op === Op.BIND_ROOTFS)!.args).toEqual(['/b/rootfs', 0, 0]);
+  expect(records.find((r) => r.op === Op.CHROOT)!.args).toEqual(['/b/rootfs']);
+});
+
 test('plan errors name what is wrong', () => {
-  expect(() => buildLaunchPlan(input((i) => (i.spec.linux!.namespaces = [{ type: 'pid' }])))).toThrow('a mount namespace is required');
   expect(() => buildLaunchPlan(input((i) => (i.spec.process!.terminal = true)))).toThrow('no console socket was given');
   expect(() => buildLaunchPlan(input((i) => (i.spec.mounts = [{ destination: 'relative', type: 'tmpfs' }])))).toThrow('mount destination relative is not an absolute path');
   expect(() => buildLaunchPlan(input((i) => (i.spec.process!.rlimits = [{ type: 'RLIMIT_BOGUS', soft: 1, hard: 1 }])))).toThrow('rlimit type "RLIMIT_BOGUS" is not known');

@@ -53,6 +53,7 @@ const allowed: [string, (c: any) => unknown][] = [
   ['no process at all', (c) => delete c.process],
   ['unknown properties anywhere', (c) => ((c.vendorThing = 1), (c.linux.vendor = { x: 1 }), (c.process.user.extra = true))],
   ['RLIM_INFINITY limits', (c) => (c.process.rlimits = [{ type: 'RLIMIT_CORE', soft: 18446744073709551615, hard: 18446744073709551615 }])],
+  ['a relative cgroupsPath (under the runtime\'s own cgroup)', (c) => (c.linux.cgroupsPath = 'pods/c1')],
   ['a systemd cgroupsPath', (c) => (c.linux.cgroupsPath = 'system.slice:runts:abc')],
   ['a systemd cgroupsPath with the default slice', (c) => (c.linux.cgroupsPath = ':runts:abc')],
   ['kernel.domainname with a uts namespace', (c) => (c.linux.sysctl = { 'kernel.domainname': 'example.org' })],

@@ -158,8 +158,8 @@ const rows: Row[] = [
     'config.json: /linux/timeOffsets: requires a new time namespace (a {"type": "time"} entry without path)'],
   ['a relative device path', (c) => (c.linux.devices = [{ type: 'p', path: 'dev/fifo' }]),
     'config.json: /linux/devices/0/path: must be an absolute path, got "dev/fifo"'],
-  ['a relative cgroupsPath', (c) => (c.linux.cgroupsPath = 'runts/x'),
-    'config.json: /linux/cgroupsPath: must be an absolute path or slice:prefix:name (systemd), got "runts/x"'],
+  ['a relative cgroupsPath climbing out', (c) => (c.linux.cgroupsPath = 'runts/../../x'),
+    'config.json: /linux/cgroupsPath: must not contain "..", got "runts/../../x"'],
   ['a cgroupsPath climbing out', (c) => (c.linux.cgroupsPath = '/runts/../../x'),
     'config.json: /linux/cgroupsPath: must not contain "..", got "/runts/../../x"'],
   ['SCMP_ACT_NOTIFY as default action', (c) => (c.linux.seccomp = { defaultAction: 'SCMP_ACT_NOTIFY', listenerPath: '/run/a.sock' }),
@@ -203,6 +203,8 @@ const rows: Row[] = [
     'config.json: /linux/maskedPaths/2: must be an absolute path, got "proc/kcore"'],
   ['readonlyPaths without a mount namespace', (c) => (dropNamespace(c, 'mount'), (c.linux.maskedPaths = [])),
     'config.json: /linux/readonlyPaths: requires a mount namespace'],
+  ['a read-only rootfs without a mount namespace', (c) => (dropNamespace(c, 'mount'), (c.linux.maskedPaths = []), (c.linux.readonlyPaths = []), (c.root.readonly = true)),
+    'config.json: /root/readonly: requires a mount namespace'],
 ];
 
 test.each(rows)('%s', (_name, edit, expected) => {
