@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 packages=(build-essential cmake libseccomp-dev pkg-config busybox-static runc crun containerd
   golang-github-containerd-containerd-dev iproute2 procps jq hyperfine podman docker.io python3 zstd attr
-  btrfs-progs containernetworking-plugins iptables)
+  btrfs-progs containernetworking-plugins iptables docker-registry skopeo apache2-utils openssl)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

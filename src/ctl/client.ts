@@ -14,6 +14,7 @@ const SERVICES = {
   version: ['containerd/services/version/v1/version.proto', 'containerd.services.version.v1.Version'],
   containers: ['containerd/services/containers/v1/containers.proto', 'containerd.services.containers.v1.Containers'],
   tasks: ['containerd/services/tasks/v1/tasks.proto', 'containerd.services.tasks.v1.Tasks'],
+  pull: ['runts/services/pull/v1/pull.proto', 'runts.services.pull.v1.Pull'],
 } as const;
 
 export type ServiceName = keyof typeof SERVICES;
@@ -82,6 +83,18 @@ export class Client {
       call.on('error', (err: grpc.ServiceError) => reject(this.failure(service, method, err)));
       call.on('end', () => resolve(out));
     });
+  }
+
+  /** A server stream's messages as they arrive (Content.Read of a large blob). */
+  async *iterate(service: ServiceName, method: string, request: Message): AsyncGenerator<Message> {
+    const call = (this.client(service) as any)[method](request, this.metadata()) as grpc.ClientReadableStream<Message>;
+    try {
+      for await (const m of call) yield m;
+    } catch (err) {
+      throw this.failure(service, method, err as grpc.ServiceError);
+    } finally {
+      call.cancel();
+    }
   }
 
   /** A bidirectional stream (Content.Write). */

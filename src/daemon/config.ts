@@ -11,6 +11,8 @@ export interface DaemonConfig {
   root: string;
   state: string;
   logLevel: LogLevel;
+  /** Registry hosts directory (containerd's certs.d layout: <host>/hosts.toml, CAs). */
+  registryHostsDir: string;
 }
 
 export const DEFAULT_CONFIG: DaemonConfig = {
@@ -18,6 +20,7 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   root: '/var/lib/runtsd',
   state: '/run/runtsd',
   logLevel: 'info',
+  registryHostsDir: '/etc/containerd/certs.d',
 };
 
 interface ConfigFile {
@@ -25,6 +28,7 @@ interface ConfigFile {
   state?: unknown;
   grpc?: { address?: unknown };
   debug?: { level?: unknown };
+  registry?: { config_path?: unknown };
 }
 
 /** Reads a config file: TOML (containerd's format) or JSON by extension. */
@@ -57,6 +61,7 @@ export function readConfigFile(file: string): Partial<DaemonConfig> {
   if (parsed.state !== undefined) out.state = str('state', parsed.state);
   if (parsed.grpc?.address !== undefined) out.address = str('grpc.address', parsed.grpc.address);
   if (parsed.debug?.level !== undefined) out.logLevel = logLevel(str('debug.level', parsed.debug.level));
+  if (parsed.registry?.config_path !== undefined) out.registryHostsDir = str('registry.config_path', parsed.registry.config_path);
   return out;
 }
 

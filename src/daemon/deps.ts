@@ -8,6 +8,7 @@ import { GcKind, GcRootSource, collectGarbage } from '../metadata/gc';
 import { ContentStore } from '../content/store';
 import { NoSpaceError, OffsetError, RefLockedError } from '../content/errors';
 import { Logger } from './log';
+import { Snapshotter } from '../snapshots/types';
 import { DaemonConfig } from './config';
 import { EventExchange } from './exchange';
 
@@ -44,6 +45,8 @@ export interface Deps {
    * namespace still holds ("snapshots"), or undefined. A namespace in use cannot be deleted.
    */
   namespaceUsers: ((namespace: string) => Promise<string | undefined>)[];
+  /** The snapshotters, once the snapshots service opened them (image unpacking uses them). */
+  snapshotters?: { all: Record<string, Snapshotter>; defaultName: string };
 }
 
 export interface GcRegistry {

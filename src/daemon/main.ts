@@ -16,6 +16,7 @@ async function main(argv: string[]): Promise<void> {
     .option('state', { type: 'string', describe: `runtime state directory (default ${DEFAULT_CONFIG.state})` })
     .option('config', { alias: 'c', type: 'string', describe: 'config file, .toml or .json (root, state, grpc.address, debug.level)' })
     .option('log-level', { alias: 'l', type: 'string', describe: 'debug, info, warn or error (default info)' })
+    .option('registry-config-path', { type: 'string', describe: `registry hosts directory, containerd's certs.d layout (default ${DEFAULT_CONFIG.registryHostsDir})` })
     .command('publish', 'publish one event (a protobuf Any on stdin) to the daemon at --address, for shims', (y) => y
       .option('topic', { type: 'string', describe: 'the event\'s topic, e.g. /tasks/exit' })
       .option('namespace', { type: 'string', describe: 'the event\'s namespace' }))
@@ -40,6 +41,7 @@ async function main(argv: string[]): Promise<void> {
     ...(args.root ? { root: args.root } : {}),
     ...(args.state ? { state: args.state } : {}),
     ...(args['log-level'] ? { logLevel: logLevel(args['log-level']) } : {}),
+    ...(args['registry-config-path'] ? { registryHostsDir: args['registry-config-path'] } : {}),
   };
   const log = createLogger(config.logLevel);
   const daemon = await startDaemon(config, log);

@@ -49,6 +49,7 @@ import { diffRegistration } from './registrations/diff';
 import { containersService } from './containers/service';
 import { eventsService } from './events/service';
 import { tasksService } from './tasks/service';
+import { pullService } from './pull/service';
 import { shimManagerFor } from './shims/manager';
 
 export const SERVICES: ServiceRegistration[] = [
@@ -64,6 +65,7 @@ export const SERVICES: ServiceRegistration[] = [
   containersService,
   eventsService,
   tasksService,
+  pullService,
 ];
 
 /** The stores under the services, listed by Introspection like containerd's own plugins. */

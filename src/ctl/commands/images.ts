@@ -42,10 +42,13 @@ const remove: CommandModule<GlobalArgs, NamesArgs> = {
   }),
 };
 
+/** `runtsctl rmi NAME...`, docker's spelling of `images rm`. */
+export const rmi: CommandModule<GlobalArgs, NamesArgs> = { ...remove, command: 'rmi <names..>' };
+
 const images: CommandModule<GlobalArgs, GlobalArgs> = {
   command: ['images', 'image', 'i'],
-  describe: 'manage images',
-  builder: (y) => y.command(importCommand).command(list).command(remove).demandCommand(1, 'an images subcommand is required (import, ls, rm)') as Argv<GlobalArgs>,
-  handler: () => undefined,
+  describe: 'manage images (alone: list them)',
+  builder: (y) => y.command(importCommand).command(list).command(remove) as Argv<GlobalArgs>,
+  handler: (args) => (list.handler as (a: GlobalArgs) => Promise<void>)(args),
 };
 export default images;

@@ -2,7 +2,7 @@
 // chain ID of its top layer (the committed snapshot a container's rootfs is prepared on).
 import { Client, hasCode } from '../client';
 import { ContentAccess } from '../import/documents';
-import { chainIds } from '../import/unpack';
+import { chainIds } from '../../image/chain';
 import { normalizeImageName } from '../import/names';
 import { ImageConfig, parseConfig, parseIndex, parseManifest, selectManifest } from '../../image/documents';
 import { isIndex } from '../../image/media-types';

@@ -15,7 +15,7 @@ export interface ImportOptions {
   unpack: boolean;
 }
 
-async function withLease<T>(client: Client, work: () => Promise<T>): Promise<T> {
+export async function withLease<T>(client: Client, work: () => Promise<T>): Promise<T> {
   const id = `runtsctl-${Date.now()}-${randomBytes(4).toString('hex')}`;
   // gc.expire: should this client die, the daemon may collect what the lease held after a day.
   const expire = new Date(Date.now() + 24 * 3600 * 1000).toISOString();
@@ -29,7 +29,7 @@ async function withLease<T>(client: Client, work: () => Promise<T>): Promise<T> 
   }
 }
 
-async function createOrUpdate(client: Client, image: NamedImage): Promise<void> {
+export async function createOrUpdate(client: Client, image: NamedImage): Promise<void> {
   const wire = { name: image.name, labels: {}, target: toWire(image.target) };
   try {
     await client.unary('images', 'Create', { image: wire });

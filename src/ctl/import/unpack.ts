@@ -2,23 +2,14 @@
 // layer, skip it when its chain ID exists, else Snapshots.Prepare on the parent chain,
 // Diff.Apply the layer onto the returned mounts, check the diff ID, Commit under the chain ID;
 // then label the layers with their uncompressed digest and the config with the top snapshot.
-import { createHash, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 import { Client, hasCode } from '../client';
 import { Descriptor, parseConfig, parseIndex, parseManifest, selectManifest } from '../../image/documents';
 import { isIndex } from '../../image/media-types';
 import { hostPlatform } from '../../image/platform';
+import { chainIds } from '../../image/chain';
 import { invalid } from '../../runtime/errors';
 import { ContentAccess, toWire } from './documents';
-
-/** containerd's chain IDs: the first diff ID, then sha256("<parent chain> <diff ID>"). */
-export function chainIds(diffIds: string[]): string[] {
-  const out: string[] = [];
-  for (const diffId of diffIds) {
-    const parent = out[out.length - 1];
-    out.push(parent ? `sha256:${createHash('sha256').update(`${parent} ${diffId}`).digest('hex')}` : diffId);
-  }
-  return out;
-}
 
 export interface UnpackProgress {
   layer(index: number, count: number, layer: Descriptor, state: 'exists' | 'unpacked'): void;
@@ -51,7 +42,7 @@ export async function unpackImage(client: Client, target: Descriptor, snapshotte
   return parent;
 }
 
-async function snapshotExists(client: Client, snapshotter: string, key: string): Promise<boolean> {
+export async function snapshotExists(client: Client, snapshotter: string, key: string): Promise<boolean> {
   try {
     await client.unary('snapshots', 'Stat', { snapshotter, key });
     return true;
@@ -61,7 +52,7 @@ async function snapshotExists(client: Client, snapshotter: string, key: string):
   }
 }
 
-async function applyLayer(client: Client, snapshotter: string, layer: Descriptor, diffId: string, name: string, parent: string): Promise<void> {
+export async function applyLayer(client: Client, snapshotter: string, layer: Descriptor, diffId: string, name: string, parent: string): Promise<void> {
   const key = `extract-${randomBytes(6).toString('hex')} ${name}`;
   const prepared = await client.unary('snapshots', 'Prepare', { snapshotter, key, parent, labels: { 'containerd.io/snapshot.ref': name } });
   try {

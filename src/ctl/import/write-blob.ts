@@ -66,7 +66,7 @@ export async function writeBlob(client: Client, ref: string, chunks: AsyncIterab
 }
 
 /** Content.Abort, retried briefly: the daemon releases the ingest once it sees the cancel. */
-async function abortIngest(client: Client, ref: string): Promise<void> {
+export async function abortIngest(client: Client, ref: string): Promise<void> {
   for (let attempt = 0; attempt < 20; attempt++) {
     try {
       await client.unary('content', 'Abort', { ref });

@@ -25,6 +25,7 @@ export const snapshotsRegistration: ServiceRegistration = {
       deps.plugins.push({ type: 'io.containerd.snapshotter.v1', id: name, requires: [], capabilities: [], exports: {} });
     }
     const defaultSnapshotter = snapshotters.overlayfs ? 'overlayfs' : 'native';
+    deps.snapshotters = { all: snapshotters, defaultName: defaultSnapshotter };
     deps.gc.addSweeper((rootSources) => sweepSnapshots(deps.metadata, snapshotters, rootSources, deps.log));
     deps.namespaceUsers.push(async (namespace) => {
       for (const snapshotter of Object.values(snapshotters)) {

@@ -29,12 +29,12 @@ export interface TaskEnv {
   cleanup(): Promise<void>;
 }
 
-export async function startTaskEnv(prefix: string): Promise<TaskEnv> {
+export async function startTaskEnv(prefix: string, daemonArgs: string[] = []): Promise<TaskEnv> {
   const namespace = `runtsd-${prefix}-${process.pid}`;
   const shimRoot = fs.mkdtempSync(path.join(os.tmpdir(), `runtsd-${prefix}-shimroot-`));
   // the runts shim keeps its containers' runtime state here instead of /run/containerd/runts
   process.env.RUNTS_SHIM_ROOT = shimRoot;
-  const daemon = await startDaemon(prefix);
+  const daemon = await startDaemon(prefix, {}, daemonArgs);
   const ctr = (args: string[], input = ''): CtrResult => {
     const r = spawnSync('ctr', ['-a', daemon.socket, '-n', namespace, ...args], { encoding: 'utf8', input, timeout: 30000 });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -1,5 +1,5 @@
 import { normalizeImageName } from '../../../src/ctl/import/names';
-import { chainIds } from '../../../src/ctl/import/unpack';
+import { chainIds } from '../../../src/image/chain';
 
 test.each([
   ['busybox', 'docker.io/library/busybox:latest'],

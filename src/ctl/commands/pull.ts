@@ -1,0 +1,87 @@
+// `runtsctl pull [--platform P] [--plain-http] [--daemon] REF`: by runtsctl through runtsd's
+// content, snapshots and diff services (as ctr pull does), or with --daemon by runtsd itself
+// (runts.services.pull.v1.Pull). Prints "<name> <digest>" on stdout.
+import { Argv, CommandModule } from 'yargs';
+import { GlobalArgs, withClient } from '../context';
+import { Client } from '../client';
+import { hostPlatform, parsePlatform, formatPlatform } from '../../image/platform';
+import { Descriptor } from '../../image/documents';
+import { pullThroughClient } from '../pull/pull';
+import { pullDisplay } from '../pull/display';
+import { RegistryArgs, credentialsOf, registryOptions, withRegistryFlags } from '../pull/registry-args';
+import { invalid } from '../../runtime/errors';
+import { DEFAULT_HOSTS_DIR } from '../../registry/hosts';
+
+type PullArgs = GlobalArgs & RegistryArgs & { ref: string; platform?: string; snapshotter: string; unpack: boolean; daemon: boolean };
+
+interface WireEvent {
+  event: string;
+  descriptor: { media_type: string; digest: string; size: number } | null;
+  done: number;
+  name: string;
+}
+
+async function pullByDaemon(client: Client, args: PullArgs): Promise<{ name: string; digest: string }> {
+  if (args['hosts-dir'] !== DEFAULT_HOSTS_DIR) {
+    throw invalid('--hosts-dir applies to runtsctl\'s own pull: runtsd reads its --registry-config-path');
+  }
+  const credentials = credentialsOf(args.user);
+  const display = pullDisplay();
+  const seen = new Map<string, number>();
+  try {
+    for await (const m of client.iterate('pull', 'Pull', {
+      reference: args.ref,
+      platform: args.platform ?? '',
+      username: credentials?.username ?? '',
+      password: credentials?.password ?? '',
+      plain_http: args['plain-http'],
+      snapshotter: args.snapshotter,
+      skip_unpack: !args.unpack,
+    }) as AsyncIterable<WireEvent>) {
+      const d: Descriptor | undefined = m.descriptor ? { mediaType: m.descriptor.media_type, digest: m.descriptor.digest, size: Number(m.descriptor.size) } : undefined;
+      const e = display.events;
+      switch (m.event) {
+        case 'resolved': e.resolved?.(m.name, d!); break;
+        case 'layer': case 'stored': e.layer?.(d!, m.event === 'stored'); break;
+        case 'bytes': e.bytes?.(d!, Number(m.done) - (seen.get(d!.digest) ?? 0)); seen.set(d!.digest, Number(m.done)); break;
+        case 'downloaded': e.downloaded?.(d!); break;
+        case 'unpacked': case 'exists': e.unpacked?.(d!, m.event === 'exists' ? 'exists' : 'unpacked'); break;
+        case 'done': return { name: m.name, digest: d!.digest };
+        default: break;
+      }
+    }
+  } finally {
+    display.stop();
+  }
+  throw new Error('runtsd ended the pull without reporting the image');
+}
+
+const pull: CommandModule<GlobalArgs, PullArgs> = {
+  command: 'pull <ref>',
+  describe: 'pull an image from a registry and unpack it',
+  builder: (y) => withRegistryFlags(y
+    .positional('ref', { type: 'string', demandOption: true, describe: 'image reference (busybox, 127.0.0.1:5000/app:1, ...@sha256:...)' })
+    .option('platform', { type: 'string', describe: `os/arch[/variant] to pull from a multi-platform image (default ${formatPlatform(hostPlatform())})` })
+    .option('snapshotter', { type: 'string', default: 'overlayfs', describe: 'snapshotter to unpack into' })
+    .option('unpack', { type: 'boolean', default: true, describe: 'unpack the layers (--no-unpack to skip)' })
+    .option('daemon', { type: 'boolean', default: false, describe: 'let runtsd do the pull (runts.services.pull.v1)' })) as Argv<PullArgs>,
+  handler: (args) => withClient(args, async (client) => {
+    const platform = args.platform ? parsePlatform(args.platform) : hostPlatform();
+    let result: { name: string; digest: string };
+    if (args.daemon) {
+      result = await pullByDaemon(client, args);
+    } else {
+      const display = pullDisplay();
+      try {
+        const image = await pullThroughClient(client, args.ref, {
+          platform, snapshotter: args.snapshotter, unpack: args.unpack, registry: registryOptions(args), events: display.events,
+        });
+        result = { name: image.name, digest: image.target.digest };
+      } finally {
+        display.stop();
+      }
+    }
+    process.stdout.write(`${result.name} ${result.digest}\n`);
+  }),
+};
+export default pull;

@@ -1,0 +1,208 @@
+// Pull and push against Debian's docker-registry on loopback, with images pushed by skopeo: a
+// multi-layer image over plain HTTP, a two-platform index, and one behind basic auth served over
+// TLS with a test CA. runtsctl pulls (itself, and through runtsd with --daemon), the result is
+// compared with what `ctr images pull` leaves and with the digests skopeo sees, a container runs
+// from the pulled image through ctr, and runtsctl pushes back.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { chainIds } from '../../src/image/chain';
+import { TaskEnv, startTaskEnv } from '../integration/daemon/task-env';
+import {
+  BuiltLayout, Registry, TestCa, busyboxLayer, fileLayer, makeTestCa, randomLayer, skopeoDigest, skopeoPush, startRegistry, writeLayout,
+} from '../helpers/registry';
+
+const RUNTSCTL = path.resolve(__dirname, '../../bin/runtsctl');
+const ARCH = process.arch === 'arm64' ? 'arm64' : 'amd64';
+const OTHER_ARCH = ARCH === 'arm64' ? 'amd64' : 'arm64';
+const USER = 'tester:s3cret';
+
+let env: TaskEnv;
+let work: string;
+let plain: Registry;
+let secure: Registry;
+let ca: TestCa;
+let hostsDir: string;
+let multi: BuiltLayout;
+let two: BuiltLayout;
+let namespaces = 0;
+
+beforeAll(async () => {
+  work = fs.mkdtempSync('/tmp/runts-registry-e2e-');
+  ca = makeTestCa(path.join(work, 'ca'));
+  plain = await startRegistry(path.join(work, 'plain'));
+  secure = await startRegistry(path.join(work, 'secure'), { tls: ca, users: { tester: 's3cret' } });
+  hostsDir = path.join(work, 'hosts');
+  fs.mkdirSync(path.join(hostsDir, secure.host), { recursive: true });
+  fs.copyFileSync(ca.caCert, path.join(hostsDir, secure.host, 'ca.crt'));
+  env = await startTaskEnv('registry', ['--registry-config-path', hostsDir]);
+
+  multi = writeLayout(path.join(work, 'multi'), [{
+    architecture: ARCH,
+    layers: [busyboxLayer(), randomLayer('a.bin', 300000), randomLayer('b.bin', 100000), fileLayer('etc/hello', 'hello from the registry\n')],
+  }]);
+  two = writeLayout(path.join(work, 'two'), [
+    { architecture: ARCH, layers: [busyboxLayer(), fileLayer('arch', `${ARCH}\n`)] },
+    { architecture: OTHER_ARCH, layers: [fileLayer('arch', `${OTHER_ARCH}\n`)] },
+  ]);
+  skopeoPush(multi.dir, `${plain.host}/runts/multi:1`);
+  skopeoPush(two.dir, `${plain.host}/runts/two:1`);
+  skopeoPush(multi.dir, `${secure.host}/runts/private:1`, ['--dest-creds', USER, '--dest-cert-dir', path.join(hostsDir, secure.host)]);
+}, 120000);
+
+afterAll(async () => {
+  await env?.cleanup();
+  await plain?.stop();
+  await secure?.stop();
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+}, 60000);
+
+/** A namespace of this file's own for each scenario, so contents compare cleanly. */
+const freshNamespace = () => `${env.namespace}-${++namespaces}`;
+
+function runtsctl(ns: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(RUNTSCTL, ['--address', env.daemon.socket, '--namespace', ns, ...args], {
+    encoding: 'utf8', timeout: 120000, env: { ...process.env, DOCKER_CONFIG: path.join(work, 'no-docker-config'), ...extraEnv },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function ok(ns: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): string {
+  const r = runtsctl(ns, args, extraEnv);
+  if (r.status !== 0) throw new Error(`runtsctl ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
+
+function ctr(ns: string, args: string[]) {
+  const r = spawnSync('ctr', ['-a', env.daemon.socket, '-n', ns, ...args], { encoding: 'utf8', timeout: 120000 });
+  if (r.status !== 0) throw new Error(`ctr ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
+
+const contentDigests = (ns: string) => ctr(ns, ['content', 'ls', '-q']).trim().split('\n').filter(Boolean).sort();
+const snapshotNames = (ns: string) => ctr(ns, ['snapshots', '--snapshotter', 'overlayfs', 'ls']).trim().split('\n').slice(1).map((l) => l.split(/\s+/)[0]).sort();
+const ingests = (ns: string) => ctr(ns, ['content', 'active']).trim().split('\n').slice(1).filter(Boolean);
+const imageDigest = (ns: string, name: string) => ctr(ns, ['images', 'ls']).split('\n').find((l) => l.startsWith(`${name} `))?.split(/\s+/)[2];
+
+test('runtsctl pull: a multi-layer image over plain HTTP, digests as skopeo sees them, runnable through ctr', () => {
+  const ns = freshNamespace();
+  const ref = `${plain.host}/runts/multi:1`;
+  expect(skopeoDigest(ref)).toBe(multi.root);
+  const out = ok(ns, ['pull', ref]);
+  expect(out).toBe(`${ref} ${multi.root}\n`);
+  const m = multi.manifests[0];
+  expect(contentDigests(ns)).toEqual([m.digest, m.config, ...m.layers].sort());
+  expect(snapshotNames(ns)).toEqual(chainIds(m.diffIds).sort());
+  expect(imageDigest(ns, ref)).toBe(multi.root);
+  const run = spawnSync('ctr', ['-a', env.daemon.socket, '-n', ns, 'run', '--rm', '--runtime', 'io.containerd.runts.v2', ref, `pulled-${ns}`, 'sh', '-c', 'cat /etc/hello; wc -c < /a.bin'],
+    { encoding: 'utf8', timeout: 60000 });
+  expect(run.stderr).toBe('');
+  expect(run.stdout).toBe('hello from the registry\n300000\n');
+  // A second pull finds everything in place.
+  expect(ok(ns, ['pull', ref])).toBe(out);
+});
+
+test('runtsd pulls by itself (pull --daemon): the same content and snapshots as ctr images pull', () => {
+  const ref = `${plain.host}/runts/multi:1`;
+  const byDaemon = freshNamespace();
+  const byCtr = freshNamespace();
+  expect(ok(byDaemon, ['pull', '--daemon', ref])).toBe(`${ref} ${multi.root}\n`);
+  ctr(byCtr, ['images', 'pull', '--plain-http', ref]);
+  expect(contentDigests(byDaemon)).toEqual(contentDigests(byCtr));
+  expect(snapshotNames(byDaemon)).toEqual(snapshotNames(byCtr));
+  expect(imageDigest(byDaemon, ref)).toBe(imageDigest(byCtr, ref));
+  expect(ingests(byDaemon)).toEqual([]);
+});
+
+test('an index with two platforms: the one asked for, as ctr pull --platform fetches it', () => {
+  const ref = `${plain.host}/runts/two:1`;
+  const ours = freshNamespace();
+  const theirs = freshNamespace();
+  const other = two.manifests.find((m) => m.architecture === OTHER_ARCH)!;
+  expect(ok(ours, ['pull', '--platform', `linux/${OTHER_ARCH}`, ref])).toBe(`${ref} ${two.root}\n`);
+  ctr(theirs, ['images', 'pull', '--plain-http', '--platform', `linux/${OTHER_ARCH}`, ref]);
+  expect(contentDigests(ours)).toEqual([two.root, other.digest, other.config, ...other.layers].sort());
+  expect(contentDigests(ours)).toEqual(contentDigests(theirs));
+  expect(snapshotNames(ours)).toEqual(snapshotNames(theirs));
+
+  const daemonNs = freshNamespace();
+  const host = two.manifests.find((m) => m.architecture === ARCH)!;
+  expect(ok(daemonNs, ['pull', '--daemon', ref])).toBe(`${ref} ${two.root}\n`);
+  expect(contentDigests(daemonNs)).toEqual([two.root, host.digest, host.config, ...host.layers].sort());
+
+  const none = freshNamespace();
+  const r = runtsctl(none, ['pull', '--platform', 'linux/s390x', ref]);
+  expect(r.status).toBe(1);
+  expect(r.stderr.split('\n').slice(-2)).toEqual([`runtsctl: no manifest for linux/s390x in image index (available: linux/${ARCH}, linux/${OTHER_ARCH})`, '']);
+  expect(contentDigests(none)).toEqual([]);
+});
+
+test('TLS with a test CA and basic auth: refused without credentials, pulled with them', () => {
+  const ref = `${secure.host}/runts/private:1`;
+  const hosts = ['--hosts-dir', hostsDir];
+
+  const refused = freshNamespace();
+  const noAuth = runtsctl(refused, ['pull', ...hosts, ref]);
+  expect(noAuth.status).toBe(1);
+  expect(noAuth.stderr).toMatch(/^runtsctl: GET https:\/\/127\.0\.0\.1:\d+\/v2\/runts\/private\/manifests\/1: unauthorized: authentication required[^\n]*\n$/);
+  const noCa = runtsctl(refused, ['pull', '--hosts-dir', path.join(work, 'empty-hosts'), '--user', USER, ref]);
+  expect(noCa.status).toBe(1);
+  expect(noCa.stderr).toMatch(/^runtsctl: cannot reach registry 127\.0\.0\.1:\d+ \(https\): .*(self[- ]signed|issuer|verify)[^\n]*\n$/i);
+  const wrong = runtsctl(refused, ['pull', ...hosts, '--user', 'tester:wrong', ref]);
+  expect(wrong.status).toBe(1);
+  expect(wrong.stderr).toMatch(/unauthorized/);
+  expect(contentDigests(refused)).toEqual([]);
+  expect(ingests(refused)).toEqual([]);
+
+  const m = multi.manifests[0];
+  const withUser = freshNamespace();
+  expect(ok(withUser, ['pull', ...hosts, '--user', USER, ref])).toBe(`${ref} ${multi.root}\n`);
+  expect(contentDigests(withUser)).toEqual([m.digest, m.config, ...m.layers].sort());
+
+  const dockerConfig = path.join(work, 'docker-config');
+  fs.mkdirSync(dockerConfig, { recursive: true });
+  fs.writeFileSync(path.join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [secure.host]: { auth: Buffer.from(USER).toString('base64') } } }));
+  const fromConfig = freshNamespace();
+  expect(ok(fromConfig, ['pull', ...hosts, ref], { DOCKER_CONFIG: dockerConfig })).toBe(`${ref} ${multi.root}\n`);
+
+  const byDaemon = freshNamespace();
+  const daemonRefused = runtsctl(byDaemon, ['pull', '--daemon', ref]);
+  expect(daemonRefused.status).toBe(1);
+  expect(daemonRefused.stderr).toMatch(/unauthorized: authentication required/);
+  expect(ok(byDaemon, ['pull', '--daemon', '--user', USER, ref])).toBe(`${ref} ${multi.root}\n`);
+  expect(contentDigests(byDaemon)).toEqual([m.digest, m.config, ...m.layers].sort());
+});
+
+test('push back: a new repository (blobs mounted), the TLS registry (uploaded), an index; skopeo sees the same digests', () => {
+  const ns = freshNamespace();
+  const source = `${plain.host}/runts/multi:1`;
+  ok(ns, ['pull', source]);
+  const copy = `${plain.host}/runts/copy:2`;
+  const pushed = runtsctl(ns, ['push', copy, source]);
+  expect(pushed.status).toBe(0);
+  expect(pushed.stdout).toBe(`${copy} ${multi.root}\n`);
+  expect(pushed.stderr).toMatch(/mounted/);
+  expect(skopeoDigest(copy)).toBe(multi.root);
+
+  const remote = `${secure.host}/runts/pushed:1`;
+  expect(runtsctl(ns, ['push', '--hosts-dir', hostsDir, remote, source]).stderr).toMatch(/unauthorized/);
+  const up = runtsctl(ns, ['push', '--hosts-dir', hostsDir, '--user', USER, remote, source]);
+  expect(up.stderr).toMatch(/already exists|uploaded/);
+  expect(up.status).toBe(0);
+  expect(skopeoDigest(remote, ['--creds', USER, '--cert-dir', path.join(hostsDir, secure.host)])).toBe(multi.root);
+
+  // Tagged under a new name locally, then pushed: the same manifest under the new tag.
+  ctr(ns, ['images', 'tag', source, `${plain.host}/runts/retag:3`]);
+  expect(ok(ns, ['push', `${plain.host}/runts/retag:3`])).toBe(`${plain.host}/runts/retag:3 ${multi.root}\n`);
+  expect(skopeoDigest(`${plain.host}/runts/retag:3`)).toBe(multi.root);
+});
+
+test('images lists, rmi removes the image and garbage collection its content', () => {
+  const ns = freshNamespace();
+  const ref = `${plain.host}/runts/multi:1`;
+  ok(ns, ['pull', ref]);
+  expect(ok(ns, ['images'])).toContain(`${ref}  application/vnd.oci.image.manifest.v1+json  ${multi.root}`);
+  expect(ok(ns, ['rmi', ref])).toBe(`${ref}\n`);
+  expect(ok(ns, ['images'])).not.toContain(ref);
+  expect(contentDigests(ns)).toEqual([]);
+});
