@@ -23,7 +23,7 @@ type Message = any;
 
 /** A gRPC failure from runtsd: its status code name and the daemon's message. */
 export class DaemonError extends RuntsError {
-  constructor(readonly code: string, what: string, details: string) {
+  constructor(readonly code: string, what: string, readonly details: string) {
     super(`${what}: ${details} (${code})`);
     this.name = 'RuntsError';
   }

@@ -116,13 +116,24 @@ export function isTlsMismatch(err: unknown): boolean {
   return code === 'EPROTO' || code.startsWith('ERR_SSL_') || /wrong version number|packet length too long/.test(cause?.message ?? '');
 }
 
+const SOCKET_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  UND_ERR_HEADERS_OVERFLOW: 'response headers too large',
+  UND_ERR_HEADERS_TIMEOUT: `no response within ${HEADERS_TIMEOUT_MS / 1000}s`,
+  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+};
+
 function connectionError(target: URL, err: unknown): RegistryError {
   const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-  const code = e.code === 'UND_ERR_HEADERS_OVERFLOW' ? 'response headers too large'
-    : e.code === 'UND_ERR_HEADERS_TIMEOUT' ? `no response within ${HEADERS_TIMEOUT_MS / 1000}s`
-      : e.code === 'UND_ERR_SOCKET' ? `connection closed (${e.cause?.message ?? e.message})`
-        : e.cause?.code ?? e.code ?? '';
-  const detail = e.cause?.message && !code.includes(e.cause.message) ? `${code}: ${e.cause.message}` : code || e.message;
+  const code = e.cause?.code ?? e.code ?? '';
+  // TLS failures (unknown CA, wrong name...) keep OpenSSL's words; socket ones get plain ones.
+  const detail = SOCKET_ERRORS[e.code ?? ''] ?? SOCKET_ERRORS[code] ?? ([e.cause?.message, e.message].find(Boolean) ?? code);
   const error = new RegistryError(`cannot reach registry ${target.host} (${target.protocol.slice(0, -1)}): ${detail}`);
   (error as { cause?: unknown }).cause = e.cause ?? e;
   error.retryable = true;

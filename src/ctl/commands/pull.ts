@@ -3,13 +3,13 @@
 // (runts.services.pull.v1.Pull). Prints "<name> <digest>" on stdout.
 import { Argv, CommandModule } from 'yargs';
 import { GlobalArgs, withClient } from '../context';
-import { Client } from '../client';
+import { Client, DaemonError } from '../client';
 import { hostPlatform, parsePlatform, formatPlatform } from '../../image/platform';
 import { Descriptor } from '../../image/documents';
 import { pullThroughClient } from '../pull/pull';
 import { pullDisplay } from '../pull/display';
 import { RegistryArgs, credentialsOf, registryOptions, withRegistryFlags } from '../pull/registry-args';
-import { invalid } from '../../runtime/errors';
+import { RuntsError, invalid } from '../../runtime/errors';
 import { DEFAULT_HOSTS_DIR } from '../../registry/hosts';
 
 type PullArgs = GlobalArgs & RegistryArgs & { ref: string; platform?: string; snapshotter: string; unpack: boolean; daemon: boolean };
@@ -50,6 +50,9 @@ async function pullByDaemon(client: Client, args: PullArgs): Promise<{ name: str
         default: break;
       }
     }
+  } catch (err) {
+    // The daemon's message already says what failed; the RPC's name would only add noise.
+    throw err instanceof DaemonError ? new RuntsError(err.details, err.kind) : err;
   } finally {
     display.stop();
   }
