@@ -13,7 +13,8 @@ const path = require('path');
 const { startEngine, median, repo } = require('./daemons');
 const { buildArchive } = require('./oci-archive');
 const { Client } = require(path.join(repo, 'dist', 'ctl', 'client'));
-const { unpackImage, chainIds } = require(path.join(repo, 'dist', 'ctl', 'import', 'unpack'));
+const { unpackImage } = require(path.join(repo, 'dist', 'ctl', 'import', 'unpack'));
+const { chainIds } = require(path.join(repo, 'dist', 'image', 'chain'));
 const { headerBlocks, endOfArchive } = require(path.join(repo, 'dist', 'diff', 'tar', 'writer'));
 
 const FILES = Number(process.argv[2] ?? 100000);

@@ -13,7 +13,8 @@ const path = require('path');
 const { startEngine, seconds, median, repo } = require('./daemons');
 const { buildArchive } = require('./oci-archive');
 const { Client } = require(path.join(repo, 'dist', 'ctl', 'client'));
-const { unpackImage, chainIds } = require(path.join(repo, 'dist', 'ctl', 'import', 'unpack'));
+const { unpackImage } = require(path.join(repo, 'dist', 'ctl', 'import', 'unpack'));
+const { chainIds } = require(path.join(repo, 'dist', 'image', 'chain'));
 
 const N = Number(process.argv[2] ?? 3);
 const PREPARES = 20;

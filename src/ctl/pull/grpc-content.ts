@@ -9,6 +9,8 @@ import { abortIngest } from '../import/write-blob';
 import { Descriptor } from '../../image/documents';
 import { BlobWriter, ContentTarget } from '../../registry/target';
 
+const MESSAGE_BYTES = 1 << 20;
+
 class GrpcBlobWriter implements BlobWriter {
   private failure: Error | undefined;
   private pending: ((m: { action: string; offset: number }) => void)[] = [];
@@ -33,22 +35,40 @@ class GrpcBlobWriter implements BlobWriter {
     });
   }
 
+  /** Bytes taken but not sent yet: small HTTP chunks go out as messages of about 1 MiB. */
+  private buffered: Buffer[] = [];
+  private bufferedBytes = 0;
+
   async write(data: Buffer): Promise<void> {
     if (this.failure) throw this.failure;
+    this.buffered.push(data);
+    this.bufferedBytes += data.length;
+    this.offset += data.length;
+    if (this.bufferedBytes >= MESSAGE_BYTES) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.bufferedBytes === 0) return;
+    const data = this.buffered.length === 1 ? this.buffered[0] : Buffer.concat(this.buffered);
+    const at = this.offset - data.length;
+    this.buffered = [];
+    this.bufferedBytes = 0;
     // WRITE answers are not awaited (as ctr): the stream's flow control bounds what is in flight.
     this.pending.push(() => undefined);
-    const ready = this.call.write({ action: 'WRITE', ref: this.ref, offset: this.offset, data });
-    this.offset += data.length;
+    const ready = this.call.write({ action: 'WRITE', ref: this.ref, offset: at, data });
     if (!ready) await new Promise<void>((resolve) => { this.waiting.push(resolve); this.call.once('drain', resolve); });
     if (this.failure) throw this.failure;
   }
 
   async reset(): Promise<void> {
+    this.buffered = [];
+    this.bufferedBytes = 0;
     this.offset = 0;
   }
 
   async commit(labels: Record<string, string>): Promise<void> {
     try {
+      await this.flush();
       await this.request({ action: 'COMMIT', total: this.desc.size, offset: this.offset, expected: this.desc.digest, labels });
     } catch (err) {
       // Committed meanwhile by another pull: the lease holds it, its labels are added.

@@ -5,6 +5,7 @@
 
 import { RuntsError, invalid } from '../../runtime/errors';
 import { applyLayerToMounts } from '../../diff/apply-mounts';
+import { applyBlobToMounts } from '../../diff/apply-worker';
 import { withChanges } from '../../diff/diff-mounts';
 import { Compression } from '../../diff/compression';
 import { isLayerMediaType, OCI_LAYER_TAR, OCI_LAYER_TAR_GZIP, OCI_LAYER_TAR_ZSTD } from '../../diff/media-types';
@@ -22,6 +23,8 @@ export interface DescriptorMessage {
 export interface DiffContentStore {
   /** The bytes of a committed blob (digest-verified by the store); throws not-found. */
   read(namespace: string, digest: string): AsyncIterable<Buffer>;
+  /** The file of a committed blob (throws not-found), when the store keeps blobs as files: then layers are applied on a worker thread. */
+  blobPath?(namespace: string, digest: string): string;
   /**
    * Stores a new blob under ingest reference `ref`, consuming `data`; `labels` is called once the
    * data is consumed, just before the commit (some labels depend on the data).
@@ -55,9 +58,11 @@ export function diffService(deps: DiffServiceDeps) {
       if (!isLayerMediaType(desc.media_type)) {
         throw new RuntsError(`apply: media type ${JSON.stringify(desc.media_type)} of ${desc.digest} is not a layer this daemon can unpack`, 'unsupported');
       }
-      const result = await applyLayerToMounts(toMounts(req.mounts), deps.content.read(ctx.namespace, desc.digest), {
-        expectedDigest: desc.digest,
-      });
+      const file = deps.content.blobPath?.(ctx.namespace, desc.digest);
+      const options = { expectedDigest: desc.digest };
+      const result = file
+        ? await applyBlobToMounts(toMounts(req.mounts), file, options)
+        : await applyLayerToMounts(toMounts(req.mounts), deps.content.read(ctx.namespace, desc.digest), options);
       return { applied: { media_type: OCI_LAYER_TAR, digest: result.diffId, size: result.size, annotations: {} } };
     },
 

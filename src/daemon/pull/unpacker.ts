@@ -6,7 +6,7 @@ import { randomBytes } from 'crypto';
 import { Deps } from '../deps';
 import { NamespacedSnapshotter } from '../snapshots/namespaced';
 import { RuntsError } from '../../runtime/errors';
-import { applyLayerToMounts } from '../../diff/apply-mounts';
+import { applyBlobToMounts } from '../../diff/apply-worker';
 import { LayerUnpacker } from '../../registry/target';
 import { ContentTarget } from '../../registry/target';
 import { addLeaseResource } from '../../metadata/leases';
@@ -39,7 +39,7 @@ export function daemonUnpacker(deps: Deps, namespace: string, lease: string, con
       const mounts = await snapshots.prepare(key, parent, { 'containerd.io/snapshot.ref': chainId });
       hold(key);
       try {
-        const applied = await applyLayerToMounts(mounts, content.stream(layer.digest), { expectedDigest: layer.digest });
+        const applied = await applyBlobToMounts(mounts, deps.content.blobPath(layer.digest), { expectedDigest: layer.digest });
         if (applied.diffId !== diffId) {
           throw new RuntsError(`layer ${layer.digest} unpacks to ${applied.diffId}, but the image config expects diff ID ${diffId}`, 'invalid');
         }

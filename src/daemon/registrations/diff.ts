@@ -16,6 +16,10 @@ function diffContent(deps: Deps, lease: string | undefined): DiffContentStore {
       metadata.view((t) => getContent(t, namespace, digest));
       for await (const chunk of content.read(digest, 0, 0)) yield chunk.data;
     },
+    blobPath(namespace, digest) {
+      metadata.view((t) => getContent(t, namespace, digest));
+      return content.blobPath(digest);
+    },
     async write(namespace, ref, data, labels) {
       const writer = content.openIngest(namespace, ref, 0, '');
       try {
