@@ -6,8 +6,6 @@ import { GlobalArgs, withClient } from '../context';
 import { Client, DaemonError } from '../client';
 import { hostPlatform, parsePlatform, formatPlatform } from '../../image/platform';
 import { Descriptor } from '../../image/documents';
-import { pullThroughClient } from '../pull/pull';
-import { pullDisplay } from '../pull/display';
 import { RegistryArgs, credentialsOf, registryOptions, withRegistryFlags } from '../pull/registry-args';
 import { RuntsError, invalid } from '../../runtime/errors';
 import { DEFAULT_HOSTS_DIR } from '../../registry/hosts';
@@ -26,6 +24,7 @@ async function pullByDaemon(client: Client, args: PullArgs): Promise<{ name: str
     throw invalid('--hosts-dir applies to runtsctl\'s own pull: runtsd reads its --registry-config-path');
   }
   const credentials = credentialsOf(args.user);
+  const { pullDisplay } = await import('../pull/display');
   const display = pullDisplay();
   const seen = new Map<string, number>();
   try {
@@ -74,6 +73,8 @@ const pull: CommandModule<GlobalArgs, PullArgs> = {
     if (args.daemon) {
       result = await pullByDaemon(client, args);
     } else {
+      // Loaded here: the registry client (undici) and the bars are for this command only.
+      const [{ pullThroughClient }, { pullDisplay }] = await Promise.all([import('../pull/pull'), import('../pull/display')]);
       const display = pullDisplay();
       try {
         const image = await pullThroughClient(client, args.ref, {

@@ -2,10 +2,7 @@
 // REF) from runtsd's content store to REF, as ctr images push does.
 import { Argv, CommandModule } from 'yargs';
 import { GlobalArgs, withClient } from '../context';
-import { grpcContentTarget } from '../pull/grpc-content';
 import { RegistryArgs, registryOptions, withRegistryFlags } from '../pull/registry-args';
-import { RepositoryClient } from '../../registry/client';
-import { pushImage } from '../../registry/push';
 import { formatReference, parseReference } from '../../registry/reference';
 
 type PushArgs = GlobalArgs & RegistryArgs & { ref: string; local?: string };
@@ -21,6 +18,9 @@ const push: CommandModule<GlobalArgs, PushArgs> = {
     const local = args.local ? formatReference(parseReference(args.local)) : formatReference(ref);
     const { image } = await client.unary('images', 'Get', { name: local });
     const target = { mediaType: image.target.media_type, digest: image.target.digest, size: Number(image.target.size) };
+    // Loaded here: the registry client (undici) is for this command only.
+    const [{ RepositoryClient }, { pushImage }, { grpcContentTarget }] = await Promise.all([
+      import('../../registry/client'), import('../../registry/push'), import('../pull/grpc-content')]);
     const repo = new RepositoryClient(ref, true, registryOptions(args));
     try {
       await pushImage(repo, grpcContentTarget(client), target, {
