@@ -1,21 +1,13 @@
-// The body of an apply worker (apply-worker.ts): applies a layer blob, read from its file in the
-// content store, onto a snapshot's mounts, and answers with the result or the error.
+// The body of an apply worker (apply-worker.ts): runs each job it is sent (apply-job.ts), the
+// blob read from its file, and answers with the result or the error.
 import * as fs from 'fs';
 import { parentPort } from 'worker_threads';
 import { RuntsError } from '../runtime/errors';
-import { Mount } from '../snapshots/types';
-import { MountApplyOptions, applyLayerToMounts } from './apply-mounts';
-
-export interface ApplyJob {
-  id: number;
-  mounts: Mount[];
-  blobPath: string;
-  options: MountApplyOptions;
-}
+import { ApplyJob, runJob } from './apply-job';
 
 parentPort!.on('message', (job: ApplyJob) => {
   const source = fs.createReadStream(job.blobPath, { highWaterMark: 1 << 20 });
-  applyLayerToMounts(job.mounts, source, job.options).then(
+  runJob(job, source).then(
     (result) => parentPort!.postMessage({ id: job.id, result }),
     (err: Error) => parentPort!.postMessage({
       id: job.id,

@@ -8,9 +8,9 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { RuntsError } from '../runtime/errors';
 import { Mount } from '../snapshots/types';
-import { ApplyResult } from './apply';
-import { MountApplyOptions, applyLayerToMounts } from './apply-mounts';
-import type { ApplyJob } from './apply-worker-main';
+import { ApplyResult, WhiteoutMode } from './apply';
+import { MountApplyOptions } from './apply-mounts';
+import { ApplyJob, runJob } from './apply-job';
 
 const WORKERS = 2;
 const SCRIPT = path.join(__dirname, 'apply-worker-main.js');
@@ -70,22 +70,30 @@ class ApplyPool {
     }
   }
 
-  async apply(mounts: Mount[], blobPath: string, options: MountApplyOptions): Promise<ApplyResult> {
+  async apply(job: Omit<ApplyJob, 'id'>): Promise<ApplyResult> {
     const worker = await this.acquire();
     const id = this.nextId++;
     return new Promise<ApplyResult>((resolve, reject) => {
       this.pending.set(id, Object.assign({ resolve, reject }, { worker }));
-      const job: ApplyJob = { id, mounts, blobPath, options };
-      worker.postMessage(job);
+      worker.postMessage({ ...job, id });
     });
   }
 }
 
 let pool: ApplyPool | undefined;
 
+function apply(job: Omit<ApplyJob, 'id'>): Promise<ApplyResult> {
+  if (!fs.existsSync(SCRIPT)) return runJob(job, fs.createReadStream(job.blobPath, { highWaterMark: 1 << 20 }));
+  pool ??= new ApplyPool();
+  return pool.apply(job);
+}
+
 /** Applies the layer stored at blobPath (a content store blob) onto the mounts. */
 export function applyBlobToMounts(mounts: Mount[], blobPath: string, options: MountApplyOptions = {}): Promise<ApplyResult> {
-  if (!fs.existsSync(SCRIPT)) return applyLayerToMounts(mounts, fs.createReadStream(blobPath, { highWaterMark: 1 << 20 }), options);
-  pool ??= new ApplyPool();
-  return pool.apply(mounts, blobPath, options);
+  return apply({ target: { mounts }, blobPath, options });
+}
+
+/** Applies the layer stored at blobPath into a directory of its own (see adoptLowerMetadata). */
+export function applyBlobToDirectory(directory: string, whiteouts: WhiteoutMode, blobPath: string, options: MountApplyOptions = {}): Promise<ApplyResult> {
+  return apply({ target: { directory, whiteouts }, blobPath, options });
 }

@@ -40,6 +40,11 @@ export interface ApplyResult {
   digest: string;
   compressedSize: number;
   compression: Compression;
+  /**
+   * Directories made for entries whose parents the layer does not list (relative, "/"-joined,
+   * in creation order): their metadata comes from the layers below (see adoptLowerMetadata).
+   */
+  impliedDirectories: string[];
 }
 
 const WHITEOUT_PREFIX = '.wh.';
@@ -93,6 +98,7 @@ export async function applyLayer(target: string, source: AsyncIterable<Buffer>, 
     digest: `sha256:${compressedHash.digest('hex')}`,
     compressedSize: compressedCount.bytes,
     compression,
+    impliedDirectories: [...applier.implied],
   };
   if (options.expectedDigest && options.expectedDigest !== result.digest) {
     throw new RuntsError(`layer digest mismatch: expected ${options.expectedDigest}, got ${result.digest}`, 'invalid');
@@ -113,6 +119,8 @@ class LayerApplier {
   private readonly directoryTimes = new Map<string, { atime: number; mtime: number }>();
   private readonly chown: boolean;
   private lastParent?: { key: string; resolved: string[] };
+  /** Directories created without a header of their own (see ApplyResult.impliedDirectories). */
+  readonly implied = new Set<string>();
 
   constructor(private readonly tree: RootedTree, private readonly options: ApplyOptions) {
     this.chown = options.chown ?? process.getuid?.() === 0;
@@ -134,6 +142,7 @@ class LayerApplier {
     const parent = await this.resolveParent(parts.slice(0, -1));
     const rel = [...parent, base];
     const full = this.tree.child(parent, base);
+    if (header.type === 'directory') this.implied.delete(rel.join('/'));
 
     let linkTarget: string | undefined;
     if (header.type === 'hardlink') {
@@ -319,16 +328,13 @@ class LayerApplier {
   }
 
   private readonly copyParentMetadata = async (rel: string[]): Promise<void> => {
-    for (const layer of this.options.parentLayers ?? []) {
-      const below = await lstatInLayer(layer, rel);
-      if (!below) continue;
-      if (!below.isDirectory()) return;
-      const full = this.tree.full(rel);
-      if (this.chown) await fs.promises.lchown(full, below.uid, below.gid);
-      await fs.promises.chmod(full, below.mode & 0o7777);
-      this.directoryTimes.set(full, { atime: below.atimeMs / 1000, mtime: below.mtimeMs / 1000 });
-      return;
-    }
+    this.implied.add(rel.join('/'));
+    const below = await lowerDirectory(this.options.parentLayers ?? [], rel);
+    if (!below) return;
+    const full = this.tree.full(rel);
+    if (this.chown) await fs.promises.lchown(full, below.uid, below.gid);
+    await fs.promises.chmod(full, below.mode & 0o7777);
+    this.directoryTimes.set(full, { atime: below.atimeMs / 1000, mtime: below.mtimeMs / 1000 });
   };
 
   async finish(): Promise<void> {
@@ -337,6 +343,37 @@ class LayerApplier {
       if (stat && stat.isDirectory()) await fs.promises.lutimes(dir, atime, mtime);
     }
   }
+}
+
+/** The nearest lower layer's directory at `rel`, if the first layer that has `rel` has a directory there. */
+async function lowerDirectory(parentLayers: string[], rel: string[]): Promise<fs.Stats | null> {
+  for (const layer of parentLayers) {
+    const below = await lstatInLayer(layer, rel);
+    if (below) return below.isDirectory() ? below : null;
+  }
+  return null;
+}
+
+/**
+ * For a layer unpacked before its parents were known (a pull unpacking layers in parallel, each
+ * into a directory of its own that later becomes the snapshot's upper directory): gives its
+ * implied directories the owner, mode and times they have below, as applying it in place with
+ * `parentLayers` would have.
+ */
+export async function adoptLowerMetadata(root: string, parentLayers: string[], implied: string[], chown = process.getuid?.() === 0): Promise<void> {
+  const times: [string, fs.Stats][] = [];
+  for (const relPath of implied) {
+    const rel = relPath.split('/');
+    const below = await lowerDirectory(parentLayers, rel);
+    if (!below) continue;
+    const full = path.join(root, ...rel);
+    const here = await lstatOrNull(full);
+    if (!here || !here.isDirectory()) continue;
+    if (chown) await fs.promises.lchown(full, below.uid, below.gid);
+    await fs.promises.chmod(full, below.mode & 0o7777);
+    times.push([full, below]);
+  }
+  for (const [full, below] of times.reverse()) await fs.promises.lutimes(full, below.atimeMs / 1000, below.mtimeMs / 1000);
 }
 
 /**

@@ -134,6 +134,7 @@ class UnpackPipeline {
   }
 
   downloaded(i: number): void {
+    this.unpacker.prefetch?.(this.layers[i], i, this.diffIds[i], this.chains[i]);
     this.ready[i]();
   }
 
@@ -142,6 +143,7 @@ class UnpackPipeline {
     this.abandoned = true;
     this.ready.forEach((release) => release());
     await this.chain.catch(() => undefined);
+    await this.unpacker.abandon?.();
   }
 
   async finish(config: Descriptor): Promise<void> {
@@ -186,12 +188,12 @@ export async function pullImage(repo: RepositoryClient, content: ContentTarget, 
       events.downloaded?.(layer);
       pipeline?.downloaded(i);
     });
+    await pipeline?.finish(manifest.config);
   } catch (err) {
-    // A layer below the failure may be unpacking: let it end before reporting.
+    // A layer may be unpacking: let it end (and drop what was started ahead) before reporting.
     await pipeline?.abandon();
     throw err;
   }
-  await pipeline?.finish(manifest.config);
 
   await storeDocument(content, manifestDesc, manifestData, {
     ...source,

@@ -30,6 +30,13 @@ export interface ContentTarget {
 
 /** Unpacks layers into snapshots as they arrive, in order (see pull.ts). */
 export interface LayerUnpacker {
+  /**
+   * A layer is downloaded, maybe before the ones below it are unpacked: work that does not need
+   * them (extracting it on its own) may start now; unpack() then finishes it.
+   */
+  prefetch?(layer: Descriptor, index: number, diffId: string, chainId: string): void;
+  /** The pull failed: drop whatever prefetch started. */
+  abandon?(): Promise<void>;
   /** Applies the layer on the parent chain and commits it as chainId; 'exists' when already there. */
   unpack(layer: Descriptor, diffId: string, chainId: string, parent: string): Promise<'exists' | 'unpacked'>;
   /** After the last layer: keeps the snapshots referenced from the config (gc label). */

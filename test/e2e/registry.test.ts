@@ -3,10 +3,11 @@
 // TLS with a test CA. runtsctl pulls (itself, and through runtsd with --daemon), the result is
 // compared with what `ctr images pull` leaves and with the digests skopeo sees, a container runs
 // from the pulled image through ctr, and runtsctl pushes back.
-import { spawnSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { chainIds } from '../../src/image/chain';
+import { describeTree } from '../helpers/tree';
 import { TaskEnv, startTaskEnv } from '../integration/daemon/task-env';
 import {
   BuiltLayout, Registry, TestCa, busyboxLayer, fileLayer, makeTestCa, randomLayer, skopeoDigest, skopeoPush, startRegistry, writeLayout,
@@ -25,6 +26,7 @@ let ca: TestCa;
 let hostsDir: string;
 let multi: BuiltLayout;
 let two: BuiltLayout;
+let implied: BuiltLayout;
 let namespaces = 0;
 
 beforeAll(async () => {
@@ -45,6 +47,22 @@ beforeAll(async () => {
     { architecture: ARCH, layers: [busyboxLayer(), fileLayer('arch', `${ARCH}\n`)] },
     { architecture: OTHER_ARCH, layers: [fileLayer('arch', `${OTHER_ARCH}\n`)] },
   ]);
+  // Directories only the lower layers list (mode, owner, times), whiteouts, an opaque directory:
+  // what runtsd's ahead-of-parent extraction must get right.
+  const T = 1600000000;
+  implied = writeLayout(path.join(work, 'implied'), [{
+    architecture: ARCH,
+    layers: [
+      [{ name: 'etc/', type: 'directory', mode: 0o750, uid: 7, gid: 8, mtime: T }, { name: 'etc/a', type: 'file', data: 'a\n', mtime: T },
+        { name: 'opt/', type: 'directory', mode: 0o711, mtime: T }, { name: 'opt/x/', type: 'directory', mode: 0o700, uid: 3, mtime: T },
+        { name: 'opt/x/old', type: 'file', data: 'old\n', mtime: T }, { name: 'keep', type: 'file', data: 'k\n', mtime: T }],
+      [{ name: 'etc/b', type: 'file', data: 'b\n', mtime: T + 1 }, { name: 'etc/.wh.a', type: 'file', mtime: T + 1 },
+        { name: 'opt/x/y/z', type: 'file', data: 'z\n', mtime: T + 1 }, { name: 'opt/x/.wh..wh..opq', type: 'file', mtime: T + 1 }],
+      [{ name: 'etc/', type: 'directory', mode: 0o755, mtime: T + 2 }, { name: 'etc/c', type: 'file', data: 'c\n', mtime: T + 2 },
+        { name: 'opt/x/y/w', type: 'file', data: 'w\n', mtime: T + 2 }],
+    ],
+  }]);
+  skopeoPush(implied.dir, `${plain.host}/runts/implied:1`);
   skopeoPush(multi.dir, `${plain.host}/runts/multi:1`);
   skopeoPush(two.dir, `${plain.host}/runts/two:1`);
   skopeoPush(multi.dir, `${secure.host}/runts/private:1`, ['--dest-creds', USER, '--dest-cert-dir', path.join(hostsDir, secure.host)]);
@@ -112,6 +130,41 @@ test('runtsd pulls by itself (pull --daemon): the same content and snapshots as 
   expect(snapshotNames(byDaemon)).toEqual(snapshotNames(byCtr));
   expect(imageDigest(byDaemon, ref)).toBe(imageDigest(byCtr, ref));
   expect(ingests(byDaemon)).toEqual([]);
+});
+
+/** The merged tree of an image's top snapshot in a namespace, as a container would see it. */
+async function mergedTree(ns: string, top: string, withoutMtime: Set<string>): Promise<string[]> {
+  const mnt = path.join(work, `mnt-${ns}`);
+  fs.mkdirSync(mnt, { recursive: true });
+  ctr(ns, ['snapshots', 'view', 'tree-view', top]);
+  try {
+    execFileSync('sh', ['-c', ctr(ns, ['snapshots', 'mounts', mnt, 'tree-view'])]);
+    try {
+      return await describeTree(mnt, withoutMtime);
+    } finally {
+      execFileSync('umount', [mnt]);
+    }
+  } finally {
+    ctr(ns, ['snapshots', 'rm', 'tree-view']);
+  }
+}
+
+test('layers runtsd extracts ahead of their parents give the trees of in-place unpacking', async () => {
+  const ref = `${plain.host}/runts/implied:1`;
+  const byDaemon = freshNamespace();
+  const byCtr = freshNamespace();
+  ok(byDaemon, ['pull', '--daemon', ref]);
+  ctr(byCtr, ['images', 'pull', '--plain-http', ref]);
+  const top = chainIds(implied.manifests[0].diffIds).pop()!;
+  // opt/x/y is implied with nothing below: made at unpack time in both.
+  const madeNow = new Set(['opt/x/y']);
+  const ours = await mergedTree(byDaemon, top, madeNow);
+  expect(ours).toEqual(await mergedTree(byCtr, top, madeNow));
+  expect(ours.filter((l) => /^(etc|opt\/x|opt\/x\/y) /.test(l))).toEqual([
+    'etc mode=40755 owner=0:0 mtime=1600000002000', 'opt/x mode=40700 owner=3:0 mtime=1600000000000', 'opt/x/y mode=40755 owner=0:0',
+  ]);
+  expect(ours.map((l) => l.split(' ')[0])).toEqual(['etc', 'etc/b', 'etc/c', 'keep', 'opt', 'opt/x', 'opt/x/y', 'opt/x/y/w', 'opt/x/y/z']);
+  expect(fs.readdirSync(path.join(env.daemon.root, 'pull-staging'))).toEqual([]);
 });
 
 test('an index with two platforms: the one asked for, as ctr pull --platform fetches it', () => {

@@ -1,5 +1,6 @@
 // runts.services.pull.v1.Pull: runtsd pulls an image itself (pullIntoDaemon) and streams the
 // progress to the caller; download progress is sent at most every 100 ms per layer.
+import * as fs from 'fs';
 import * as grpc from '@grpc/grpc-js';
 import { serviceDefinition } from '../protos';
 import { failStream, namespaceOf } from '../deps';
@@ -7,6 +8,7 @@ import { ServiceRegistration } from '../registration';
 import { Descriptor } from '../../image/documents';
 import { parsePlatform } from '../../image/platform';
 import { pullIntoDaemon } from './pull';
+import { stagingDir } from './unpacker';
 
 interface PullRequest {
   reference: string;
@@ -24,39 +26,43 @@ const wire = (d: Descriptor) => ({ media_type: d.mediaType, digest: d.digest, si
 export const pullService: ServiceRegistration = {
   name: 'pull',
   definition: () => serviceDefinition('runts/services/pull/v1/pull.proto', 'runts.services.pull.v1.Pull'),
-  implementation: (deps) => ({
-    Pull: (call: grpc.ServerWritableStream<PullRequest, unknown>) => {
-      const send = (event: string, d?: Descriptor, extra: { done?: number; name?: string } = {}) => {
-        if (!call.cancelled) call.write({ event, descriptor: d ? wire(d) : null, done: extra.done ?? 0, name: extra.name ?? '' });
-      };
-      const progress = new Map<string, { done: number; sentAt: number }>();
-      (async () => {
-        const r = call.request;
-        const namespace = namespaceOf(call);
-        const record = await pullIntoDaemon(deps, r.reference, namespace, {
-          platform: r.platform ? parsePlatform(r.platform) : undefined,
-          auth: r.username ? { username: r.username, password: r.password } : undefined,
-          plainHttp: r.plain_http,
-          snapshotter: r.skip_unpack ? null : r.snapshotter || undefined,
-          events: {
-            resolved: (name, root) => send('resolved', root, { name }),
-            layer: (l, stored) => send(stored ? 'stored' : 'layer', l),
-            bytes: (l, n) => {
-              const p = progress.get(l.digest) ?? { done: 0, sentAt: 0 };
-              p.done += n;
-              progress.set(l.digest, p);
-              if (Date.now() - p.sentAt >= BYTES_EVERY_MS) {
-                p.sentAt = Date.now();
-                send('bytes', l, { done: p.done });
-              }
+  implementation: (deps) => {
+    // Layers extracted ahead by a pull the daemon did not live to finish.
+    fs.rmSync(stagingDir(deps.config.root), { recursive: true, force: true });
+    return {
+      Pull: (call: grpc.ServerWritableStream<PullRequest, unknown>) => {
+        const send = (event: string, d?: Descriptor, extra: { done?: number; name?: string } = {}) => {
+          if (!call.cancelled) call.write({ event, descriptor: d ? wire(d) : null, done: extra.done ?? 0, name: extra.name ?? '' });
+        };
+        const progress = new Map<string, { done: number; sentAt: number }>();
+        (async () => {
+          const r = call.request;
+          const namespace = namespaceOf(call);
+          const record = await pullIntoDaemon(deps, r.reference, namespace, {
+            platform: r.platform ? parsePlatform(r.platform) : undefined,
+            auth: r.username ? { username: r.username, password: r.password } : undefined,
+            plainHttp: r.plain_http,
+            snapshotter: r.skip_unpack ? null : r.snapshotter || undefined,
+            events: {
+              resolved: (name, root) => send('resolved', root, { name }),
+              layer: (l, stored) => send(stored ? 'stored' : 'layer', l),
+              bytes: (l, n) => {
+                const p = progress.get(l.digest) ?? { done: 0, sentAt: 0 };
+                p.done += n;
+                progress.set(l.digest, p);
+                if (Date.now() - p.sentAt >= BYTES_EVERY_MS) {
+                  p.sentAt = Date.now();
+                  send('bytes', l, { done: p.done });
+                }
+              },
+              downloaded: (l) => send('downloaded', l),
+              unpacked: (l, state) => send(state === 'exists' ? 'exists' : 'unpacked', l),
             },
-            downloaded: (l) => send('downloaded', l),
-            unpacked: (l, state) => send(state === 'exists' ? 'exists' : 'unpacked', l),
-          },
-        });
-        send('done', { mediaType: record.target.mediaType, digest: record.target.digest, size: record.target.size }, { name: record.name });
-        call.end();
-      })().catch((err) => failStream(call, err));
-    },
-  }),
+          });
+          send('done', { mediaType: record.target.mediaType, digest: record.target.digest, size: record.target.size }, { name: record.name });
+          call.end();
+        })().catch((err) => failStream(call, err));
+      },
+    };
+  },
 };

@@ -3,6 +3,7 @@
 // ingest behind, and the daemon keeps serving; a dropped connection is resumed with Range, a
 // kept ingest too, and blobs redirected to another host arrive without the registry's token.
 import { spawn } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import { Daemon, startDaemon } from '../daemon/harness';
 import { FakeRegistry, startFakeRegistry } from './fake-registry';
@@ -129,7 +130,9 @@ test('an ingest kept from an interrupted pull is resumed from where it stopped',
   expect(leftovers(ns).ingests).toBe('');
 });
 
-test('the daemon keeps serving after all of that', () => {
+test('the daemon keeps serving after all of that, nothing left in its staging directory', () => {
   expect(daemon.ctr('version')).toMatch(/Server:/);
   expect(daemon.process.exitCode).toBeNull();
+  const staging = path.join(daemon.root, 'pull-staging');
+  expect(fs.existsSync(staging) ? fs.readdirSync(staging) : []).toEqual([]);
 });
