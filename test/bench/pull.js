@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Pull of a ~100 MB, 5-layer gzip image from Debian's docker-registry on loopback, in one run:
-// `runtsctl pull` against runtsd (runtsctl fetching and writing through runtsd's content
-// service, as ctr does), `runtsctl pull --daemon` (runtsd fetching itself), and `ctr pull`
-// against a private containerd, engines alternating. Each pull starts from nothing: the image is
+// `runtsctl pull` against runtsd (runtsd fetching and unpacking itself), `runtsctl pull --local`
+// (runtsctl fetching and writing through runtsd's content service, as ctr does), and `ctr pull`
+// against a private containerd and against runtsd, engines alternating. Each pull starts from nothing: the image is
 // removed and its content and snapshots collected between runs. Prints wall times and ratios.
 // usage: node test/bench/pull.js [iterations]   (as root, after npm run build)
 'use strict';
@@ -105,7 +105,7 @@ async function main(work) {
     const [runtsd, containerd] = engines;
     const ways = {
       'runtsctl pull -> runtsd': { engine: runtsd, run: () => timed(RUNTSCTL, ['-a', runtsd.socket, '-n', NS, 'pull', '--plain-http', ref]) },
-      'runtsctl pull --daemon': { engine: runtsd, run: () => timed(RUNTSCTL, ['-a', runtsd.socket, '-n', NS, 'pull', '--daemon', '--plain-http', ref]) },
+      'runtsctl pull --local': { engine: runtsd, run: () => timed(RUNTSCTL, ['-a', runtsd.socket, '-n', NS, 'pull', '--local', '--plain-http', ref]) },
       'ctr pull -> containerd': { engine: containerd, run: () => timed('ctr', ['-a', containerd.socket, '-n', NS, 'images', 'pull', '--plain-http', ref]) },
       'ctr pull -> runtsd': { engine: runtsd, run: () => timed('ctr', ['-a', runtsd.socket, '-n', NS, 'images', 'pull', '--plain-http', ref]) },
     };
@@ -136,7 +136,7 @@ main(work)
       console.log(`${name.padEnd(26)} ${s.toFixed(2).padStart(6)} s  ${(image.compressed / MB / s).toFixed(0).padStart(4)} MB/s`);
     }
     const ref = med['ctr pull -> containerd'];
-    console.log(`vs ctr pull -> containerd: runtsctl pull ${(med['runtsctl pull -> runtsd'] / ref).toFixed(2)}x, runtsctl pull --daemon ${(med['runtsctl pull --daemon'] / ref).toFixed(2)}x, ctr pull -> runtsd ${(med['ctr pull -> runtsd'] / ref).toFixed(2)}x (time; lower is faster)`);
+    console.log(`vs ctr pull -> containerd: runtsctl pull ${(med['runtsctl pull -> runtsd'] / ref).toFixed(2)}x, runtsctl pull --local ${(med['runtsctl pull --local'] / ref).toFixed(2)}x, ctr pull -> runtsd ${(med['ctr pull -> runtsd'] / ref).toFixed(2)}x (time; lower is faster)`);
   })
   .catch((err) => {
     console.log(`pull bench failed: ${err.message}`);

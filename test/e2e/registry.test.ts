@@ -1,6 +1,6 @@
 // Pull and push against Debian's docker-registry on loopback, with images pushed by skopeo: a
 // multi-layer image over plain HTTP, a two-platform index, and one behind basic auth served over
-// TLS with a test CA. runtsctl pulls (itself, and through runtsd with --daemon), the result is
+// TLS with a test CA. runtsctl pulls (through runtsd's own pull, and itself with --local), the result is
 // compared with what `ctr images pull` leaves and with the digests skopeo sees, a container runs
 // from the pulled image through ctr, and runtsctl pushes back.
 import { execFileSync, spawnSync } from 'child_process';
@@ -102,7 +102,7 @@ const snapshotNames = (ns: string) => ctr(ns, ['snapshots', '--snapshotter', 'ov
 const ingests = (ns: string) => ctr(ns, ['content', 'active']).trim().split('\n').slice(1).filter(Boolean);
 const imageDigest = (ns: string, name: string) => ctr(ns, ['images', 'ls']).split('\n').find((l) => l.startsWith(`${name} `))?.split(/\s+/)[2];
 
-test('runtsctl pull: a multi-layer image over plain HTTP, digests as skopeo sees them, runnable through ctr', () => {
+test('runtsctl pull (by runtsd): a multi-layer image over plain HTTP, digests as skopeo sees them, runnable through ctr', () => {
   const ns = freshNamespace();
   const ref = `${plain.host}/runts/multi:1`;
   expect(skopeoDigest(ref)).toBe(multi.root);
@@ -120,16 +120,20 @@ test('runtsctl pull: a multi-layer image over plain HTTP, digests as skopeo sees
   expect(ok(ns, ['pull', ref])).toBe(out);
 });
 
-test('runtsd pulls by itself (pull --daemon): the same content and snapshots as ctr images pull', () => {
+test('runtsd\'s pull and runtsctl pull --local: the same content and snapshots as ctr images pull', () => {
   const ref = `${plain.host}/runts/multi:1`;
   const byDaemon = freshNamespace();
+  const local = freshNamespace();
   const byCtr = freshNamespace();
-  expect(ok(byDaemon, ['pull', '--daemon', ref])).toBe(`${ref} ${multi.root}\n`);
+  expect(ok(byDaemon, ['pull', ref])).toBe(`${ref} ${multi.root}\n`);
+  expect(ok(local, ['pull', '--local', ref])).toBe(`${ref} ${multi.root}\n`);
   ctr(byCtr, ['images', 'pull', '--plain-http', ref]);
-  expect(contentDigests(byDaemon)).toEqual(contentDigests(byCtr));
-  expect(snapshotNames(byDaemon)).toEqual(snapshotNames(byCtr));
-  expect(imageDigest(byDaemon, ref)).toBe(imageDigest(byCtr, ref));
-  expect(ingests(byDaemon)).toEqual([]);
+  for (const ns of [byDaemon, local]) {
+    expect(contentDigests(ns)).toEqual(contentDigests(byCtr));
+    expect(snapshotNames(ns)).toEqual(snapshotNames(byCtr));
+    expect(imageDigest(ns, ref)).toBe(imageDigest(byCtr, ref));
+    expect(ingests(ns)).toEqual([]);
+  }
 });
 
 /** The merged tree of an image's top snapshot in a namespace, as a container would see it. */
@@ -153,7 +157,7 @@ test('layers runtsd extracts ahead of their parents give the trees of in-place u
   const ref = `${plain.host}/runts/implied:1`;
   const byDaemon = freshNamespace();
   const byCtr = freshNamespace();
-  ok(byDaemon, ['pull', '--daemon', ref]);
+  ok(byDaemon, ['pull', ref]);
   ctr(byCtr, ['images', 'pull', '--plain-http', ref]);
   const top = chainIds(implied.manifests[0].diffIds).pop()!;
   // opt/x/y is implied with nothing below: made at unpack time in both.
@@ -172,7 +176,7 @@ test('an index with two platforms: the one asked for, as ctr pull --platform fet
   const ours = freshNamespace();
   const theirs = freshNamespace();
   const other = two.manifests.find((m) => m.architecture === OTHER_ARCH)!;
-  expect(ok(ours, ['pull', '--platform', `linux/${OTHER_ARCH}`, ref])).toBe(`${ref} ${two.root}\n`);
+  expect(ok(ours, ['pull', '--local', '--platform', `linux/${OTHER_ARCH}`, ref])).toBe(`${ref} ${two.root}\n`);
   ctr(theirs, ['images', 'pull', '--plain-http', '--platform', `linux/${OTHER_ARCH}`, ref]);
   expect(contentDigests(ours)).toEqual([two.root, other.digest, other.config, ...other.layers].sort());
   expect(contentDigests(ours)).toEqual(contentDigests(theirs));
@@ -180,7 +184,7 @@ test('an index with two platforms: the one asked for, as ctr pull --platform fet
 
   const daemonNs = freshNamespace();
   const host = two.manifests.find((m) => m.architecture === ARCH)!;
-  expect(ok(daemonNs, ['pull', '--daemon', ref])).toBe(`${ref} ${two.root}\n`);
+  expect(ok(daemonNs, ['pull', ref])).toBe(`${ref} ${two.root}\n`);
   expect(contentDigests(daemonNs)).toEqual([two.root, host.digest, host.config, ...host.layers].sort());
 
   const none = freshNamespace();
@@ -192,13 +196,13 @@ test('an index with two platforms: the one asked for, as ctr pull --platform fet
 
 test('TLS with a test CA and basic auth: refused without credentials, pulled with them', () => {
   const ref = `${secure.host}/runts/private:1`;
-  const hosts = ['--hosts-dir', hostsDir];
+  const hosts = ['--local', '--hosts-dir', hostsDir];
 
   const refused = freshNamespace();
   const noAuth = runtsctl(refused, ['pull', ...hosts, ref]);
   expect(noAuth.status).toBe(1);
   expect(noAuth.stderr).toMatch(/^runtsctl: GET https:\/\/127\.0\.0\.1:\d+\/v2\/runts\/private\/manifests\/1: unauthorized: authentication required[^\n]*\n$/);
-  const noCa = runtsctl(refused, ['pull', '--hosts-dir', path.join(work, 'empty-hosts'), '--user', USER, ref]);
+  const noCa = runtsctl(refused, ['pull', '--local', '--hosts-dir', path.join(work, 'empty-hosts'), '--user', USER, ref]);
   expect(noCa.status).toBe(1);
   expect(noCa.stderr).toMatch(/^runtsctl: cannot reach registry 127\.0\.0\.1:\d+ \(https\): .*(self[- ]signed|issuer|verify)[^\n]*\n$/i);
   const wrong = runtsctl(refused, ['pull', ...hosts, '--user', 'tester:wrong', ref]);
@@ -219,10 +223,11 @@ test('TLS with a test CA and basic auth: refused without credentials, pulled wit
   expect(ok(fromConfig, ['pull', ...hosts, ref], { DOCKER_CONFIG: dockerConfig })).toBe(`${ref} ${multi.root}\n`);
 
   const byDaemon = freshNamespace();
-  const daemonRefused = runtsctl(byDaemon, ['pull', '--daemon', ref]);
+  const daemonRefused = runtsctl(byDaemon, ['pull', ref]);
   expect(daemonRefused.status).toBe(1);
   expect(daemonRefused.stderr).toMatch(/unauthorized: authentication required/);
-  expect(ok(byDaemon, ['pull', '--daemon', '--user', USER, ref])).toBe(`${ref} ${multi.root}\n`);
+  expect(ok(byDaemon, ['pull', '--user', USER, ref])).toBe(`${ref} ${multi.root}\n`);
+  expect(runtsctl(byDaemon, ['pull', '--hosts-dir', hostsDir, ref]).stderr).toMatch(/--hosts-dir applies to --local pulls/);
   expect(contentDigests(byDaemon)).toEqual([m.digest, m.config, ...m.layers].sort());
 });
 

@@ -1,6 +1,7 @@
-// `runtsctl pull [--platform P] [--plain-http] [--daemon] REF`: by runtsctl through runtsd's
-// content, snapshots and diff services (as ctr pull does), or with --daemon by runtsd itself
-// (runts.services.pull.v1.Pull). Prints "<name> <digest>" on stdout.
+// `runtsctl pull [--platform P] [--plain-http] [--local] REF`: by runtsd itself
+// (runts.services.pull.v1.Pull, as containerd 2's ctr pulls through its transfer service), or with
+// --local by runtsctl through runtsd's content, snapshots and diff services (as ctr 1.x and
+// `ctr pull --local` do). Prints "<name> <digest>" on stdout.
 import { Argv, CommandModule } from 'yargs';
 import { GlobalArgs, withClient } from '../context';
 import { Client, DaemonError } from '../client';
@@ -10,7 +11,7 @@ import { RegistryArgs, credentialsOf, registryOptions, withRegistryFlags } from 
 import { RuntsError, invalid } from '../../runtime/errors';
 import { DEFAULT_HOSTS_DIR } from '../../registry/hosts';
 
-type PullArgs = GlobalArgs & RegistryArgs & { ref: string; platform?: string; snapshotter: string; unpack: boolean; daemon: boolean };
+type PullArgs = GlobalArgs & RegistryArgs & { ref: string; platform?: string; snapshotter: string; unpack: boolean; local: boolean };
 
 interface WireEvent {
   event: string;
@@ -21,7 +22,7 @@ interface WireEvent {
 
 async function pullByDaemon(client: Client, args: PullArgs): Promise<{ name: string; digest: string }> {
   if (args['hosts-dir'] !== DEFAULT_HOSTS_DIR) {
-    throw invalid('--hosts-dir applies to runtsctl\'s own pull: runtsd reads its --registry-config-path');
+    throw invalid('--hosts-dir applies to --local pulls: runtsd reads its own --registry-config-path');
   }
   const credentials = credentialsOf(args.user);
   const { pullDisplay } = await import('../pull/display');
@@ -66,11 +67,11 @@ const pull: CommandModule<GlobalArgs, PullArgs> = {
     .option('platform', { type: 'string', describe: `os/arch[/variant] to pull from a multi-platform image (default ${formatPlatform(hostPlatform())})` })
     .option('snapshotter', { type: 'string', default: 'overlayfs', describe: 'snapshotter to unpack into' })
     .option('unpack', { type: 'boolean', default: true, describe: 'unpack the layers (--no-unpack to skip)' })
-    .option('daemon', { type: 'boolean', default: false, describe: 'let runtsd do the pull (runts.services.pull.v1)' })) as Argv<PullArgs>,
+    .option('local', { type: 'boolean', default: false, describe: 'fetch in runtsctl, writing through runtsd\'s content service (as ctr pull --local)' })) as Argv<PullArgs>,
   handler: (args) => withClient(args, async (client) => {
     const platform = args.platform ? parsePlatform(args.platform) : hostPlatform();
     let result: { name: string; digest: string };
-    if (args.daemon) {
+    if (!args.local) {
       result = await pullByDaemon(client, args);
     } else {
       // Loaded here: the registry client (undici) and the bars are for this command only.

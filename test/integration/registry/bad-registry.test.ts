@@ -48,7 +48,7 @@ const clean = { content: '', ingests: '', images: '', leases: '' };
 /** The error lines (progress lines on a non-terminal are plain "digest: ..." lines). */
 const errors = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('runtsctl:'));
 
-const MODES: [string, string[]][] = [['runtsctl', []], ['runtsd', ['--daemon']]];
+const MODES: [string, string[]][] = [['runtsctl', ['--local']], ['runtsd', []]];
 
 describe.each(MODES)('pulled by %s', (mode, flags) => {
   const pull = async (scenario: string) => {
@@ -124,7 +124,7 @@ test('an ingest kept from an interrupted pull is resumed from where it stopped',
   }
   expect(daemon.ctr('-n', ns, 'content', 'active')).toContain(`layer-${digest}`);
   const before = fake.seen.length;
-  const r = await runtsctl(ns, ['pull', `${fake.host}/good:1`]);
+  const r = await runtsctl(ns, ['pull', '--local', `${fake.host}/good:1`]);
   expect(r.status).toBe(0);
   expect(fake.seen.slice(before).filter((s) => s.url.endsWith(digest)).map((s) => s.range)).toEqual(['bytes=1000000-']);
   expect(leftovers(ns).ingests).toBe('');
