@@ -47,6 +47,7 @@ export async function pullIntoDaemon(deps: Deps, reference: string, namespace: s
   deps.metadata.update((t) => createLease(t, namespace, lease, {
     'containerd.io/gc.expire': new Date(Date.now() + LEASE_EXPIRY_MS).toISOString(),
   }));
+  let failed = false;
   try {
     const content = daemonContentTarget(deps, namespace, lease);
     const snapshotter = options.snapshotter === undefined ? deps.snapshotters?.defaultName : options.snapshotter;
@@ -66,10 +67,13 @@ export async function pullIntoDaemon(deps: Deps, reference: string, namespace: s
     deps.events.publish(namespace, `/images/${created ? 'create' : 'update'}`,
       `containerd.services.images.v1.Image${created ? 'Create' : 'Update'}`, { name: record.name, labels: record.labels });
     return record;
+  } catch (err) {
+    failed = true;
+    throw err;
   } finally {
     deps.metadata.update((t) => deleteLease(t, namespace, lease));
     await repo.close();
     // What the lease alone held (a failed pull's blobs and snapshots) goes now.
-    void deps.collectGarbage().catch(() => undefined);
+    if (failed) void deps.collectGarbage().catch(() => undefined);
   }
 }
