@@ -59,6 +59,38 @@ async function* hashing(source: AsyncIterable<Buffer>, hash: Hash, count: { byte
   }
 }
 
+/**
+ * The layer's bytes as given, hashed only once it is known that they are compressed: for a
+ * plain tar they are the uncompressed stream, whose hash (the diff ID) is the digest too. Chunks
+ * read before that is known are kept until then.
+ */
+class CompressedDigest {
+  private readonly hash = createHash('sha256');
+  private held: Buffer[] | undefined = [];
+  private needed = true;
+  bytes = 0;
+
+  async *observe(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    for await (const chunk of source) {
+      this.bytes += chunk.length;
+      if (this.held) this.held.push(chunk);
+      else if (this.needed) this.hash.update(chunk);
+      yield chunk;
+    }
+  }
+
+  /** Called once the compression is known. */
+  decide(compressed: boolean): void {
+    if (compressed) this.held?.forEach((chunk) => this.hash.update(chunk));
+    this.held = undefined;
+    this.needed = compressed;
+  }
+
+  digest(diffId: string): string {
+    return this.needed ? `sha256:${this.hash.digest('hex')}` : diffId;
+  }
+}
+
 export async function applyLayer(target: string, source: AsyncIterable<Buffer>, options: ApplyOptions): Promise<ApplyResult> {
   let root: string;
   try {
@@ -67,11 +99,11 @@ export async function applyLayer(target: string, source: AsyncIterable<Buffer>, 
   } catch (err) {
     throw systemError(`applying layer onto ${target}`, err);
   }
-  const compressedHash = createHash('sha256');
-  const compressedCount = { bytes: 0 };
+  const compressed = new CompressedDigest();
   const diffHash = createHash('sha256');
   const diffCount = { bytes: 0 };
-  const { compression, stream } = await decompress(hashing(source, compressedHash, compressedCount));
+  const { compression, stream } = await decompress(compressed.observe(source));
+  compressed.decide(compression !== 'none');
   const uncompressed = hashing(stream, diffHash, diffCount);
 
   const applier = new LayerApplier(new RootedTree(root), options);
@@ -92,11 +124,12 @@ export async function applyLayer(target: string, source: AsyncIterable<Buffer>, 
   }
   await applier.finish();
 
+  const diffId = `sha256:${diffHash.digest('hex')}`;
   const result: ApplyResult = {
-    diffId: `sha256:${diffHash.digest('hex')}`,
+    diffId,
     size: diffCount.bytes,
-    digest: `sha256:${compressedHash.digest('hex')}`,
-    compressedSize: compressedCount.bytes,
+    digest: compressed.digest(diffId),
+    compressedSize: compressed.bytes,
     compression,
     impliedDirectories: [...applier.implied],
   };
