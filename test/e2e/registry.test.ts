@@ -3,7 +3,7 @@
 // TLS with a test CA. runtsctl pulls (through runtsd's own pull, and itself with --local), the result is
 // compared with what `ctr images pull` leaves and with the digests skopeo sees, a container runs
 // from the pulled image through ctr, and runtsctl pushes back.
-import { execFileSync, spawnSync } from 'child_process';
+import { execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { chainIds } from '../../src/image/chain';
@@ -253,6 +253,34 @@ test('push back: a new repository (blobs mounted), the TLS registry (uploaded), 
   ctr(ns, ['images', 'tag', source, `${plain.host}/runts/retag:3`]);
   expect(ok(ns, ['push', `${plain.host}/runts/retag:3`])).toBe(`${plain.host}/runts/retag:3 ${multi.root}\n`);
   expect(skopeoDigest(`${plain.host}/runts/retag:3`)).toBe(multi.root);
+});
+
+function runtsctlAsync(ns: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(RUNTSCTL, ['--address', env.daemon.socket, '--namespace', ns, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120000);
+    child.on('close', (status) => { clearTimeout(timer); resolve({ status, stdout, stderr }); });
+  });
+}
+
+test('pulls of one image at the same time (pods of one deployment): each waits for the blobs the other fetches', async () => {
+  const ref = `${plain.host}/runts/multi:1`;
+  const m = multi.manifests[0];
+  for (const flags of [[], ['--local']]) {
+    const ns = freshNamespace();
+    const results = await Promise.all([0, 1, 2].map(() => runtsctlAsync(ns, ['pull', ...flags, ref])));
+    for (const r of results) {
+      expect(r.stderr.split('\n').filter((l) => l.startsWith('runtsctl:'))).toEqual([]);
+      expect(r.stdout).toBe(`${ref} ${multi.root}\n`);
+    }
+    expect(contentDigests(ns)).toEqual([m.digest, m.config, ...m.layers].sort());
+    expect(snapshotNames(ns)).toEqual(chainIds(m.diffIds).sort());
+    expect(ingests(ns)).toEqual([]);
+  }
 });
 
 test('images lists, rmi removes the image and garbage collection its content', () => {

@@ -10,6 +10,8 @@ import { Descriptor } from '../../image/documents';
 import { BlobWriter, ContentTarget } from '../../registry/target';
 
 const MESSAGE_BYTES = 1 << 20;
+const LOCKED_RETRY_MS = 100;
+const LOCKED_WAIT_MS = 10 * 60 * 1000;
 
 class GrpcBlobWriter implements BlobWriter {
   private failure: Error | undefined;
@@ -20,7 +22,9 @@ class GrpcBlobWriter implements BlobWriter {
   constructor(private readonly client: Client, private readonly call: grpc.ClientDuplexStream<any, any>, private readonly ref: string, private readonly desc: Descriptor) {
     call.on('data', (m: { action: string; offset: number }) => this.pending.shift()?.(m));
     call.on('error', (err: grpc.ServiceError) => {
-      this.failure = err.code === grpc.status.ALREADY_EXISTS ? Object.assign(new Error('exists'), { exists: true }) : client.wrapError('content', `Write of ${ref}`, err);
+      this.failure = err.code === grpc.status.ALREADY_EXISTS ? Object.assign(new Error('exists'), { exists: true })
+        : err.code === grpc.status.UNAVAILABLE && /locked/.test(err.details) ? Object.assign(new Error(err.details), { locked: true })
+          : client.wrapError('content', `Write of ${ref}`, err);
       this.waiting.splice(0).forEach((wake) => wake());
       this.pending.splice(0).forEach((answer) => answer({ action: 'ERROR', offset: -1 }));
     });
@@ -88,16 +92,20 @@ export function grpcContentTarget(client: Client): ContentTarget {
   const access = new ContentAccess(client);
   return {
     async writer(ref, desc) {
-      const call = client.duplex('content', 'Write');
-      const writer = new GrpcBlobWriter(client, call, ref, desc);
-      try {
-        const stat = await writer.request({ action: 'STAT', total: desc.size, expected: desc.digest });
-        writer.offset = stat.offset;
-        return writer;
-      } catch (err) {
-        call.cancel();
-        if ((err as { exists?: boolean }).exists) return undefined;
-        throw err;
+      // Another pull of the same blob holds the ingest: wait for it (then the blob is in).
+      for (let waited = 0; ; waited += LOCKED_RETRY_MS) {
+        const call = client.duplex('content', 'Write');
+        const writer = new GrpcBlobWriter(client, call, ref, desc);
+        try {
+          const stat = await writer.request({ action: 'STAT', total: desc.size, expected: desc.digest });
+          writer.offset = stat.offset;
+          return writer;
+        } catch (err) {
+          call.cancel();
+          if ((err as { exists?: boolean }).exists) return undefined;
+          if (!(err as { locked?: boolean }).locked || waited >= LOCKED_WAIT_MS) throw err;
+          await new Promise((r) => setTimeout(r, LOCKED_RETRY_MS));
+        }
       }
     },
     label: (digest, labels) => access.label(digest, labels),

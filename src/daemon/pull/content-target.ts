@@ -2,6 +2,12 @@
 // namespace's metadata under the pull's lease, exactly what Content.Write does for a client.
 import { Deps } from '../deps';
 import { ContentTarget } from '../../registry/target';
+import { Descriptor } from '../../image/documents';
+import { RefLockedError } from '../../content/errors';
+
+// Two pulls of one image (two pods of a deployment) fetch its blobs once: the second waits.
+const LOCKED_RETRY_MS = 100;
+const LOCKED_WAIT_MS = 10 * 60 * 1000;
 import { addContent, getContent, hasContent, updateContent } from '../../metadata/content';
 import { addLeaseResource } from '../../metadata/leases';
 import { ensureNamespace, hasNamespace } from '../../metadata/namespaces';
@@ -18,11 +24,23 @@ export function daemonContentTarget(deps: Deps, namespace: string, lease: string
     addLeaseResource(t, namespace, lease, { type: 'content', id: digest });
     return true;
   });
-  return {
-    async writer(ref, desc) {
+  /** The ingest, once no other pull of the same blob holds it (then the blob may be in already). */
+  const openIngest = async (ref: string, desc: Descriptor) => {
+    for (let waited = 0; ; waited += LOCKED_RETRY_MS) {
       if (keepIfPresent(desc.digest)) return undefined;
       if (!metadata.view((t) => hasNamespace(t, namespace))) metadata.update((t) => ensureNamespace(t, namespace));
-      const ingest = content.openIngest(namespace, ref, desc.size, desc.digest);
+      try {
+        return content.openIngest(namespace, ref, desc.size, desc.digest);
+      } catch (err) {
+        if (!(err instanceof RefLockedError) || waited >= LOCKED_WAIT_MS) throw err;
+        await new Promise((r) => setTimeout(r, LOCKED_RETRY_MS));
+      }
+    }
+  };
+  return {
+    async writer(ref, desc) {
+      const ingest = await openIngest(ref, desc);
+      if (!ingest) return undefined;
       return {
         get offset() { return ingest.offset; },
         async write(chunk) { ingest.write(chunk); },
