@@ -283,6 +283,22 @@ test('pulls of one image at the same time (pods of one deployment): each waits f
   }
 });
 
+test('on a terminal: one progress bar per layer, as docker pull draws them', () => {
+  const ref = `${plain.host}/runts/multi:1`;
+  for (const flags of [[], ['--local']]) {
+    const ns = freshNamespace();
+    const command = [RUNTSCTL, '--address', env.daemon.socket, '--namespace', ns, 'pull', ...flags, ref].join(' ');
+    // script(1) gives runtsctl a pseudo-terminal for stdout and stderr alike.
+    const r = spawnSync('script', ['-qefc', command, '/dev/null'], { encoding: 'utf8', timeout: 120000 });
+    expect(r.status).toBe(0);
+    const screen = r.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    for (const layer of multi.manifests[0].layers) {
+      expect(screen).toMatch(new RegExp(`${layer.slice(7, 19)}: \\[=+\\] pull complete`));
+    }
+    expect(screen).toContain(`${ref} ${multi.root}`);
+  }
+});
+
 test('images lists, rmi removes the image and garbage collection its content', () => {
   const ns = freshNamespace();
   const ref = `${plain.host}/runts/multi:1`;
