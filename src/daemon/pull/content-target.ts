@@ -46,6 +46,8 @@ export function daemonContentTarget(deps: Deps, namespace: string, lease: string
         async write(chunk) { ingest.write(chunk); },
         async reset() { ingest.truncate(); },
         async commit(labels) {
+          // A layer's worth of data is flushed off the main thread: other requests go on meanwhile.
+          await ingest.sync();
           const result = ingest.commit(desc.size, desc.digest);
           const present = metadata.update((t) => {
             if (hasContent(t, namespace, result.digest)) {
