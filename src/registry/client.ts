@@ -2,7 +2,7 @@
 // server), carry the authorization the registry's challenge asked for, and a second 401 for the
 // same challenge ends with one "unauthorized" error instead of a loop.
 import { Authorizer, Credentials, dockerConfigCredentials } from './auth';
-import { Capability, Endpoint, HostsOptions, endpointUrl, endpointsFor } from './hosts';
+import { Endpoint, HostsOptions, endpointUrl, endpointsFor } from './hosts';
 import { HttpClient, HttpRequest, HttpResponse, RegistryError, header, isTlsMismatch, readLimited } from './http';
 import { Reference } from './reference';
 
@@ -131,4 +131,3 @@ export class RepositoryClient {
   }
 }
 
-export type { Capability };

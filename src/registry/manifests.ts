@@ -9,7 +9,7 @@ import { RegistryError, header, readLimited } from './http';
 import { manifestRef } from './reference';
 
 /** Larger manifests are refused (containerd's limit for a manifest is of this order too). */
-export const MAX_MANIFEST_BYTES = 4 << 20;
+const MAX_MANIFEST_BYTES = 4 << 20;
 
 export const MANIFEST_ACCEPT = [
   MediaType.ociIndex, MediaType.ociManifest, MediaType.dockerManifestList, MediaType.dockerManifest,
@@ -38,8 +38,8 @@ function mediaTypeOf(contentType: string | undefined, data: Buffer, what: string
   throw new RegistryError(`${what} has unknown media type ${type ?? 'none'}`, undefined, 'unsupported');
 }
 
-async function getManifest(repo: RepositoryClient, ref: string, method: 'GET' = 'GET'): Promise<{ data: Buffer; contentType?: string; claimed?: string }> {
-  const res = await repo.send({ method, path: `manifests/${ref}`, headers: { accept: MANIFEST_ACCEPT }, accept: [200] });
+async function getManifest(repo: RepositoryClient, ref: string): Promise<{ data: Buffer; contentType?: string; claimed?: string }> {
+  const res = await repo.send({ method: 'GET', path: `manifests/${ref}`, headers: { accept: MANIFEST_ACCEPT }, accept: [200] });
   const length = Number(header(res, 'content-length') ?? -1);
   const what = `manifest ${repo.ref.domain}/${repo.ref.path}:${ref}`;
   if (length > MAX_MANIFEST_BYTES) {

@@ -17,7 +17,8 @@ import { fetchManifest, resolveRoot } from './manifests';
 import { formatReference } from './reference';
 import { BlobWriter, ContentTarget, LayerUnpacker } from './target';
 
-export const DEFAULT_CONCURRENCY = 3;
+/** containerd's default number of layers fetched at once. */
+const DEFAULT_CONCURRENCY = 3;
 
 export interface PullEvents {
   resolved?(name: string, root: Descriptor): void;
@@ -118,7 +119,7 @@ class UnpackPipeline {
   private readonly chains: string[];
   private abandoned = false;
 
-  constructor(private readonly unpacker: LayerUnpacker, private readonly layers: Descriptor[], private readonly diffIds: string[], private readonly events: PullEvents) {
+  constructor(private readonly unpacker: LayerUnpacker, private readonly layers: Descriptor[], private readonly diffIds: string[], events: PullEvents) {
     this.chains = chainIds(diffIds);
     this.waits = layers.map(() => new Promise<void>((resolve) => this.ready.push(resolve)));
     for (const [i, layer] of layers.entries()) {
