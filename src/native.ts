@@ -1,7 +1,7 @@
 // The ONLY importer of the addon: a typed facade over every native call, and the place that
 // knows where the build put runts_native.node and runts-init.
 import * as path from 'path';
-import { requireFile } from './require-file';
+import { requireFile } from './foundation/require-file';
 
 export interface ExitStatus {
   /** exit code, or null when killed by a signal or not our child */

@@ -4,7 +4,7 @@
 // when it is built, and runProgram reads the command line when the program runs.
 import { configureLog, logDebug, logError } from './log';
 import { commandsFor } from './commands-table';
-import { VERSION_TEXT } from './version';
+import { VERSION_TEXT } from '../foundation/version';
 
 const GLOBAL_VALUE_FLAGS = new Set(['--root', '--log', '--log-format', '--criu']);
 

@@ -10,7 +10,7 @@ import { isRootless } from './rootless';
 import { Bundle, loadBundle } from './bundle';
 import { cgroupView } from './cgroup-view';
 import { withDefaultDeviceRules } from './device-rules';
-import { systemError } from './errors';
+import { systemError } from '../foundation/errors';
 import { runHooks } from './hooks';
 import { launch } from './launch';
 import { checkLsm } from './lsm';
@@ -21,7 +21,7 @@ import { sendToSeccompAgent } from './seccomp-agent';
 import { IDMapping, LinuxResources, Spec } from './spec';
 import { checkId, ContainerRecord, StateStore } from './state-store';
 import { processStartTime } from './status';
-import { writeFileAtomic } from '../atomic-file';
+import { writeFileAtomic } from '../foundation/atomic-file';
 
 export interface CreateOptions {
   id: string;

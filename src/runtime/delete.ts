@@ -1,7 +1,7 @@
 // delete: a stopped (or, with --force, any) container's processes, cgroup and state go;
 // poststop hooks run and their failures are only warnings.
 import { recordCgroup } from './cgroup';
-import { RuntsError } from './errors';
+import { RuntsError } from '../foundation/errors';
 import { runHooks } from './hooks';
 import { releaseHostMounts } from './host-mounts';
 import { ContainerRecord, StateStore } from './state-store';

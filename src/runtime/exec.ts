@@ -6,7 +6,7 @@ import * as native from '../native';
 import { subCgroupPath } from '../cgroups/paths';
 import { recordCgroup } from './cgroup';
 import { lastCap, writePidFile } from './create';
-import { RuntsError } from './errors';
+import { RuntsError } from '../foundation/errors';
 import { launch } from './launch';
 import { checkLsm } from './lsm';
 import { buildExecPlan } from './plan/exec';

@@ -2,7 +2,7 @@
 // sync messages (pid -> maps and cgroup -> GO; hooks; ready or error) until it is ready.
 import * as fs from 'fs';
 import * as native from '../native';
-import { RuntsError, describeErrno } from './errors';
+import { RuntsError, describeErrno } from '../foundation/errors';
 import { Msg, PlanRecord } from './plan/ops';
 import { decodeRecords, DecodedRecord, encodeRecords } from './plan/wire';
 

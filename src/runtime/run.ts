@@ -4,7 +4,7 @@ import * as native from '../native';
 import { loadBundle } from './bundle';
 import { createContainer, CreateOptions } from './create';
 import { deleteContainer } from './delete';
-import { RuntsError } from './errors';
+import { RuntsError } from '../foundation/errors';
 import { startContainer } from './start';
 import { StateStore } from './state-store';
 import { consoleReceiver, relayTerminal } from './terminal';

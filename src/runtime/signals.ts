@@ -1,6 +1,6 @@
 // Signal names and numbers as `kill` accepts them: KILL, SIGKILL, 9.
 import * as os from 'os';
-import { RuntsError } from './errors';
+import { RuntsError } from '../foundation/errors';
 
 export function parseSignal(raw: string | number | undefined): number {
   if (raw === undefined || raw === '') return os.constants.signals.SIGTERM;

@@ -4,8 +4,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as native from '../native';
-import { writeFileAtomic } from '../atomic-file';
-import { RuntsError, systemError } from './errors';
+import { writeFileAtomic } from '../foundation/atomic-file';
+import { RuntsError, systemError } from '../foundation/errors';
 import { defaultStateRoot } from './rootless';
 import { Spec } from './spec';
 

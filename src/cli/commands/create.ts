@@ -32,7 +32,7 @@ export function listenFdsFromEnv(): number {
 
 export async function create(args: CreateArgs) {
   if ((args as { 'pidfd-socket'?: string })['pidfd-socket']) {
-    const { RuntsError } = await import('../../runtime/errors');
+    const { RuntsError } = await import('../../foundation/errors');
     throw new RuntsError('--pidfd-socket is not supported by runts yet', 'unsupported');
   }
   const { createContainer } = await import('../../runtime/create');

@@ -27,7 +27,7 @@ interface ExecArgs extends GlobalArgs {
 
 /** The process to run: --process, or the container's own process amended by the flags. */
 async function processFor(args: ExecArgs, base: Process): Promise<Process> {
-  const { RuntsError } = await import('../../runtime/errors');
+  const { RuntsError } = await import('../../foundation/errors');
   if (args.process) {
     const { validateProcess } = await import('../../runtime/validate');
     let raw: unknown;

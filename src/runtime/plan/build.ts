@@ -1,7 +1,7 @@
 // spec -> launch plan: every path resolved, every flag computed and every op in the order
 // runts-init must carry it out. All validation that needs no kernel happens here.
 import * as fs from 'fs';
-import { RuntsError } from '../errors';
+import { RuntsError } from '../../foundation/errors';
 import { Hook, Spec } from '../spec';
 import { MS } from './mount-options';
 import { CgroupView, planMounts } from './mounts';

@@ -1,7 +1,7 @@
 // spec.mounts and linux.devices -> MOUNT / MKNOD / SYMLINK ops, in the spec's order, all
 // relative to the rootfs and carried out by runts-init through fds.
 import * as path from 'path';
-import { invalid } from '../errors';
+import { invalid } from '../../foundation/errors';
 import { IDMapping, LinuxDevice, Mount } from '../spec';
 import { MS, parseMountOptions } from './mount-options';
 import { Op, PlanRecord } from './ops';

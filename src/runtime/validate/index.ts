@@ -2,16 +2,16 @@
 // `exec --process`, state.json and `update --resources` input. Each is checked against the
 // schemas (validators compiled at build time), then against the rules a schema cannot
 // express. Failures are one RuntsError of kind 'invalid': `<file>: <JSON pointer>: <rule>`.
-import { RuntsError } from '../errors';
+import { RuntsError } from '../../foundation/errors';
 import { describeErrors } from './describe-error';
 import { CompiledValidator, generatedValidators } from './generated';
 import { checkConfig } from './config-rules';
 import { checkProcess } from './process-rules';
 import { checkOciVersion } from './version';
 import { formatViolation, Violation } from './pointer';
-import { LinuxResources, Process, Spec, State } from './spec-types';
+import { LinuxResources, Process, Spec, State } from '../../foundation/spec-types';
 
-export * from './spec-types';
+export * from '../../foundation/spec-types';
 
 /** config.json: supported ociVersion, schema, then semantic rules. */
 export function validateConfig(raw: unknown): Spec {

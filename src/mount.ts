@@ -5,8 +5,15 @@
 
 import { execFile } from 'child_process';
 import * as path from 'path';
-import { RuntsError } from '../runtime/errors';
-import { Mount } from './types';
+import { RuntsError } from './foundation/errors';
+
+/** A mount as containerd describes it (types.Mount): what to pass to mount(8). */
+export interface Mount {
+  type: string;
+  source: string;
+  target?: string;
+  options: string[];
+}
 
 const MOUNT_DATA_LIMIT = 4096 - 1; // a page, minus the terminating NUL
 
