@@ -1,5 +1,5 @@
 // The `linux.resources` types the cgroup library consumes: the OCI runtime-spec types, defined
-// once next to the schemas (src/foundation/spec-types.ts).
+// once in the foundation (src/foundation/spec-types.ts).
 export type {
   LinuxBlockIO, LinuxCPU, LinuxDeviceCgroup, LinuxHugepageLimit, LinuxInterfacePriority, LinuxMemory, LinuxNetwork,
   LinuxPids, LinuxRdma, LinuxResources, LinuxThrottleDevice, LinuxWeightDevice,

@@ -1,7 +1,8 @@
-// The shim's protobuf definitions: each set of .proto files in proto/ is precompiled to a
-// protobufjs JSON descriptor beside it (proto/<dir>/<set>.json), which loads without parsing;
-// test/unit/foundation/proto-descriptors.test.ts keeps the JSON equal to the .proto sources. Messages
-// go to and from plain objects with one fixed set of conversions.
+// protobufjs definitions for ttrpc and the shim's containerd messages: each set of .proto files
+// in proto/ is precompiled to a protobufjs JSON descriptor beside it (proto/<dir>/<set>.json),
+// which loads without parsing; test/unit/foundation/proto-descriptors.test.ts keeps the JSON
+// equal to the .proto sources. Messages go to and from plain objects with one fixed set of
+// conversions.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as protobuf from 'protobufjs';

@@ -1,5 +1,6 @@
-// Loads service definitions from proto/ (shipped beside dist/ and src/). The services' files
-// are parsed together, once: each alone would parse the imports they share again.
+// containerd's gRPC service definitions (runtsd serves them, runtsctl calls them), loaded from
+// proto/ (shipped beside dist/ and src/). The services' files are parsed together, once: each
+// alone would parse the imports they share again.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as grpc from '@grpc/grpc-js';
