@@ -1,7 +1,8 @@
 // Mounting what a snapshotter returns (for the snapshotters and the differ), with mount(8) until
-// the addon has mount calls. Overlay option strings longer than the one page mount(2) accepts (long lowerdir chains) are
-// shortened the way containerd's mount helper does: the mount runs with its working directory at
-// the deepest directory common to all layer paths, and the paths are given relative to it.
+// the addon has mount calls. Overlay option strings longer than the one page mount(2) accepts
+// (long lowerdir chains) are shortened the way containerd's mount helper does: the mount runs
+// with its working directory at the deepest directory common to all layer paths, and the paths
+// are given relative to it.
 
 import { execFile } from 'child_process';
 import * as path from 'path';
