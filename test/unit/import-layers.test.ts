@@ -9,9 +9,14 @@ import * as ts from 'typescript';
 
 /** The layers, lowest first. */
 const LAYERS: { name: string; parts: string[] }[] = [
+  // errors, OCI spec types, version, atomic files, TOML, ttrpc and the .proto loaders
   { name: 'foundation', parts: ['foundation'] },
-  { name: 'system', parts: ['native', 'cgroups', 'mount'] },
-  { name: 'runtime and stores', parts: ['runtime', 'content', 'snapshots', 'diff', 'metadata', 'image', 'network'] },
+  // the kernel's interfaces (the addon, cgroupfs, mount(8)) and the OCI image format
+  { name: 'base', parts: ['native', 'cgroups', 'mount', 'image'] },
+  // the OCI runtime library, the stores (content, snapshots, diff, metadata), CNI networking and
+  // the registry client
+  { name: 'runtime and stores', parts: ['runtime', 'content', 'snapshots', 'diff', 'metadata', 'network', 'registry'] },
+  // the four programs: runts, runtsctl, the shim, runtsd
   { name: 'programs', parts: ['cli', 'ctl', 'shim', 'daemon'] },
 ];
 
