@@ -10,7 +10,7 @@ import { isRootless } from './rootless';
 import { Bundle, loadBundle } from './bundle';
 import { cgroupView } from './cgroup-view';
 import { withDefaultDeviceRules } from './device-rules';
-import { systemError } from './errors';
+import { RuntsError, systemError } from './errors';
 import { runHooks } from './hooks';
 import { launch } from './launch';
 import { checkLsm } from './lsm';
@@ -75,6 +75,25 @@ function placeCgroup(cgroup: CgroupManager, resources: LinuxResources | undefine
   return cgroup;
 }
 
+/**
+ * runc's checks of a cgroup that exists already: processes in it are a warning (the container
+ * joins them), a frozen one is refused (the init would freeze as it joins). Returns how many
+ * processes were there.
+ */
+function checkExistingCgroup(cgroup: CgroupManager, warn?: (m: string) => void): number {
+  let found = 0;
+  try {
+    found = cgroup.pids().length;
+  } catch { /* no such cgroup yet */ }
+  if (found > 0) warn?.(`container's cgroup is not empty: ${found} process(es) found`);
+  let frozen = false;
+  try {
+    frozen = cgroup.state() === 'frozen';
+  } catch { /* no such cgroup yet */ }
+  if (frozen) throw new RuntsError("container's cgroup unexpectedly frozen", 'state');
+  return found;
+}
+
 /** Writes a pid file atomically, as engines read it as soon as create returns. */
 export function writePidFile(file: string, pid: number): void {
   writeFileAtomic(file, String(pid));
@@ -98,6 +117,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
   // Resource values are checked before anything exists on disk.
   const checked = containerCgroup(cgroupsPath, cgroupParent);
   checked.validateResources(resources);
+  const outsiders = checkExistingCgroup(checked, opts.warn);
   // Sharing the host's mount namespace, the container's mounts are the ones that were not there.
   const hostMountsBefore = hasMountNamespace(spec) ? undefined : mountsUnder(bundle.rootfs);
   store.claim(opts.id);
@@ -168,8 +188,11 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
     return record;
   } catch (err) {
     try {
-      cgroup?.killAll(9);
-      cgroup?.destroy();
+      // Processes that were in the cgroup before us are not ours to kill (the init died with launch).
+      if (!outsiders) {
+        cgroup?.killAll(9);
+        cgroup?.destroy();
+      }
       if (hostMountsBefore) releaseHostMounts(bundle.rootfs, hostMountsBefore);
     } finally {
       store.remove(opts.id);

@@ -40,7 +40,10 @@ export async function deleteContainer(store: StateStore, id: string, force = fal
       await waitGone(rec);
       if (initAlive(rec)) throw new RuntsError(`cannot delete container ${id}: its init ${rec.pid} still runs ${KILL_WAIT_MS / 1000}s after SIGKILL (uninterruptible sleep?)`, 'system');
     }
-    cgroup.destroy();
+    // Processes that were in the cgroup before the container (runc warns and joins them) keep it.
+    const left = status === 'stopped' ? cgroup.pids().length : 0;
+    if (left > 0) warn?.(`container's cgroup is not empty: ${left} process(es) found, so it is left in place`);
+    else cgroup.destroy();
     if (rec.hostMountsBefore) releaseHostMounts(rec.rootfs, rec.hostMountsBefore);
     const state = { ...ociState(store, rec), status: 'stopped' };
     store.remove(id);

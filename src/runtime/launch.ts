@@ -16,6 +16,9 @@ export interface LaunchCallbacks {
 }
 
 const INIT_TIMEOUT_MS = 60_000;
+const KILL_WAIT_MS = 5_000;
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /** Errno numbers runts-init reports, as names (x86-64/arm64 generic values). */
 const ERRNO_NAMES: Record<number, string> = {
@@ -46,7 +49,12 @@ async function nextMessage(sock: number): Promise<(DecodedRecord & { fd: number 
       if (!rec && got.fd >= 0) fs.closeSync(got.fd);
       return rec ? { ...rec, fd: got.fd } : null;
     }
-    await native.readable(sock, INIT_TIMEOUT_MS);
+    try {
+      await native.readable(sock, INIT_TIMEOUT_MS);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw err;
+      throw new RuntsError(`runts-init did not answer within ${INIT_TIMEOUT_MS / 1000} s (a frozen cgroup or a hook that does not return?)`, 'system');
+    }
   }
 }
 
@@ -107,12 +115,16 @@ export async function launch(records: PlanRecord[], fds: number[], cb: LaunchCal
     if (initPid > 0) {
       try {
         process.kill(initPid, 'SIGKILL');
-        await native.exited(initPid);
+        // A process in a frozen cgroup does not die until thawed: never wait for it unbounded.
+        await native.exited(initPid, KILL_WAIT_MS);
       } catch { /* already gone */ }
     }
     throw err;
   } finally {
     fs.closeSync(sock);
-    await stage1Exit;
+    // stage 1 exits once its child is placed or it lost the socket; bounded all the same.
+    if (!(await Promise.race([stage1Exit.then(() => true), delay(KILL_WAIT_MS).then(() => false)]))) {
+      try { process.kill(stage1, 'SIGKILL'); } catch { /* gone */ }
+    }
   }
 }

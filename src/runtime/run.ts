@@ -11,7 +11,7 @@ import { consoleReceiver, relayTerminal } from './terminal';
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGCONT', 'SIGWINCH'];
 
-export async function runContainer(store: StateStore, opts: CreateOptions & { detach?: boolean }): Promise<number> {
+export async function runContainer(store: StateStore, opts: CreateOptions & { detach?: boolean; keep?: boolean }): Promise<number> {
   const loaded = loadBundle(opts.bundle);
   const terminal = !!loaded.spec.process?.terminal && !opts.consoleSocket;
   if (terminal && opts.detach) throw new RuntsError('cannot allocate tty if runts will detach without setting console socket', 'invalid');
@@ -37,7 +37,8 @@ export async function runContainer(store: StateStore, opts: CreateOptions & { de
       return status?.code ?? 128 + (status?.signal ?? 0);
     } finally {
       FORWARDED.forEach((s) => process.off(s, forward));
-      await deleteContainer(store, opts.id, true, opts.warn);
+      // --keep leaves the stopped container for `state` and `delete`, as runc does.
+      if (!opts.keep) await deleteContainer(store, opts.id, true, opts.warn);
     }
   } finally {
     console?.close();
