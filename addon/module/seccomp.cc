@@ -1,10 +1,13 @@
 // compileSeccomp(profile): linux.seccomp compiled to classic BPF with libseccomp, as runc and
 // crun do; the bytes travel in the launch plan and runts-init loads them right before exec.
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <map>
 #include <string>
 #include <vector>
@@ -56,6 +59,26 @@ struct Ctx {
   ~Ctx() { if (ctx) seccomp_release(ctx); }
 };
 
+/**
+ * runc's -ENOSYS stub, put before libseccomp's program: on the native arch, a syscall numbered
+ * above the highest the profile names gets ENOSYS instead of the default action, so that libc
+ * falls back from calls newer than the profile (clone3 and friends). x32 numbers are left to
+ * libseccomp. Not added when the default allows, as runc.
+ */
+std::vector<sock_filter> enosys_stub(int last) {
+  const uint32_t x32_bit = 0x40000000;
+  return {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4),  // seccomp_data.arch
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_arch_native(), 0, 4),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),  // seccomp_data.nr
+      BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, x32_bit, 2, 0),
+      BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, static_cast<uint32_t>(last), 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+  };
+}
+
+bool is_allow(uint32_t action) { return action == SCMP_ACT_ALLOW || action == SCMP_ACT_LOG; }
+
 Napi::Value fail(Napi::Env env, const std::string &msg) {
   Napi::Error::New(env, msg).ThrowAsJavaScriptException();
   return env.Undefined();
@@ -89,6 +112,7 @@ Napi::Value CompileSeccomp(const Napi::CallbackInfo &info) {
     }
   }
 
+  int last_named = -1;  // the highest native syscall number the profile names
   Napi::Value syscalls = profile.Get("syscalls");
   Napi::Array list = syscalls.IsArray() ? syscalls.As<Napi::Array>() : Napi::Array::New(env);
   for (uint32_t i = 0; i < list.Length(); i++) {
@@ -97,7 +121,14 @@ Napi::Value CompileSeccomp(const Napi::CallbackInfo &info) {
     uint32_t action;
     if (!action_of(action_name, get_u32(sc, "errnoRet", default_errno), action))
       return fail(env, "seccomp: unsupported action " + action_name);
-    if (action == default_action) continue;  // libseccomp refuses rules equal to the default
+    if (action == default_action) {  // libseccomp refuses rules equal to the default
+      Napi::Array names = sc.Get("names").As<Napi::Array>();
+      for (uint32_t j = 0; j < names.Length(); j++) {
+        int nr = seccomp_syscall_resolve_name(std::string(names.Get(j).As<Napi::String>()).c_str());
+        if (nr != __NR_SCMP_ERROR && nr > last_named) last_named = nr;
+      }
+      continue;
+    }
     std::vector<scmp_arg_cmp> args;
     std::map<uint32_t, int> per_index;
     Napi::Value a = sc.Get("args");
@@ -120,6 +151,7 @@ Napi::Value CompileSeccomp(const Napi::CallbackInfo &info) {
       std::string name = names.Get(j).As<Napi::String>();
       int nr = seccomp_syscall_resolve_name(name.c_str());
       if (nr == __NR_SCMP_ERROR) continue;  // unknown to this libseccomp/arch: skipped as runc does
+      if (nr > last_named) last_named = nr;
       if (split) {
         for (const scmp_arg_cmp &cmp : args) {
           int rc = seccomp_rule_add_array(c.ctx, action, nr, 1, &cmp);
@@ -140,8 +172,12 @@ Napi::Value CompileSeccomp(const Napi::CallbackInfo &info) {
     return throw_errno(env, "seccomp: export BPF", -rc);
   }
   off_t size = lseek(fd, 0, SEEK_END);
-  Napi::Buffer<char> out = Napi::Buffer<char>::New(env, static_cast<size_t>(size));
-  ssize_t n = pread(fd, out.Data(), out.Length(), 0);
+  bool enosys_default = (default_action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO && (default_action & SECCOMP_RET_DATA) == ENOSYS;
+  std::vector<sock_filter> stub = last_named < 0 || is_allow(default_action) || enosys_default ? std::vector<sock_filter>{} : enosys_stub(last_named);
+  size_t stub_bytes = stub.size() * sizeof(sock_filter);
+  Napi::Buffer<char> out = Napi::Buffer<char>::New(env, stub_bytes + static_cast<size_t>(size));
+  if (stub_bytes) memcpy(out.Data(), stub.data(), stub_bytes);
+  ssize_t n = pread(fd, out.Data() + stub_bytes, static_cast<size_t>(size), 0);
   close(fd);
   if (n != size) return throw_errno(env, "seccomp: read BPF", errno);
   return out;
