@@ -16,7 +16,9 @@ struct InitContext {
   std::string state_json;    // OCI state handed over by the parent with GO, for hooks
   std::string exec_path;     // resolved by CHECK_EXEC, used by EXEC
   std::vector<int> idmapped_trees;  // detached id-mapped bind mounts from stage 1, by index
-  int devnull_fd = -1;       // the container's verified /dev/null (O_PATH), the source of masked files
+  int devnull_fd = -1;
+  bool cwd_reached = false;  // an early CHDIR (still privileged) got there: a later one is skipped
+  bool ready_sent = false;   // past READY nobody reads sync_fd: a failure also goes to stderr       // the container's verified /dev/null (O_PATH), the source of masked files
   Failure failure;
 
   bool fail(const char *step, int err, const std::string &detail) {

@@ -28,6 +28,8 @@ bool hook(InitContext &ctx, const wire::Record &r) {
   if (pid < 0) return ctx.fail("run hook", errno, what);
   if (pid == 0) {
     dup2(in[0], 0);
+    // createContainer hooks start in the container's rootfs, as runc's do (before pivot_root).
+    if (r.args[0] == "createContainer" && ctx.root_fd >= 0 && fchdir(ctx.root_fd) < 0) _exit(126);
     execve(r.args[2].c_str(), argv.data(), envp.data());
     _exit(127);
   }

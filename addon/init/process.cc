@@ -195,9 +195,17 @@ bool caps(InitContext &ctx, const wire::Record &r) {
   return true;
 }
 
+// args: cwd, early. As runc: the early attempt (before the identity switch) may reach a cwd only
+// the runtime can; if it is refused, the one after the switch decides.
 bool chdir(InitContext &ctx, const wire::Record &r) {
   const std::string &cwd = r.args.at(0);
-  if (::chdir(cwd.c_str()) < 0) return ctx.fail("chdir to cwd", errno, cwd);
+  bool early = r.args.size() > 1 && r.num(1) != 0;
+  if (!early && ctx.cwd_reached) return true;
+  if (::chdir(cwd.c_str()) < 0) {
+    if (early && (errno == EACCES || errno == EPERM)) return true;
+    return ctx.fail("chdir to cwd", errno, cwd);
+  }
+  ctx.cwd_reached = early;
   // A cwd reached through a leaked fd lies outside the root: getcwd says "(unreachable)".
   char buf[4096];
   if (!getcwd(buf, sizeof buf) || buf[0] != '/') return ctx.fail("chdir to cwd", ENOENT, cwd + " (outside the container root)");

@@ -35,10 +35,10 @@ function bundle(name: string, edit: (c: any) => void) {
 }
 
 /** Runs a container in the foreground; the bound is the test's, the runtime must return first. */
-function runToEnd(name: string, edit: (c: any) => void, prepare?: (rootfs: string) => void) {
+function runToEnd(name: string, edit: (c: any) => void, prepare?: (rootfs: string) => void, noPivot = false) {
   const { id, b } = bundle(name, edit);
   prepare?.(b.rootfs);
-  return runts.run(['run', '--bundle', b.dir, id], { timeout: 30000 });
+  return runts.run(['run', ...(noPivot ? ['--no-pivot'] : []), '--bundle', b.dir, id], { timeout: 30000 });
 }
 
 /** A static C program, built once per test process. */
@@ -91,4 +91,104 @@ describe('seccomp', () => {
     }, (rootfs) => fs.copyFileSync(nr, path.join(rootfs, 'syscall-nr')));
     expect(r).toEqual({ status: 0, stdout: '1000=ENOSYS\n', stderr: '' });
   });
+});
+
+test('seccomp: SCMP_ACT_NOTIFY on write is refused at create with runc\'s reason, and the run returns', () => {
+  // runc 1.1.5 refuses it too: its init writes to the runtime after the filter is loaded, so a
+  // notified write would wait on the agent; runts follows runc.
+  const r = runToEnd('cb-notify-write', (c) => {
+    c.process.args = ['true'];
+    c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/no-such-agent.sock', syscalls: [{ names: ['write'], action: 'SCMP_ACT_NOTIFY' }] };
+  });
+  expect(r.status).toBe(1);
+  expect(r.stderr).toMatch(/SCMP_ACT_NOTIFY cannot be used for (the )?write/);
+});
+
+const USERNS = (c: any) => {
+  c.linux.namespaces.push({ type: 'user' });
+  c.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+  c.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+};
+/** The user namespace's root owns the rootfs and can reach it (a temp dir is 0700). */
+const ownedByMappedRoot = (rootfs: string) => {
+  fs.chmodSync(path.dirname(rootfs), 0o755);
+  execFileSync('chown', ['-R', '100000:100000', rootfs]);
+};
+const mountinfoLine = (dest: string) => `awk '$5=="${dest}" {print $5, $6}' /proc/self/mountinfo | cut -d, -f1`;
+
+describe('mounts', () => {
+  test('a read-only /dev: what lies under it is mounted first, /dev is read-only last', () => {
+    const r = runToEnd('cb-rodev', (c) => {
+      const dev = c.mounts.find((m: any) => m.destination === '/dev');
+      dev.options.push('ro');
+      c.process.args = ['sh', '-c', `${mountinfoLine('/dev')}; ls /dev/pts/ptmx && echo x > /dev/null && ! touch /dev/x 2>/dev/null && echo ok`];
+    });
+    expect(r).toEqual({ status: 0, stdout: '/dev ro\n/dev/pts/ptmx\nok\n', stderr: '' });
+  });
+
+  test('a tmpfs whose destination is an absolute symlink inside the rootfs lands on the symlink\'s target there', () => {
+    const r = runToEnd('cb-tmpfs-symlink', (c) => {
+      c.mounts.push({ destination: '/data', type: 'tmpfs', source: 'tmpfs', options: ['nosuid'] });
+      c.process.args = ['sh', '-c', `${mountinfoLine('/realdata')}; ${mountinfoLine('/data')}`];
+    }, (rootfs) => {
+      fs.mkdirSync(path.join(rootfs, 'realdata'));
+      fs.symlinkSync('/realdata', path.join(rootfs, 'data'));
+    });
+    expect(r).toEqual({ status: 0, stdout: '/realdata rw\n', stderr: '' });
+  });
+
+  test('a read-only /sys/fs/cgroup: no hierarchy is writable', () => {
+    const r = runToEnd('cb-rocgroup', (c) => {
+      const cg = c.mounts.find((m: any) => m.destination === '/sys/fs/cgroup');
+      cg.options.push('ro');
+      c.process.args = ['sh', '-c', 'test -d /sys/fs/cgroup/memory && ! mkdir /sys/fs/cgroup/memory/x 2>/dev/null && echo ok'];
+    });
+    expect(r).toEqual({ status: 0, stdout: 'ok\n', stderr: '' });
+  });
+
+  test('in a user namespace: a bind mount before the cgroup mount, and a bind source the container\'s user cannot read', () => {
+    const secret = fs.mkdtempSync(path.join(os.tmpdir(), 'runts-secret-'));
+    try {
+      fs.chmodSync(secret, 0o700);
+      fs.writeFileSync(path.join(secret, 'f'), 'hidden\n');
+      const r = runToEnd('cb-userns-binds', (c) => {
+        USERNS(c);
+        const at = c.mounts.findIndex((m: any) => m.destination === '/sys/fs/cgroup');
+        c.mounts.splice(at, 0, { destination: '/mnt', type: 'bind', source: '/etc', options: ['rbind', 'ro'] });
+        c.mounts.push({ destination: '/secret', type: 'bind', source: secret, options: ['rbind'] });
+        c.process.args = ['sh', '-c', 'test -f /mnt/hostname && test -d /sys/fs/cgroup/memory && test -d /secret && ! cat /secret/f 2>/dev/null && echo ok'];
+      }, ownedByMappedRoot);
+      expect(r).toEqual({ status: 0, stdout: 'ok\n', stderr: '' });
+    } finally {
+      fs.rmSync(secret, { recursive: true, force: true });
+    }
+  });
+
+  test('a process.cwd only the runtime can reach: the process starts there, for run and for exec', () => {
+    const prep = (rootfs: string) => {
+      fs.mkdirSync(path.join(rootfs, 'home/u'), { recursive: true });
+      fs.chmodSync(path.join(rootfs, 'home'), 0o700);
+    };
+    const r = runToEnd('cb-cwd', (c) => {
+      c.process.cwd = '/home/u';
+      c.process.user = { uid: 1000, gid: 1000 };
+      c.process.args = ['pwd'];
+    }, prep);
+    expect(r).toEqual({ status: 0, stdout: '/home/u\n', stderr: '' });
+    const { id, b } = bundle('cb-cwd-exec', (c) => (c.process.args = ['sleep', '60']));
+    prep(b.rootfs);
+    runts.ok(['run', '-d', '--bundle', b.dir, id]);
+    expect(runts.run(['exec', '--cwd', '/home/u', '--user', '1000:1000', id, 'pwd'])).toEqual({ status: 0, stdout: '/home/u\n', stderr: '' });
+  });
+});
+
+test('--no-pivot: the container cannot mount a fresh procfs past the masks', () => {
+  // Both runtimes: without CAP_SYS_ADMIN the mount is refused. (Given CAP_SYS_ADMIN, runc 1.1.5
+  // and runts both let it mount one, as without --no-pivot.)
+  const r = runToEnd('cb-nopivot', (c) => {
+    c.root.readonly = false;
+    c.process.args = ['sh', '-c', 'mkdir -p /tmp/p; mount -t proc proc /tmp/p'];
+  }, undefined, true);
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toMatch(/mount: permission denied/i);
 });
