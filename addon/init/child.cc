@@ -108,6 +108,7 @@ void run_container_init(int sync_fd, const std::vector<wire::Record> &plan, cons
   if (!sync_channel::receive(sync_fd, go) || go.empty() || go[0].op != ops::MSG_GO) _exit(1);
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   ctx.state_json = go[0].args.empty() ? "" : go[0].args[0];
+  ctx.creating_state_json = go[0].args.size() > 1 ? go[0].args[1] : ctx.state_json;
   for (const wire::Record &rec : plan) {
     if (rec.op < ops::HOSTNAME) continue;  // stage-1 ops were done before clone
     handlers::Handler h = handlers::lookup(rec.op);

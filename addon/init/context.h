@@ -14,6 +14,7 @@ struct InitContext {
   int root_fd = -1;          // O_PATH fd of the rootfs (valid until pivot_root)
   std::string rootfs;        // host path of the rootfs
   std::string state_json;    // OCI state handed over by the parent with GO, for hooks
+  std::string creating_state_json;  // the same while "creating", for createContainer hooks
   std::string exec_path;     // resolved by CHECK_EXEC, used by EXEC
   std::vector<int> idmapped_trees;  // detached id-mapped bind mounts from stage 1, by index
   int devnull_fd = -1;

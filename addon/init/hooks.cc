@@ -35,7 +35,8 @@ bool hook(InitContext &ctx, const wire::Record &r) {
   }
   close(in[0]);
   signal(SIGPIPE, SIG_IGN);
-  (void)!write(in[1], ctx.state_json.data(), ctx.state_json.size());
+  const std::string &state = r.args[0] == "createContainer" ? ctx.creating_state_json : ctx.state_json;
+  (void)!write(in[1], state.data(), state.size());
   close(in[1]);
   long timeout_ms = static_cast<long>(r.num(3)) * 1000;
   int status = 0;

@@ -170,7 +170,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
         writeIdMap(pid, 'gid_map', spec.linux?.gidMappings);
         cg.addProcess(pid);
         if (spec.process?.oomScoreAdj !== undefined) fs.writeFileSync(`/proc/${pid}/oom_score_adj`, String(spec.process.oomScoreAdj));
-        return JSON.stringify(hookState(pid, 'created'));
+        return [JSON.stringify(hookState(pid, 'created')), JSON.stringify(hookState(pid, 'creating'))];
       },
       async parentHooks(pid) {
         await runHooks('prestart', spec.hooks?.prestart, hookState(pid, 'creating'));

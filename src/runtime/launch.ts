@@ -7,8 +7,9 @@ import { Msg, PlanRecord } from './plan/ops';
 import { decodeRecords, DecodedRecord, encodeRecords } from './plan/wire';
 
 export interface LaunchCallbacks {
-  /** the init exists (host pid) but waits: write id maps, join cgroups; returns the state for GO */
-  placed(pid: number): Promise<string> | string;
+  /** the init exists (host pid) but waits: write id maps, join cgroups; returns the state for GO
+   * (for the hooks in the container: as "created", and optionally as "creating" for createContainer) */
+  placed(pid: number): Promise<string | [string, string]> | string | [string, string];
   /** prestart + createRuntime hooks, while the init waits before pivot_root */
   parentHooks?(pid: number): Promise<void>;
   /** the seccomp notify fd of process `pid`: hand it to the agent (the init waits meanwhile) */
@@ -76,7 +77,7 @@ export async function launch(records: PlanRecord[], fds: number[], cb: LaunchCal
         case Msg.PID: {
           initPid = Number(msg.args[0]);
           const state = await cb.placed(initPid);
-          native.sendMessage(sock, encodeRecords([{ op: Msg.GO, args: [state] }]));
+          native.sendMessage(sock, encodeRecords([{ op: Msg.GO, args: typeof state === 'string' ? [state] : state }]));
           break;
         }
         case Msg.HOOKS:
