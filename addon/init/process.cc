@@ -166,6 +166,10 @@ bool user(InitContext &ctx, const wire::Record &r) {
     // With setgroups denied (a rootless user namespace) an empty list is already the state.
     if (setgroups(groups.size(), groups.data()) < 0 && !(errno == EPERM && groups.empty())) return ctx.fail("setgroups", errno, "");
   }
+  // As runc: the process's user owns its pty (the group stays the devpts mount's). EINVAL/EPERM:
+  // the uid or the pty's owner is not mapped in a user namespace, so it stays as it is.
+  if (ctx.has_console && fchown(0, uid, static_cast<gid_t>(-1)) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
+    return ctx.fail("chown console", errno, "");
   if (setresgid(gid, gid, gid) < 0) return ctx.fail("setgid", errno, std::to_string(gid));
   if (setresuid(uid, uid, uid) < 0) return ctx.fail("setuid", errno, std::to_string(uid));
   if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) return ctx.fail("keep capabilities", errno, "");

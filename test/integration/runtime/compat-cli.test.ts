@@ -207,6 +207,73 @@ describe('cgroups', () => {
     }
   });
 
+  test('linux.resources.unified on a v1 host fails clearly', () => {
+    const id = uniqueId('cb-unified');
+    const b = bundle(id, (c) => {
+      c.process.args = ['true'];
+      c.linux.resources = { ...c.linux.resources, unified: { 'memory.max': '100000000' } };
+    });
+    const r = runts.run(['run', '--bundle', b.dir, id]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/unified.*cgroup v1|cgroup v1.*unified/);
+    expect(runts.run(['state', id]).status).not.toBe(0);
+  });
+
+  test('exec on a hybrid host joins every hierarchy of the container, cgroup2 included', () => {
+    const { id, pid, b } = running('cb-hybrid');
+    const pidFile = path.join(b.dir, 'exec.pid');
+    runts.ok(['exec', '-d', '--pid-file', pidFile, id, 'sleep', '30']);
+    const execPid = fs.readFileSync(pidFile, 'utf8').trim();
+    const lines = (p: number | string) => fs.readFileSync(`/proc/${p}/cgroup`, 'utf8').trim().split('\n').sort();
+    expect(lines(execPid)).toEqual(lines(pid));
+    expect(lines(execPid)).toContain(`0::/${id}`);
+  });
+
+  test('delete --force of a container with sub-cgroups, running or paused, removes them all', () => {
+    for (const paused of [false, true]) {
+      const { id } = running(paused ? 'cb-subs-paused' : 'cb-subs');
+      for (const h of HIERARCHIES) {
+        const dir = path.join('/sys/fs/cgroup', h, id, 'sub', 'deeper');
+        fs.mkdirSync(dir, { recursive: true });
+        if (h === 'cpuset') {
+          for (const d of [path.dirname(dir), dir]) for (const f of ['cpuset.cpus', 'cpuset.mems']) fs.writeFileSync(path.join(d, f), fs.readFileSync(path.join('/sys/fs/cgroup/cpuset', id, f)));
+        }
+      }
+      runts.ok(['exec', '-d', '--cgroup', 'sub/deeper', id, 'sleep', '30']);
+      if (paused) runts.ok(['pause', id]);
+      const r = runts.run(['delete', '--force', id]);
+      expect({ paused, status: r.status, stderr: r.stderr }).toEqual({ paused, status: 0, stderr: '' });
+      for (const h of HIERARCHIES) expect(fs.existsSync(path.join('/sys/fs/cgroup', h, id))).toBe(false);
+    }
+  });
+
+  test('update: cpu period/quota under a parent with its own limit, cpuset, rt period/runtime, and a paused container', () => {
+    const parent = `cb-parent-${process.pid}`;
+    cgroupsToRemove.push(`/${parent}`);
+    makeCgroup(parent);
+    fs.writeFileSync(`/sys/fs/cgroup/cpu/${parent}/cpu.cfs_period_us`, '100000');
+    fs.writeFileSync(`/sys/fs/cgroup/cpu/${parent}/cpu.cfs_quota_us`, '50000');
+    const id = uniqueId('cb-update');
+    const b = makeBundle((c) => {
+      c.linux.cgroupsPath = `/${parent}/${id}`;
+      c.process.args = ['sleep', '60'];
+    });
+    runts.ok(['run', '-d', '--bundle', b.dir, id]);
+    const read = (h: string, f: string) => fs.readFileSync(`/sys/fs/cgroup/${h}/${parent}/${id}/${f}`, 'utf8').trim();
+    runts.ok(['update', '--cpu-period', '200000', '--cpu-quota', '100000', id]);
+    expect([read('cpu', 'cpu.cfs_period_us'), read('cpu', 'cpu.cfs_quota_us')]).toEqual(['200000', '100000']);
+    runts.ok(['update', '--resources', '-', id], { input: JSON.stringify({ cpu: { cpus: '0', mems: '0' } }) });
+    expect([read('cpuset', 'cpuset.cpus'), read('cpuset', 'cpuset.mems')]).toEqual(['0', '0']);
+    runts.ok(['update', '--cpu-rt-period', '1000000', '--cpu-rt-runtime', '0', id]);
+    expect([read('cpu', 'cpu.rt_period_us'), read('cpu', 'cpu.rt_runtime_us')]).toEqual(['1000000', '0']);
+    runts.ok(['pause', id]);
+    runts.ok(['update', '--memory', String(64 * 1024 * 1024), id]);
+    expect(read('memory', 'memory.limit_in_bytes')).toBe(String(64 * 1024 * 1024));
+    expect(runts.state(id).status).toBe('paused');
+    runts.ok(['resume', id]);
+    runts.ok(['delete', '--force', id]);
+  });
+
   test('a pre-existing frozen cgroup is refused at once, and stays as it was', () => {
     const id = uniqueId('cb-frozen');
     cgroupsToRemove.push(`/${id}`);
@@ -224,4 +291,23 @@ describe('cgroups', () => {
     expect(runts.run(['state', id]).status).not.toBe(0);
     for (const h of HIERARCHIES) expect(fs.existsSync(path.join('/sys/fs/cgroup', h, id))).toBe(true);
   });
+});
+
+test('exec -t as a non-root user: the pty belongs to that user', async () => {
+  const { id, b } = running('cb-ptyowner');
+  const sock = path.join(b.dir, 'console.sock');
+  const client = spawn('python3', [path.join(__dirname, '..', '..', 'helpers', 'console_client.py'), sock, ''], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  client.stdout!.on('data', (d) => (out += d));
+  const clientDone = new Promise((r) => client.on('exit', r));
+  try {
+    const deadline = Date.now() + 10000;
+    while (!out.includes('listening') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const r = runts.run(['exec', '-d', '-t', '--console-socket', sock, '--user', '1000:1000', id, 'sh', '-c', 'stat -c "owner %u" $(tty)']);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    await Promise.race([clientDone, new Promise((r) => setTimeout(r, 10000))]);
+    expect(out).toMatch(/owner 1000\r?\n/);
+  } finally {
+    client.kill();
+  }
 });
