@@ -227,6 +227,19 @@ describe('cgroups', () => {
     const lines = (p: number | string) => fs.readFileSync(`/proc/${p}/cgroup`, 'utf8').trim().split('\n').sort();
     expect(lines(execPid)).toEqual(lines(pid));
     expect(lines(execPid)).toContain(`0::/${id}`);
+    // exec --cgroup: the sub-cgroup in every v1 hierarchy (and cgroup2 for runts; runc 1.1.5
+    // leaves a hybrid host's cgroup2 at the container's own).
+    for (const h of HIERARCHIES) {
+      const dir = path.join('/sys/fs/cgroup', h, id, 'sub');
+      fs.mkdirSync(dir);
+      if (h === 'cpuset') for (const f of ['cpuset.cpus', 'cpuset.mems']) fs.writeFileSync(path.join(dir, f), fs.readFileSync(path.join('/sys/fs/cgroup/cpuset', id, f)));
+    }
+    runts.ok(['exec', '-d', '--pid-file', pidFile, '--cgroup', 'sub', id, 'sleep', '30']);
+    const subLines = lines(fs.readFileSync(pidFile, 'utf8').trim());
+    const v1 = subLines.filter((l) => !l.startsWith('0::') && !l.includes('name=systemd'));
+    expect(v1.length).toBeGreaterThan(5);
+    for (const l of v1) expect(l).toMatch(new RegExp(`:/${id}/sub$`));
+    if (!process.env.RUNTIME_UNDER_TEST) expect(subLines).toContain(`0::/${id}/sub`);
   });
 
   test('delete --force of a container with sub-cgroups, running or paused, removes them all', () => {
