@@ -108,7 +108,12 @@ async function parseAndRun(argv: string[], startupNote?: string): Promise<void> 
     process.stdout.write(VERSION_TEXT);
     return;
   }
-  const commandAt = commandIndex(argv);
+  let commandAt = commandIndex(argv);
+  // runc's `help [command]` is `[command] --help`.
+  if (argv[commandAt] === 'help') {
+    argv = [...argv.slice(0, commandAt), ...argv.slice(commandAt + 1, commandAt + 2), '--help'];
+    commandAt = commandIndex(argv);
+  }
   if (commandAt >= 0 && !isCommand(argv[commandAt])) {
     // runc's words and exit status for a command it does not know.
     throw Object.assign(new Error(`No help topic for '${argv[commandAt]}'`), { name: 'RuntsError', exitCode: 3 });

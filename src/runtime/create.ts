@@ -122,6 +122,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
   const hostMountsBefore = hasMountNamespace(spec) ? undefined : mountsUnder(bundle.rootfs);
   store.claim(opts.id);
   let cgroup: CgroupManager | undefined;
+  let initPid = 0;
   const opened: number[] = [];
   try {
     cgroup = placeCgroup(checked, resources, opts.warn);
@@ -181,17 +182,19 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
         if (notify) sendToSeccompAgent(notify.listenerPath, fd, pid, hookState(pid, 'creating'), notify.listenerMetadata);
       },
     });
-    record.pid = pid;
+    record.pid = initPid = pid;
     record.initStartTime = processStartTime(pid) ?? '';
     store.write(record);
     if (opts.pidFile) writePidFile(path.resolve(opts.pidFile), pid);
     return record;
   } catch (err) {
     try {
-      // Processes that were in the cgroup before us are not ours to kill (the init died with launch).
+      // Processes that were in the cgroup before us are not ours to kill: only the init is.
       if (!outsiders) {
         cgroup?.killAll(9);
         cgroup?.destroy();
+      } else if (initPid) {
+        try { process.kill(initPid, 'SIGKILL'); } catch { /* gone */ }
       }
       if (hostMountsBefore) releaseHostMounts(bundle.rootfs, hostMountsBefore);
     } finally {
