@@ -41,6 +41,8 @@ export interface CreateOptions {
   loaded?: Bundle;
   /** non-fatal notes for the user (unknown capabilities, ...) */
   warn?: (message: string) => void;
+  /** progress lines for --debug */
+  debug?: (message: string) => void;
 }
 
 export function lastCap(): number {
@@ -127,6 +129,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
   try {
     cgroup = placeCgroup(checked, resources, opts.warn);
     if (cgroup === NO_CGROUP) cgroupsPath = '';
+    opts.debug?.(`create ${opts.id}: cgroup ${cgroupsPath || '(none)'}, rootfs ${bundle.rootfs}`);
     const fifo = store.fifoPath(opts.id);
     native.mkfifo(fifo, 0o622);
     // Read-write: the init blocks reading it until `start` writes (see addon/init/child.cc).
@@ -183,6 +186,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
       },
     });
     record.pid = initPid = pid;
+    opts.debug?.(`create ${opts.id}: init ${pid} is ready and waits on the exec fifo`);
     record.initStartTime = processStartTime(pid) ?? '';
     store.write(record);
     if (opts.pidFile) writePidFile(path.resolve(opts.pidFile), pid);

@@ -32,7 +32,9 @@ export async function runContainer(store: StateStore, opts: CreateOptions & { de
     FORWARDED.forEach((s) => process.on(s, forward));
     try {
       await startContainer(store, opts.id);
+      opts.debug?.(`run ${opts.id}: started, waiting for init ${rec.pid}`);
       const status = await exit;
+      opts.debug?.(`run ${opts.id}: init exited (${status?.signal ? `signal ${status.signal}` : `status ${status?.code}`})`);
       if (relay) await Promise.race([relay.done, new Promise((r) => setTimeout(r, 200))]);
       return status?.code ?? 128 + (status?.signal ?? 0);
     } finally {

@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { GlobalArgs, store } from '../context';
-import { logWarning } from '../log';
+import { logDebug, logWarning } from '../log';
 import { CreateArgs, createFlags, listenFdsFromEnv } from './create';
 
 type RunArgs = CreateArgs & { detach?: boolean; keep?: boolean };
@@ -16,7 +16,7 @@ const command: CommandModule<GlobalArgs, RunArgs> = {
     process.exitCode = await runContainer(store(args), {
       id: args.id, bundle: args.bundle, pidFile: args['pid-file'], consoleSocket: args['console-socket'],
       noPivot: args['no-pivot'], noNewKeyring: args['no-new-keyring'], preserveFds: args['preserve-fds'],
-      detach: args.detach, keep: args.keep, listenFds: listenFdsFromEnv(), warn: logWarning,
+      detach: args.detach, keep: args.keep, listenFds: listenFdsFromEnv(), warn: logWarning, debug: logDebug,
     });
   },
 };
