@@ -41,15 +41,27 @@ function runToEnd(name: string, edit: (c: any) => void, prepare?: (rootfs: strin
   return runts.run(['run', ...(noPivot ? ['--no-pivot'] : []), '--bundle', b.dir, id], { timeout: 30000 });
 }
 
-/** A static C program, built once per test process. */
-function helper(name: string, source: string): string {
+/** A static program (C, or i386 assembly without libc), built once per test process. */
+function helper(name: string, source: string, i386 = false): string {
   const bin = path.join(helpers, name);
   if (!fs.existsSync(bin)) {
-    fs.writeFileSync(`${bin}.c`, source);
-    execFileSync('gcc', ['-static', '-O2', '-o', bin, `${bin}.c`]);
+    const src = `${bin}.${i386 ? 'S' : 'c'}`;
+    fs.writeFileSync(src, source);
+    execFileSync('gcc', i386 ? ['-m32', '-nostdlib', '-static', '-o', bin, src] : ['-static', '-O2', '-o', bin, src]);
   }
   return bin;
 }
+
+/** i386: calls syscall 1000 and exits with the errno it got. */
+const SYSCALL_1000_I386 = `.globl _start
+_start:
+  mov $1000, %eax
+  int $0x80
+  neg %eax
+  mov %eax, %ebx
+  mov $1, %eax
+  int $0x80
+`;
 
 const SYSCALL_NR = `#include <errno.h>
 #include <stdio.h>
@@ -81,6 +93,16 @@ describe('seccomp', () => {
     }, (rootfs) => fs.copyFileSync(nr, path.join(rootfs, 'syscall-nr')));
     // 435 is clone3: libc falls back to clone on ENOSYS. 300 (fanotify_init) is below rseq.
     expect(r).toEqual({ status: 0, stdout: '1000=ENOSYS\n435=ENOSYS\n300=EPERM\n', stderr: '' });
+  });
+
+  test('the same holds for every arch of the profile: an i386 call of syscall 1000 gets ENOSYS', () => {
+    const bin = helper('syscall-1000-i386', SYSCALL_1000_I386, true);
+    const r = runToEnd('cb-enosys-i386', (c) => {
+      c.process.args = ['/syscall-1000'];
+      c.process.noNewPrivileges = true;
+      c.linux.seccomp = { defaultAction: 'SCMP_ACT_ERRNO', architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86'], syscalls: [{ names: ALLOWED, action: 'SCMP_ACT_ALLOW' }] };
+    }, (rootfs) => fs.copyFileSync(bin, path.join(rootfs, 'syscall-1000')));
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 38, stderr: '' });
   });
 
   test('the stub is not added when the default allows', () => {
