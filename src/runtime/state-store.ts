@@ -39,6 +39,17 @@ export function checkId(id: string): void {
   if (!ID_PATTERN.test(id) || id === '.' || id === '..') throw new RuntsError(`invalid container id format: ${id}`, 'invalid');
 }
 
+const LOCK_WAIT_MS = 60_000;
+
+/** Waits for a container's lock, but never without bound: a hung holder gives a clear error. */
+async function lockBounded(fd: number, id: string): Promise<void> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  while (!native.tryLockFile(fd, true)) {
+    if (Date.now() > deadline) throw new RuntsError(`container ${id} is busy: another runts command has held its lock for ${LOCK_WAIT_MS / 1000} s`, 'system');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 export class StateStore {
   constructor(readonly root: string = defaultStateRoot()) {}
 
@@ -72,7 +83,7 @@ export class StateStore {
       throw systemError(`open state directory ${this.dir(id)}`, err);
     }
     try {
-      native.lockFile(fd, true);
+      await lockBounded(fd, id);
       return await fn();
     } finally {
       fs.closeSync(fd);

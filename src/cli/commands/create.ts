@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { GlobalArgs, store } from '../context';
-import { logWarning } from '../log';
+import { logDebug, logWarning } from '../log';
 
 export interface CreateArgs extends GlobalArgs {
   id: string;
@@ -39,7 +39,7 @@ export async function create(args: CreateArgs) {
   return createContainer(store(args), {
     id: args.id, bundle: args.bundle, pidFile: args['pid-file'], consoleSocket: args['console-socket'],
     noPivot: args['no-pivot'], noNewKeyring: args['no-new-keyring'], preserveFds: args['preserve-fds'],
-    listenFds: listenFdsFromEnv(), warn: logWarning,
+    listenFds: listenFdsFromEnv(), warn: logWarning, debug: logDebug,
   });
 }
 

@@ -23,9 +23,11 @@ export function validateConfig(raw: unknown): Spec {
   return spec;
 }
 
-/** The process JSON given to `runts exec --process`. */
+/** The process JSON given to `runts exec --process`. Without `user` it runs as root, as runc's
+ * zero-valued user does (engines write such files). */
 export function validateProcess(raw: unknown): Process {
   const source = 'process.json';
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && (raw as Process).user === undefined) raw = { ...raw, user: { uid: 0, gid: 0 } };
   const parsed = checkSchema<Process>(generatedValidators().validateProcess, raw, source);
   throwIfViolated(source, checkProcess(parsed, ''));
   return parsed;
