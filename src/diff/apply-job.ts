@@ -1,6 +1,6 @@
 // One layer application as the apply workers run it (apply-worker.ts): a content store blob
 // onto a snapshot's mounts, or into a plain directory.
-import { Mount } from '../snapshots/types';
+import { Mount } from '../mount';
 import { ApplyResult, WhiteoutMode, applyLayer } from './apply';
 import { MountApplyOptions, applyLayerToMounts } from './apply-mounts';
 

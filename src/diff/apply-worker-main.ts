@@ -2,7 +2,7 @@
 // blob read from its file, and answers with the result or the error.
 import * as fs from 'fs';
 import { parentPort } from 'worker_threads';
-import { RuntsError } from '../runtime/errors';
+import { RuntsError } from '../foundation/errors';
 import { ApplyJob, runJob } from './apply-job';
 
 parentPort!.on('message', (job: ApplyJob) => {

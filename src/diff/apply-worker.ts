@@ -6,8 +6,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import { RuntsError } from '../runtime/errors';
-import { Mount } from '../snapshots/types';
+import { RuntsError } from '../foundation/errors';
+import { Mount } from '../mount';
 import { ApplyResult, WhiteoutMode } from './apply';
 import { MountApplyOptions } from './apply-mounts';
 import { ApplyJob, runJob } from './apply-job';

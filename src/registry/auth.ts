@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { invalid } from '../runtime/errors';
+import { invalid } from '../foundation/errors';
 import { Endpoint } from './hosts';
 import { HttpClient, RegistryError, readLimited } from './http';
 

@@ -5,8 +5,8 @@
 // (server = "http://..."), or for a loopback host that does not speak TLS.
 import * as fs from 'fs';
 import * as path from 'path';
-import { invalid, systemError } from '../runtime/errors';
-import { parseToml } from '../toml';
+import { invalid, systemError } from '../foundation/errors';
+import { parseToml } from '../foundation/toml';
 
 export type Capability = 'pull' | 'resolve' | 'push';
 

@@ -4,7 +4,7 @@
 // (blobs are often redirected to object storage).
 import * as tls from 'tls';
 import { Agent, Dispatcher } from 'undici';
-import { RuntsError } from '../runtime/errors';
+import { RuntsError } from '../foundation/errors';
 import { Endpoint } from './hosts';
 
 export interface HttpResponse {

@@ -10,7 +10,7 @@ import {
 import { isIndex, isManifest } from '../image/media-types';
 import { Platform } from '../image/platform';
 import { chainIds } from '../image/chain';
-import { RuntsError } from '../runtime/errors';
+import { RuntsError } from '../foundation/errors';
 import { RepositoryClient } from './client';
 import { fetchBlob } from './blobs';
 import { fetchManifest, resolveRoot } from './manifests';

@@ -4,7 +4,7 @@
 // names, then the root document under the tag.
 import { Descriptor, parseIndex, parseManifest } from '../image/documents';
 import { isIndex, isManifest } from '../image/media-types';
-import { RuntsError } from '../runtime/errors';
+import { RuntsError } from '../foundation/errors';
 import { RepositoryClient } from './client';
 import { RegistryError, header } from './http';
 import { manifestRef } from './reference';

@@ -1,7 +1,7 @@
 // Image references normalised as Docker and containerd do: `busybox` is
 // docker.io/library/busybox:latest, a first component with a dot, a port or named localhost is
 // a registry host, a digest pins the content (a tag beside it is kept for the name only).
-import { invalid } from '../runtime/errors';
+import { invalid } from '../foundation/errors';
 
 export interface Reference {
   /** Registry host as users write it: docker.io, 127.0.0.1:5000, [::1]:5000. */

@@ -8,7 +8,7 @@ import { Client, DaemonError } from '../client';
 import { hostPlatform, parsePlatform, formatPlatform } from '../../image/platform';
 import { Descriptor } from '../../image/documents';
 import { RegistryArgs, credentialsOf, registryOptions, withRegistryFlags } from '../pull/registry-args';
-import { RuntsError, invalid } from '../../runtime/errors';
+import { RuntsError, invalid } from '../../foundation/errors';
 import { DEFAULT_HOSTS_DIR } from '../../registry/hosts';
 
 type PullArgs = GlobalArgs & RegistryArgs & { ref: string; platform?: string; snapshotter: string; unpack: boolean; local: boolean };

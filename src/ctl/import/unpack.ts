@@ -8,7 +8,7 @@ import { Descriptor, parseConfig, parseIndex, parseManifest, selectManifest } fr
 import { isIndex } from '../../image/media-types';
 import { hostPlatform } from '../../image/platform';
 import { chainIds } from '../../image/chain';
-import { invalid } from '../../runtime/errors';
+import { invalid } from '../../foundation/errors';
 import { ContentAccess, toWire } from './documents';
 
 export interface UnpackProgress {

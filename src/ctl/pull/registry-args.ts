@@ -1,6 +1,6 @@
 // The registry flags runtsctl pull and push share, as ctr spells them.
 import { Argv } from 'yargs';
-import { invalid } from '../../runtime/errors';
+import { invalid } from '../../foundation/errors';
 import { Credentials } from '../../registry/auth';
 import { DEFAULT_HOSTS_DIR } from '../../registry/hosts';
 import { RegistryOptions } from '../../registry/client';

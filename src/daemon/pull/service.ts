@@ -2,7 +2,7 @@
 // progress to the caller; download progress is sent at most every 100 ms per layer.
 import * as fs from 'fs';
 import * as grpc from '@grpc/grpc-js';
-import { serviceDefinition } from '../protos';
+import { serviceDefinition } from '../../foundation/protos/services';
 import { failStream, namespaceOf } from '../deps';
 import { ServiceRegistration } from '../registration';
 import { Descriptor } from '../../image/documents';

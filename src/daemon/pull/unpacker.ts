@@ -14,7 +14,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Deps } from '../deps';
 import { NamespacedSnapshotter } from '../snapshots/namespaced';
-import { RuntsError } from '../../runtime/errors';
+import { RuntsError } from '../../foundation/errors';
 import { ApplyResult, adoptLowerMetadata } from '../../diff/apply';
 import { applyBlobToDirectory, applyBlobToMounts } from '../../diff/apply-worker';
 import { Mount } from '../../snapshots/types';
