@@ -1,16 +1,19 @@
 // runtsd's configuration: defaults, then a config file (containerd's layout: root, state,
-// grpc.address, debug.level; other keys, such as containerd's plugin tables, are ignored),
+// grpc.address, debug.level, the CRI plugin's table; other plugin tables are ignored),
 // then command-line flags.
 import * as fs from 'fs';
 import { invalid, systemError } from '../runtime/errors';
 import { LogLevel, isLogLevel } from './log';
 import { parseToml } from '../toml';
+import { CRI_PLUGIN, CriSettings, readCriTable } from './cri/config';
 
 export interface DaemonConfig {
   address: string;
   root: string;
   state: string;
   logLevel: LogLevel;
+  /** The CRI plugin's table, when the config file has one. */
+  cri?: CriSettings;
 }
 
 export const DEFAULT_CONFIG: DaemonConfig = {
@@ -25,6 +28,7 @@ interface ConfigFile {
   state?: unknown;
   grpc?: { address?: unknown };
   debug?: { level?: unknown };
+  plugins?: Record<string, unknown>;
 }
 
 /** Reads a config file: TOML (containerd's format) or JSON by extension. */
@@ -57,6 +61,7 @@ export function readConfigFile(file: string): Partial<DaemonConfig> {
   if (parsed.state !== undefined) out.state = str('state', parsed.state);
   if (parsed.grpc?.address !== undefined) out.address = str('grpc.address', parsed.grpc.address);
   if (parsed.debug?.level !== undefined) out.logLevel = logLevel(str('debug.level', parsed.debug.level));
+  if (parsed.plugins?.[CRI_PLUGIN] !== undefined) out.cri = readCriTable(parsed.plugins[CRI_PLUGIN], `config ${file}`);
   return out;
 }
 
