@@ -77,8 +77,8 @@ export async function startContainer(cri: CriPlugin, id: string): Promise<void> 
     await cri.client.unary('tasks', 'Create', {
       container_id: c.id, rootfs: mounts, stdin: '', stdout: pipe.stdout, stderr: c.meta.config.tty ? '' : pipe.stderr, terminal: Boolean(c.meta.config.tty),
     });
-    pipe.release();
     await cri.client.unary('tasks', 'Start', { container_id: c.id, exec_id: '' });
+    pipe.release();
   } catch (err) {
     await cri.deleteTask(c.id).catch(() => undefined);
     await cri.detachOutput(c.id);

@@ -40,8 +40,9 @@ export async function execSync(cri: CriPlugin, request: Message): Promise<Messag
       container_id: c.id, exec_id: execId, stdin: '', stdout: readers[0].path, stderr: readers[1].path, terminal: false,
       spec: { type_url: PROCESS_TYPE, value: Buffer.from(JSON.stringify(process)) },
     });
-    readers.forEach((r) => r.release());
     await cri.client.unary('tasks', 'Start', { container_id: c.id, exec_id: execId });
+    // the shim opens an exec's fifos at Start: before that our read ends would see EOF
+    readers.forEach((r) => r.release());
     const timeoutMs = Number(request.timeout ?? 0) * 1000;
     const exit = await cri.waitTask(c.id, timeoutMs, execId);
     if (!exit) {

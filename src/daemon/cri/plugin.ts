@@ -43,15 +43,15 @@ export class CriPlugin {
 
   constructor(readonly deps: Deps) {
     this.config = { ...DEFAULT_CRI_CONFIG, ...(deps.config.cri?.config ?? {}) };
-    this.client = new Client(deps.config.address, CRI_NAMESPACE);
+    this.client = new Client(path.resolve(deps.config.address), CRI_NAMESPACE);
     this.store = new CriStore(this.client);
     this.images = new ImageIndexView(this.client);
-    this.dir = path.join(deps.config.root, 'io.containerd.grpc.v1.cri');
-    this.stateDir = path.join(deps.config.state, 'io.containerd.grpc.v1.cri');
+    this.dir = path.resolve(deps.config.root, 'io.containerd.grpc.v1.cri');
+    this.stateDir = path.resolve(deps.config.state, 'io.containerd.grpc.v1.cri');
     this.network = {
       confDir: this.config.cniConfDir,
       cni: new Cni({ binDirs: this.config.cniBinDirs, cacheDir: path.join(this.dir, 'cni') }),
-      netns: new NetnsDir(path.join(deps.config.state, 'netns')),
+      netns: new NetnsDir(path.resolve(deps.config.state, 'netns')),
     };
   }
 

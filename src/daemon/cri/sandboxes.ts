@@ -54,7 +54,7 @@ export async function runPodSandbox(cri: CriPlugin, request: Message): Promise<s
 
   const id = randomBytes(32).toString('hex');
   const hostNetwork = isNode(config.linux?.security_context?.namespace_options?.network);
-  const imageName = cri.config.sandboxImage || await ensurePauseImage(cri.deps.config.address, 'k8s.io', SNAPSHOTTER).catch((err) => { throw asStatus(err); });
+  const imageName = cri.config.sandboxImage || await ensurePauseImage(path.resolve(cri.deps.config.address), 'k8s.io', SNAPSHOTTER).catch((err) => { throw asStatus(err); });
   const image = await resolveImageForUse(cri, imageName);
   const network = hostNetwork ? undefined : cri.defaultNetwork();
   if (!hostNetwork && !network) {
