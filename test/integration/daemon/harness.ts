@@ -48,7 +48,7 @@ async function waitFor(cond: () => Promise<boolean>, what: string, ms = 15000): 
   }
 }
 
-export async function startDaemon(prefix: string, env: NodeJS.ProcessEnv = {}): Promise<Daemon> {
+export async function startDaemon(prefix: string, env: NodeJS.ProcessEnv = {}, extraArgs: string[] = []): Promise<Daemon> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `runtsd-${prefix}-`));
   const socket = path.join(dir, 'run', 'runtsd.sock');
   const root = path.join(dir, 'root');
@@ -58,7 +58,7 @@ export async function startDaemon(prefix: string, env: NodeJS.ProcessEnv = {}): 
 
   const launch = async () => {
     const logFd = fs.openSync(logFile, 'a');
-    child = spawn(process.execPath, [RUNTSD, '--address', socket, '--root', root, '--state', path.join(dir, 'state'), '--log-level', 'debug'], {
+    child = spawn(process.execPath, [RUNTSD, '--address', socket, '--root', root, '--state', path.join(dir, 'state'), '--log-level', 'debug', ...extraArgs], {
       stdio: ['ignore', logFd, logFd],
       env: { ...process.env, ...env },
     });
