@@ -5,6 +5,8 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
 import { Daemon, startDaemon } from '../integration/daemon/harness';
 import { TestNetwork, makeTestNetwork } from './cni-net';
 import { buildHttpdImage } from './httpd-image';
@@ -22,8 +24,33 @@ export function findCrictl(): string | undefined {
   return [path.resolve(repo, '..', 'shared', 'tools', 'crictl'), path.resolve(repo, '..', '..', 'shared', 'tools', 'crictl')].find((p) => fs.existsSync(p));
 }
 
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const PROTO_DIR = path.resolve(__dirname, '..', '..', 'proto');
+
+export interface CriClients {
+  runtime: any;
+  images: any;
+  close(): void;
+}
+
+/** grpc-js clients of the CRI services, written against proto/cri. */
+export function criClients(socket: string): CriClients {
+  const def = protoLoader.loadSync('cri/runtime/v1/api.proto', { keepCase: true, longs: Number, enums: String, defaults: true, includeDirs: [PROTO_DIR] });
+  const pkg = grpc.loadPackageDefinition(def) as any;
+  const address = `unix://${socket}`;
+  const runtime = new pkg.runtime.v1.RuntimeService(address, grpc.credentials.createInsecure());
+  const images = new pkg.runtime.v1.ImageService(address, grpc.credentials.createInsecure());
+  return { runtime, images, close: () => { runtime.close(); images.close(); } };
+}
+
+/** One unary CRI call with a deadline. */
+export const criCall = (client: any, method: string, request: object): Promise<any> => new Promise((resolve, reject) => {
+  client[method](request, { deadline: Date.now() + 60000 }, (err: grpc.ServiceError | null, res: any) => (err ? reject(err) : resolve(res)));
+});
+
 export interface CriEnv {
   daemon: Daemon;
+  cri: CriClients;
   net: TestNetwork;
   crictl(...args: string[]): string;
   crictlResult(...args: string[]): { status: number | null; stdout: string; stderr: string };
@@ -53,6 +80,7 @@ export async function startCri(tag: string, crictl: string | undefined): Promise
     throw err;
   }
   const d = daemon;
+  const cri = criClients(d.socket);
   const endpoint = `unix://${d.socket}`;
   const crictlResult = (...args: string[]) => {
     const r = spawnSync(crictl ?? 'crictl', ['--runtime-endpoint', endpoint, '--image-endpoint', endpoint, '--timeout', '60s', ...args], { encoding: 'utf8', timeout: 90000 });
@@ -60,6 +88,7 @@ export async function startCri(tag: string, crictl: string | undefined): Promise
   };
   return {
     daemon: d,
+    cri,
     net,
     crictlResult,
     crictl: (...args) => {
@@ -75,9 +104,12 @@ export async function startCri(tag: string, crictl: string | undefined): Promise
     async cleanup() {
       try {
         if (d.process.exitCode === null && d.process.signalCode === null) {
-          for (const pod of crictlResult('pods', '-q').stdout.split('\n').filter(Boolean)) crictlResult('rmp', '-f', pod);
+          for (const pod of (await criCall(cri.runtime, 'ListPodSandbox', {})).items) {
+            await criCall(cri.runtime, 'RemovePodSandbox', { pod_sandbox_id: pod.id });
+          }
         }
       } finally {
+        cri.close();
         await d.stop();
         net.cleanup();
       }
