@@ -49,7 +49,7 @@ export async function createContainer(cri: CriPlugin, request: Message): Promise
   };
   meta.cgroupsPath = `${path.posix.dirname(sandbox.meta.cgroupsPath)}/${id}`;
   const spec = containerSpec({
-    config, sandboxConfig: sandbox.meta.config, image: image.config, podDir: sandbox.meta.dir, pausePid: pause?.pid ?? 0,
+    sandboxId: sandbox.id, config, sandboxConfig: sandbox.meta.config, image: image.config, podDir: sandbox.meta.dir, pausePid: pause?.pid ?? 0,
     targetPid, cgroupsPath: meta.cgroupsPath, restrictOom: cri.config.restrictOomScoreAdj,
   });
   await cri.client.unary('snapshots', 'Prepare', { snapshotter: SNAPSHOTTER, key: id, parent: image.topChainId, labels: {} })

@@ -114,6 +114,8 @@ export function sandboxSpec(o: SandboxSpecInput): object {
       readonlyPaths: READONLY,
       seccomp: seccompFor(sc.seccomp, sc.privileged),
     },
+    // containerd's CRI annotations: the shim groups a pod's containers by sandbox id
+    annotations: { ...(o.config.annotations ?? {}), 'io.kubernetes.cri.container-type': 'sandbox', 'io.kubernetes.cri.sandbox-id': o.id },
   };
 }
 
@@ -155,6 +157,7 @@ function deviceOf(d: Message) {
 }
 
 export interface ContainerSpecInput {
+  sandboxId: string;
   config: Message;
   sandboxConfig: Message;
   image: ImageConfig;
@@ -251,6 +254,8 @@ export function containerSpec(o: ContainerSpecInput): object {
       readonlyPaths: privileged ? [] : sc.readonly_paths?.length ? sc.readonly_paths : READONLY,
       seccomp: seccompFor(sc.seccomp, privileged),
     },
-    annotations: { 'io.kubernetes.cri.container-type': 'container' },
+    annotations: {
+      ...(c.annotations ?? {}), 'io.kubernetes.cri.container-type': 'container', 'io.kubernetes.cri.sandbox-id': o.sandboxId,
+    },
   };
 }
