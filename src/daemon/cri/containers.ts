@@ -63,6 +63,7 @@ export async function createContainer(cri: CriPlugin, request: Message): Promise
     await cri.client.unary('snapshots', 'Remove', { snapshotter: SNAPSHOTTER, key: id }).catch(() => undefined);
     throw asStatus(err);
   }
+  cri.emit(id, sandbox.id, 'CONTAINER_CREATED_EVENT');
   return id;
 }
 
@@ -86,6 +87,7 @@ export async function startContainer(cri: CriPlugin, id: string): Promise<void> 
   }
   c.meta.startedAt = Date.now() * 1e6;
   await cri.store.updateMeta(c.id, c.meta);
+  cri.emit(c.id, c.meta.sandboxId, 'CONTAINER_STARTED_EVENT');
 }
 
 export async function stopContainer(cri: CriPlugin, id: string, timeoutSeconds: number): Promise<void> {
@@ -108,6 +110,7 @@ export async function removeContainer(cri: CriPlugin, id: string): Promise<void>
     if (!hasCode(err, 'NOT_FOUND')) throw asStatus(err);
   }
   await cri.store.remove(c.id);
+  cri.emit(c.id, c.meta.sandboxId, 'CONTAINER_DELETED_EVENT');
 }
 
 export type CriState = 'CONTAINER_CREATED' | 'CONTAINER_RUNNING' | 'CONTAINER_EXITED' | 'CONTAINER_UNKNOWN';

@@ -26,6 +26,11 @@ export interface TaskExit { exitStatus: number; exitedAt: number }
 
 interface Output { pipe: OutputPipe; log: CriLogFile }
 
+export type ContainerEventType = 'CONTAINER_CREATED_EVENT' | 'CONTAINER_STARTED_EVENT' | 'CONTAINER_STOPPED_EVENT' | 'CONTAINER_DELETED_EVENT';
+
+/** What changed, for GetContainerEvents: a container's (or a sandbox's: its id) life. */
+export interface ContainerEvent { id: string; sandboxId: string; type: ContainerEventType; at: number }
+
 export class CriPlugin {
   readonly client: Client;
   readonly store: CriStore;
@@ -40,6 +45,7 @@ export class CriPlugin {
   private readonly outputs = new Map<string, Output>();
   private readonly finishing = new Map<string, Promise<void>>();
   private recovered: Promise<void> | undefined;
+  private readonly listeners = new Set<(e: ContainerEvent) => void>();
 
   constructor(readonly deps: Deps) {
     this.config = { ...DEFAULT_CRI_CONFIG, ...(deps.config.cri?.config ?? {}) };
@@ -68,6 +74,17 @@ export class CriPlugin {
         this.deps.log.warn('recording a container exit failed', { id: exit.containerId, error: String(err) }));
     });
     void this.ready().catch((err) => this.deps.log.error('CRI recovery failed', { error: String(err) }));
+  }
+
+  /** Returns the function that unsubscribes. */
+  onContainerEvent(listener: (e: ContainerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(id: string, sandboxId: string, type: ContainerEventType): void {
+    const event = { id, sandboxId, type, at: Date.now() * 1e6 };
+    for (const listener of this.listeners) listener(event);
   }
 
   /** Every CRI call waits for recovery to have run once. */
@@ -213,6 +230,7 @@ export class CriPlugin {
     await this.deleteTask(id);
     await this.detachOutput(id);
     await this.store.updateMeta(id, meta);
+    this.emit(id, meta.sandboxId, 'CONTAINER_STOPPED_EVENT');
   }
 
   close(): void {

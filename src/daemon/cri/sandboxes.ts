@@ -86,6 +86,8 @@ export async function runPodSandbox(cri: CriPlugin, request: Message): Promise<s
     await cri.client.unary('tasks', 'Create', { container_id: id, rootfs: mounts, stdin: '', stdout: '', stderr: '', terminal: false });
     undo.push(() => cri.deleteTask(id));
     await cri.client.unary('tasks', 'Start', { container_id: id, exec_id: '' });
+    cri.emit(id, id, 'CONTAINER_CREATED_EVENT');
+    cri.emit(id, id, 'CONTAINER_STARTED_EVENT');
     return id;
   } catch (err) {
     for (const step of undo.reverse()) {
@@ -110,6 +112,7 @@ export async function stopPodSandbox(cri: CriPlugin, id: string): Promise<void> 
   if (!sandbox.meta.stopped) {
     sandbox.meta.stopped = true;
     await cri.store.updateMeta(sandbox.id, sandbox.meta);
+    cri.emit(sandbox.id, sandbox.id, 'CONTAINER_STOPPED_EVENT');
   }
 }
 
@@ -127,6 +130,7 @@ export async function removePodSandbox(cri: CriPlugin, id: string): Promise<void
   }
   await cri.store.remove(sandbox.id);
   fs.rmSync(sandbox.meta.dir, { recursive: true, force: true });
+  cri.emit(sandbox.id, sandbox.id, 'CONTAINER_DELETED_EVENT');
 }
 
 export async function sandboxReady(cri: CriPlugin, s: CriRecord<SandboxMeta>): Promise<boolean> {

@@ -20,6 +20,25 @@ import { criImageMessage } from './images';
 const PROTO = 'cri/runtime/v1/api.proto';
 type Call = grpc.ServerUnaryCall<Message, unknown>;
 
+/** Each event with the pod's status and its containers' statuses as they are when it is sent. */
+function streamContainerEvents(cri: CriPlugin, call: grpc.ServerWritableStream<Message, unknown>): void {
+  // events are sent in order: each waits for the statuses of the one before
+  let chain = Promise.resolve();
+  const unsubscribe = cri.onContainerEvent((e) => {
+    chain = chain.then(async () => {
+      const pod = await podSandboxStatus(cri, e.sandboxId, false).catch(() => undefined);
+      const containers = (await cri.store.list<ContainerMeta>('container')).filter((c) => c.meta.sandboxId === e.sandboxId);
+      const statuses = await Promise.all(containers.map((c) => containerStatus(cri, c.id, false).then((s) => s.status).catch(() => undefined)));
+      call.write({
+        container_id: e.id, container_event_type: e.type, created_at: e.at,
+        pod_sandbox_status: pod?.status ?? null, containers_statuses: statuses.filter((s) => s !== undefined),
+      });
+    }).catch((err) => failStream(call, err));
+  });
+  call.on('cancelled', unsubscribe);
+  call.on('close', unsubscribe);
+}
+
 const unimplemented = (what: string) => () => {
   throw new GrpcStatusError(grpc.status.UNIMPLEMENTED, `${what} is not implemented by runtsd`);
 };
@@ -84,8 +103,7 @@ export const criRuntimeService: ServiceRegistration = {
       ListPodSandboxMetrics: unimplemented('ListPodSandboxMetrics'),
       UpdatePodSandboxResources: unimplemented('UpdatePodSandboxResources'),
     }),
-    GetContainerEvents: (call: grpc.ServerWritableStream<Message, unknown>) =>
-      failStream(call, new GrpcStatusError(grpc.status.UNIMPLEMENTED, 'GetContainerEvents is not implemented by runtsd')),
+    GetContainerEvents: (call: grpc.ServerWritableStream<Message, unknown>) => streamContainerEvents(criPluginFor(deps), call),
   }),
 };
 

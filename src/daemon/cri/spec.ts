@@ -198,9 +198,10 @@ export function containerSpec(o: ContainerSpecInput): object {
   const capName = (n: string) => (n.startsWith('CAP_') ? n : `CAP_${n}`).toUpperCase();
   const addCaps: string[] = (sc.capabilities?.add_capabilities ?? []).map(capName);
   const dropCaps: string[] = (sc.capabilities?.drop_capabilities ?? []).map(capName);
+  // as containerd: drops first (ALL empties the set), then adds (ALL fills it)
+  caps = dropCaps.includes('CAP_ALL') ? [] : caps.filter((x) => !dropCaps.includes(x));
   if (addCaps.includes('CAP_ALL')) caps = [...ALL_CAPS];
   else caps.push(...addCaps.filter((a) => !caps.includes(a)));
-  caps = dropCaps.includes('CAP_ALL') ? [] : caps.filter((x) => !dropCaps.includes(x));
 
   const mounts: Message[] = baseMounts(!privileged);
   const etc: [string, string][] = [['/etc/hosts', 'hosts'], ['/etc/hostname', 'hostname'], ['/etc/resolv.conf', 'resolv.conf']];
