@@ -4,7 +4,7 @@
 // RunPodSandbox, CreateContainer, StartContainer, StopContainer, RemoveContainer,
 // StopPodSandbox, RemovePodSandbox (median of N rounds after a warm-up), then the memory (PSS)
 // of the daemon and its shims per running pod (K pods of one sleeping container each).
-// Usage: node test/bench/cri.js [rounds=10] [pods=5]
+// Usage: [RUNTSD_SHIM_GROUP=namespace] node test/bench/cri.js [rounds=10] [pods=5]
 'use strict';
 const { execFileSync, spawn, spawnSync } = require('child_process');
 const fs = require('fs');
@@ -16,6 +16,8 @@ const { buildArchive } = require('./oci-archive');
 const { unmountUnder, median, repo } = require('./daemons');
 
 const ROUNDS = Number(process.argv[2] ?? 10);
+/** RUNTSD_SHIM_GROUP=namespace: all pods in one runts shim instead of one shim per pod. */
+const GROUPED = process.env.RUNTSD_SHIM_GROUP === 'namespace';
 const PODS = Number(process.argv[3] ?? 5);
 const IMAGE = 'docker.io/library/bench-busybox:latest';
 const PAUSE = 'localhost/runts/pause:0.1.0';
@@ -54,7 +56,11 @@ function launch(name, dir) {
   const log = fs.openSync(path.join(dir, 'daemon.log'), 'a');
   let child;
   if (name === 'runtsd') {
-    fs.writeFileSync(path.join(dir, 'config.toml'), cri);
+    // runts-shim.toml: every pod in one shim (shim_group = "namespace"), as `runtsd-grouped`
+    const shimConfig = path.join(dir, 'runts-shim.toml');
+    fs.writeFileSync(shimConfig, 'shim_group = "namespace"\n');
+    const runtime = GROUPED ? `  [plugins."io.containerd.grpc.v1.cri".containerd]\n    default_runtime_name = "runts"\n  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runts]\n    runtime_type = "io.containerd.runts.v2"\n  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runts.options]\n    ConfigPath = "${shimConfig}"\n` : '';
+    fs.writeFileSync(path.join(dir, 'config.toml'), cri + runtime);
     child = spawn(path.join(repo, 'bin', 'runtsd'), ['--address', socket, '--root', path.join(dir, 'root'), '--state', path.join(dir, 'state'), '--config', path.join(dir, 'config.toml'), '--log-level', 'warn'], { stdio: ['ignore', log, log] });
   } else {
     fs.writeFileSync(path.join(dir, 'config.toml'), `version = 2\nroot = "${dir}/root"\nstate = "${dir}/state"\n[grpc]\n  address = "${socket}"\n[ttrpc]\n  address = "${socket}.ttrpc"\n[debug]\n  address = "${socket}.debug"\n[metrics]\n  address = ""\n`
@@ -187,7 +193,7 @@ async function main() {
   }
   const r = results.runtsd;
   const c = results.containerd;
-  console.log(`CRI latency, median of ${ROUNDS} rounds (ms): runtsd | containerd 1.6 CRI | ratio`);
+  console.log(`CRI latency, median of ${ROUNDS} rounds (ms): runtsd (${GROUPED ? 'one shim for all pods' : 'one shim per pod'}) | containerd 1.6 CRI | ratio`);
   let sumR = 0;
   let sumC = 0;
   for (const step of STEPS) {

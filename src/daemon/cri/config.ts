@@ -16,6 +16,10 @@ export interface CriConfig {
   restrictOomScoreAdj: boolean;
   streamServerAddress: string;
   streamServerPort: string;
+  /** containerd.default_runtime_name: a key of runtimes, '' for runtsd's shim with no options. */
+  defaultRuntime: string;
+  /** containerd.runtimes.<name>: the shim (runtime_type) and its options file (options.ConfigPath). */
+  runtimes: Record<string, { type: string; configPath: string }>;
 }
 
 export const DEFAULT_CRI_CONFIG: CriConfig = {
@@ -26,6 +30,8 @@ export const DEFAULT_CRI_CONFIG: CriConfig = {
   restrictOomScoreAdj: false,
   streamServerAddress: '127.0.0.1',
   streamServerPort: '0',
+  defaultRuntime: '',
+  runtimes: {},
 };
 
 export const CRI_PLUGIN = 'io.containerd.grpc.v1.cri';
@@ -62,16 +68,29 @@ export function readCriTable(table: unknown, where: string): CriSettings {
           if (typeof value !== 'boolean') throw invalid(`${where}: ${name} must be true or false`);
           config.restrictOomScoreAdj = value;
           break;
-        case 'containerd.runtimes.runc.options.SystemdCgroup':
-          if (value !== false) throw invalid(`${where}: ${name}: only the cgroupfs driver (false) is implemented`);
-          break;
-        default:
-          if (isTable(value)) walk(value, name);
-          else ignored.push(name);
+        case 'containerd.default_runtime_name': config.defaultRuntime = str(name, value); break;
+        default: {
+          const runtime = /^containerd\.runtimes\.([^.]+)\.(runtime_type|options\.ConfigPath|options\.SystemdCgroup)$/.exec(name);
+          if (runtime?.[2] === 'options.SystemdCgroup') {
+            if (value !== false) throw invalid(`${where}: ${name}: only the cgroupfs driver (false) is implemented`);
+          } else if (runtime) {
+            config.runtimes ??= {};
+            const entry = (config.runtimes[runtime[1]] ??= { type: 'io.containerd.runts.v2', configPath: '' });
+            if (runtime[2] === 'runtime_type') entry.type = str(name, value);
+            else entry.configPath = str(name, value);
+          } else if (isTable(value)) {
+            walk(value, name);
+          } else {
+            ignored.push(name);
+          }
+        }
       }
     }
   };
   walk(table, '');
   if (config.cniConfDir !== undefined && !path.isAbsolute(config.cniConfDir)) throw invalid(`${where}: cni.conf_dir must be absolute`);
+  if (config.defaultRuntime && !config.runtimes?.[config.defaultRuntime]) {
+    throw invalid(`${where}: containerd.default_runtime_name "${config.defaultRuntime}" has no containerd.runtimes.${config.defaultRuntime} table`);
+  }
   return { config, ignored };
 }

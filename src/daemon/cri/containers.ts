@@ -56,7 +56,7 @@ export async function createContainer(cri: CriPlugin, request: Message): Promise
     .catch((err) => { throw asStatus(err); });
   try {
     await cri.store.create('container', {
-      id, image: image.names[0] ?? image.id, spec, snapshotKey: id, meta,
+      id, image: image.names[0] ?? image.id, spec, snapshotKey: id, meta, runtime: cri.runtime(),
       labels: { ...config.labels, 'io.runts.cri.name': name, [SANDBOX_ID_LABEL]: sandbox.id },
     });
   } catch (err) {

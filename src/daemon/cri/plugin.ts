@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as grpc from '@grpc/grpc-js';
+import * as protobuf from 'protobufjs';
 import { Client, hasCode } from '../../ctl/client';
 import { Cni } from '../../network/cni/cni';
 import { NetworkConfList, configFiles, parseConfList } from '../../network/cni/config';
@@ -13,7 +14,7 @@ import { NetworkEnv } from '../../network/attach';
 import { NetnsDir } from '../../network/netns';
 import { eventType } from '../../shim/protos';
 import { Deps, GrpcStatusError } from '../deps';
-import { CRI_NAMESPACE, ContainerMeta, CriStore, Message, asStatus } from './store';
+import { CRI_NAMESPACE, ContainerMeta, CriStore, Message, WireRuntime, asStatus } from './store';
 import { CriConfig, DEFAULT_CRI_CONFIG } from './config';
 import { ImageIndexView } from './images';
 import { CriLogFile, OutputPipe, pipeOutput } from './logs';
@@ -85,6 +86,16 @@ export class CriPlugin {
   emit(id: string, sandboxId: string, type: ContainerEventType): void {
     const event = { id, sandboxId, type, at: Date.now() * 1e6 };
     for (const listener of this.listeners) listener(event);
+  }
+
+  /** The default runtime as a container record names it: containerd's runtimeoptions.v1.Options
+   *  (config_path) when the configured runtime has an options file. */
+  runtime(): WireRuntime {
+    const r = this.config.runtimes[this.config.defaultRuntime];
+    if (!r) return { name: 'io.containerd.runts.v2', options: null };
+    if (!r.configPath) return { name: r.type, options: null };
+    const value = protobuf.Writer.create().uint32(18).string(r.configPath).finish();
+    return { name: r.type, options: { type_url: 'runtimeoptions.v1.Options', value: Buffer.from(value) } };
   }
 
   /** Every CRI call waits for recovery to have run once. */

@@ -25,6 +25,9 @@ export const nanos = (ns: number) => Math.round(ns);
 export async function resolveImageForUse(cri: CriPlugin, ref: string): Promise<CriImage> {
   const image = await cri.images.find(ref);
   if (!image) throw notFoundStatus(`image "${ref}" not found (pull it, or import it into namespace k8s.io)`);
+  // unpacked already (the usual case): its top layer's snapshot exists
+  const unpacked = await cri.client.unary('snapshots', 'Stat', { snapshotter: SNAPSHOTTER, key: image.topChainId }).then(() => true, () => false);
+  if (unpacked) return image;
   await unpackImage(cri.client, {
     mediaType: image.target.media_type, digest: image.target.digest, size: Number(image.target.size),
   }, SNAPSHOTTER, { layer: () => undefined }).catch((err) => { throw asStatus(err); });
@@ -79,7 +82,7 @@ export async function runPodSandbox(cri: CriPlugin, request: Message): Promise<s
     const { mounts } = await cri.client.unary('snapshots', 'Prepare', { snapshotter: SNAPSHOTTER, key: id, parent: image.topChainId, labels: {} });
     undo.push(() => cri.client.unary('snapshots', 'Remove', { snapshotter: SNAPSHOTTER, key: id }));
     await cri.store.create('sandbox', {
-      id, image: imageName, spec, snapshotKey: id, meta,
+      id, image: imageName, spec, snapshotKey: id, meta, runtime: cri.runtime(),
       labels: { ...config.labels, 'io.runts.cri.name': name },
     });
     undo.push(() => cri.store.remove(id));

@@ -45,6 +45,9 @@ export interface ContainerMeta {
 
 export type Kind = 'sandbox' | 'container';
 
+/** A container record's runtime: the shim and its options (a google.protobuf.Any). */
+export interface WireRuntime { name: string; options: { type_url: string; value: Buffer } | null }
+
 export interface CriRecord<M> {
   id: string;
   labels: Record<string, string>;
@@ -100,13 +103,15 @@ export class CriStore {
     return matches[0];
   }
 
-  async create(kind: Kind, record: { id: string; labels: Record<string, string>; image: string; spec: object; snapshotKey: string; meta: unknown }): Promise<void> {
+  async create(kind: Kind, record: {
+    id: string; labels: Record<string, string>; image: string; spec: object; snapshotKey: string; meta: unknown; runtime: WireRuntime;
+  }): Promise<void> {
     await this.client.unary('containers', 'Create', {
       container: {
         id: record.id,
         labels: { ...record.labels, [KIND_LABEL]: kind },
         image: record.image,
-        runtime: { name: 'io.containerd.runts.v2' },
+        runtime: record.runtime,
         snapshotter: 'overlayfs',
         snapshot_key: record.snapshotKey,
         spec: { type_url: 'types.containerd.io/opencontainers/runtime-spec/1/Spec', value: Buffer.from(JSON.stringify(record.spec)) },

@@ -25,3 +25,16 @@ test('bad values and the systemd cgroup driver are refused with the key named', 
   expect(() => readCriTable({ containerd: { runtimes: { runc: { options: { SystemdCgroup: true } } } } }, 'c.toml')).toThrow(/only the cgroupfs driver/);
   expect(() => readCriTable({ cni: { conf_dir: 'relative' } }, 'c.toml')).toThrow(/must be absolute/);
 });
+
+test('the default runtime and its options file, as containerd names them', () => {
+  const table = {
+    containerd: {
+      default_runtime_name: 'runts',
+      runtimes: { runts: { runtime_type: 'io.containerd.runts.v2', options: { ConfigPath: '/etc/runts/shim.toml' } } },
+    },
+  };
+  expect(readCriTable(table, 'c.toml').config).toEqual({
+    defaultRuntime: 'runts', runtimes: { runts: { type: 'io.containerd.runts.v2', configPath: '/etc/runts/shim.toml' } },
+  });
+  expect(() => readCriTable({ containerd: { default_runtime_name: 'kata' } }, 'c.toml')).toThrow(/no containerd.runtimes.kata table/);
+});
