@@ -173,10 +173,9 @@ export class CriPlugin {
   /** Kills a task and waits (bounded) until it is gone. */
   async stopTask(id: string, signal: number, graceMs: number): Promise<void> {
     const state = await this.taskState(id);
-    if (!state || state.status === 'STOPPED' || state.status === 'CREATED' && signal !== 9) {
-      if (state) await this.killTask(id, 9);
-      return;
-    }
+    if (!state || state.status === 'STOPPED') return;
+    // a created task never ran its process: no grace to give
+    if (state.status === 'CREATED') signal = 9;
     await this.killTask(id, signal);
     if (signal !== 9 && (await this.waitTask(id, graceMs)) !== undefined) return;
     await this.killTask(id, 9);
