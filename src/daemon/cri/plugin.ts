@@ -100,7 +100,11 @@ export class CriPlugin {
 
   /** Every CRI call waits for recovery to have run once. */
   ready(): Promise<void> {
-    this.recovered ??= this.recover();
+    // a failed recovery (the daemon busy, a shim not answering) is tried again by the next call
+    this.recovered ??= this.recover().catch((err) => {
+      this.recovered = undefined;
+      throw err;
+    });
     return this.recovered;
   }
 
