@@ -104,12 +104,13 @@ export async function startCri(tag: string, crictl: string | undefined): Promise
     async cleanup() {
       try {
         if (d.process.exitCode === null && d.process.signalCode === null) {
-          for (const pod of (await criCall(cri.runtime, 'ListPodSandbox', {})).items) {
-            await criCall(cri.runtime, 'RemovePodSandbox', { pod_sandbox_id: pod.id });
+          // this.cri: a test may have replaced the clients (after restarting the daemon)
+          for (const pod of (await criCall(this.cri.runtime, 'ListPodSandbox', {})).items) {
+            await criCall(this.cri.runtime, 'RemovePodSandbox', { pod_sandbox_id: pod.id });
           }
         }
       } finally {
-        cri.close();
+        this.cri.close();
         await d.stop();
         net.cleanup();
       }

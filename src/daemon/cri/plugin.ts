@@ -111,9 +111,10 @@ export class CriPlugin {
   private async recover(): Promise<void> {
     for (const c of await this.store.list<ContainerMeta>('container')) {
       if (!c.meta.startedAt || c.meta.finishedAt) continue;
+      // output written while runtsd was down waits in the fifos: read it, also from a task that ended
+      this.attachOutput(c.meta, false);
       const state = await this.taskState(c.id);
-      if (state?.status === 'RUNNING' || state?.status === 'PAUSED') this.attachOutput(c.meta, false);
-      else await this.finishContainer(c.id);
+      if (state?.status !== 'RUNNING' && state?.status !== 'PAUSED') await this.finishContainer(c.id);
     }
   }
 

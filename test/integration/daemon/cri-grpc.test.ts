@@ -4,7 +4,7 @@
 // stats; then security contexts (user, read-only rootfs, capabilities, seccomp).
 import * as fs from 'fs';
 import * as path from 'path';
-import { CriEnv, IMAGE, criCall, podConfig, startCri } from '../../helpers/cri';
+import { CriEnv, IMAGE, criCall, criClients, podConfig, startCri } from '../../helpers/cri';
 import { INDEX_HTML } from '../../helpers/httpd-image';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -114,5 +114,34 @@ test('security contexts: user and groups, read-only rootfs, capabilities, no_new
     linux: { security_context: { capabilities: { add_capabilities: ['SYS_ADMIN'] }, seccomp: { profile_type: 'Unconfined' } } },
   });
   expect((await exec(free, ['sh', '-c', 'busybox unshare -m true; echo rc=$?'])).out).toMatch(/rc=0/);
+  await call('RemovePodSandbox', { pod_sandbox_id: pod });
+});
+
+test('a container that ends while runtsd is down is reported exited with its status after the restart', async () => {
+  const config = podConfig('down', path.join(env.net.dir, 'logs'));
+  const { pod_sandbox_id: pod } = await call('RunPodSandbox', { config });
+  const id = await runContainer(pod, config, {
+    metadata: { name: 'quitter' }, image: { image: IMAGE }, log_path: 'quitter.log',
+    command: ['sh', '-c', 'while [ ! -e /tmp/go ]; do sleep 0.1; done; exit 7'],
+  });
+  await env.daemon.kill('SIGKILL');
+  // the daemon is gone: tell the container to end through its own rootfs view (/proc/<pid>/root)
+  const pids = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('/tmp/go');
+    } catch {
+      return false;
+    }
+  });
+  expect(pids.length).toBeGreaterThan(0);
+  fs.writeFileSync(`/proc/${pids[0]}/root/tmp/go`, '');
+  await new Promise((r) => setTimeout(r, 500));
+  await env.daemon.restart();
+  env.cri.close();
+  env.cri = criClients(env.daemon.socket);
+  runtime = env.cri.runtime;
+  const status = (await call('ContainerStatus', { container_id: id })).status;
+  expect([status.state, status.exit_code, status.reason]).toEqual(['CONTAINER_EXITED', 7, 'Error']);
+  expect((await call('PodSandboxStatus', { pod_sandbox_id: pod })).status.state).toBe('SANDBOX_READY');
   await call('RemovePodSandbox', { pod_sandbox_id: pod });
 });
