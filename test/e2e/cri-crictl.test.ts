@@ -84,6 +84,14 @@ describeIf('crictl against runtsd', () => {
     const slow = env.crictlResult('exec', '--sync', '--timeout', '1', clientId, 'sleep', '30');
     expect(slow.stderr).toMatch(/timed out/);
 
+    // exec through the streaming server (SPDY/3.1): both outputs, the exit code, more than a window
+    const streamed = env.crictlResult('exec', clientId, 'sh', '-c', 'echo to-out; echo to-err >&2; exit 4');
+    expect([streamed.stdout, streamed.stderr.split('\n')[0], streamed.status]).toEqual(['to-out\n', 'to-err', 1]);
+    expect(streamed.stderr).toMatch(/exit code 4/);
+    const big = env.crictlResult('exec', clientId, 'busybox', 'seq', '1', '100000');
+    expect(big.stdout.length).toBe(588895);
+    expect(big.status).toBe(0);
+
     // CRI log format: `<time> <stream> <F|P> <text>`; crictl logs reassembles it
     const logFile = path.join(logDir, 'client.log');
     const entries = lines(fs.readFileSync(logFile, 'utf8'));

@@ -19,6 +19,7 @@ import { CriConfig, DEFAULT_CRI_CONFIG } from './config';
 import { ImageIndexView } from './images';
 import { CriLogFile, OutputPipe, pipeOutput } from './logs';
 import { ImagePuller } from './puller';
+import { StreamingServer } from './streaming/server';
 
 export const SNAPSHOTTER = 'overlayfs';
 const DRAIN_MS = 2000;
@@ -43,6 +44,8 @@ export class CriPlugin {
   /** <state>/io.containerd.grpc.v1.cri: fifos. */
   readonly stateDir: string;
   puller: ImagePuller | undefined;
+  /** Exec's streaming server: listens from the first Exec on. */
+  readonly streaming: StreamingServer;
   private readonly outputs = new Map<string, Output>();
   private readonly finishing = new Map<string, Promise<void>>();
   private recovered: Promise<void> | undefined;
@@ -60,6 +63,8 @@ export class CriPlugin {
       cni: new Cni({ binDirs: this.config.cniBinDirs, cacheDir: path.join(this.dir, 'cni') }),
       netns: new NetnsDir(path.resolve(deps.config.state, 'netns')),
     };
+    this.streaming = new StreamingServer(this.config.streamServerAddress, Number(this.config.streamServerPort) || 0,
+      (err) => deps.log.warn('streaming session failed', { error: String(err) }));
   }
 
   /** Once the daemon serves: follow task exits, take back running containers' output. */
@@ -249,6 +254,7 @@ export class CriPlugin {
   }
 
   close(): void {
+    this.streaming.close();
     for (const out of this.outputs.values()) { out.pipe.close(); out.log.close(); }
     this.outputs.clear();
     this.client.close();

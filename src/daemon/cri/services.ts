@@ -9,10 +9,11 @@ import { CriPlugin, criPluginFor } from './plugin';
 import { ContainerMeta, Message, SandboxMeta, notFoundStatus } from './store';
 import { listPodSandbox, podSandboxStatus, removePodSandbox, runPodSandbox, stopPodSandbox } from './sandboxes';
 import {
-  containerStatus, createContainer, listContainers, removeContainer, reopenContainerLog, startContainer, stopContainer,
+  containerStatus, createContainer, listContainers, removeContainer, reopenContainerLog, startContainer, stateOf, stopContainer,
   updateContainerResources,
 } from './containers';
 import { execSync } from './exec-sync';
+import { execStream } from './exec-stream';
 import { containerStats, diskUsage, podSandboxStats, snapshotterRoot } from './stats';
 import { runtimeConfig, status, version } from './runtime-info';
 import { criImageMessage } from './images';
@@ -95,7 +96,16 @@ export const criRuntimeService: ServiceRegistration = {
           && (!f?.label_selector || Object.entries(f.label_selector).every(([k, v]) => s.labels[k] === v)));
         return { stats: await Promise.all(all.map((s) => podSandboxStats(cri, s))) };
       },
-      Exec: unimplemented('Exec (the streaming server)'),
+      Exec: async (cri, r) => {
+        const cmd: string[] = r.cmd ?? [];
+        if (cmd.length === 0) throw new GrpcStatusError(grpc.status.INVALID_ARGUMENT, 'Exec needs a command');
+        if (!r.stdout && !r.stderr) throw new GrpcStatusError(grpc.status.INVALID_ARGUMENT, 'Exec needs stdout or stderr');
+        if (r.stdin || r.tty) throw new GrpcStatusError(grpc.status.UNIMPLEMENTED, 'Exec with stdin or a tty is not implemented by runtsd yet (stdout and stderr are)');
+        const c = await cri.store.get<ContainerMeta>('container', r.container_id);
+        if ((await stateOf(cri, c)) !== 'CONTAINER_RUNNING') throw new GrpcStatusError(grpc.status.FAILED_PRECONDITION, `container ${c.id} is not running`);
+        const options = { stdout: r.stdout, stderr: r.stderr };
+        return { url: await cri.streaming.url('exec', options, (channels) => execStream(cri, c.id, cmd, channels)) };
+      },
       Attach: unimplemented('Attach (the streaming server)'),
       PortForward: unimplemented('PortForward (the streaming server)'),
       CheckpointContainer: unimplemented('CheckpointContainer (checkpointing)'),

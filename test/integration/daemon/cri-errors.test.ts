@@ -88,7 +88,7 @@ test('a container: missing image, bad config, stopped pod; the same name twice',
 
 test('what runtsd does not do answers Unimplemented, never a silent success', async () => {
   const unimplemented = [
-    [runtime, 'Exec', { container_id: UNKNOWN, cmd: ['sh'] }],
+    [runtime, 'Exec', { container_id: UNKNOWN, cmd: ['sh'], stdin: true, stdout: true }],
     [runtime, 'Attach', { container_id: UNKNOWN }],
     [runtime, 'PortForward', { pod_sandbox_id: UNKNOWN }],
     [runtime, 'CheckpointContainer', { container_id: UNKNOWN }],
@@ -99,6 +99,8 @@ test('what runtsd does not do answers Unimplemented, never a silent success', as
     expect([method, code]).toEqual([method, 'UNIMPLEMENTED']);
     expect(details).toMatch(/runtsd/);
   }
+  expect((await statusOf(runtime, 'Exec', { container_id: UNKNOWN, cmd: ['sh'], stdout: true }))[0]).toBe('NOT_FOUND');
+  expect((await statusOf(runtime, 'Exec', { container_id: UNKNOWN, cmd: [], stdout: true }))[0]).toBe('INVALID_ARGUMENT');
   expect((await statusOf(images, 'ImageStatus', { image: { image: '' } }))[0]).toBe('INVALID_ARGUMENT');
   expect((await call(images, 'ImageStatus', { image: { image: 'no-such-image:1' } })).image).toBeNull();
   expect(await statusOf(images, 'RemoveImage', { image: { image: 'no-such-image:1' } })).toEqual(['OK', '']);
