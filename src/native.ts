@@ -1,7 +1,7 @@
 // The ONLY importer of the addon: a typed facade over every native call, and the place that
 // knows where the build put runts_native.node and runts-init.
 import * as path from 'path';
-import { requireFile } from './require-file';
+import { requireFile } from './foundation/require-file';
 
 export interface ExitStatus {
   /** exit code, or null when killed by a signal or not our child */
@@ -21,7 +21,7 @@ interface NativeModule {
   connectUnix(path: string): number;
   streamSocketPair(): [number, number];
   setChildSubreaper(): void;
-  lockFile(fd: number, exclusive: boolean): void;
+  lockFile(fd: number, exclusive: boolean, wait?: boolean): boolean;
   mkfifo(path: string, mode: number): void;
   compileSeccomp(profile: object): Buffer;
   attachDeviceProgram(dir: string, defaultAllow: boolean, rules: object[]): number;
@@ -74,7 +74,8 @@ export const lgetxattrs = (p: string) => native().lgetxattrs(p);
 export const createNetns = (pin: string) => native().createNetns(pin);
 /** Unmounts and removes a namespace pin; one already gone is fine. */
 export const removeNetns = (pin: string) => native().removeNetns(pin);
-export const lockFile = (fd: number, exclusive = true) => native().lockFile(fd, exclusive);
+/** flock without waiting: false when another holder has the lock. */
+export const tryLockFile = (fd: number, exclusive = true) => native().lockFile(fd, exclusive, false);
 
 /** Resolves once fd is readable (or hung up); rejects after timeoutMs when given. */
 export function readable(fd: number, timeoutMs?: number): Promise<void> {

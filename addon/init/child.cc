@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
+#include <string>
 
 #include "common/ops.h"
 #include "init/child.h"
@@ -23,6 +25,7 @@ bool parent_hooks(InitContext &ctx, const wire::Record &) {
 
 bool ready(InitContext &ctx, const wire::Record &) {
   if (!sync_channel::send(ctx.sync_fd, ops::MSG_READY)) return ctx.fail("report ready", errno, "");
+  ctx.ready_sent = true;
   return true;
 }
 
@@ -85,7 +88,15 @@ Handler lookup(uint32_t op) {
 
 [[noreturn]] static void die(InitContext &ctx) {
   const Failure &f = ctx.failure;
-  sync_channel::send(ctx.sync_fd, ops::MSG_ERROR, {f.step, std::to_string(f.err), f.detail});
+  if (ctx.ready_sent) {
+    // The runtime left at READY (create returned): the container's stderr is the one place
+    // left to say why it stops, as runc's init logs there.
+    std::string line = "runts-init: " + f.step + (f.detail.empty() ? "" : " " + f.detail) + (f.err ? std::string(": ") + strerror(f.err) : "") + "\n";
+    ssize_t ignored = write(2, line.data(), line.size());
+    (void)ignored;
+  } else {
+    sync_channel::send(ctx.sync_fd, ops::MSG_ERROR, {f.step, std::to_string(f.err), f.detail});
+  }
   _exit(f.step == "exec" ? (f.err == ENOENT ? 127 : 126) : 1);
 }
 
@@ -97,6 +108,7 @@ void run_container_init(int sync_fd, const std::vector<wire::Record> &plan, cons
   if (!sync_channel::receive(sync_fd, go) || go.empty() || go[0].op != ops::MSG_GO) _exit(1);
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   ctx.state_json = go[0].args.empty() ? "" : go[0].args[0];
+  ctx.creating_state_json = go[0].args.size() > 1 ? go[0].args[1] : ctx.state_json;
   for (const wire::Record &rec : plan) {
     if (rec.op < ops::HOSTNAME) continue;  // stage-1 ops were done before clone
     handlers::Handler h = handlers::lookup(rec.op);

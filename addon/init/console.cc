@@ -47,6 +47,7 @@ bool console(InitContext &ctx, const wire::Record &r) {
   for (int fd = 0; fd < 3; fd++)
     if (dup2(peer, fd) < 0) return ctx.fail("dup console", errno, name);
   if (peer > 2) close(peer);
+  ctx.has_console = true;
   return true;
 }
 

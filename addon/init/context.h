@@ -14,9 +14,13 @@ struct InitContext {
   int root_fd = -1;          // O_PATH fd of the rootfs (valid until pivot_root)
   std::string rootfs;        // host path of the rootfs
   std::string state_json;    // OCI state handed over by the parent with GO, for hooks
+  std::string creating_state_json;  // the same while "creating", for createContainer hooks
   std::string exec_path;     // resolved by CHECK_EXEC, used by EXEC
   std::vector<int> idmapped_trees;  // detached id-mapped bind mounts from stage 1, by index
-  int devnull_fd = -1;       // the container's verified /dev/null (O_PATH), the source of masked files
+  int devnull_fd = -1;
+  bool has_console = false;  // fds 0-2 are the pty CONSOLE set up: USER gives it to the process's uid
+  bool cwd_reached = false;  // an early CHDIR (still privileged) got there: a later one is skipped
+  bool ready_sent = false;   // past READY nobody reads sync_fd: a failure also goes to stderr       // the container's verified /dev/null (O_PATH), the source of masked files
   Failure failure;
 
   bool fail(const char *step, int err, const std::string &detail) {

@@ -28,12 +28,15 @@ bool hook(InitContext &ctx, const wire::Record &r) {
   if (pid < 0) return ctx.fail("run hook", errno, what);
   if (pid == 0) {
     dup2(in[0], 0);
+    // createContainer hooks start in the container's rootfs, as runc's do (before pivot_root).
+    if (r.args[0] == "createContainer" && ctx.root_fd >= 0 && fchdir(ctx.root_fd) < 0) _exit(126);
     execve(r.args[2].c_str(), argv.data(), envp.data());
     _exit(127);
   }
   close(in[0]);
   signal(SIGPIPE, SIG_IGN);
-  (void)!write(in[1], ctx.state_json.data(), ctx.state_json.size());
+  const std::string &state = r.args[0] == "createContainer" ? ctx.creating_state_json : ctx.state_json;
+  (void)!write(in[1], state.data(), state.size());
   close(in[1]);
   long timeout_ms = static_cast<long>(r.num(3)) * 1000;
   int status = 0;

@@ -166,6 +166,10 @@ bool user(InitContext &ctx, const wire::Record &r) {
     // With setgroups denied (a rootless user namespace) an empty list is already the state.
     if (setgroups(groups.size(), groups.data()) < 0 && !(errno == EPERM && groups.empty())) return ctx.fail("setgroups", errno, "");
   }
+  // As runc: the process's user owns its pty (the group stays the devpts mount's). EINVAL/EPERM:
+  // the uid or the pty's owner is not mapped in a user namespace, so it stays as it is.
+  if (ctx.has_console && fchown(0, uid, static_cast<gid_t>(-1)) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
+    return ctx.fail("chown console", errno, "");
   if (setresgid(gid, gid, gid) < 0) return ctx.fail("setgid", errno, std::to_string(gid));
   if (setresuid(uid, uid, uid) < 0) return ctx.fail("setuid", errno, std::to_string(uid));
   if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) return ctx.fail("keep capabilities", errno, "");
@@ -195,9 +199,17 @@ bool caps(InitContext &ctx, const wire::Record &r) {
   return true;
 }
 
+// args: cwd, early. As runc: the early attempt (before the identity switch) may reach a cwd only
+// the runtime can; if it is refused, the one after the switch decides.
 bool chdir(InitContext &ctx, const wire::Record &r) {
   const std::string &cwd = r.args.at(0);
-  if (::chdir(cwd.c_str()) < 0) return ctx.fail("chdir to cwd", errno, cwd);
+  bool early = r.args.size() > 1 && r.num(1) != 0;
+  if (!early && ctx.cwd_reached) return true;
+  if (::chdir(cwd.c_str()) < 0) {
+    if (early && (errno == EACCES || errno == EPERM)) return true;
+    return ctx.fail("chdir to cwd", errno, cwd);
+  }
+  ctx.cwd_reached = early;
   // A cwd reached through a leaked fd lies outside the root: getcwd says "(unreachable)".
   char buf[4096];
   if (!getcwd(buf, sizeof buf) || buf[0] != '/') return ctx.fail("chdir to cwd", ENOENT, cwd + " (outside the container root)");

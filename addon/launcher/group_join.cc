@@ -155,7 +155,7 @@ bool accepts(const std::string &socket_path) {
   return ok;
 }
 
-// src/atomic-file.ts writeFileAtomic: a temporary beside the file, renamed over it.
+// src/foundation/atomic-file.ts writeFileAtomic: a temporary beside the file, renamed over it.
 bool write_address_file(const std::string &address) {
   std::string temp = ".address." + std::to_string(getpid()) + ".tmp";
   int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

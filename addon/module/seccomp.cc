@@ -1,10 +1,14 @@
 // compileSeccomp(profile): linux.seccomp compiled to classic BPF with libseccomp, as runc and
 // crun do; the bytes travel in the launch plan and runts-init loads them right before exec.
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
+#include <iterator>
 #include <map>
 #include <string>
 #include <vector>
@@ -56,6 +60,45 @@ struct Ctx {
   ~Ctx() { if (ctx) seccomp_release(ctx); }
 };
 
+/**
+ * runc's -ENOSYS stub, put before libseccomp's program: for each arch of the filter, a syscall
+ * numbered above the highest the profile names there gets ENOSYS instead of the default
+ * action, so that libc falls back from calls newer than the profile (clone3 and friends). x32
+ * numbers are left to libseccomp. Not added when the default allows, as runc.
+ */
+std::vector<sock_filter> enosys_stub(const std::map<uint32_t, int> &last_by_arch) {
+  const uint32_t x32_bit = 0x40000000;
+  std::vector<sock_filter> p = {BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4)};  // seccomp_data.arch
+  // Each block: arch matches ? compare nr and jump to ENOSYS or to libseccomp : next block.
+  // Jump offsets are patched once the positions of ENOSYS and libseccomp's start are known.
+  std::vector<std::pair<size_t, bool>> to_enosys_or_end;  // (index, jt goes to ENOSYS)
+  std::vector<size_t> x32_to_end;
+  for (const auto &[arch, last] : last_by_arch) {
+    bool x86_64 = arch == SCMP_ARCH_X86_64;
+    uint8_t block = x86_64 ? 4 : 3;
+    p.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 0, static_cast<uint8_t>(block - 1)));
+    p.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0));  // seccomp_data.nr
+    if (x86_64) {
+      x32_to_end.push_back(p.size());
+      p.push_back(BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, x32_bit, 0, 0));
+    }
+    to_enosys_or_end.push_back({p.size(), true});
+    p.push_back(BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, static_cast<uint32_t>(last), 0, 0));
+  }
+  p.push_back(BPF_STMT(BPF_JMP | BPF_JA | BPF_K, 1));  // no block matched: libseccomp decides
+  size_t enosys = p.size();
+  p.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS));
+  size_t end = p.size();
+  for (auto &[at, _] : to_enosys_or_end) {
+    p[at].jt = static_cast<uint8_t>(enosys - at - 1);
+    p[at].jf = static_cast<uint8_t>(end - at - 1);
+  }
+  for (size_t at : x32_to_end) p[at].jt = static_cast<uint8_t>(end - at - 1);
+  return p;
+}
+
+bool is_allow(uint32_t action) { return action == SCMP_ACT_ALLOW || action == SCMP_ACT_LOG; }
+
 Napi::Value fail(Napi::Env env, const std::string &msg) {
   Napi::Error::New(env, msg).ThrowAsJavaScriptException();
   return env.Undefined();
@@ -74,6 +117,14 @@ Napi::Value CompileSeccomp(const Napi::CallbackInfo &info) {
   if (!c.ctx) return fail(env, "seccomp: cannot initialise a filter");
   // Syscalls that do not exist on the native arch are compiled as no-ops, like runc.
   seccomp_attr_set(c.ctx, SCMP_FLTATR_CTL_NNP, 0);
+  std::map<uint32_t, int> last_by_arch;  // the highest syscall number the profile names, per arch
+  auto note_named = [&](const std::string &name) {
+    for (auto &[arch, last] : last_by_arch) {
+      int nr = seccomp_syscall_resolve_name_arch(arch, name.c_str());
+      if (nr >= 0 && nr > last) last = nr;  // negative: a pseudo number, not on this arch
+    }
+  };
+  last_by_arch.emplace(seccomp_arch_native(), -1);
 
   Napi::Value archs = profile.Get("architectures");
   if (archs.IsArray()) {
@@ -85,6 +136,7 @@ Napi::Value CompileSeccomp(const Napi::CallbackInfo &info) {
       uint32_t token = seccomp_arch_resolve_name(lower.c_str());
       if (!token) return fail(env, "seccomp: unknown architecture " + name);
       int rc = seccomp_arch_add(c.ctx, token);
+      if (token != SCMP_ARCH_X32) last_by_arch.emplace(token, -1);  // x32 calls come as x86_64's
       if (rc < 0 && rc != -EEXIST) return throw_errno(env, "seccomp: add architecture " + name, -rc);
     }
   }
@@ -97,7 +149,11 @@ Napi::Value CompileSeccomp(const Napi::CallbackInfo &info) {
     uint32_t action;
     if (!action_of(action_name, get_u32(sc, "errnoRet", default_errno), action))
       return fail(env, "seccomp: unsupported action " + action_name);
-    if (action == default_action) continue;  // libseccomp refuses rules equal to the default
+    if (action == default_action) {  // libseccomp refuses rules equal to the default
+      Napi::Array names = sc.Get("names").As<Napi::Array>();
+      for (uint32_t j = 0; j < names.Length(); j++) note_named(names.Get(j).As<Napi::String>());
+      continue;
+    }
     std::vector<scmp_arg_cmp> args;
     std::map<uint32_t, int> per_index;
     Napi::Value a = sc.Get("args");
@@ -119,6 +175,7 @@ Napi::Value CompileSeccomp(const Napi::CallbackInfo &info) {
     for (uint32_t j = 0; j < names.Length(); j++) {
       std::string name = names.Get(j).As<Napi::String>();
       int nr = seccomp_syscall_resolve_name(name.c_str());
+      note_named(name);
       if (nr == __NR_SCMP_ERROR) continue;  // unknown to this libseccomp/arch: skipped as runc does
       if (split) {
         for (const scmp_arg_cmp &cmp : args) {
@@ -140,8 +197,13 @@ Napi::Value CompileSeccomp(const Napi::CallbackInfo &info) {
     return throw_errno(env, "seccomp: export BPF", -rc);
   }
   off_t size = lseek(fd, 0, SEEK_END);
-  Napi::Buffer<char> out = Napi::Buffer<char>::New(env, static_cast<size_t>(size));
-  ssize_t n = pread(fd, out.Data(), out.Length(), 0);
+  bool enosys_default = (default_action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO && (default_action & SECCOMP_RET_DATA) == ENOSYS;
+  for (auto it = last_by_arch.begin(); it != last_by_arch.end();) it = it->second < 0 ? last_by_arch.erase(it) : std::next(it);
+  std::vector<sock_filter> stub = last_by_arch.empty() || is_allow(default_action) || enosys_default ? std::vector<sock_filter>{} : enosys_stub(last_by_arch);
+  size_t stub_bytes = stub.size() * sizeof(sock_filter);
+  Napi::Buffer<char> out = Napi::Buffer<char>::New(env, stub_bytes + static_cast<size_t>(size));
+  if (stub_bytes) memcpy(out.Data(), stub.data(), stub_bytes);
+  ssize_t n = pread(fd, out.Data() + stub_bytes, static_cast<size_t>(size), 0);
   close(fd);
   if (n != size) return throw_errno(env, "seccomp: read BPF", errno);
   return out;

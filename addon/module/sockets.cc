@@ -48,16 +48,20 @@ Napi::Value SetChildSubreaper(const Napi::CallbackInfo &info) {
   return env.Undefined();
 }
 
-// lockFile(fd, exclusive): flock, blocking; Node has no flock. Serialises commands on one id.
+// lockFile(fd, exclusive, wait = true): flock; Node has no flock. Serialises commands on one id.
+// Without wait it returns false at once when another holder has the lock.
 Napi::Value LockFile(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int fd = info[0].As<Napi::Number>().Int32Value();
   int op = info[1].As<Napi::Boolean>().Value() ? LOCK_EX : LOCK_SH;
+  bool wait = info.Length() < 3 || info[2].As<Napi::Boolean>().Value();
+  if (!wait) op |= LOCK_NB;
   int rc;
   do rc = flock(fd, op);
   while (rc < 0 && errno == EINTR);
+  if (rc < 0 && !wait && errno == EWOULDBLOCK) return Napi::Boolean::New(env, false);
   if (rc < 0) return throw_errno(env, "lock", errno);
-  return env.Undefined();
+  return Napi::Boolean::New(env, true);
 }
 
 // mkfifo(path, mode): Node has no mkfifo. The exec fifo of create/start.

@@ -1,6 +1,6 @@
 // Value conversions between the v1-shaped OCI fields and cgroup v2 files, with runc 1.1's
 // arithmetic so a container gets the same limits under runts as under runc.
-import { invalid } from '../runtime/errors';
+import { invalid } from '../foundation/errors';
 
 /** cpu.shares [2..262144] onto cpu.weight [1..10000], linearly (runc 1.1). 0 means unset. */
 export function cpuSharesToWeight(shares: number): number {

@@ -1,6 +1,6 @@
 // Device cgroup rules: validation, the v1 devices.allow/deny line format, and the normalised
 // list a v2 eBPF device program (BPF_PROG_TYPE_CGROUP_DEVICE, built in the addon) is made from.
-import { invalid } from '../runtime/errors';
+import { invalid } from '../foundation/errors';
 import type { LinuxDeviceCgroup } from './resources';
 
 export interface DeviceRule {

@@ -2,7 +2,7 @@
 // unit-tested against a temp-dir fake that mimics cgroupfs (control files appear on mkdir).
 import * as fs from 'fs';
 import * as path from 'path';
-import { systemError } from '../runtime/errors';
+import { systemError } from '../foundation/errors';
 
 export interface CgroupFs {
   read(file: string): string;

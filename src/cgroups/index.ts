@@ -2,7 +2,7 @@
 // interface (v1 or hybrid: V1Manager; unified: V2Manager).
 import * as fs from 'fs';
 import * as path from 'path';
-import { invalid } from '../runtime/errors';
+import { invalid } from '../foundation/errors';
 import { CgroupFs, nodeCgroupFs } from './fs';
 import { OwnCgroups, checkCgroupsPath, parseProcCgroup } from './paths';
 import type { CgroupLayout, CgroupManager, SetDeviceProgram } from './types';

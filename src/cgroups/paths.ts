@@ -1,7 +1,7 @@
 // Where a container's cgroup lives: an absolute cgroupsPath is taken from each hierarchy's root,
 // a relative one from the cgroup the runtime itself is in (runc's cgroupfs behaviour).
 import * as path from 'path';
-import { invalid } from '../runtime/errors';
+import { invalid } from '../foundation/errors';
 
 /** Hierarchy key ("cpu", "name=systemd", "" for cgroup2) -> the path in /proc/<pid>/cgroup. */
 export type OwnCgroups = Map<string, string>;

@@ -1,6 +1,6 @@
 // The `linux.resources` types the cgroup library consumes: the OCI runtime-spec types, defined
-// once next to the schemas (src/runtime/validate/spec-types.ts).
+// once in the foundation (src/foundation/spec-types.ts).
 export type {
   LinuxBlockIO, LinuxCPU, LinuxDeviceCgroup, LinuxHugepageLimit, LinuxInterfacePriority, LinuxMemory, LinuxNetwork,
   LinuxPids, LinuxRdma, LinuxResources, LinuxThrottleDevice, LinuxWeightDevice,
-} from '../runtime/validate/spec-types';
+} from '../foundation/spec-types';

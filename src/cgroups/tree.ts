@@ -1,7 +1,7 @@
 // Directory operations shared by the v1 and v2 managers: create a path level by level, list the
 // processes of a subtree, signal them, and remove a subtree (cgroupfs only allows rmdir).
 import * as path from 'path';
-import { RuntsError, systemError } from '../runtime/errors';
+import { RuntsError, systemError } from '../foundation/errors';
 import { CgroupDir, CgroupFs, sleepSync } from './fs';
 
 /** Every directory from `mount` (exclusive) down to `dir` (inclusive). */

@@ -1,6 +1,6 @@
 // Checks `linux.resources` before any cgroup is touched: every invalid or unsupported value is
 // one RuntsError('invalid') naming the field, the value and the rule.
-import { invalid } from '../runtime/errors';
+import { invalid } from '../foundation/errors';
 import { normaliseDeviceRule } from './devices';
 import { parseCpuList } from './parse';
 import type { LinuxResources, LinuxThrottleDevice, LinuxWeightDevice } from './resources';

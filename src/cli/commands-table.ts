@@ -25,6 +25,8 @@ const LOADERS: Record<string, () => Command> = {
 };
 const ALIASES: Record<string, string> = { ls: 'list' };
 
+export const isCommand = (name: string): boolean => Object.hasOwn(LOADERS, ALIASES[name] ?? name);
+
 /** The commands to give yargs for a command line whose command token is `name`. */
 export function commandsFor(name: string | undefined): Command[] {
   const known = name === undefined ? undefined : (ALIASES[name] ?? name);

@@ -3,8 +3,8 @@
 // Nothing runs at load time: a startup snapshot (scripts/build-snapshots.js) loads this module
 // when it is built, and runProgram reads the command line when the program runs.
 import { configureLog, logDebug, logError } from './log';
-import { commandsFor } from './commands-table';
-import { VERSION_TEXT } from './version';
+import { commandsFor, isCommand } from './commands-table';
+import { VERSION_TEXT } from '../foundation/version';
 
 const GLOBAL_VALUE_FLAGS = new Set(['--root', '--log', '--log-format', '--criu']);
 
@@ -29,7 +29,9 @@ function dropGlobalRootless(args: string[]): string[] {
 function normalise(args: string[]): string[] {
   const rawArgv = dropGlobalRootless(args);
   const commandAt = commandIndex(rawArgv);
-  const separated: string[] = rawArgv[commandAt] === 'exec' ? require('./commands/exec').separateCommand(rawArgv, commandAt) : rawArgv;
+  const command = rawArgv[commandAt];
+  const separated: string[] = command === 'exec' ? require('./commands/exec').separateCommand(rawArgv, commandAt)
+    : command === 'ps' ? require('./commands/ps').separatePsArgs(rawArgv, commandAt) : rawArgv;
   // yargs reads a lone "-" as a positional; `update --resources -` means stdin.
   return separated.flatMap((a, i) => (a === '-' && /^(--resources|-r)$/.test(separated[i - 1] ?? '') ? [] : /^(--resources|-r)$/.test(a) && separated[i + 1] === '-' ? [`${a}=-`] : [a]));
 }
@@ -85,6 +87,7 @@ function buildParser(argv: string[], startupNote?: string): Parser {
     .strict()
     .version(false)
     .help()
+    .alias('help', 'h')
     .fail((msg, err) => {
       throw err ?? Object.assign(new Error(msg), { name: 'RuntsError' });
     });
@@ -104,6 +107,16 @@ async function parseAndRun(argv: string[], startupNote?: string): Promise<void> 
   if (asksVersion(argv)) {
     process.stdout.write(VERSION_TEXT);
     return;
+  }
+  let commandAt = commandIndex(argv);
+  // runc's `help [command]` is `[command] --help`.
+  if (argv[commandAt] === 'help') {
+    argv = [...argv.slice(0, commandAt), ...argv.slice(commandAt + 1, commandAt + 2), '--help'];
+    commandAt = commandIndex(argv);
+  }
+  if (commandAt >= 0 && !isCommand(argv[commandAt])) {
+    // runc's words and exit status for a command it does not know.
+    throw Object.assign(new Error(`No help topic for '${argv[commandAt]}'`), { name: 'RuntsError', exitCode: 3 });
   }
   await buildParser(argv, startupNote).parseAsync();
 }

@@ -1,5 +1,5 @@
 import { createHash, Hash } from 'crypto';
-import { invalid } from '../runtime/errors';
+import { invalid } from '../foundation/errors';
 
 const SHA256_DIGEST = /^sha256:([a-f0-9]{64})$/;
 

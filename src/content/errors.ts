@@ -1,5 +1,5 @@
 // Content store failures that need their own status beyond the stack's common error kinds.
-import { RuntsError } from '../runtime/errors';
+import { RuntsError } from '../foundation/errors';
 
 /** Another writer holds the ingest ref: retry later (gRPC Unavailable, as containerd). */
 export class RefLockedError extends RuntsError {

@@ -4,10 +4,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Hash } from 'crypto';
-import { RuntsError, systemError } from '../runtime/errors';
+import { RuntsError, systemError } from '../foundation/errors';
 import { digestHex, hashDigest, newHash } from './digest';
 import { NoSpaceError, OffsetError } from './errors';
-import { writeFileAtomic } from '../atomic-file';
+import { writeFileAtomic } from '../foundation/atomic-file';
 
 export interface IngestMeta {
   namespace: string;

@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { createHash } from 'crypto';
-import { invalid, notFound, systemError } from '../runtime/errors';
+import { invalid, notFound, systemError } from '../foundation/errors';
 import { digestHex } from './digest';
 import { RefLockedError } from './errors';
 import {

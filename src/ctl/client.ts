@@ -1,8 +1,8 @@
 // gRPC clients for runtsd's services, from the same proto/ files the daemon serves, with the
 // namespace (and lease) headers containerd clients send on every call.
 import * as grpc from '@grpc/grpc-js';
-import { serviceDefinition } from '../daemon/protos';
-import { RuntsError } from '../runtime/errors';
+import { serviceDefinition } from '../foundation/protos/services';
+import { RuntsError } from '../foundation/errors';
 
 const SERVICES = {
   content: ['containerd/services/content/v1/content.proto', 'containerd.services.content.v1.Content'],

@@ -2,7 +2,7 @@
 // every failure turned into one line on stderr with a non-zero exit.
 import { GlobalArgs } from './context';
 import { boundCommandArgs } from './operand';
-import { RuntsError } from '../runtime/errors';
+import { RuntsError } from '../foundation/errors';
 import { DEFAULT_CONF_DIR, DEFAULT_BIN_DIR } from '../network/cni/config';
 import { DEFAULT_DATA_ROOT } from './containers/settings';
 

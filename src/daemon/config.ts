@@ -2,9 +2,9 @@
 // grpc.address, debug.level, the CRI plugin's table; other plugin tables are ignored),
 // then command-line flags.
 import * as fs from 'fs';
-import { invalid, systemError } from '../runtime/errors';
+import { invalid, systemError } from '../foundation/errors';
 import { LogLevel, isLogLevel } from './log';
-import { parseToml } from '../toml';
+import { parseToml } from '../foundation/toml';
 import { CRI_PLUGIN, CriSettings, readCriTable } from './cri/config';
 
 export interface DaemonConfig {

@@ -1,7 +1,7 @@
 // What every gRPC service of runtsd gets: the dependency bag built once at start-up, and the
 // helpers that turn a call into a namespace/lease and an error into a gRPC status.
 import * as grpc from '@grpc/grpc-js';
-import { RuntsError } from '../runtime/errors';
+import { RuntsError } from '../foundation/errors';
 import { MetadataStore } from '../metadata/store';
 import { validateIdentifier } from '../metadata/identifiers';
 import { GcKind, GcRootSource, collectGarbage } from '../metadata/gc';

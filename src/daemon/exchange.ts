@@ -3,7 +3,7 @@
 // receive containerd-shaped envelopes whose event is a google.protobuf.Any.
 import * as path from 'path';
 import * as protobuf from 'protobufjs';
-import { PROTO_DIR } from './protos';
+import { PROTO_DIR } from '../foundation/protos/services';
 import { toTimestamp, Timestamp } from './convert';
 
 export interface Envelope {

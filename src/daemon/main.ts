@@ -1,7 +1,7 @@
 // runtsd: parse flags, start the gRPC daemon, stop it cleanly on SIGTERM/SIGINT; or, as a shim's
 // -publish-binary (`runtsd --address SOCK publish --topic T --namespace NS`), publish one event.
 import yargs from 'yargs';
-import { RuntsError, invalid } from '../runtime/errors';
+import { RuntsError, invalid } from '../foundation/errors';
 import { DEFAULT_CONFIG, DaemonConfig, logLevel, readConfigFile } from './config';
 import { createLogger } from './log';
 import { startDaemon } from './server';

@@ -27,7 +27,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import * as grpc from '@grpc/grpc-js';
-import { RuntsError, systemError } from '../runtime/errors';
+import { RuntsError, systemError } from '../foundation/errors';
 import { MetadataStore } from '../metadata/store';
 import { referencedBlobs } from '../metadata/gc';
 import { ContentStore } from '../content/store';

@@ -7,7 +7,7 @@
 import { createHash, Hash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { RuntsError, systemError } from '../runtime/errors';
+import { RuntsError, systemError } from '../foundation/errors';
 import { Compression, decompress } from './compression';
 import { RootedTree, checkEntryName, cleanComponents, lstatOrNull } from './rooted-path';
 import { makeNode, setXattr } from './special-files';

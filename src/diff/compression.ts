@@ -5,7 +5,7 @@
 import { spawn } from 'child_process';
 import { Readable } from 'stream';
 import * as zlib from 'zlib';
-import { RuntsError } from '../runtime/errors';
+import { RuntsError } from '../foundation/errors';
 
 export type Compression = 'none' | 'gzip' | 'zstd';
 

@@ -6,9 +6,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { invalid } from '../runtime/errors';
-import { mountAll, unmountAll } from '../snapshots/mount';
-import { Mount } from '../snapshots/types';
+import { invalid } from '../foundation/errors';
+import { Mount, mountAll, unmountAll } from '../mount';
 import { ChangeEntry, changesBetween, changesFromOverlayUpper } from './changes';
 
 function optionValue(mount: Mount, name: string): string | undefined {

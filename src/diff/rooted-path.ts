@@ -11,7 +11,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { RuntsError } from '../runtime/errors';
+import { RuntsError } from '../foundation/errors';
 
 const MAX_SYMLINK_HOPS = 40;
 

@@ -4,7 +4,7 @@
 
 import * as fs from 'fs';
 import * as native from '../native';
-import { RuntsError, systemError } from '../runtime/errors';
+import { RuntsError, systemError } from '../foundation/errors';
 
 export type NodeKind = 'char' | 'block' | 'fifo';
 

@@ -3,7 +3,7 @@
 
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import { RuntsError } from '../runtime/errors';
+import { RuntsError } from '../foundation/errors';
 import { ChangeEntry } from './changes';
 import { Compression, compress } from './compression';
 import { getXattrs } from './special-files';

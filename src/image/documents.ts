@@ -1,6 +1,6 @@
 // Parsing and validating OCI / Docker v2 image documents: index, manifest, config. Each error
 // names the document and the field that is wrong.
-import { invalid } from '../runtime/errors';
+import { invalid } from '../foundation/errors';
 import { isConfig, isIndex, isLayer, isManifest } from './media-types';
 import { Platform, platformMatches } from './platform';
 

@@ -1,5 +1,5 @@
 // Platforms (os/architecture/variant) as containerd normalises and matches them.
-import { invalid } from '../runtime/errors';
+import { invalid } from '../foundation/errors';
 
 export interface Platform {
   os: string;

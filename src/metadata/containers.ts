@@ -1,6 +1,6 @@
 // Container records (containerd's metadata rules): a spec, a runtime and a snapshot, with labels
 // and extensions. A container is a GC root: its snapshot and its gc.ref labels stay alive.
-import { RuntsError, invalid, notFound } from '../runtime/errors';
+import { RuntsError, invalid, notFound } from '../foundation/errors';
 import { AnyRecord, ContainerRecord, Tables, inNamespace, scopedKey } from './store';
 import { ensureNamespace } from './namespaces';
 import { validateIdentifier } from './identifiers';

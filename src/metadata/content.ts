@@ -1,7 +1,7 @@
 // Content records: which blobs a namespace holds, with their labels. The bytes live in the
 // content store (src/content); a record is added in the same transaction that makes the blob
 // visible to the namespace.
-import { RuntsError, invalid, notFound } from '../runtime/errors';
+import { RuntsError, invalid, notFound } from '../foundation/errors';
 import { ContentRecord, Tables, inNamespace, scopedKey } from './store';
 import { ensureNamespace } from './namespaces';
 import { validateDigest } from './identifiers';

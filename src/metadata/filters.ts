@@ -1,7 +1,7 @@
 // containerd's filter syntax for List calls: `name==x`, `labels."k"==v`, `~=` (regexp), `!=`,
 // a bare field path meaning "present", `,` for AND within one filter string; several filter
 // strings are OR-ed; no filter matches everything.
-import { invalid } from '../runtime/errors';
+import { invalid } from '../foundation/errors';
 
 type Operator = 'present' | '==' | '!=' | '~=';
 

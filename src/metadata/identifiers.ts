@@ -1,6 +1,6 @@
 // containerd's identifier rule, used for namespaces and leases: alphanumerics joined by single
 // '.', '_' or '-', at most 76 characters.
-import { invalid } from '../runtime/errors';
+import { invalid } from '../foundation/errors';
 
 const IDENTIFIER = /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/;
 const MAX_LENGTH = 76;

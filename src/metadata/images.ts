@@ -1,5 +1,5 @@
 // Image records: a name pointing at a root descriptor in the content store.
-import { RuntsError, invalid, notFound } from '../runtime/errors';
+import { RuntsError, invalid, notFound } from '../foundation/errors';
 import { DescriptorRecord, ImageRecord, Tables, inNamespace, scopedKey } from './store';
 import { ensureNamespace } from './namespaces';
 import { validateDigest } from './identifiers';

@@ -1,5 +1,5 @@
 // Label and field-mask handling shared by namespaces, images and content (containerd's rules).
-import { invalid } from '../runtime/errors';
+import { invalid } from '../foundation/errors';
 
 const MAX_LABEL_SIZE = 4096;
 

@@ -1,6 +1,6 @@
 // Leases: named holds on resources (content, ingests, snapshots) that garbage collection
 // must keep while the lease exists.
-import { RuntsError, invalid, notFound } from '../runtime/errors';
+import { RuntsError, invalid, notFound } from '../foundation/errors';
 import { LeaseRecord, LeaseResource, Tables, inNamespace, scopedKey } from './store';
 import { ensureNamespace } from './namespaces';
 import { validateDigest } from './identifiers';

@@ -2,7 +2,7 @@
 // explicitly, or once anything is stored in it or a label is set on it. One never used reads as
 // a namespace without labels. It can only be deleted when it holds no images, content,
 // containers or snapshots; its leases go with it.
-import { RuntsError, invalid, notFound } from '../runtime/errors';
+import { RuntsError, invalid, notFound } from '../foundation/errors';
 import { Tables, inNamespace, scopedKey } from './store';
 import { validateIdentifier } from './identifiers';
 import { applyLabelPath, cleanLabels, validateLabels } from './labels';

@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { open, RootDatabase, Database } from 'lmdb';
-import { systemError } from '../runtime/errors';
+import { systemError } from '../foundation/errors';
 
 export interface Timestamps {
   createdAt: number;

@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { createNetns, removeNetns } from '../native';
-import { systemError } from '../runtime/errors';
+import { systemError } from '../foundation/errors';
 
 export class NetnsDir {
   constructor(readonly dir: string) {}

@@ -1,6 +1,6 @@
 // Published ports: docker's `-p [IP:]HOST:CTR[/tcp|udp]` (and `-p CTR`, which docker maps to a
 // free host port: not supported here), turned into CNI's portMappings capability argument.
-import { invalid } from '../runtime/errors';
+import { invalid } from '../foundation/errors';
 
 export interface PortMapping {
   hostPort: number;

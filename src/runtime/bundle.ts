@@ -1,7 +1,7 @@
 // Reading a bundle: config.json parsed and validated, rootfs resolved. Nothing is created here.
 import * as fs from 'fs';
 import * as path from 'path';
-import { RuntsError, systemError } from './errors';
+import { RuntsError, systemError } from '../foundation/errors';
 import { Spec } from './spec';
 import { validateConfig } from './validate';
 

@@ -3,7 +3,7 @@
 import { CgroupManager, openCgroup } from '../cgroups';
 import type { ContainerRecord } from './state-store';
 import { attachDeviceProgram } from '../native';
-import { RuntsError } from './errors';
+import { RuntsError } from '../foundation/errors';
 
 /** A rootless container without delegated cgroups: placement is a no-op, control is refused. */
 const unavailable = (what: string) => () => {

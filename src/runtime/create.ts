@@ -10,7 +10,7 @@ import { isRootless } from './rootless';
 import { Bundle, loadBundle } from './bundle';
 import { cgroupView } from './cgroup-view';
 import { withDefaultDeviceRules } from './device-rules';
-import { systemError } from './errors';
+import { RuntsError, systemError } from '../foundation/errors';
 import { runHooks } from './hooks';
 import { launch } from './launch';
 import { checkLsm } from './lsm';
@@ -21,7 +21,7 @@ import { sendToSeccompAgent } from './seccomp-agent';
 import { IDMapping, LinuxResources, Spec } from './spec';
 import { checkId, ContainerRecord, StateStore } from './state-store';
 import { processStartTime } from './status';
-import { writeFileAtomic } from '../atomic-file';
+import { writeFileAtomic } from '../foundation/atomic-file';
 
 export interface CreateOptions {
   id: string;
@@ -41,6 +41,8 @@ export interface CreateOptions {
   loaded?: Bundle;
   /** non-fatal notes for the user (unknown capabilities, ...) */
   warn?: (message: string) => void;
+  /** progress lines for --debug */
+  debug?: (message: string) => void;
 }
 
 export function lastCap(): number {
@@ -75,6 +77,25 @@ function placeCgroup(cgroup: CgroupManager, resources: LinuxResources | undefine
   return cgroup;
 }
 
+/**
+ * runc's checks of a cgroup that exists already: processes in it are a warning (the container
+ * joins them), a frozen one is refused (the init would freeze as it joins). Returns how many
+ * processes were there.
+ */
+function checkExistingCgroup(cgroup: CgroupManager, warn?: (m: string) => void): number {
+  let found = 0;
+  try {
+    found = cgroup.pids().length;
+  } catch { /* no such cgroup yet */ }
+  if (found > 0) warn?.(`container's cgroup is not empty: ${found} process(es) found`);
+  let frozen = false;
+  try {
+    frozen = cgroup.state() === 'frozen';
+  } catch { /* no such cgroup yet */ }
+  if (frozen) throw new RuntsError("container's cgroup unexpectedly frozen", 'state');
+  return found;
+}
+
 /** Writes a pid file atomically, as engines read it as soon as create returns. */
 export function writePidFile(file: string, pid: number): void {
   writeFileAtomic(file, String(pid));
@@ -98,14 +119,17 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
   // Resource values are checked before anything exists on disk.
   const checked = containerCgroup(cgroupsPath, cgroupParent);
   checked.validateResources(resources);
+  const outsiders = checkExistingCgroup(checked, opts.warn);
   // Sharing the host's mount namespace, the container's mounts are the ones that were not there.
   const hostMountsBefore = hasMountNamespace(spec) ? undefined : mountsUnder(bundle.rootfs);
   store.claim(opts.id);
   let cgroup: CgroupManager | undefined;
+  let initPid = 0;
   const opened: number[] = [];
   try {
     cgroup = placeCgroup(checked, resources, opts.warn);
     if (cgroup === NO_CGROUP) cgroupsPath = '';
+    opts.debug?.(`create ${opts.id}: cgroup ${cgroupsPath || '(none)'}, rootfs ${bundle.rootfs}`);
     const fifo = store.fifoPath(opts.id);
     native.mkfifo(fifo, 0o622);
     // Read-write: the init blocks reading it until `start` writes (see addon/init/child.cc).
@@ -150,7 +174,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
         writeIdMap(pid, 'gid_map', spec.linux?.gidMappings);
         cg.addProcess(pid);
         if (spec.process?.oomScoreAdj !== undefined) fs.writeFileSync(`/proc/${pid}/oom_score_adj`, String(spec.process.oomScoreAdj));
-        return JSON.stringify(hookState(pid, 'created'));
+        return [JSON.stringify(hookState(pid, 'created')), JSON.stringify(hookState(pid, 'creating'))];
       },
       async parentHooks(pid) {
         await runHooks('prestart', spec.hooks?.prestart, hookState(pid, 'creating'));
@@ -161,15 +185,21 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
         if (notify) sendToSeccompAgent(notify.listenerPath, fd, pid, hookState(pid, 'creating'), notify.listenerMetadata);
       },
     });
-    record.pid = pid;
+    record.pid = initPid = pid;
+    opts.debug?.(`create ${opts.id}: init ${pid} is ready and waits on the exec fifo`);
     record.initStartTime = processStartTime(pid) ?? '';
     store.write(record);
     if (opts.pidFile) writePidFile(path.resolve(opts.pidFile), pid);
     return record;
   } catch (err) {
     try {
-      cgroup?.killAll(9);
-      cgroup?.destroy();
+      // Processes that were in the cgroup before us are not ours to kill: only the init is.
+      if (!outsiders) {
+        cgroup?.killAll(9);
+        cgroup?.destroy();
+      } else if (initPid) {
+        try { process.kill(initPid, 'SIGKILL'); } catch { /* gone */ }
+      }
       if (hostMountsBefore) releaseHostMounts(bundle.rootfs, hostMountsBefore);
     } finally {
       store.remove(opts.id);

@@ -1,7 +1,7 @@
 // delete: a stopped (or, with --force, any) container's processes, cgroup and state go;
 // poststop hooks run and their failures are only warnings.
 import { recordCgroup } from './cgroup';
-import { RuntsError } from './errors';
+import { RuntsError } from '../foundation/errors';
 import { runHooks } from './hooks';
 import { releaseHostMounts } from './host-mounts';
 import { ContainerRecord, StateStore } from './state-store';
@@ -15,6 +15,8 @@ async function waitGone(rec: ContainerRecord): Promise<void> {
   const deadline = Date.now() + KILL_WAIT_MS;
   while (initAlive(rec) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
 }
+
+const ownPidNamespace = (rec: ContainerRecord) => (rec.config.linux?.namespaces ?? []).some((n) => n.type === 'pid' && !n.path);
 
 export async function deleteContainer(store: StateStore, id: string, force = false, warn?: (m: string) => void): Promise<void> {
   let rec: ContainerRecord;
@@ -40,7 +42,16 @@ export async function deleteContainer(store: StateStore, id: string, force = fal
       await waitGone(rec);
       if (initAlive(rec)) throw new RuntsError(`cannot delete container ${id}: its init ${rec.pid} still runs ${KILL_WAIT_MS / 1000}s after SIGKILL (uninterruptible sleep?)`, 'system');
     }
-    cgroup.destroy();
+    // Without a pid namespace of its own the init's children outlive it: they go, as with runc.
+    if (status === 'stopped' && !ownPidNamespace(rec)) {
+      cgroup.killAll(9);
+      const deadline = Date.now() + KILL_WAIT_MS;
+      while (cgroup.pids().length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    }
+    // Processes that were in the cgroup before the container (runc warns and joins them) keep it.
+    const left = status === 'stopped' ? cgroup.pids().length : 0;
+    if (left > 0) warn?.(`container's cgroup is not empty: ${left} process(es) found, so it is left in place`);
+    else cgroup.destroy();
     if (rec.hostMountsBefore) releaseHostMounts(rec.rootfs, rec.hostMountsBefore);
     const state = { ...ociState(store, rec), status: 'stopped' };
     store.remove(id);

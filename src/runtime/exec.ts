@@ -6,7 +6,7 @@ import * as native from '../native';
 import { subCgroupPath } from '../cgroups/paths';
 import { recordCgroup } from './cgroup';
 import { lastCap, writePidFile } from './create';
-import { RuntsError } from './errors';
+import { RuntsError } from '../foundation/errors';
 import { launch } from './launch';
 import { checkLsm } from './lsm';
 import { buildExecPlan } from './plan/exec';
@@ -46,7 +46,7 @@ export async function startExec(store: StateStore, opts: ExecOptions & { ownTerm
   const rec = store.read(opts.id);
   const status = statusOf(store, rec);
   if (status === 'stopped') throw new RuntsError('cannot exec in a stopped container', 'state');
-  if (status === 'paused' && !opts.ignorePaused) throw new RuntsError('cannot exec in a paused container, use --ignore-paused to override', 'state');
+  if (status === 'paused' && !opts.ignorePaused) throw new RuntsError('cannot exec in a paused container (use --ignore-paused to override)', 'state');
   const p = opts.process;
   checkLsm(p);
   const opened: number[] = [];

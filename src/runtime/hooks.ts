@@ -1,7 +1,7 @@
 // Hooks that run in the runtime's namespaces (prestart, createRuntime, poststart, poststop):
 // the OCI state JSON on stdin, the hook's timeout, one clear error when one fails.
 import { spawn } from 'child_process';
-import { RuntsError } from './errors';
+import { RuntsError } from '../foundation/errors';
 import { Hook } from './spec';
 
 export type HookKind = 'prestart' | 'createRuntime' | 'poststart' | 'poststop';

@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as native from '../native';
 import { unescapeMountPath } from '../cgroups/mountinfo';
-import { systemError } from './errors';
+import { systemError } from '../foundation/errors';
 
 /** Mount points at or below `rootfs` in this process's mount namespace, latest first. */
 export function mountsUnder(rootfs: string): string[] {

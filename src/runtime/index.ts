@@ -9,4 +9,4 @@ export { killContainer } from './kill';
 export { deleteContainer } from './delete';
 export { ociState, statusOf } from './status';
 export type { OciState, Status } from './status';
-export { RuntsError } from './errors';
+export { RuntsError } from '../foundation/errors';

@@ -1,6 +1,6 @@
 // kill: a signal to the init, or with --all to every process in the container's cgroup.
 import { recordCgroup } from './cgroup';
-import { RuntsError } from './errors';
+import { RuntsError } from '../foundation/errors';
 import { parseSignal } from './signals';
 import { StateStore } from './state-store';
 import { statusOf } from './status';

@@ -2,13 +2,14 @@
 // sync messages (pid -> maps and cgroup -> GO; hooks; ready or error) until it is ready.
 import * as fs from 'fs';
 import * as native from '../native';
-import { RuntsError, describeErrno } from './errors';
+import { RuntsError, describeErrno } from '../foundation/errors';
 import { Msg, PlanRecord } from './plan/ops';
 import { decodeRecords, DecodedRecord, encodeRecords } from './plan/wire';
 
 export interface LaunchCallbacks {
-  /** the init exists (host pid) but waits: write id maps, join cgroups; returns the state for GO */
-  placed(pid: number): Promise<string> | string;
+  /** the init exists (host pid) but waits: write id maps, join cgroups; returns the state for GO
+   * (for the hooks in the container: as "created", and optionally as "creating" for createContainer) */
+  placed(pid: number): Promise<string | [string, string]> | string | [string, string];
   /** prestart + createRuntime hooks, while the init waits before pivot_root */
   parentHooks?(pid: number): Promise<void>;
   /** the seccomp notify fd of process `pid`: hand it to the agent (the init waits meanwhile) */
@@ -16,6 +17,9 @@ export interface LaunchCallbacks {
 }
 
 const INIT_TIMEOUT_MS = 60_000;
+const KILL_WAIT_MS = 5_000;
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /** Errno numbers runts-init reports, as names (x86-64/arm64 generic values). */
 const ERRNO_NAMES: Record<number, string> = {
@@ -46,7 +50,12 @@ async function nextMessage(sock: number): Promise<(DecodedRecord & { fd: number 
       if (!rec && got.fd >= 0) fs.closeSync(got.fd);
       return rec ? { ...rec, fd: got.fd } : null;
     }
-    await native.readable(sock, INIT_TIMEOUT_MS);
+    try {
+      await native.readable(sock, INIT_TIMEOUT_MS);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw err;
+      throw new RuntsError(`runts-init did not answer within ${INIT_TIMEOUT_MS / 1000} s (a frozen cgroup or a hook that does not return?)`, 'system');
+    }
   }
 }
 
@@ -68,7 +77,7 @@ export async function launch(records: PlanRecord[], fds: number[], cb: LaunchCal
         case Msg.PID: {
           initPid = Number(msg.args[0]);
           const state = await cb.placed(initPid);
-          native.sendMessage(sock, encodeRecords([{ op: Msg.GO, args: [state] }]));
+          native.sendMessage(sock, encodeRecords([{ op: Msg.GO, args: typeof state === 'string' ? [state] : state }]));
           break;
         }
         case Msg.HOOKS:
@@ -107,12 +116,16 @@ export async function launch(records: PlanRecord[], fds: number[], cb: LaunchCal
     if (initPid > 0) {
       try {
         process.kill(initPid, 'SIGKILL');
-        await native.exited(initPid);
+        // A process in a frozen cgroup does not die until thawed: never wait for it unbounded.
+        await native.exited(initPid, KILL_WAIT_MS);
       } catch { /* already gone */ }
     }
     throw err;
   } finally {
     fs.closeSync(sock);
-    await stage1Exit;
+    // stage 1 exits once its child is placed or it lost the socket; bounded all the same.
+    if (!(await Promise.race([stage1Exit.then(() => true), delay(KILL_WAIT_MS).then(() => false)]))) {
+      try { process.kill(stage1, 'SIGKILL'); } catch { /* gone */ }
+    }
   }
 }

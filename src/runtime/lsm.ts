@@ -1,7 +1,7 @@
 // AppArmor and SELinux: asked-for labels need the LSM. This build applies neither, so a
 // config that asks for one on any host gets a clear error instead of running unconfined.
 import * as fs from 'fs';
-import { RuntsError } from './errors';
+import { RuntsError } from '../foundation/errors';
 import { Process, Spec } from './spec';
 
 const apparmorEnabled = () => fs.existsSync('/sys/kernel/security/apparmor');

@@ -1,6 +1,6 @@
 // pause / resume: the container's cgroup frozen (v1 freezer, v2 cgroup.freeze) or thawed.
 import { recordCgroup } from './cgroup';
-import { RuntsError } from './errors';
+import { RuntsError } from '../foundation/errors';
 import { StateStore } from './state-store';
 import { statusOf } from './status';
 

@@ -2,7 +2,7 @@
 // filtered to them, as runc does.
 import { execFileSync } from 'child_process';
 import { recordCgroup } from './cgroup';
-import { RuntsError } from './errors';
+import { RuntsError } from '../foundation/errors';
 import { StateStore } from './state-store';
 
 export function containerPids(store: StateStore, id: string): number[] {

@@ -4,14 +4,14 @@ import * as native from '../native';
 import { loadBundle } from './bundle';
 import { createContainer, CreateOptions } from './create';
 import { deleteContainer } from './delete';
-import { RuntsError } from './errors';
+import { RuntsError } from '../foundation/errors';
 import { startContainer } from './start';
 import { StateStore } from './state-store';
 import { consoleReceiver, relayTerminal } from './terminal';
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGCONT', 'SIGWINCH'];
 
-export async function runContainer(store: StateStore, opts: CreateOptions & { detach?: boolean }): Promise<number> {
+export async function runContainer(store: StateStore, opts: CreateOptions & { detach?: boolean; keep?: boolean }): Promise<number> {
   const loaded = loadBundle(opts.bundle);
   const terminal = !!loaded.spec.process?.terminal && !opts.consoleSocket;
   if (terminal && opts.detach) throw new RuntsError('cannot allocate tty if runts will detach without setting console socket', 'invalid');
@@ -32,12 +32,15 @@ export async function runContainer(store: StateStore, opts: CreateOptions & { de
     FORWARDED.forEach((s) => process.on(s, forward));
     try {
       await startContainer(store, opts.id);
+      opts.debug?.(`run ${opts.id}: started, waiting for init ${rec.pid}`);
       const status = await exit;
+      opts.debug?.(`run ${opts.id}: init exited (${status?.signal ? `signal ${status.signal}` : `status ${status?.code}`})`);
       if (relay) await Promise.race([relay.done, new Promise((r) => setTimeout(r, 200))]);
       return status?.code ?? 128 + (status?.signal ?? 0);
     } finally {
       FORWARDED.forEach((s) => process.off(s, forward));
-      await deleteContainer(store, opts.id, true, opts.warn);
+      // --keep leaves the stopped container for `state` and `delete`, as runc does.
+      if (!opts.keep) await deleteContainer(store, opts.id, true, opts.warn);
     }
   } finally {
     console?.close();

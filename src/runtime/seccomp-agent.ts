@@ -3,7 +3,7 @@
 // state JSON of runtime-spec config-linux.md ("fds": ["seccompFd"]).
 import * as fs from 'fs';
 import * as native from '../native';
-import { RuntsError } from './errors';
+import { RuntsError } from '../foundation/errors';
 
 export interface AgentState {
   ociVersion: string;

@@ -1,6 +1,6 @@
 // linux.seccomp -> BPF bytes (compiled by libseccomp in the addon) and the loader's flags.
 import * as native from '../native';
-import { RuntsError } from './errors';
+import { RuntsError } from '../foundation/errors';
 
 export interface SeccompProfile {
   defaultAction: string;

@@ -1,2 +1,2 @@
-// The OCI runtime-spec types the runtime reads: defined once, next to the schemas' validators.
-export * from './validate/spec-types';
+// The OCI runtime-spec types the runtime reads: defined once, in the foundation.
+export * from '../foundation/spec-types';

@@ -1,6 +1,6 @@
 // start: release the init waiting on the exec fifo, then run the poststart hooks.
 import * as fs from 'fs';
-import { RuntsError, systemError } from './errors';
+import { RuntsError, systemError } from '../foundation/errors';
 import { runHooks } from './hooks';
 import { StateStore } from './state-store';
 import { ociState, statusOf } from './status';

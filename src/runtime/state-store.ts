@@ -4,8 +4,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as native from '../native';
-import { writeFileAtomic } from '../atomic-file';
-import { RuntsError, systemError } from './errors';
+import { writeFileAtomic } from '../foundation/atomic-file';
+import { RuntsError, systemError } from '../foundation/errors';
 import { defaultStateRoot } from './rootless';
 import { Spec } from './spec';
 
@@ -37,6 +37,17 @@ const ID_PATTERN = /^[\w+\-.]+$/;
 export function checkId(id: string): void {
   if (!id) throw new RuntsError('container id cannot be empty', 'invalid');
   if (!ID_PATTERN.test(id) || id === '.' || id === '..') throw new RuntsError(`invalid container id format: ${id}`, 'invalid');
+}
+
+const LOCK_WAIT_MS = 60_000;
+
+/** Waits for a container's lock, but never without bound: a hung holder gives a clear error. */
+async function lockBounded(fd: number, id: string): Promise<void> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  while (!native.tryLockFile(fd, true)) {
+    if (Date.now() > deadline) throw new RuntsError(`container ${id} is busy: another runts command has held its lock for ${LOCK_WAIT_MS / 1000} s`, 'system');
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 export class StateStore {
@@ -72,7 +83,7 @@ export class StateStore {
       throw systemError(`open state directory ${this.dir(id)}`, err);
     }
     try {
-      native.lockFile(fd, true);
+      await lockBounded(fd, id);
       return await fn();
     } finally {
       fs.closeSync(fd);

@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as tty from 'tty';
 import * as native from '../native';
-import { RuntsError } from './errors';
+import { RuntsError } from '../foundation/errors';
 
 export interface ConsoleReceiver {
   /** the fd to hand to create as the console socket */

@@ -1,7 +1,7 @@
 // update: new resource values merged over the container's current ones (as runc keeps them),
 // validated, applied to the live cgroup and recorded.
 import { recordCgroup } from './cgroup';
-import { RuntsError } from './errors';
+import { RuntsError } from '../foundation/errors';
 import { LinuxResources } from './spec';
 import { StateStore } from './state-store';
 import { statusOf } from './status';

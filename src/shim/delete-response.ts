@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Writer } from 'protobufjs/minimal';
-import { writeFileAtomic } from '../atomic-file';
+import { writeFileAtomic } from '../foundation/atomic-file';
 
 /** In the bundle: the DeleteResponse of a container the shim deleted completely. */
 export const DELETED_FILE = 'runts-deleted.pb';

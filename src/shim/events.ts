@@ -1,7 +1,7 @@
 // Publishes task events to containerd the way its shims do: Events/Forward on TTRPC_ADDRESS with
 // the namespace in `containerd-namespace-ttrpc` metadata, one at a time and in order.
-import { TtrpcClient } from './ttrpc/client';
-import { EVENTS_SERVICE, eventType, forwardRequestCodec, timestampOf } from './protos';
+import { TtrpcClient } from '../foundation/ttrpc/client';
+import { EVENTS_SERVICE, eventType, forwardRequestCodec, timestampOf } from '../foundation/protos/shim';
 import { log } from './log';
 
 export interface EventPublisher {

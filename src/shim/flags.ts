@@ -1,6 +1,6 @@
 // The shim's command line as containerd writes it, in Go `flag` syntax: `-name value`,
 // `-name=value`, `--name value`, boolean `-debug`; the first bare word is the action.
-import { RuntsError } from '../runtime/errors';
+import { RuntsError } from '../foundation/errors';
 
 export type ShimAction = 'start' | 'delete' | 'version';
 

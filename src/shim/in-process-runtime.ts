@@ -14,7 +14,7 @@ import { StateStore } from '../runtime/state-store';
 import { consoleReceiver } from '../runtime/terminal';
 import { updateContainer } from '../runtime/update';
 import { validateProcess, validateResources } from '../runtime/validate';
-import { RuntsError } from '../runtime/errors';
+import { RuntsError } from '../foundation/errors';
 import { CreateRequest, ExecRequest, Launched, ProcessIO, TaskRuntime } from './task-runtime';
 
 export class InProcessRuntime implements TaskRuntime {

@@ -1,7 +1,7 @@
 // Just enough of the protobuf wire format to read messages made only of string/bytes fields
 // (google.protobuf.Any, runtimeoptions.v1.Options) without loading the .proto files: `start`
 // runs once per container and must stay cheap.
-import { invalid } from '../runtime/errors';
+import { invalid } from '../foundation/errors';
 
 /** The length-delimited fields of a message by field number (the last occurrence wins). */
 export function lengthDelimitedFields(message: Buffer, what: string): Map<number, Buffer> {

@@ -3,8 +3,8 @@
 import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { RuntsError } from '../runtime/errors';
-import { Mount } from './protos';
+import { RuntsError } from '../foundation/errors';
+import { Mount } from '../foundation/protos/shim';
 
 export async function mountRootfs(bundle: string, mounts: Mount[]): Promise<void> {
   const rootfs = path.join(bundle, 'rootfs');

@@ -3,7 +3,7 @@
 import { spawn, StdioOptions } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { RuntsError } from '../runtime/errors';
+import { RuntsError } from '../foundation/errors';
 import { CreateRequest, ExecRequest, Launched, ProcessIO, TaskRuntime } from './task-runtime';
 
 interface RunOptions {

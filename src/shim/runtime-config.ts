@@ -5,9 +5,9 @@
 //   binary_name = "runc"       drive this OCI runtime binary instead of the in-process runtime
 //   root = "/run/runts-shim"   runtime state root (one directory per namespace below it)
 import * as fs from 'fs';
-import { parseToml, Table } from '../toml';
-import { invalid, systemError } from '../runtime/errors';
-import type { Any } from './protos';
+import { parseToml, Table } from '../foundation/toml';
+import { invalid, systemError } from '../foundation/errors';
+import type { Any } from '../foundation/protos/shim';
 import { lengthDelimitedFields } from './proto-wire';
 
 export const RUNTIME_OPTIONS_TYPE = 'runtimeoptions.v1.Options';

@@ -5,8 +5,8 @@
 // /run/containerd/runts, per namespace.
 import * as fs from 'fs';
 import * as path from 'path';
-import { RuntsError } from '../runtime/errors';
-import type { Any } from './protos';
+import { RuntsError } from '../foundation/errors';
+import type { Any } from '../foundation/protos/shim';
 import { InProcessRuntime } from './in-process-runtime';
 import { RuncCliRuntime } from './runc-cli-runtime';
 import { isRuntimeOptions, RUNTIME_OPTIONS_TYPE, shimConfigOf } from './runtime-config';
@@ -66,7 +66,7 @@ function namedRuntime(options: Any): { binaryName?: string; root?: string } {
   if (options.type_url.endsWith('containerd.runc.v1.Options')) {
     // loaded on demand: `delete` usually has no options and skips parsing the .proto files
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { runcOptionsCodec } = require('./protos') as typeof import('./protos');
+    const { runcOptionsCodec } = require('../foundation/protos/shim') as typeof import('../foundation/protos/shim');
     return runcOptionsCodec.decode(options.value);
   }
   throw new RuntsError(

@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as native from '../native';
-import { systemError } from '../runtime/errors';
+import { systemError } from '../foundation/errors';
 import { EventPublisher, NoEventPublisher, TtrpcEventForwarder } from './events';
 import { ShimFlags } from './flags';
 import { debug, log, setLogSink } from './log';
@@ -11,7 +11,7 @@ import { OrphanReaper } from './orphan-reaper';
 import { startupNote } from './startup-note';
 import { runtimeForCreate } from './runtime-select';
 import { TaskService } from './task-service';
-import { TtrpcServer } from './ttrpc/server';
+import { TtrpcServer } from '../foundation/ttrpc/server';
 
 /** Makes this process the shim of flags.id's group, listening on `socket` when it resolves. */
 export async function serveShim(flags: ShimFlags, socket: string): Promise<void> {

@@ -10,8 +10,8 @@ import * as native from '../native';
 import { groupIdOf, NAMESPACE_GROUP, shimSocketAddress, SOCKET_DIR } from './address';
 import { ShimFlags } from './flags';
 import { decodeAny, isRuntimeOptions, shimConfigOf } from './runtime-config';
-import { socketPathOf } from './ttrpc/socket-path';
-import { writeFileAtomic } from '../atomic-file';
+import { socketPathOf } from '../foundation/ttrpc/socket-path';
+import { writeFileAtomic } from '../foundation/atomic-file';
 
 export async function startShim(flags: ShimFlags): Promise<void> {
   const bundle = process.cwd();

@@ -3,7 +3,7 @@
 // CloseIO can give the process its EOF.
 import * as fs from 'fs';
 import * as net from 'net';
-import { RuntsError, systemError } from '../runtime/errors';
+import { RuntsError, systemError } from '../foundation/errors';
 import * as native from '../native';
 import { ConsoleRelay } from './console-relay';
 import { LoggingBinary, LogTarget, openLogFile, parseLogUri } from './log-uri';

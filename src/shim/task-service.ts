@@ -1,11 +1,11 @@
 // containerd.task.v2.Task: every method registered; the work is delegated to a TaskRuntime, the
 // shim itself owning stdio, rootfs mounts, exit statuses and events.
-import { RuntsError, notFound } from '../runtime/errors';
+import { RuntsError, notFound } from '../foundation/errors';
 import * as native from '../native';
 import { recordDeleted } from './delete-response';
 import { EventPublisher } from './events';
 import { debug, log } from './log';
-import { Any, Mount, ProcessStatus, TASK_SERVICE, emptyCodec, processDetailsCodec, taskType, timestampOf } from './protos';
+import { Any, Mount, ProcessStatus, TASK_SERVICE, emptyCodec, processDetailsCodec, taskType, timestampOf } from '../foundation/protos/shim';
 import { mountRootfs, unmountRootfs } from './rootfs';
 import { ProcessStdio } from './stdio';
 import { SupervisedProcess } from './task-state';
@@ -13,8 +13,8 @@ import { TaskRuntime } from './task-runtime';
 import { SHIM_VERSION } from './version';
 import { OomCounter } from './metrics/oom-counter';
 import { ReaperOwner } from './orphan-reaper';
-import { Handler, TtrpcServer } from './ttrpc/server';
-import { Code, TtrpcError } from './ttrpc/status';
+import { Handler, TtrpcServer } from '../foundation/ttrpc/server';
+import { Code, TtrpcError } from '../foundation/ttrpc/status';
 
 interface Container {
   id: string;

@@ -1,8 +1,8 @@
 // One process the shim supervises (a container's init or an exec) and its state transitions:
 // created -> running <-> paused -> stopped. The exit is recorded once, whenever it happens,
 // so a Wait that comes late still sees it.
-import { RuntsError } from '../runtime/errors';
-import { ProcessStatus } from './protos';
+import { RuntsError } from '../foundation/errors';
+import { ProcessStatus } from '../foundation/protos/shim';
 import { ProcessStdio, StdioPaths } from './stdio';
 
 export interface ExitRecord {

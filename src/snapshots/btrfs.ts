@@ -7,7 +7,7 @@
 import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { RuntsError } from '../runtime/errors';
+import { RuntsError } from '../foundation/errors';
 import { DirectorySnapshotter } from './directory-snapshotter';
 import { JsonFileMetaStore, SnapshotMetaStore } from './meta-store';
 import { Mount, SnapshotKind } from './types';

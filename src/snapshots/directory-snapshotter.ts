@@ -9,7 +9,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { RuntsError, invalid, notFound, systemError } from '../runtime/errors';
+import { RuntsError, invalid, notFound, systemError } from '../foundation/errors';
 import { snapshotFilter } from './filter';
 import { SnapshotMetaStore, SnapshotMetaTx, SnapshotRecord } from './meta-store';
 import { Mount, SnapshotInfo, SnapshotKind, SnapshotUsage, Snapshotter } from './types';

@@ -3,7 +3,7 @@
 // filter matches. Fields: name, parent, kind, labels.<key>; operators ==, !=, ~= (regexp), or
 // a bare field path meaning "present".
 
-import { invalid } from '../runtime/errors';
+import { invalid } from '../foundation/errors';
 import { SnapshotInfo } from './types';
 
 interface Clause {

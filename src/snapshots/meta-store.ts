@@ -4,8 +4,8 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { systemError } from '../runtime/errors';
-import { writeFileAtomic } from '../atomic-file';
+import { systemError } from '../foundation/errors';
+import { writeFileAtomic } from '../foundation/atomic-file';
 import { SnapshotKind } from './types';
 
 export interface SnapshotRecord {

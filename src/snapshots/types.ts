@@ -1,6 +1,10 @@
 // containerd's snapshot model (snapshots.Snapshotter): committed snapshots are immutable layers,
 // active snapshots are writable on top of a committed parent, views are read-only.
 
+import type { Mount } from '../mount';
+
+export type { Mount };
+
 export type SnapshotKind = 'active' | 'view' | 'committed';
 
 export interface SnapshotInfo {
@@ -11,14 +15,6 @@ export interface SnapshotInfo {
   created: Date;
   updated: Date;
   labels: Record<string, string>;
-}
-
-/** A mount as containerd describes it (types.Mount): what to pass to mount(8). */
-export interface Mount {
-  type: string;
-  source: string;
-  target?: string;
-  options: string[];
 }
 
 export interface SnapshotUsage {

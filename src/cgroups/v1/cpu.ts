@@ -1,5 +1,5 @@
 // v1 cpu: shares, CFS quota/period/burst, realtime runtime/period, idle; throttling stats.
-import { RuntsError } from '../../runtime/errors';
+import { RuntsError } from '../../foundation/errors';
 import { parseKeyed, parseUint } from '../parse';
 import type { V1Controller } from './controller';
 

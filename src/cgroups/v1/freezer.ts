@@ -1,6 +1,6 @@
 // v1 freezer: freezer.state. Freezing can report FREEZING for a while (and may never finish
 // while processes keep forking), so it is retried, with an occasional thaw to break the race.
-import { RuntsError } from '../../runtime/errors';
+import { RuntsError } from '../../foundation/errors';
 import { CgroupDir, sleepSync } from '../fs';
 import type { FreezerState } from '../types';
 

@@ -1,5 +1,5 @@
 // hugetlb on v1 (<size>.limit_in_bytes) and v2 (<size>.max); reservations follow the limit.
-import { RuntsError } from '../../runtime/errors';
+import { RuntsError } from '../../foundation/errors';
 import type { CgroupDir } from '../fs';
 import { parseKeyed, parseUint } from '../parse';
 import type { LinuxResources } from '../resources';

@@ -1,7 +1,7 @@
 // The cgroup v1 manager: one directory per mounted hierarchy (and, on a hybrid host, the same
 // path in the cgroup2 hierarchy too, which runc also joins so cgroup.kill and cgroup2 tools work).
 import * as path from 'path';
-import { RuntsError, invalid } from '../../runtime/errors';
+import { RuntsError, invalid } from '../../foundation/errors';
 import { requiredControllers } from '../controllers';
 import { CgroupDir, CgroupFs } from '../fs';
 import { v1Mounts } from '../mountinfo';

@@ -1,5 +1,5 @@
 // v1 memory: limit_in_bytes, memsw (memory+swap), soft limit, kmem.tcp, oom_control, swappiness.
-import { RuntsError } from '../../runtime/errors';
+import { RuntsError } from '../../foundation/errors';
 import type { CgroupDir } from '../fs';
 import { parseKeyed, parseUint } from '../parse';
 import { MemoryEntry, memoryEntry } from '../stats';

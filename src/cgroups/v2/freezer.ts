@@ -1,6 +1,6 @@
 // v2 freezer: cgroup.freeze, then wait for cgroup.events to report "frozen 1" (freezing is
 // asynchronous: tasks stop at their next return to user space).
-import { RuntsError } from '../../runtime/errors';
+import { RuntsError } from '../../foundation/errors';
 import { CgroupDir, sleepSync } from '../fs';
 import { parseKeyed } from '../parse';
 import type { FreezerState } from '../types';

@@ -1,7 +1,7 @@
 // The cgroup v2 manager: one directory in the unified hierarchy. Controllers are enabled in
 // every ancestor's cgroup.subtree_control on the way down, as runc does.
 import * as path from 'path';
-import { RuntsError, invalid } from '../../runtime/errors';
+import { RuntsError, invalid } from '../../foundation/errors';
 import { requiredControllers } from '../controllers';
 import { compileDeviceRules } from '../devices';
 import { CgroupDir, CgroupFs } from '../fs';

@@ -1,6 +1,6 @@
 // v2 memory: memory.max, memory.low, memory.swap.max (OCI swap is memory+swap; v2 swap is swap
 // alone, converted as runc does).
-import { RuntsError } from '../../runtime/errors';
+import { RuntsError } from '../../foundation/errors';
 import { memorySwapToV2, v2Value } from '../convert';
 import type { CgroupDir } from '../fs';
 import { MAX_UINT64, parseKeyed, parseUint } from '../parse';

@@ -1,6 +1,6 @@
 // linux.resources.unified: raw cgroup v2 files written as given, after everything else so they
 // win over the mapped values (runc's order).
-import { RuntsError } from '../../runtime/errors';
+import { RuntsError } from '../../foundation/errors';
 import type { CgroupDir } from '../fs';
 import type { LinuxResources } from '../resources';
 

@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { GlobalArgs, store } from '../context';
-import { logWarning } from '../log';
+import { logDebug, logWarning } from '../log';
 
 export interface CreateArgs extends GlobalArgs {
   id: string;
@@ -32,14 +32,14 @@ export function listenFdsFromEnv(): number {
 
 export async function create(args: CreateArgs) {
   if ((args as { 'pidfd-socket'?: string })['pidfd-socket']) {
-    const { RuntsError } = await import('../../runtime/errors');
+    const { RuntsError } = await import('../../foundation/errors');
     throw new RuntsError('--pidfd-socket is not supported by runts yet', 'unsupported');
   }
   const { createContainer } = await import('../../runtime/create');
   return createContainer(store(args), {
     id: args.id, bundle: args.bundle, pidFile: args['pid-file'], consoleSocket: args['console-socket'],
     noPivot: args['no-pivot'], noNewKeyring: args['no-new-keyring'], preserveFds: args['preserve-fds'],
-    listenFds: listenFdsFromEnv(), warn: logWarning,
+    listenFds: listenFdsFromEnv(), warn: logWarning, debug: logDebug,
   });
 }
 

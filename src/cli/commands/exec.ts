@@ -27,7 +27,7 @@ interface ExecArgs extends GlobalArgs {
 
 /** The process to run: --process, or the container's own process amended by the flags. */
 async function processFor(args: ExecArgs, base: Process): Promise<Process> {
-  const { RuntsError } = await import('../../runtime/errors');
+  const { RuntsError } = await import('../../foundation/errors');
   if (args.process) {
     const { validateProcess } = await import('../../runtime/validate');
     let raw: unknown;
@@ -107,21 +107,21 @@ const command: CommandModule<GlobalArgs, ExecArgs> = {
       .option('ignore-paused', { type: 'boolean' })
       .option('cgroup', { type: 'string' }) as unknown) as Argv<ExecArgs>,
   handler: async (args) => {
-    const { execProcess } = await import('../../runtime/exec');
-    const s = store(args);
-    const rec = s.read(args.id);
-    // After the `--` separateCommand inserted, yargs leaves the command in `_` (after "exec").
-    args.command = [...args.command, ...(args._ as unknown[]).slice(1).map(String)];
-    const proc = await processFor(args, rec.config.process!);
     try {
+      const { execProcess } = await import('../../runtime/exec');
+      const s = store(args);
+      const rec = s.read(args.id);
+      // After the `--` separateCommand inserted, yargs leaves the command in `_` (after "exec").
+      args.command = [...args.command, ...(args._ as unknown[]).slice(1).map(String)];
+      const proc = await processFor(args, rec.config.process!);
       process.exitCode = await execProcess(s, {
         id: args.id, process: proc, detach: args.detach, pidFile: args['pid-file'], consoleSocket: args['console-socket'],
         preserveFds: args['preserve-fds'], subCgroup: args.cgroup, ignorePaused: args['ignore-paused'], warn: logWarning,
       });
     } catch (err) {
-      // runc's shape: an exec that could not start exits 255 with "exec failed: ...".
-      const e = err as Error & { kind?: string; exitCode?: number };
-      if (e.name === 'RuntsError' && e.kind === 'system') {
+      // runc's shape: an exec that could not start, for whatever reason, exits 255 with "exec failed: ...".
+      const e = err as Error & { exitCode?: number };
+      if (e.name === 'RuntsError') {
         e.message = `exec failed: ${e.message}`;
         e.exitCode = 255;
       }

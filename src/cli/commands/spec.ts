@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { CommandModule } from 'yargs';
-import { RuntsError } from '../../runtime/errors';
+import { RuntsError } from '../../foundation/errors';
 import { GlobalArgs } from '../context';
 
 type SpecArgs = GlobalArgs & { bundle: string; rootless?: boolean };

@@ -6,7 +6,7 @@ import { findContainer, taskState, TaskState } from '../containers/lookup';
 import { ContainerInfo } from '../containers/labels';
 import { ContainerArgs, attachmentId, logFile, networkEnv } from '../containers/settings';
 import { isCniNetwork } from '../containers/network';
-import { RuntsError } from '../../runtime/errors';
+import { RuntsError } from '../../foundation/errors';
 
 type InspectArgs = ContainerArgs & { containers: string[] };
 

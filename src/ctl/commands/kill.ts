@@ -4,7 +4,7 @@ import { withClient } from '../context';
 import { findContainer, taskState } from '../containers/lookup';
 import { ContainerArgs } from '../containers/settings';
 import { parseSignal, signalTask } from '../containers/signal';
-import { RuntsError } from '../../runtime/errors';
+import { RuntsError } from '../../foundation/errors';
 
 type KillArgs = ContainerArgs & { containers: string[]; signal: string };
 

@@ -4,7 +4,7 @@ import { withClient } from '../context';
 import { findContainer } from '../containers/lookup';
 import { ContainerArgs } from '../containers/settings';
 import { formatPort } from '../../network/ports';
-import { RuntsError } from '../../runtime/errors';
+import { RuntsError } from '../../foundation/errors';
 
 type PortArgs = ContainerArgs & { container: string; private?: string };
 

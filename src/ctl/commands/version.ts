@@ -1,6 +1,6 @@
 import { CommandModule } from 'yargs';
 import { GlobalArgs, withClient } from '../context';
-import { VERSION } from '../../cli/version';
+import { VERSION } from '../../foundation/version';
 
 const command: CommandModule<GlobalArgs, GlobalArgs> = {
   command: 'version',

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import { Client } from '../client';
 import { attachNetwork } from '../../network/attach';
 import { PortMapping, parsePublish } from '../../network/ports';
-import { RuntsError, invalid } from '../../runtime/errors';
+import { RuntsError, invalid } from '../../foundation/errors';
 import { resolveImage } from './image';
 import { ContainerInfo, LABEL, containerInfo } from './labels';
 import { listContainers } from './lookup';

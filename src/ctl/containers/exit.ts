@@ -1,6 +1,6 @@
 // docker's exit codes for `run`/`exec` failures of its own: 125 when the engine fails, 126 when
 // the command cannot be invoked, 127 when it is not found; the command's own status otherwise.
-import { RuntsError } from '../../runtime/errors';
+import { RuntsError } from '../../foundation/errors';
 
 export class ExitError extends RuntsError {
   constructor(message: string, readonly exitCode: number) {

@@ -7,7 +7,7 @@ import { normalizeImageName } from '../import/names';
 import { ImageConfig, parseConfig, parseIndex, parseManifest, selectManifest } from '../../image/documents';
 import { isIndex } from '../../image/media-types';
 import { hostPlatform } from '../../image/platform';
-import { RuntsError } from '../../runtime/errors';
+import { RuntsError } from '../../foundation/errors';
 
 export interface ResolvedImage {
   name: string;

@@ -1,7 +1,7 @@
 // Finding containers as docker does: by full ID, by name, or by a unique ID prefix; and a task's
 // state (a container without a task is "created" or, once run, "exited").
 import { Client, hasCode } from '../client';
-import { RuntsError } from '../../runtime/errors';
+import { RuntsError } from '../../foundation/errors';
 import { ContainerInfo, containerInfo } from './labels';
 
 export interface TaskState {

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { Client } from '../client';
 import { sweepStale } from '../../network/attach';
 import { PortMapping, portsClash } from '../../network/ports';
-import { RuntsError, systemError } from '../../runtime/errors';
+import { RuntsError, systemError } from '../../foundation/errors';
 import { NetworkConfList, loadNetwork } from '../../network/cni/config';
 import { ContainerInfo } from './labels';
 import { ContainerArgs, attachmentId, networkEnv } from './settings';

@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import { Client, hasCode } from '../client';
 import { detachNetwork } from '../../network/attach';
-import { RuntsError } from '../../runtime/errors';
+import { RuntsError } from '../../foundation/errors';
 import { ContainerArgs, SNAPSHOTTER, attachmentId, containerDir, networkEnv } from './settings';
 import { ContainerInfo } from './labels';
 import { taskState } from './lookup';

@@ -3,7 +3,7 @@
 // namespace: a pinned path (bridge), the host's (host), or a fresh empty one (none).
 import { ImageConfig } from '../../image/documents';
 import { Spec } from '../../runtime/spec';
-import { invalid } from '../../runtime/errors';
+import { invalid } from '../../foundation/errors';
 
 // Docker's default capability set.
 const CAPS = ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import { Client } from '../client';
 import { readTar } from '../../diff/tar/reader';
-import { RuntsError } from '../../runtime/errors';
+import { RuntsError } from '../../foundation/errors';
 import { WrittenBlob, writeBlob } from './write-blob';
 
 export interface ArchiveFile extends WrittenBlob {

@@ -6,7 +6,7 @@ import { Descriptor, parseIndex, parseManifest } from '../../image/documents';
 import { MediaType, isIndex, isManifest } from '../../image/media-types';
 import { hostPlatform, platformMatches } from '../../image/platform';
 import { detectCompression } from '../../diff/compression';
-import { invalid } from '../../runtime/errors';
+import { invalid } from '../../foundation/errors';
 import { ArchiveContents } from './archive';
 import { ContentAccess } from './documents';
 import { writeBlob } from './write-blob';

@@ -7,7 +7,7 @@ import { Client, hasCode } from '../client';
 import { Descriptor, parseConfig, parseIndex, parseManifest, selectManifest } from '../../image/documents';
 import { isIndex } from '../../image/media-types';
 import { hostPlatform } from '../../image/platform';
-import { invalid } from '../../runtime/errors';
+import { invalid } from '../../foundation/errors';
 import { ContentAccess, toWire } from './documents';
 
 /** containerd's chain IDs: the first diff ID, then sha256("<parent chain> <diff ID>"). */

@@ -1,7 +1,7 @@
 // Containers service: container records over src/metadata/containers.ts. Creating a record
 // runs nothing (tasks do); deleting one releases its snapshot to the garbage collector.
 import * as grpc from '@grpc/grpc-js';
-import { serviceDefinition } from '../protos';
+import { serviceDefinition } from '../../foundation/protos/services';
 import { failStream, namespaceOf, unary } from '../deps';
 import { maskPaths, toTimestamp } from '../convert';
 import { ServiceRegistration } from '../registration';

@@ -2,7 +2,7 @@
 // (src/content) and the per-namespace content records (src/metadata/content.ts).
 import { once } from 'events';
 import * as grpc from '@grpc/grpc-js';
-import { serviceDefinition } from '../protos';
+import { serviceDefinition } from '../../foundation/protos/services';
 import { Deps, failStream, namespaceOf, unary } from '../deps';
 import { maskPaths } from '../convert';
 import { ServiceRegistration } from '../registration';

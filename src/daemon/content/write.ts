@@ -1,7 +1,7 @@
 // Content.Write: one ingest per bidirectional stream, driven by STAT / WRITE / COMMIT requests
 // exactly as containerd's content service answers them (same offsets, digests and codes).
 import * as grpc from '@grpc/grpc-js';
-import { RuntsError, invalid } from '../../runtime/errors';
+import { RuntsError, invalid } from '../../foundation/errors';
 import { IngestWriter } from '../../content/ingest';
 import { OffsetError } from '../../content/errors';
 import { addContent, hasContent } from '../../metadata/content';

@@ -2,7 +2,7 @@
 // [plugins."io.containerd.grpc.v1.cri"] table of config.toml. Keys runtsd implements are taken;
 // every other key is named back so start-up can warn about it (never silently taken).
 import * as path from 'path';
-import { invalid } from '../../runtime/errors';
+import { invalid } from '../../foundation/errors';
 import { DEFAULT_BIN_DIR, DEFAULT_CONF_DIR } from '../../network/cni/config';
 
 export interface CriConfig {

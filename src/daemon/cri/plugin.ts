@@ -12,7 +12,7 @@ import { Cni } from '../../network/cni/cni';
 import { NetworkConfList, configFiles, parseConfList } from '../../network/cni/config';
 import { NetworkEnv } from '../../network/attach';
 import { NetnsDir } from '../../network/netns';
-import { eventType } from '../../shim/protos';
+import { eventType } from '../../foundation/protos/shim';
 import { Deps, GrpcStatusError } from '../deps';
 import { CRI_NAMESPACE, ContainerMeta, CriStore, Message, WireRuntime, asStatus } from './store';
 import { CriConfig, DEFAULT_CRI_CONFIG } from './config';

@@ -2,7 +2,7 @@
 // containerd's CRI plugin serves them. Each RPC is a thin adapter over the plugin's files; the
 // parts runtsd does not implement answer UNIMPLEMENTED with what is missing, never success.
 import * as grpc from '@grpc/grpc-js';
-import { serviceDefinition } from '../protos';
+import { serviceDefinition } from '../../foundation/protos/services';
 import { Deps, GrpcStatusError, failStream, unary } from '../deps';
 import { ServiceRegistration } from '../registration';
 import { CriPlugin, criPluginFor } from './plugin';

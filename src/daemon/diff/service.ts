@@ -3,7 +3,7 @@
 // content store and unpacks it onto the given mounts; Diff turns the difference between two mounts
 // into a tar+gzip layer written to the content store.
 
-import { RuntsError, invalid } from '../../runtime/errors';
+import { RuntsError, invalid } from '../../foundation/errors';
 import { applyLayerToMounts } from '../../diff/apply-mounts';
 import { withChanges } from '../../diff/diff-mounts';
 import { Compression } from '../../diff/compression';

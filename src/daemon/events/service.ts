@@ -2,12 +2,12 @@
 // ready-made envelopes, and Subscribe streams every namespace's events that match the filters
 // (`topic==/tasks/exit`, `namespace==x`, `topic~=^/images/`), like containerd's exchange.
 import * as grpc from '@grpc/grpc-js';
-import { serviceDefinition } from '../protos';
+import { serviceDefinition } from '../../foundation/protos/services';
 import { failStream, namespaceOf, unary } from '../deps';
 import { toTimestamp, Timestamp } from '../convert';
 import { ServiceRegistration } from '../registration';
 import { Envelope } from '../exchange';
-import { invalid } from '../../runtime/errors';
+import { invalid } from '../../foundation/errors';
 import { validateIdentifier } from '../../metadata/identifiers';
 import { FieldLookup, parseFilters } from '../../metadata/filters';
 

@@ -1,4 +1,4 @@
-import { serviceDefinition } from '../protos';
+import { serviceDefinition } from '../../foundation/protos/services';
 import { unary } from '../deps';
 import { ServiceRegistration } from '../registration';
 

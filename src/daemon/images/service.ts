@@ -2,7 +2,7 @@
 // present and complete (verify.ts). Deleting an image runs garbage collection before
 // answering, so its unreferenced content is gone on return.
 import * as grpc from '@grpc/grpc-js';
-import { serviceDefinition } from '../protos';
+import { serviceDefinition } from '../../foundation/protos/services';
 import { namespaceOf, unary } from '../deps';
 import { WireDescriptor, descriptorFromWire, descriptorToWire, maskPaths, toTimestamp } from '../convert';
 import { ServiceRegistration } from '../registration';

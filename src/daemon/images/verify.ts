@@ -3,7 +3,7 @@
 // import then fails at Images.Create with one clear status, and its lease's end lets garbage
 // collection drop the partial content.
 import * as fs from 'fs';
-import { RuntsError } from '../../runtime/errors';
+import { RuntsError } from '../../foundation/errors';
 import { DescriptorRecord, Tables } from '../../metadata/store';
 import { hasContent, getContent } from '../../metadata/content';
 import { ContentStore } from '../../content/store';

@@ -1,4 +1,4 @@
-import { serviceDefinition } from '../protos';
+import { serviceDefinition } from '../../foundation/protos/services';
 import { PluginInfo, unary } from '../deps';
 import { ServiceRegistration } from '../registration';
 import { FieldLookup, parseFilters } from '../../metadata/filters';

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { randomUUID } from 'crypto';
-import { systemError } from '../../runtime/errors';
-import { writeFileAtomic } from '../../atomic-file';
+import { systemError } from '../../foundation/errors';
+import { writeFileAtomic } from '../../foundation/atomic-file';
 
 /** The daemon's uuid, created once and kept in <root>/uuid across restarts. */
 export function loadOrCreateUuid(root: string): string {

@@ -1,7 +1,7 @@
 // Leases service over src/metadata/leases.ts; deleting a lease releases what it held to GC.
 import { randomBytes } from 'crypto';
 import * as grpc from '@grpc/grpc-js';
-import { serviceDefinition } from '../protos';
+import { serviceDefinition } from '../../foundation/protos/services';
 import { namespaceOf, unary } from '../deps';
 import { toTimestamp } from '../convert';
 import { ServiceRegistration } from '../registration';

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { RuntsError } from '../../runtime/errors';
-import { serviceDefinition } from '../protos';
+import { RuntsError } from '../../foundation/errors';
+import { serviceDefinition } from '../../foundation/protos/services';
 import { unary } from '../deps';
 import { maskPaths } from '../convert';
 import { ServiceRegistration } from '../registration';

@@ -2,7 +2,7 @@
 // blob store after checking the namespace holds them; layers it produces are committed like any
 // Content.Write, under the caller's lease.
 import * as grpc from '@grpc/grpc-js';
-import { serviceDefinition } from '../protos';
+import { serviceDefinition } from '../../foundation/protos/services';
 import { Deps, leaseOf, namespaceOf, unary } from '../deps';
 import { ServiceRegistration } from '../registration';
 import { DiffContentStore, diffService } from '../diff/service';

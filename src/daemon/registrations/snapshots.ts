@@ -3,7 +3,7 @@
 // containerd, a snapshot created under a lease joins it, its namespace cannot be deleted while
 // it exists, and unreferenced snapshots are swept after each garbage collection (snapshots-gc.ts).
 import * as grpc from '@grpc/grpc-js';
-import { serviceDefinition } from '../protos';
+import { serviceDefinition } from '../../foundation/protos/services';
 import { leaseOf, namespaceOf } from '../deps';
 import { ServiceRegistration } from '../registration';
 import { snapshotsService } from '../snapshots/service';

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { mkfifo } from '../../native';
-import { RuntsError, systemError } from '../../runtime/errors';
+import { RuntsError, systemError } from '../../foundation/errors';
 
 export const TASK_DIR = 'io.containerd.runtime.v2.task';
 const SHIM_BINARY_FILE = 'shim-binary-path';

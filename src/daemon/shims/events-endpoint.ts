@@ -2,10 +2,10 @@
 // containerd.services.events.ttrpc.v1.Events/Forward there, and each envelope they forward goes
 // into the daemon's event exchange unchanged.
 import * as fs from 'fs';
-import { TtrpcServer, CallContext } from '../../shim/ttrpc/server';
-import { Code, TtrpcError } from '../../shim/ttrpc/status';
-import { EVENTS_SERVICE, emptyCodec, forwardRequestCodec } from '../../shim/protos';
-import { systemError } from '../../runtime/errors';
+import { TtrpcServer, CallContext } from '../../foundation/ttrpc/server';
+import { Code, TtrpcError } from '../../foundation/ttrpc/status';
+import { EVENTS_SERVICE, emptyCodec, forwardRequestCodec } from '../../foundation/protos/shim';
+import { systemError } from '../../foundation/errors';
 import { EventExchange } from '../exchange';
 
 const NAMESPACE_METADATA = 'containerd-namespace-ttrpc';

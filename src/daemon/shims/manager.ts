@@ -4,13 +4,13 @@
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { RuntsError, invalid, notFound } from '../../runtime/errors';
+import { RuntsError, invalid, notFound } from '../../foundation/errors';
 import { exited } from '../../native';
 import { ContainerRecord } from '../../metadata/store';
 import { getContainer } from '../../metadata/containers';
-import { eventType } from '../../shim/protos';
-import { TtrpcServer } from '../../shim/ttrpc/server';
-import { socketPathOf } from '../../shim/ttrpc/socket-path';
+import { eventType } from '../../foundation/protos/shim';
+import { TtrpcServer } from '../../foundation/ttrpc/server';
+import { socketPathOf } from '../../foundation/ttrpc/socket-path';
 import { Deps } from '../deps';
 import { toTimestamp } from '../convert';
 import { Bundle, bundleOf, createBundle, listBundles, readAddress, readShimBinary, removeBundle } from './bundle';

@@ -3,9 +3,9 @@
 // to the daemon serving SOCK through its ttrpc events endpoint.
 import * as fs from 'fs';
 import * as protobuf from 'protobufjs';
-import { invalid, RuntsError } from '../../runtime/errors';
-import { TtrpcClient } from '../../shim/ttrpc/client';
-import { EVENTS_SERVICE, forwardRequestCodec, timestampOf } from '../../shim/protos';
+import { invalid, RuntsError } from '../../foundation/errors';
+import { TtrpcClient } from '../../foundation/ttrpc/client';
+import { EVENTS_SERVICE, forwardRequestCodec, timestampOf } from '../../foundation/protos/shim';
 
 const FORWARD_TIMEOUT_MS = 5000;
 

@@ -3,7 +3,7 @@
 // installed copy, then the daemon's working directory and $PATH, as containerd does.
 import * as fs from 'fs';
 import * as path from 'path';
-import { invalid, notFound } from '../../runtime/errors';
+import { invalid, notFound } from '../../foundation/errors';
 
 const REPO_BIN = path.resolve(__dirname, '..', '..', '..', 'bin');
 

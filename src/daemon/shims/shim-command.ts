@@ -3,8 +3,8 @@
 // and prints a task DeleteResponse).
 import { spawn } from 'child_process';
 import * as protobuf from 'protobufjs';
-import { RuntsError } from '../../runtime/errors';
-import { taskType } from '../../shim/protos';
+import { RuntsError } from '../../foundation/errors';
+import { taskType } from '../../foundation/protos/shim';
 import { Bundle } from './bundle';
 
 export interface ShimCommandContext {

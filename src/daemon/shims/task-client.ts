@@ -1,9 +1,9 @@
 // containerd.task.v2.Task over ttrpc, as containerd calls it: one method per call, requests and
 // replies as plain objects (camelCase fields), a shim's error rethrown with its gRPC code.
 import * as grpc from '@grpc/grpc-js';
-import { TtrpcClient } from '../../shim/ttrpc/client';
-import { Code, TtrpcError } from '../../shim/ttrpc/status';
-import { TASK_SERVICE, emptyCodec, taskType } from '../../shim/protos';
+import { TtrpcClient } from '../../foundation/ttrpc/client';
+import { Code, TtrpcError } from '../../foundation/ttrpc/status';
+import { TASK_SERVICE, emptyCodec, taskType } from '../../foundation/protos/shim';
 import { GrpcStatusError } from '../deps';
 
 type Message = Record<string, any>;

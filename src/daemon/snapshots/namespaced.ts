@@ -2,7 +2,7 @@
 // parent must be in the caller's namespace. Backend keys are "<namespace>/<key>" (namespace names
 // cannot contain "/"), so one snapshotter directory serves every namespace.
 
-import { invalid } from '../../runtime/errors';
+import { invalid } from '../../foundation/errors';
 import { snapshotFilter } from '../../snapshots/filter';
 import { Mount, SnapshotInfo, SnapshotUsage, Snapshotter } from '../../snapshots/types';
 

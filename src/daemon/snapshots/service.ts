@@ -4,7 +4,7 @@
 // a gRPC status (not-found -> NOT_FOUND, exists -> ALREADY_EXISTS, state -> FAILED_PRECONDITION,
 // invalid -> INVALID_ARGUMENT, unsupported -> UNIMPLEMENTED).
 
-import { RuntsError } from '../../runtime/errors';
+import { RuntsError } from '../../foundation/errors';
 import { Mount, SnapshotInfo, SnapshotKind, Snapshotter } from '../../snapshots/types';
 import { NamespacedSnapshotter } from './namespaced';
 

@@ -1,10 +1,10 @@
 // containerd.services.tasks.v1.Tasks: each call goes to the task's shim over the shim v2 task
 // API, as containerd 1.6's tasks service does; the shim holds all process state.
 import * as grpc from '@grpc/grpc-js';
-import { RuntsError } from '../../runtime/errors';
+import { RuntsError } from '../../foundation/errors';
 import { getContainer } from '../../metadata/containers';
 import { parseFilters } from '../../metadata/filters';
-import { serviceDefinition } from '../protos';
+import { serviceDefinition } from '../../foundation/protos/services';
 import { namespaceOf, unary, GrpcStatusError } from '../deps';
 import { toTimestamp } from '../convert';
 import { ServiceRegistration } from '../registration';

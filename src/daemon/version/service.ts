@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { PROTO_DIR, serviceDefinition } from '../protos';
+import { PROTO_DIR, serviceDefinition } from '../../foundation/protos/services';
 import { unary } from '../deps';
 import { ServiceRegistration } from '../registration';
 

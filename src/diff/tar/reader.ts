@@ -2,7 +2,7 @@
 // Every entry's body must be consumed or is skipped before the next header is read. Hostile input
 // (bad checksums, truncation, absurd sizes, malformed PAX) ends the stream with one clear error.
 
-import { RuntsError } from '../../runtime/errors';
+import { RuntsError } from '../../foundation/errors';
 import { ByteSource } from './byte-source';
 import { BLOCK_SIZE, TarHeader, decodeHeader, entryTypeOf, hasBody, isZeroBlock, RawHeader } from './header';
 import { parsePaxRecords } from './pax';

@@ -3,7 +3,7 @@
 // went) still tells each plugin what it set up.
 import * as fs from 'fs';
 import * as path from 'path';
-import { writeFileAtomic } from '../../atomic-file';
+import { writeFileAtomic } from '../../foundation/atomic-file';
 
 export const DEFAULT_CACHE_DIR = '/var/lib/cni';
 

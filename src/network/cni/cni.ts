@@ -1,7 +1,7 @@
 // CNI as a library, in libcni's role: ADD runs a list's plugins in order, each given the
 // previous one's result; CHECK re-runs them against the cached result; DEL runs them in reverse
 // from the cache and is idempotent; VERSION asks a plugin what it speaks.
-import { RuntsError } from '../../runtime/errors';
+import { RuntsError } from '../../foundation/errors';
 import { DEFAULT_BIN_DIR, NetworkConfList, parseConfList } from './config';
 import { CachedAttachment, ResultCache } from './cache';
 import { CniCommand, execPlugin, findPlugin } from './exec';

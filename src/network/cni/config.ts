@@ -2,7 +2,7 @@
 // `.conflist` as is, a single-plugin `.conf`/`.json` wrapped into a list; looked up by name.
 import * as fs from 'fs';
 import * as path from 'path';
-import { RuntsError, systemError } from '../../runtime/errors';
+import { RuntsError, systemError } from '../../foundation/errors';
 
 export const DEFAULT_CONF_DIR = '/etc/cni/net.d';
 export const DEFAULT_BIN_DIR = '/usr/lib/cni';

@@ -3,7 +3,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { RuntsError } from '../../runtime/errors';
+import { RuntsError } from '../../foundation/errors';
 
 export type CniCommand = 'ADD' | 'CHECK' | 'DEL' | 'VERSION';
 

@@ -1,7 +1,7 @@
 // spec -> launch plan: every path resolved, every flag computed and every op in the order
 // runts-init must carry it out. All validation that needs no kernel happens here.
 import * as fs from 'fs';
-import { RuntsError } from '../errors';
+import { RuntsError } from '../../foundation/errors';
 import { Hook, Spec } from '../spec';
 import { MS } from './mount-options';
 import { CgroupView, planMounts } from './mounts';
@@ -146,13 +146,17 @@ export function buildLaunchPlan(input: LaunchPlanInput): LaunchPlan {
   // the wait on the exec fifo comes before the identity switch because a non-root,
   // non-dumpable init can no longer reopen the fifo through /proc/self/fd.
   const exec = planExec(process);
-  const chdir = { op: Op.CHDIR, args: [process.cwd] };
-  const waitForStart = [{ op: Op.READY, args: [] }, { op: Op.EXEC_FIFO, args: [input.fifoFd] }, ...hookOps('startContainer', hooks.startContainer)];
+  const chdir = { op: Op.CHDIR, args: [process.cwd, 0] };
+  const waitForStart = [{ op: Op.READY, args: [] }, { op: Op.EXEC_FIFO, args: [input.fifoFd] }];
+  // startContainer hooks run as the process will: its identity, under its seccomp filter (runc).
+  const startHooks = hookOps('startContainer', hooks.startContainer);
   const identity = planIdentity(process, input.lastCap);
   const finish = identityAndSeccomp(identity, chdir, !!process.noNewPrivileges, input.seccomp);
   // A notify filter's listener fd goes to the agent through this runtime, which leaves at
   // READY: then, as in runc, identity and filter come before READY.
-  if (input.seccomp?.notify) records.push(chdir, exec.check, ...finish, ...waitForStart, exec.exec);
-  else records.push(chdir, exec.check, ...waitForStart, ...finish, exec.exec);
+  // The first chdir, still privileged, may reach a cwd only the runtime can (as runc).
+  const earlyChdir = { op: Op.CHDIR, args: [process.cwd, 1] };
+  if (input.seccomp?.notify) records.push(earlyChdir, exec.check, ...finish, ...waitForStart, ...startHooks, exec.exec);
+  else records.push(earlyChdir, exec.check, ...waitForStart, ...finish, ...startHooks, exec.exec);
   return { records, warnings: identity.warnings, parentHooks, userns };
 }

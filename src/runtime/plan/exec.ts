@@ -36,7 +36,9 @@ export function buildExecPlan(input: ExecPlanInput): { records: PlanRecord[]; wa
   records.push(...planRlimits(p), ...planSchedulingOps(p), { op: Op.CLOSE_FDS, args: [3 + input.preserveFds] });
   const exec = planExec(p);
   const identity = planIdentity(p, input.lastCap);
-  const chdir = { op: Op.CHDIR, args: [p.cwd] };
+  const chdir = { op: Op.CHDIR, args: [p.cwd, 0] };
+  // The first chdir, still privileged, may reach a cwd only the runtime can (as runc).
+  records.push({ op: Op.CHDIR, args: [p.cwd, 1] });
   records.push(...identityAndSeccomp(identity, chdir, !!p.noNewPrivileges, input.seccomp));
   records.push(exec.check, { op: Op.READY, args: [] }, exec.exec);
   return { records, warnings: identity.warnings };

@@ -1,7 +1,7 @@
 // spec.mounts and linux.devices -> MOUNT / MKNOD / SYMLINK ops, in the spec's order, all
 // relative to the rootfs and carried out by runts-init through fds.
 import * as path from 'path';
-import { invalid } from '../errors';
+import { invalid } from '../../foundation/errors';
 import { IDMapping, LinuxDevice, Mount } from '../spec';
 import { MS, parseMountOptions } from './mount-options';
 import { Op, PlanRecord } from './ops';
@@ -54,6 +54,9 @@ function idmapOp(m: Mount, dest: string, source: string, index: number, recursiv
 export function planMounts(input: MountPlanInput): PlanRecord[] {
   const ops: PlanRecord[] = [];
   let idmapped = 0;
+  // A read-only /dev is mounted read-write, filled (mounts under it, devices, symlinks), and
+  // remounted read-only last, as runc does.
+  let devRemount: PlanRecord | undefined;
   for (const m of input.mounts) {
     const dest = path.posix.normalize(m.destination);
     if (!path.posix.isAbsolute(dest)) throw invalid(`config.json: mount destination ${m.destination} is not an absolute path`);
@@ -78,12 +81,18 @@ export function planMounts(input: MountPlanInput): PlanRecord[] {
     } else if (o.idmap !== 'none' || m.uidMappings?.length) {
       throw invalid(`config.json: mount ${dest}: id-mapped mounts must be bind mounts, not ${type || 'an untyped mount'}`);
     } else {
-      ops.push(mountOp(m.source ?? type, dest, type, o.flags & ~MS.REMOUNT, o.data, prop, Kind.Fs, 0, false));
+      let flags = o.flags & ~MS.REMOUNT;
+      if (dest === '/dev' && flags & MS.RDONLY) {
+        flags &= ~MS.RDONLY;
+        devRemount = mountOp(m.source ?? type, dest, type, flags | MS.REMOUNT | MS.RDONLY, o.data, 0, Kind.Fs, 0, false);
+      }
+      ops.push(mountOp(m.source ?? type, dest, type, flags, o.data, prop, Kind.Fs, 0, false));
       if (dest === '/dev/pts' && type === 'devpts') ops.push({ op: Op.SYMLINK, args: ['pts/ptmx', '/dev/ptmx'] });
     }
   }
   const devIsHostBind = input.mounts.some((m) => m.destination === '/dev' && (m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind')));
   if (!devIsHostBind) ops.push(...planDevices(input.devices, input.userns), ...devSymlinks());
+  if (devRemount) ops.push(devRemount);
   return ops;
 }
 

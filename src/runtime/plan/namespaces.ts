@@ -1,5 +1,5 @@
 // Namespace flags, and the stage-1 part of the plan: joins by path (user first), clone flags.
-import { invalid } from '../errors';
+import { invalid } from '../../foundation/errors';
 import { Linux } from '../spec';
 import { Op, PlanRecord } from './ops';
 

@@ -1,5 +1,5 @@
 // process.* -> the ops after pivot_root: limits, fds, capabilities, user, cwd, exec.
-import { invalid } from '../errors';
+import { invalid } from '../../foundation/errors';
 import { Process } from '../spec';
 import { capabilityMask } from './capabilities';
 import { Op, PlanRecord } from './ops';

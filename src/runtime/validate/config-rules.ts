@@ -1,7 +1,7 @@
 // The checks of config.json that the schema cannot express: the namespace list first (the
 // other rules read it), then roughly in document order. Each returns the first Violation it
 // finds; validateConfig reports the first of all.
-import { Spec } from './spec-types';
+import { Spec } from '../../foundation/spec-types';
 import { Namespaces } from './namespaces';
 import { Violation, violation } from './pointer';
 import { checkProcess } from './process-rules';

@@ -4,8 +4,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ErrorObject } from 'ajv';
-import { RuntsError } from '../errors';
-import { requireFile } from '../../require-file';
+import { RuntsError } from '../../foundation/errors';
+import { requireFile } from '../../foundation/require-file';
 
 export interface CompiledValidator {
   (data: unknown): boolean;

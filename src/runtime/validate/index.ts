@@ -2,16 +2,16 @@
 // `exec --process`, state.json and `update --resources` input. Each is checked against the
 // schemas (validators compiled at build time), then against the rules a schema cannot
 // express. Failures are one RuntsError of kind 'invalid': `<file>: <JSON pointer>: <rule>`.
-import { RuntsError } from '../errors';
+import { RuntsError } from '../../foundation/errors';
 import { describeErrors } from './describe-error';
 import { CompiledValidator, generatedValidators } from './generated';
 import { checkConfig } from './config-rules';
 import { checkProcess } from './process-rules';
 import { checkOciVersion } from './version';
 import { formatViolation, Violation } from './pointer';
-import { LinuxResources, Process, Spec, State } from './spec-types';
+import { LinuxResources, Process, Spec, State } from '../../foundation/spec-types';
 
-export * from './spec-types';
+export * from '../../foundation/spec-types';
 
 /** config.json: supported ociVersion, schema, then semantic rules. */
 export function validateConfig(raw: unknown): Spec {
@@ -23,9 +23,11 @@ export function validateConfig(raw: unknown): Spec {
   return spec;
 }
 
-/** The process JSON given to `runts exec --process`. */
+/** The process JSON given to `runts exec --process`. Without `user` it runs as root, as runc's
+ * zero-valued user does (engines write such files). */
 export function validateProcess(raw: unknown): Process {
   const source = 'process.json';
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && (raw as Process).user === undefined) raw = { ...raw, user: { uid: 0, gid: 0 } };
   const parsed = checkSchema<Process>(generatedValidators().validateProcess, raw, source);
   throwIfViolated(source, checkProcess(parsed, ''));
   return parsed;

@@ -1,5 +1,5 @@
 // linux.memoryPolicy combinations set_mempolicy(2) refuses with EINVAL.
-import { LinuxMemoryPolicy } from './spec-types';
+import { LinuxMemoryPolicy } from '../../foundation/spec-types';
 import { Violation, violation } from './pointer';
 
 const WITHOUT_NODES = new Set(['MPOL_DEFAULT', 'MPOL_LOCAL']);

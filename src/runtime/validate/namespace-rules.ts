@@ -1,6 +1,6 @@
 // Rules tying config fields to the namespaces that make them meaningful (runc's validator
 // rules, stated per field).
-import { Spec } from './spec-types';
+import { Spec } from '../../foundation/spec-types';
 import { Namespaces } from './namespaces';
 import { Violation, violation } from './pointer';
 

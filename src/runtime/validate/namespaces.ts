@@ -1,5 +1,5 @@
 // A view of linux.namespaces for the rules that depend on which namespaces the container gets.
-import { Linux, LinuxNamespaceType } from './spec-types';
+import { Linux, LinuxNamespaceType } from '../../foundation/spec-types';
 
 export class Namespaces {
   private readonly byType = new Map<LinuxNamespaceType, string | undefined>();

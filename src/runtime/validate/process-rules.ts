@@ -1,6 +1,6 @@
 // Rules on a process object the schema cannot express. `at` is the pointer of the process
 // itself: '/process' inside config.json, '' for the file given to `exec --process`.
-import { Process } from './spec-types';
+import { Process } from '../../foundation/spec-types';
 import { Violation, violation } from './pointer';
 import { checkScheduler } from './scheduler-rules';
 

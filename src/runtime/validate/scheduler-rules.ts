@@ -1,6 +1,6 @@
 // process.scheduler values sched_setattr(2) would refuse with a bare EINVAL, caught here with
 // the reason (kernel/sched: valid_policy, __checkparam_dl).
-import { Scheduler } from './spec-types';
+import { Scheduler } from '../../foundation/spec-types';
 import { Violation, violation } from './pointer';
 
 const REALTIME = new Set(['SCHED_FIFO', 'SCHED_RR']);

@@ -1,5 +1,5 @@
 // Seccomp rules from config-linux.md that the schema cannot express.
-import { Seccomp, SeccompAction } from './spec-types';
+import { Seccomp, SeccompAction } from '../../foundation/spec-types';
 import { Violation, violation } from './pointer';
 
 const INIT_HANDOFF_SYSCALLS = new Set(['write', 'sendmsg', 'recvfrom']);

@@ -1,7 +1,7 @@
 // runc's sysctl rule: a key may only be set when the container has its own instance of the
 // namespace the key belongs to; anything else would change the host.
 import * as fs from 'fs';
-import { Spec } from './spec-types';
+import { Spec } from '../../foundation/spec-types';
 import { Namespaces } from './namespaces';
 import { pointer, Violation, violation } from './pointer';
 

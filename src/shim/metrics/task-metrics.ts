@@ -1,7 +1,7 @@
 // Task.Stats: the container's cgroup usage as containerd's cgroups Metrics message (v1 when the
 // task's memory controller is on a v1 hierarchy, else v2), wrapped in an Any.
-import { codec, loadProtoSet } from '../proto-loader';
-import { Any } from '../protos';
+import { codec, loadProtoSet } from '../../foundation/protos/loader';
+import { Any } from '../../foundation/protos/shim';
 import { cgroupsOf } from './cgroup-files';
 import { collectV1 } from './cgroup-v1';
 import { collectV2 } from './cgroup-v2';

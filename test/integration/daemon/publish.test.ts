@@ -2,7 +2,7 @@
 // reaches `ctr events` subscribers; bad input is one clear error.
 import { spawn, spawnSync } from 'child_process';
 import { Daemon, RUNTSD, startDaemon } from './harness';
-import { eventType } from '../../../src/shim/protos';
+import { eventType } from '../../../src/foundation/protos/shim';
 import { marshalAny } from '../../../src/daemon/shims/shim-command';
 
 describe('runtsd publish', () => {

@@ -11,7 +11,7 @@ import * as zlib from 'zlib';
 import { applyLayerToMounts } from '../../../src/diff/apply-mounts';
 import { describeTree } from '../../helpers/tree';
 import { buildTar, WriteEntry } from '../../../src/diff/tar/writer';
-import { mountAll, unmountAll } from '../../../src/snapshots/mount';
+import { mountAll, unmountAll } from '../../../src/mount';
 import { OverlaySnapshotter } from '../../../src/snapshots/overlay';
 
 const haveContainerd = ['/usr/bin/containerd', '/usr/bin/ctr'].every((p) => fs.existsSync(p));

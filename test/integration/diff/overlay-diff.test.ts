@@ -9,7 +9,7 @@ import { withChanges } from '../../../src/diff/diff-mounts';
 import { ChangeEntry } from '../../../src/diff/changes';
 import { writeLayer } from '../../../src/diff/write-layer';
 import { buildTar, WriteEntry } from '../../../src/diff/tar/writer';
-import { mountAll, unmountAll } from '../../../src/snapshots/mount';
+import { mountAll, unmountAll } from '../../../src/mount';
 import { OverlaySnapshotter } from '../../../src/snapshots/overlay';
 import { Mount } from '../../../src/snapshots/types';
 

@@ -61,8 +61,9 @@ test('exec into a stopped container is refused', async () => {
   const deadline = Date.now() + 5000;
   while (runts.state(id).status !== 'stopped' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   const r = runts.run(['exec', id, 'true']);
-  expect(r.status).toBe(1);
-  expect(r.stderr).toContain('cannot exec in a stopped container');
+  expect(r.status).toBe(255);
+  // runc's shape: every exec that cannot start exits 255 with "exec failed: ...".
+  expect(r.stderr).toContain('exec failed: cannot exec in a stopped container');
 });
 
 test('--apparmor and --process-label are applied or refused, never ignored', () => {

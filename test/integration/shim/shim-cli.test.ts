@@ -3,11 +3,11 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { TtrpcClient } from '../../../src/shim/ttrpc/client';
+import { TtrpcClient } from '../../../src/foundation/ttrpc/client';
 import { recordDeleted } from '../../../src/shim/delete-response';
-import { TASK_SERVICE, taskType } from '../../../src/shim/protos';
+import { TASK_SERVICE, taskType } from '../../../src/foundation/protos/shim';
 import { shimSocketAddress } from '../../../src/shim/address';
-import { socketPathOf } from '../../../src/shim/ttrpc/socket-path';
+import { socketPathOf } from '../../../src/foundation/ttrpc/socket-path';
 import { missingPrerequisite, SHIM_BIN } from './private-containerd';
 
 const skip = missingPrerequisite();

@@ -7,7 +7,7 @@ import { applyLayerToMounts } from '../../../src/diff/apply-mounts';
 import { buildTar } from '../../../src/diff/tar/writer';
 import { BtrfsSnapshotter } from '../../../src/snapshots/btrfs';
 import { openSnapshotters } from '../../../src/snapshots/index';
-import { mountAll, unmountAll } from '../../../src/snapshots/mount';
+import { mountAll, unmountAll } from '../../../src/mount';
 import { Mount } from '../../../src/snapshots/types';
 
 const haveTools = ['/usr/sbin/mkfs.btrfs', '/usr/bin/btrfs'].every((p) => fs.existsSync(p));

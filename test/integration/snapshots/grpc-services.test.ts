@@ -9,7 +9,7 @@ import * as zlib from 'zlib';
 import { diffService } from '../../../src/daemon/diff/service';
 import { snapshotsService } from '../../../src/daemon/snapshots/service';
 import { buildTar } from '../../../src/diff/tar/writer';
-import { mountAll, unmountAll } from '../../../src/snapshots/mount';
+import { mountAll, unmountAll } from '../../../src/mount';
 import { NativeSnapshotter } from '../../../src/snapshots/native';
 import { OverlaySnapshotter } from '../../../src/snapshots/overlay';
 import { grpcAvailable, serve } from './grpc-harness';

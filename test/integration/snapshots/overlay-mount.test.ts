@@ -7,7 +7,7 @@ import * as zlib from 'zlib';
 import { applyLayerToMounts, applyLayerViaTemporaryMount } from '../../../src/diff/apply-mounts';
 import { getXattrs } from '../../../src/diff/special-files';
 import { buildTar, WriteEntry } from '../../../src/diff/tar/writer';
-import { mountAll, unmountAll } from '../../../src/snapshots/mount';
+import { mountAll, unmountAll } from '../../../src/mount';
 import { NativeSnapshotter } from '../../../src/snapshots/native';
 import { OverlaySnapshotter } from '../../../src/snapshots/overlay';
 import { Mount, Snapshotter } from '../../../src/snapshots/types';

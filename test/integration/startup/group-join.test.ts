@@ -4,8 +4,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { TtrpcClient } from '../../../src/shim/ttrpc/client';
-import { TASK_SERVICE, taskType } from '../../../src/shim/protos';
+import { TtrpcClient } from '../../../src/foundation/ttrpc/client';
+import { TASK_SERVICE, taskType } from '../../../src/foundation/protos/shim';
 import { shimSocketAddress } from '../../../src/shim/address';
 import { missingPrerequisite, SHIM_BIN } from '../shim/private-containerd';
 

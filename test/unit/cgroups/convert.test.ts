@@ -1,5 +1,5 @@
 import { blkioWeightToIoWeight, cpuSharesToWeight, memorySwapToV2 } from '../../../src/cgroups/convert';
-import { RuntsError } from '../../../src/runtime/errors';
+import { RuntsError } from '../../../src/foundation/errors';
 
 describe('cpu.shares -> cpu.weight (runc 1.1 linear mapping)', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { openCgroup } from '../../../src/cgroups';
 import type { DeviceProgram } from '../../../src/cgroups';
-import { RuntsError } from '../../../src/runtime/errors';
+import { RuntsError } from '../../../src/foundation/errors';
 import { FakeCgroupFs } from './fake-cgroupfs';
 
 const ALL = ['cpuset', 'cpu', 'io', 'memory', 'hugetlb', 'pids', 'rdma'];

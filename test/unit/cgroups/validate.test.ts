@@ -1,6 +1,6 @@
 import { validateResources } from '../../../src/cgroups/validate';
 import type { LinuxResources } from '../../../src/cgroups/resources';
-import { RuntsError } from '../../../src/runtime/errors';
+import { RuntsError } from '../../../src/foundation/errors';
 
 function errorOf(r: LinuxResources, v: 'v1' | 'v2' = 'v1'): RuntsError {
   try {

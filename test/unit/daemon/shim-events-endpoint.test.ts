@@ -4,9 +4,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { serveShimEvents } from '../../../src/daemon/shims/events-endpoint';
 import { Envelope, EventExchange } from '../../../src/daemon/exchange';
-import { TtrpcClient } from '../../../src/shim/ttrpc/client';
-import { TtrpcServer } from '../../../src/shim/ttrpc/server';
-import { EVENTS_SERVICE, eventType, forwardRequestCodec } from '../../../src/shim/protos';
+import { TtrpcClient } from '../../../src/foundation/ttrpc/client';
+import { TtrpcServer } from '../../../src/foundation/ttrpc/server';
+import { EVENTS_SERVICE, eventType, forwardRequestCodec } from '../../../src/foundation/protos/shim';
 
 describe('shim events endpoint', () => {
   let dir: string;

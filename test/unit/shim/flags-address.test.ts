@@ -4,7 +4,7 @@ import * as path from 'path';
 import { parseShimFlags } from '../../../src/shim/flags';
 import { groupIdOf, shimSocketAddress } from '../../../src/shim/address';
 import { encodeDeleteResponse } from '../../../src/shim/delete-response';
-import { taskType } from '../../../src/shim/protos';
+import { taskType } from '../../../src/foundation/protos/shim';
 
 describe('shim flags', () => {
   it('parses containerd\'s start invocation (Go flag syntax)', () => {

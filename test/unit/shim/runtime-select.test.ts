@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runcOptionsCodec } from '../../../src/shim/protos';
+import { runcOptionsCodec } from '../../../src/foundation/protos/shim';
 import { InProcessRuntime } from '../../../src/shim/in-process-runtime';
 import { RuncCliRuntime } from '../../../src/shim/runc-cli-runtime';
 import { runtimeFor, runtimeForCleanup, runtimeForCreate } from '../../../src/shim/runtime-select';

@@ -1,9 +1,9 @@
 import { TaskService } from '../../../src/shim/task-service';
 import { CreateRequest, ExecRequest, TaskRuntime } from '../../../src/shim/task-runtime';
 import { EventPublisher } from '../../../src/shim/events';
-import { ProcessStatus } from '../../../src/shim/protos';
-import { RuntsError } from '../../../src/runtime/errors';
-import { statusOf, Code } from '../../../src/shim/ttrpc/status';
+import { ProcessStatus } from '../../../src/foundation/protos/shim';
+import { RuntsError } from '../../../src/foundation/errors';
+import { statusOf, Code } from '../../../src/foundation/ttrpc/status';
 
 /** A runtime that records calls and hands out pids; exits are triggered by the test. */
 class FakeRuntime implements TaskRuntime {

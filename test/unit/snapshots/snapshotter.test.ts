@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { JsonFileMetaStore } from '../../../src/snapshots/meta-store';
-import { compactOverlayOptions } from '../../../src/snapshots/mount';
+import { compactOverlayOptions } from '../../../src/mount';
 import { NativeSnapshotter } from '../../../src/snapshots/native';
 import { OverlaySnapshotter } from '../../../src/snapshots/overlay';
 

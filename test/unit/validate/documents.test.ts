@@ -1,6 +1,6 @@
 // The other documents: the process file of `exec --process`, state.json and update's resources.
 import { validateProcess, validateResources, validateState } from '../../../src/runtime/validate';
-import { RuntsError } from '../../../src/runtime/errors';
+import { RuntsError } from '../../../src/foundation/errors';
 import { maximalConfig, runcSpec } from './fixtures';
 
 function messageOf(fn: () => unknown): string {

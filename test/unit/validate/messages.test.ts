@@ -1,7 +1,7 @@
 // Every bad config gets exactly one line naming the field (JSON pointer) and the rule.
 // Each row edits the config `runc spec` writes (namespaces pid, network, ipc, uts, mount).
 import { validateConfig } from '../../../src/runtime/validate';
-import { RuntsError } from '../../../src/runtime/errors';
+import { RuntsError } from '../../../src/foundation/errors';
 import { runcSpec } from './fixtures';
 
 let base: any;

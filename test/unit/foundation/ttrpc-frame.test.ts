@@ -1,5 +1,5 @@
-import { encodeFrame, FrameDecoder, HEADER_LENGTH, MAX_PAYLOAD, MessageType, OversizeFrame } from '../../../src/shim/ttrpc/frame';
-import { requestCodec, responseCodec } from '../../../src/shim/ttrpc/envelope';
+import { encodeFrame, FrameDecoder, HEADER_LENGTH, MAX_PAYLOAD, MessageType, OversizeFrame } from '../../../src/foundation/ttrpc/frame';
+import { requestCodec, responseCodec } from '../../../src/foundation/ttrpc/envelope';
 
 describe('ttrpc frame', () => {
   it('lays out the header as ttrpc channel.go does: length, stream id (BE), type, flags', () => {

@@ -1,12 +1,13 @@
-// The shim's protobuf definitions: each set of .proto files in proto/ is precompiled to a
-// protobufjs JSON descriptor beside it (proto/<dir>/<set>.json), which loads without parsing;
-// test/unit/shim/proto-descriptors.test.ts keeps the JSON equal to the .proto sources. Messages
-// go to and from plain objects with one fixed set of conversions.
+// protobufjs definitions for ttrpc and the shim's containerd messages: each set of .proto files
+// in proto/ is precompiled to a protobufjs JSON descriptor beside it (proto/<dir>/<set>.json),
+// which loads without parsing; test/unit/foundation/proto-descriptors.test.ts keeps the JSON
+// equal to the .proto sources. Messages go to and from plain objects with one fixed set of
+// conversions.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as protobuf from 'protobufjs';
 
-const PROTO_DIR = path.join(__dirname, '..', '..', 'proto');
+const PROTO_DIR = path.join(__dirname, '..', '..', '..', 'proto');
 
 /** The sets the shim loads: files relative to proto/<dir>. */
 export const PROTO_SETS = {

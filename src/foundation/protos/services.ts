@@ -1,11 +1,12 @@
-// Loads service definitions from proto/ (shipped beside dist/ and src/). The services' files
-// are parsed together, once: each alone would parse the imports they share again.
+// containerd's gRPC service definitions (runtsd serves them, runtsctl calls them), loaded from
+// proto/ (shipped beside dist/ and src/). The services' files are parsed together, once: each
+// alone would parse the imports they share again.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 
-export const PROTO_DIR = path.resolve(__dirname, '..', '..', 'proto');
+export const PROTO_DIR = path.resolve(__dirname, '..', '..', '..', 'proto');
 
 // snake_case field names as on the wire; int64 as JS numbers (sizes and offsets fit in 2^53);
 // enums by name; defaults filled in so handlers never see undefined scalars or maps.

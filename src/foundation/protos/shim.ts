@@ -1,5 +1,5 @@
 // Codecs for the shim's containerd messages (proto/shim): the task API, events, options.
-import { codec, loadProtoSet } from './proto-loader';
+import { codec, loadProtoSet } from './loader';
 
 const root = loadProtoSet('shim');
 

@@ -2,7 +2,7 @@
 // complete TOML 1.0 parser; a document it refuses is reported as one line with file, line and
 // column. The only importer of smol-toml.
 import { TomlError, parse } from 'smol-toml';
-import { invalid } from './runtime/errors';
+import { invalid } from './errors';
 
 export type Table = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 // The ttrpc Request/Response envelopes (proto/ttrpc/ttrpc.proto) as typed codecs.
-import { codec, loadProtoSet } from '../proto-loader';
+import { codec, loadProtoSet } from '../protos/loader';
 
 export interface KeyValue {
   key: string;

@@ -2,12 +2,12 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { TtrpcServer } from '../../../src/shim/ttrpc/server';
-import { TtrpcClient } from '../../../src/shim/ttrpc/client';
-import { Code, TtrpcError } from '../../../src/shim/ttrpc/status';
-import { encodeFrame, Frame, FrameDecoder, MessageType } from '../../../src/shim/ttrpc/frame';
-import { requestCodec, responseCodec } from '../../../src/shim/ttrpc/envelope';
-import { notFound } from '../../../src/runtime/errors';
+import { TtrpcServer } from '../../../src/foundation/ttrpc/server';
+import { TtrpcClient } from '../../../src/foundation/ttrpc/client';
+import { Code, TtrpcError } from '../../../src/foundation/ttrpc/status';
+import { encodeFrame, Frame, FrameDecoder, MessageType } from '../../../src/foundation/ttrpc/frame';
+import { requestCodec, responseCodec } from '../../../src/foundation/ttrpc/envelope';
+import { notFound } from '../../../src/foundation/errors';
 
 describe('ttrpc server and client over a unix socket', () => {
   let dir: string;

@@ -1,12 +1,20 @@
-// Mounting what a snapshotter returns, with mount(8) until the addon has mount calls.
-// Overlay option strings longer than the one page mount(2) accepts (long lowerdir chains) are
-// shortened the way containerd's mount helper does: the mount runs with its working directory at
-// the deepest directory common to all layer paths, and the paths are given relative to it.
+// Mounting what a snapshotter returns (for the snapshotters and the differ), with mount(8) until
+// the addon has mount calls. Overlay option strings longer than the one page mount(2) accepts
+// (long lowerdir chains) are shortened the way containerd's mount helper does: the mount runs
+// with its working directory at the deepest directory common to all layer paths, and the paths
+// are given relative to it.
 
 import { execFile } from 'child_process';
 import * as path from 'path';
-import { RuntsError } from '../runtime/errors';
-import { Mount } from './types';
+import { RuntsError } from './foundation/errors';
+
+/** A mount as containerd describes it (types.Mount): what to pass to mount(8). */
+export interface Mount {
+  type: string;
+  source: string;
+  target?: string;
+  options: string[];
+}
 
 const MOUNT_DATA_LIMIT = 4096 - 1; // a page, minus the terminating NUL
 

@@ -1,8 +1,8 @@
 // The precompiled descriptors the shim loads (proto/<dir>/<set>.json) say exactly what the .proto
-// files say. After changing a .proto file: UPDATE_PROTO_DESCRIPTORS=1 npx jest test/unit/shim/proto-descriptors
+// files say. After changing a .proto file: UPDATE_PROTO_DESCRIPTORS=1 npx jest test/unit/foundation/proto-descriptors
 import * as fs from 'fs';
 import * as protobuf from 'protobufjs';
-import { descriptorPath, loadProtoSet, parseProtoSet, PROTO_SETS, ProtoSet } from '../../../src/shim/proto-loader';
+import { descriptorPath, loadProtoSet, parseProtoSet, PROTO_SETS, ProtoSet } from '../../../src/foundation/protos/loader';
 
 describe.each(Object.keys(PROTO_SETS) as ProtoSet[])('the %s protos', (set) => {
   it('are precompiled from the current .proto files', () => {

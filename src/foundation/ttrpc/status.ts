@@ -1,6 +1,6 @@
 // gRPC status codes as ttrpc carries them (google.rpc.Code), and the error a handler throws to
 // answer with a specific one.
-import { RuntsError, ErrorKind } from '../../runtime/errors';
+import { RuntsError, ErrorKind } from '../errors';
 
 export enum Code {
   OK = 0,

@@ -1,6 +1,6 @@
 // TOML through smol-toml: the values runtsd and the shim read, and one-line errors naming the
 // file, line and column.
-import { parseToml } from '../../src/toml';
+import { parseToml } from '../../../src/foundation/toml';
 
 test('TOML values: escapes, dotted keys, arrays, booleans, numbers with underscores', () => {
   expect(parseToml('a.b = "x\\ty\\u00e9"\nc = [1, -2, 3.5, true]\nn = 16_777_216\n[t."q.k"]\nz = false', 'f')).toEqual({
