@@ -5,7 +5,7 @@
 import { randomBytes } from 'crypto';
 import * as path from 'path';
 import * as grpc from '@grpc/grpc-js';
-import { hasCode } from '../../ctl/client';
+import { hasCode } from '../../client/client';
 import { GrpcStatusError } from '../deps';
 import { CriPlugin, SNAPSHOTTER } from './plugin';
 import { ContainerMeta, CriRecord, Message, SANDBOX_ID_LABEL, SandboxMeta, asStatus } from './store';

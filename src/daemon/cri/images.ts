@@ -1,10 +1,10 @@
 // Images as CRI sees them: one image per config digest (its ID), with every name pointing at
 // it as a repo tag (name:tag) or repo digest (name@manifest digest). Found by name, short name
 // (docker.io/library/ and :latest implied), full ID or ID without "sha256:".
-import { Client, hasCode } from '../../ctl/client';
-import { ContentAccess } from '../../ctl/import/documents';
-import { chainIds } from '../../ctl/import/unpack';
-import { normalizeImageName } from '../../ctl/import/names';
+import { Client, hasCode } from '../../client/client';
+import { ContentAccess } from '../../client/documents';
+import { chainIds } from '../../client/unpack';
+import { normalizeImageName } from '../../image/names';
 import { ImageConfig, parseConfig, parseIndex, parseManifest, selectManifest } from '../../image/documents';
 import { isIndex } from '../../image/media-types';
 import { hostPlatform } from '../../image/platform';

@@ -4,9 +4,9 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Client, hasCode } from '../../ctl/client';
-import { writeBlob } from '../../ctl/import/write-blob';
-import { unpackImage } from '../../ctl/import/unpack';
+import { Client, hasCode } from '../../client/client';
+import { writeBlob } from '../../client/write-blob';
+import { unpackImage } from '../../client/unpack';
 import { buildTar } from '../../diff/tar/writer';
 import { runtsVersion } from '../version/service';
 

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as grpc from '@grpc/grpc-js';
 import * as protobuf from 'protobufjs';
-import { Client, hasCode } from '../../ctl/client';
+import { Client, hasCode } from '../../client/client';
 import { Cni } from '../../network/cni/cni';
 import { NetworkConfList, configFiles, parseConfList } from '../../network/cni/config';
 import { NetworkEnv } from '../../network/attach';

@@ -2,7 +2,7 @@
 // label telling sandboxes from containers and an extension holding the CRI metadata (config,
 // timestamps, network, exit) as JSON. A restarted runtsd finds every pod and container here.
 import * as grpc from '@grpc/grpc-js';
-import { Client, DaemonError, hasCode } from '../../ctl/client';
+import { Client, DaemonError, hasCode } from '../../client/client';
 import { GrpcStatusError } from '../deps';
 
 export const CRI_NAMESPACE = 'k8s.io';

@@ -3,11 +3,11 @@
 // Diff.Apply the layer onto the returned mounts, check the diff ID, Commit under the chain ID;
 // then label the layers with their uncompressed digest and the config with the top snapshot.
 import { createHash, randomBytes } from 'crypto';
-import { Client, hasCode } from '../client';
-import { Descriptor, parseConfig, parseIndex, parseManifest, selectManifest } from '../../image/documents';
-import { isIndex } from '../../image/media-types';
-import { hostPlatform } from '../../image/platform';
-import { invalid } from '../../foundation/errors';
+import { Client, hasCode } from './client';
+import { Descriptor, parseConfig, parseIndex, parseManifest, selectManifest } from '../image/documents';
+import { isIndex } from '../image/media-types';
+import { hostPlatform } from '../image/platform';
+import { invalid } from '../foundation/errors';
 import { ContentAccess, toWire } from './documents';
 
 /** containerd's chain IDs: the first diff ID, then sha256("<parent chain> <diff ID>"). */

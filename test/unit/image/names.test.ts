@@ -1,5 +1,5 @@
-import { normalizeImageName } from '../../../src/ctl/import/names';
-import { chainIds } from '../../../src/ctl/import/unpack';
+import { normalizeImageName } from '../../../src/image/names';
+import { chainIds } from '../../../src/client/unpack';
 
 test.each([
   ['busybox', 'docker.io/library/busybox:latest'],
