@@ -20,6 +20,13 @@
       "type": "executable",
       "sources": ["<!@(ls -1 addon/launcher/*.cc)"],
       "cflags_cc": ["-std=c++17", "-O2", "-fno-exceptions"]
+    },
+    {
+      "target_name": "runts-pause",
+      "type": "executable",
+      "sources": ["addon/pause/main.cc"],
+      "cflags_cc": ["-std=c++17", "-O2", "-fno-exceptions"],
+      "ldflags": ["-static", "-s"]
     }
   ]
 }

@@ -1,6 +1,6 @@
 // What every runtsctl command gets: the global flags, a client built from them, and a plain
 // table printer for the list commands.
-import { Client } from './client';
+import { Client } from '../client/client';
 
 export interface GlobalArgs {
   address: string;

@@ -1,10 +1,11 @@
 // runtsd's configuration: defaults, then a config file (containerd's layout: root, state,
-// grpc.address, debug.level; other keys, such as containerd's plugin tables, are ignored),
+// grpc.address, debug.level, the CRI plugin's table; other plugin tables are ignored),
 // then command-line flags.
 import * as fs from 'fs';
 import { invalid, systemError } from '../foundation/errors';
 import { LogLevel, isLogLevel } from './log';
 import { parseToml } from '../foundation/toml';
+import { CRI_PLUGIN, CriSettings, readCriTable } from './cri/config';
 
 export interface DaemonConfig {
   address: string;
@@ -13,6 +14,8 @@ export interface DaemonConfig {
   logLevel: LogLevel;
   /** Registry hosts directory (containerd's certs.d layout: <host>/hosts.toml, CAs). */
   registryHostsDir: string;
+  /** The CRI plugin's table, when the config file has one. */
+  cri?: CriSettings;
 }
 
 export const DEFAULT_CONFIG: DaemonConfig = {
@@ -29,6 +32,7 @@ interface ConfigFile {
   grpc?: { address?: unknown };
   debug?: { level?: unknown };
   registry?: { config_path?: unknown };
+  plugins?: Record<string, unknown>;
 }
 
 /** Reads a config file: TOML (containerd's format) or JSON by extension. */
@@ -62,6 +66,7 @@ export function readConfigFile(file: string): Partial<DaemonConfig> {
   if (parsed.grpc?.address !== undefined) out.address = str('grpc.address', parsed.grpc.address);
   if (parsed.debug?.level !== undefined) out.logLevel = logLevel(str('debug.level', parsed.debug.level));
   if (parsed.registry?.config_path !== undefined) out.registryHostsDir = str('registry.config_path', parsed.registry.config_path);
+  if (parsed.plugins?.[CRI_PLUGIN] !== undefined) out.cri = readCriTable(parsed.plugins[CRI_PLUGIN], `config ${file}`);
   return out;
 }
 

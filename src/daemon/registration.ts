@@ -9,4 +9,6 @@ export interface ServiceRegistration {
   definition: () => grpc.ServiceDefinition;
   /** Builds the handlers from the shared dependency bag. */
   implementation: (deps: Deps) => grpc.UntypedServiceImplementation;
+  /** Called once the daemon is listening (a service that calls the daemon itself starts here). */
+  serving?: (deps: Deps) => void;
 }

@@ -51,6 +51,9 @@ import { eventsService } from './events/service';
 import { tasksService } from './tasks/service';
 import { pullService } from './pull/service';
 import { shimManagerFor } from './shims/manager';
+import { withAuthorityRewritten } from './authority';
+import { criImageService, criRuntimeService } from './cri/services';
+import { criPluginFor } from './cri/plugin';
 
 export const SERVICES: ServiceRegistration[] = [
   healthService,
@@ -65,6 +68,8 @@ export const SERVICES: ServiceRegistration[] = [
   containersService,
   eventsService,
   tasksService,
+  criRuntimeService,
+  criImageService,
   pullService,
 ];
 
@@ -158,13 +163,15 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
   const shims = shimManagerFor(deps);
   await shims.start();
 
+  // The listener is ours, not grpc-js's, so older grpc-go clients' :authority can be fixed.
+  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const listener = net.createServer((socket) => injector.injectConnection(withAuthorityRewritten(socket)));
   await new Promise<void>((resolve, reject) => {
-    server.bindAsync(`unix://${config.address}`, grpc.ServerCredentials.createInsecure(), (err) => {
-      if (err) reject(systemError(`listening on ${config.address}`, err));
-      else resolve();
-    });
+    listener.once('error', (err) => reject(systemError(`listening on ${config.address}`, err)));
+    listener.listen(config.address, () => resolve());
   });
   fs.chmodSync(config.address, 0o660);
+  for (const service of SERVICES) service.serving?.(deps);
   log.info('runtsd serving', { address: config.address, root: config.root, state: config.state });
   await deps.collectGarbage();
   const gcTimer = setInterval(() => {
@@ -178,11 +185,13 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     deps,
     async stop() {
       clearInterval(gcTimer);
+      listener.close();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => server.forceShutdown(), 5000);
         server.tryShutdown(() => { clearTimeout(force); resolve(); });
       });
       fs.rmSync(config.address, { force: true });
+      criPluginFor(deps).close();
       await shims.stop();
       await metadata.close();
       log.info('runtsd stopped');

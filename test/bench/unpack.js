@@ -12,8 +12,8 @@ const os = require('os');
 const path = require('path');
 const { startEngine, seconds, median, repo } = require('./daemons');
 const { buildArchive } = require('./oci-archive');
-const { Client } = require(path.join(repo, 'dist', 'ctl', 'client'));
-const { unpackImage } = require(path.join(repo, 'dist', 'ctl', 'import', 'unpack'));
+const { Client } = require(path.join(repo, 'dist', 'client', 'client'));
+const { unpackImage } = require(path.join(repo, 'dist', 'client', 'unpack'));
 const { chainIds } = require(path.join(repo, 'dist', 'image', 'chain'));
 
 const N = Number(process.argv[2] ?? 3);

@@ -27,7 +27,7 @@ export const sh = (cmd: string, args: string[]) => spawnSync(cmd, args, { encodi
 export function makeTestNetwork(tag: string): TestNetwork {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `runts-net-${tag}-`));
   const n = (process.pid % 200) + 20;
-  const third = { cni: 1, ctl: 2, bench: 3 }[tag] ?? 4;
+  const third = { cni: 1, ctl: 2, bench: 3, cri: 5, ce: 6, cg: 7 }[tag] ?? 4;
   const name = `runts-${tag}-${process.pid}`;
   const bridge = `rt${tag.slice(0, 3)}${process.pid % 100000}`.slice(0, 15);
   const subnet = `10.${n}.${third}.0/24`;

@@ -14,8 +14,8 @@ const LAYERS: { name: string; parts: string[] }[] = [
   // the kernel's interfaces (the addon, cgroupfs, mount(8)) and the OCI image format
   { name: 'base', parts: ['native', 'cgroups', 'mount', 'image'] },
   // the OCI runtime library, the stores (content, snapshots, diff, metadata), CNI networking and
-  // the registry client
-  { name: 'runtime and stores', parts: ['runtime', 'content', 'snapshots', 'diff', 'metadata', 'network', 'registry'] },
+  // the registry client, and the containerd API client runtsctl and the CRI plugin share
+  { name: 'runtime and stores', parts: ['runtime', 'content', 'snapshots', 'diff', 'metadata', 'network', 'registry', 'client'] },
   // the four programs: runts, runtsctl, the shim, runtsd
   { name: 'programs', parts: ['cli', 'ctl', 'shim', 'daemon'] },
 ];

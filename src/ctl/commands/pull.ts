@@ -4,7 +4,7 @@
 // `ctr pull --local` do). Prints "<name> <digest>" on stdout.
 import { Argv, CommandModule } from 'yargs';
 import { GlobalArgs, withClient } from '../context';
-import { Client, DaemonError } from '../client';
+import { Client, DaemonError } from '../../client/client';
 import { hostPlatform, parsePlatform, formatPlatform } from '../../image/platform';
 import { Descriptor } from '../../image/documents';
 import { RegistryArgs, credentialsOf, registryOptions, withRegistryFlags } from '../pull/registry-args';

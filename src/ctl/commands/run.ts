@@ -3,7 +3,7 @@
 import * as path from 'path';
 import { Argv, CommandModule } from 'yargs';
 import { commandArgs, withClient } from '../context';
-import { Client } from '../client';
+import { Client } from '../../client/client';
 import { createContainer, createTask } from '../containers/create';
 import { ExitError, engineFailure, startFailure } from '../containers/exit';
 import { ContainerInfo } from '../containers/labels';

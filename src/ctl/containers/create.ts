@@ -3,7 +3,7 @@
 // fails so a failed run leaves nothing.
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
-import { Client } from '../client';
+import { Client } from '../../client/client';
 import { attachNetwork } from '../../network/attach';
 import { PortMapping, parsePublish } from '../../network/ports';
 import { RuntsError, invalid } from '../../foundation/errors';

@@ -1,9 +1,9 @@
 // The image a container starts from: its runtsd record, the config for this platform, and the
 // chain ID of its top layer (the committed snapshot a container's rootfs is prepared on).
-import { Client, hasCode } from '../client';
-import { ContentAccess } from '../import/documents';
+import { Client, hasCode } from '../../client/client';
+import { ContentAccess } from '../../client/documents';
 import { chainIds } from '../../image/chain';
-import { normalizeImageName } from '../import/names';
+import { normalizeImageName } from '../../image/names';
 import { ImageConfig, parseConfig, parseIndex, parseManifest, selectManifest } from '../../image/documents';
 import { isIndex } from '../../image/media-types';
 import { hostPlatform } from '../../image/platform';

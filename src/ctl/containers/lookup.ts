@@ -1,6 +1,6 @@
 // Finding containers as docker does: by full ID, by name, or by a unique ID prefix; and a task's
 // state (a container without a task is "created" or, once run, "exited").
-import { Client, hasCode } from '../client';
+import { Client, hasCode } from '../../client/client';
 import { RuntsError } from '../../foundation/errors';
 import { ContainerInfo, containerInfo } from './labels';
 

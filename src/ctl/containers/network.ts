@@ -5,7 +5,7 @@ import * as dgram from 'dgram';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { Client } from '../client';
+import { Client } from '../../client/client';
 import { sweepStale } from '../../network/attach';
 import { PortMapping, portsClash } from '../../network/ports';
 import { RuntsError, systemError } from '../../foundation/errors';

@@ -2,7 +2,7 @@
 // the job: the task (killed first when forced), the network (CNI DEL from the cache, the netns
 // pin), the rootfs snapshot, the runtsd record, runtsctl's files.
 import * as fs from 'fs';
-import { Client, hasCode } from '../client';
+import { Client, hasCode } from '../../client/client';
 import { detachNetwork } from '../../network/attach';
 import { RuntsError } from '../../foundation/errors';
 import { ContainerArgs, SNAPSHOTTER, attachmentId, containerDir, networkEnv } from './settings';

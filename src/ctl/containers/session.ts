@@ -1,6 +1,6 @@
 // A foreground process's session: relays our terminal or streams to its fifos, forwards
 // signals (docker's sig-proxy) and window sizes, and waits for its exit status.
-import { Client } from '../client';
+import { Client } from '../../client/client';
 import { Attached, FifoSet, attach, removeFifos } from './stdio';
 
 export interface SessionOptions {

@@ -1,5 +1,5 @@
 // Signalling a container's task and waiting for it to exit, for stop and kill.
-import { Client } from '../client';
+import { Client } from '../../client/client';
 
 export { parseSignal } from '../../runtime/signals';
 

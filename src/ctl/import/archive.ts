@@ -3,10 +3,10 @@
 // their name promises, any other file (docker-archive layers and configs) under the digest
 // computed while writing. Small JSON documents are also kept in memory for resolving.
 import * as fs from 'fs';
-import { Client } from '../client';
+import { Client } from '../../client/client';
 import { readTar } from '../../diff/tar/reader';
 import { RuntsError } from '../../foundation/errors';
-import { WrittenBlob, writeBlob } from './write-blob';
+import { WrittenBlob, writeBlob } from '../../client/write-blob';
 
 export interface ArchiveFile extends WrittenBlob {
   /** The first bytes, to tell a compressed layer from a plain one. */

@@ -3,12 +3,12 @@
 // the images (and their labels) reference them; the lease goes at the end, success or not.
 import * as fs from 'fs';
 import { randomBytes } from 'crypto';
-import { Client, hasCode } from '../client';
+import { Client, hasCode } from '../../client/client';
 import { Progress } from '../progress';
 import { writeArchiveToContent } from './archive';
-import { toWire } from './documents';
+import { toWire } from '../../client/documents';
 import { NamedImage, resolveImages } from './resolve';
-import { unpackImage } from './unpack';
+import { unpackImage } from '../../client/unpack';
 
 export interface ImportOptions {
   snapshotter: string;

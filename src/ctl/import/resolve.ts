@@ -1,16 +1,16 @@
 // Turns the archive's top-level documents into named images: index.json for an OCI layout,
 // manifest.json for a docker-archive (for which a Docker v2 manifest is written, as ctr does),
 // and labels manifests and indexes with gc.ref.content.* so their children stay referenced.
-import { Client } from '../client';
+import { Client } from '../../client/client';
 import { Descriptor, parseIndex, parseManifest } from '../../image/documents';
 import { MediaType, isIndex, isManifest } from '../../image/media-types';
 import { hostPlatform, platformMatches } from '../../image/platform';
 import { detectCompression } from '../../diff/compression';
 import { invalid } from '../../foundation/errors';
 import { ArchiveContents } from './archive';
-import { ContentAccess } from './documents';
-import { writeBlob } from './write-blob';
-import { normalizeImageName } from './names';
+import { ContentAccess } from '../../client/documents';
+import { writeBlob } from '../../client/write-blob';
+import { normalizeImageName } from '../../image/names';
 
 export interface NamedImage {
   name: string;

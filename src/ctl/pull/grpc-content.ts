@@ -3,9 +3,9 @@
 // COMMIT with the expected digest and labels); ALREADY_EXISTS means the store has it and the
 // lease took it.
 import * as grpc from '@grpc/grpc-js';
-import { Client, hasCode } from '../client';
-import { ContentAccess } from '../import/documents';
-import { abortIngest } from '../import/write-blob';
+import { Client, hasCode } from '../../client/client';
+import { ContentAccess } from '../../client/documents';
+import { abortIngest } from '../../client/write-blob';
 import { Descriptor } from '../../image/documents';
 import { BlobWriter, ContentTarget } from '../../registry/target';
 

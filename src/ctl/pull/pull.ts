@@ -1,7 +1,7 @@
 // `runtsctl pull` done by runtsctl itself, as ctr does: the registry client writes through
 // runtsd's content service under a lease, layers are unpacked through its snapshots and diff
 // services as they arrive, and the image record is made last, once everything is verified.
-import { Client } from '../client';
+import { Client } from '../../client/client';
 import { createOrUpdate, withLease } from '../import/import';
 import { Platform } from '../../image/platform';
 import { RepositoryClient, RegistryOptions } from '../../registry/client';

@@ -1,8 +1,8 @@
 // Unpacking pulled layers through runtsd's snapshots and diff services (ctr's way), one layer
 // at a time as the registry client hands them over.
-import { Client } from '../client';
-import { ContentAccess } from '../import/documents';
-import { applyLayer, snapshotExists } from '../import/unpack';
+import { Client } from '../../client/client';
+import { ContentAccess } from '../../client/documents';
+import { applyLayer, snapshotExists } from '../../client/unpack';
 import { LayerUnpacker } from '../../registry/target';
 
 export function grpcUnpacker(client: Client, snapshotter: string): LayerUnpacker {

@@ -27,6 +27,8 @@ const SHUTDOWN_WAIT_MS = 3000;
 export interface ShimTask {
   namespace: string;
   id: string;
+  /** The shim's address: tasks of one group (a pod's) share it. */
+  address: string;
   bundle: Bundle;
   binary: string;
   client: TaskClient;
@@ -192,7 +194,7 @@ export class ShimManager {
       throw err;
     }
     const task: ShimTask = {
-      namespace, id: bundle.id, bundle, binary, client, logReader, deleting: false, shimGone: Promise.resolve(),
+      namespace, id: bundle.id, address, bundle, binary, client, logReader, deleting: false, shimGone: Promise.resolve(),
     };
     if (shimPid > 0) {
       task.shimGone = exited(shimPid).then(() => undefined);
@@ -272,6 +274,11 @@ export class ShimManager {
 
   /** Asks the shim to exit and waits (briefly) until it did, as containerd's waitShutdown. */
   private async shutdown(task: ShimTask): Promise<void> {
+    // a grouped shim serving other tasks stays: nothing to wait for
+    if ([...this.tasks.values()].some((t) => t !== task && t.address === task.address)) {
+      this.release(task);
+      return;
+    }
     try {
       await task.client.call('Shutdown', { id: task.id });
     } catch {

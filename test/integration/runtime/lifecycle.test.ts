@@ -68,8 +68,10 @@ test('kill accepts signal names and numbers', async () => {
   const id = uniqueId('sig');
   runts.ok(['run', '-d', '--bundle', b.dir, id]);
   runts.ok(['kill', id, 'SIGUSR1']);
-  await waitFor(() => fs.existsSync(path.join(b.rootfs, 'tmp', 'sig')));
-  expect(fs.readFileSync(path.join(b.rootfs, 'tmp', 'sig'), 'utf8')).toBe('got-usr1\n');
+  // the shell creates the file before it writes to it: wait for the whole line
+  const sig = path.join(b.rootfs, 'tmp', 'sig');
+  await waitFor(() => fs.existsSync(sig) && fs.readFileSync(sig, 'utf8').endsWith('\n'));
+  expect(fs.readFileSync(sig, 'utf8')).toBe('got-usr1\n');
   expect(runts.run(['kill', id, 'NOPE']).stderr).toMatch(/unknown signal .*NOPE/);
   expect(runts.run(['delete', '--force', 'never-existed']).status).toBe(0);
 });

@@ -3,12 +3,12 @@
 // Diff.Apply the layer onto the returned mounts, check the diff ID, Commit under the chain ID;
 // then label the layers with their uncompressed digest and the config with the top snapshot.
 import { randomBytes } from 'crypto';
-import { Client, hasCode } from '../client';
-import { Descriptor, parseConfig, parseIndex, parseManifest, selectManifest } from '../../image/documents';
-import { isIndex } from '../../image/media-types';
-import { hostPlatform } from '../../image/platform';
-import { chainIds } from '../../image/chain';
-import { invalid } from '../../foundation/errors';
+import { Client, hasCode } from './client';
+import { Descriptor, parseConfig, parseIndex, parseManifest, selectManifest } from '../image/documents';
+import { isIndex } from '../image/media-types';
+import { hostPlatform } from '../image/platform';
+import { chainIds } from '../image/chain';
+import { invalid } from '../foundation/errors';
 import { ContentAccess, toWire } from './documents';
 
 export interface UnpackProgress {

@@ -1,4 +1,4 @@
-import { normalizeImageName } from '../../../src/ctl/import/names';
+import { normalizeImageName } from '../../../src/image/names';
 import { chainIds } from '../../../src/image/chain';
 
 test.each([

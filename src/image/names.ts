@@ -1,6 +1,6 @@
 // Image references as containerd stores them: a bare name gets docker.io (and library/ for a
 // single path component) and :latest when it carries neither tag nor digest.
-import { invalid } from '../../foundation/errors';
+import { invalid } from '../foundation/errors';
 
 const REFERENCE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 

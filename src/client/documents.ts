@@ -1,7 +1,7 @@
 // Reading JSON documents back (from the archive pass when kept, else from runtsd's content
 // store) and labelling content so garbage collection keeps what an image refers to.
-import { Client } from '../client';
-import { Descriptor } from '../../image/documents';
+import { Client } from './client';
+import { Descriptor } from '../image/documents';
 
 export class ContentAccess {
   constructor(private readonly client: Client, private readonly kept: Map<string, Buffer> = new Map()) {}

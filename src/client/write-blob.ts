@@ -3,7 +3,7 @@
 // error: the lease still takes it, as containerd's clients treat ALREADY_EXISTS.
 import { createHash } from 'crypto';
 import * as grpc from '@grpc/grpc-js';
-import { Client, hasCode } from '../client';
+import { Client, hasCode } from './client';
 
 export interface WrittenBlob {
   digest: string;

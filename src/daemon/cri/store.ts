@@ -1,0 +1,143 @@
+// CRI objects kept as containerd keeps them: container records in the "k8s.io" namespace, a
+// label telling sandboxes from containers and an extension holding the CRI metadata (config,
+// timestamps, network, exit) as JSON. A restarted runtsd finds every pod and container here.
+import * as grpc from '@grpc/grpc-js';
+import { Client, DaemonError, hasCode } from '../../client/client';
+import { GrpcStatusError } from '../deps';
+
+export const CRI_NAMESPACE = 'k8s.io';
+export const KIND_LABEL = 'io.cri-containerd.kind';
+export const SANDBOX_ID_LABEL = 'io.cri-containerd.sandbox-id';
+const EXTENSION = 'io.runts.cri.metadata';
+const EXTENSION_TYPE = 'runts.cri/metadata';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export type Message = Record<string, any>;
+
+export interface SandboxMeta {
+  id: string;
+  config: Message;
+  createdAt: number;
+  /** Pinned network namespace; '' for host-network pods. */
+  netns: string;
+  network: string;
+  ip: string;
+  /** The pod's own files (/etc/hosts, hostname, resolv.conf). */
+  dir: string;
+  cgroupsPath: string;
+  stopped: boolean;
+}
+
+export interface ContainerMeta {
+  id: string;
+  sandboxId: string;
+  config: Message;
+  imageRef: string;
+  imageName: string;
+  logPath: string;
+  cgroupsPath: string;
+  createdAt: number;
+  startedAt: number;
+  finishedAt: number;
+  exitCode: number;
+  reason: string;
+}
+
+export type Kind = 'sandbox' | 'container';
+
+/** A container record's runtime: the shim and its options (a google.protobuf.Any). */
+export interface WireRuntime { name: string; options: { type_url: string; value: Buffer } | null }
+
+export interface CriRecord<M> {
+  id: string;
+  labels: Record<string, string>;
+  image: string;
+  meta: M;
+}
+
+/** A daemon error as the status kubelet should see (NOT_FOUND stays NOT_FOUND...). */
+export function asStatus(err: unknown): unknown {
+  if (err instanceof DaemonError) {
+    const code = (grpc.status as unknown as Record<string, number>)[err.code] ?? grpc.status.UNKNOWN;
+    return new GrpcStatusError(code, err.message);
+  }
+  return err;
+}
+
+export const notFoundStatus = (what: string) => new GrpcStatusError(grpc.status.NOT_FOUND, what);
+
+const metaOf = (c: Message) => {
+  const ext = c.extensions?.[EXTENSION];
+  return ext ? JSON.parse(Buffer.from(ext.value).toString('utf8')) : undefined;
+};
+
+const toRecord = <M>(c: Message): CriRecord<M> => ({ id: c.id, labels: c.labels ?? {}, image: c.image, meta: metaOf(c) as M });
+
+export const metaExtension = (meta: unknown) => ({ [EXTENSION]: { type_url: EXTENSION_TYPE, value: Buffer.from(JSON.stringify(meta)) } });
+
+export class CriStore {
+  constructor(private readonly client: Client) {}
+
+  async list<M>(kind: Kind): Promise<CriRecord<M>[]> {
+    const { containers } = await this.client.unary('containers', 'List', { filters: [`labels."${KIND_LABEL}"==${kind}`] });
+    return (containers as Message[]).filter((c) => metaOf(c) !== undefined).map((c) => toRecord<M>(c));
+  }
+
+  async get<M>(kind: Kind, id: string): Promise<CriRecord<M>> {
+    const found = await this.find<M>(kind, id);
+    if (!found) throw notFoundStatus(`${kind} "${id}" not found`);
+    return found;
+  }
+
+  /** By full id or unique prefix, as crictl and containerd's CRI accept. */
+  async find<M>(kind: Kind, id: string): Promise<CriRecord<M> | undefined> {
+    if (!id) throw new GrpcStatusError(grpc.status.INVALID_ARGUMENT, `${kind} id cannot be empty`);
+    try {
+      const { container } = await this.client.unary('containers', 'Get', { id });
+      if (container.labels?.[KIND_LABEL] === kind && metaOf(container)) return toRecord<M>(container);
+    } catch (err) {
+      if (!hasCode(err, 'NOT_FOUND') && !hasCode(err, 'INVALID_ARGUMENT')) throw asStatus(err);
+    }
+    const matches = (await this.list<M>(kind)).filter((r) => r.id.startsWith(id));
+    if (matches.length > 1) throw new GrpcStatusError(grpc.status.INVALID_ARGUMENT, `${kind} id prefix "${id}" is ambiguous`);
+    return matches[0];
+  }
+
+  async create(kind: Kind, record: {
+    id: string; labels: Record<string, string>; image: string; spec: object; snapshotKey: string; meta: unknown; runtime: WireRuntime;
+  }): Promise<void> {
+    await this.client.unary('containers', 'Create', {
+      container: {
+        id: record.id,
+        labels: { ...record.labels, [KIND_LABEL]: kind },
+        image: record.image,
+        runtime: record.runtime,
+        snapshotter: 'overlayfs',
+        snapshot_key: record.snapshotKey,
+        spec: { type_url: 'types.containerd.io/opencontainers/runtime-spec/1/Spec', value: Buffer.from(JSON.stringify(record.spec)) },
+        extensions: metaExtension(record.meta),
+      },
+    });
+  }
+
+  async updateMeta(id: string, meta: unknown): Promise<void> {
+    await this.client.unary('containers', 'Update', {
+      container: { id, extensions: metaExtension(meta) },
+      update_mask: { paths: [`extensions.${EXTENSION}`] },
+    });
+  }
+
+  async spec(id: string): Promise<Message> {
+    const { container } = await this.client.unary('containers', 'Get', { id });
+    return JSON.parse(Buffer.from(container.spec.value).toString('utf8'));
+  }
+
+  /** Idempotent. */
+  async remove(id: string): Promise<void> {
+    try {
+      await this.client.unary('containers', 'Delete', { id });
+    } catch (err) {
+      if (!hasCode(err, 'NOT_FOUND')) throw asStatus(err);
+    }
+  }
+}

@@ -1,0 +1,223 @@
+// CRI latency and memory: runtsd's CRI against containerd 1.6's CRI plugin (Debian's, a private
+// instance) on the same machine, same CNI config, same image, same sandbox image (runts-pause,
+// exported from runtsd into containerd), in one run. For each engine: the kubelet sequence
+// RunPodSandbox, CreateContainer, StartContainer, StopContainer, RemoveContainer,
+// StopPodSandbox, RemovePodSandbox (median of N rounds after a warm-up), then the memory (PSS)
+// of the daemon and its shims per running pod (K pods of one sleeping container each).
+// Usage: [RUNTSD_SHIM_GROUP=namespace] node test/bench/cri.js [rounds=10] [pods=5]
+'use strict';
+const { execFileSync, spawn, spawnSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const grpc = require('@grpc/grpc-js');
+const protoLoader = require('@grpc/proto-loader');
+const { buildArchive } = require('./oci-archive');
+const { unmountUnder, median, repo } = require('./daemons');
+
+const ROUNDS = Number(process.argv[2] ?? 10);
+/** RUNTSD_SHIM_GROUP=namespace: all pods in one runts shim instead of one shim per pod. */
+const GROUPED = process.env.RUNTSD_SHIM_GROUP === 'namespace';
+const PODS = Number(process.argv[3] ?? 5);
+const IMAGE = 'docker.io/library/bench-busybox:latest';
+const PAUSE = 'localhost/runts/pause:0.1.0';
+const STEPS = ['RunPodSandbox', 'CreateContainer', 'StartContainer', 'StopContainer', 'RemoveContainer', 'StopPodSandbox', 'RemovePodSandbox'];
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'runts-bench-cri-'));
+const bridge = `rtbcri${process.pid % 10000}`;
+const netName = `bench-cri-${process.pid}`;
+const confDir = path.join(work, 'net.d');
+fs.mkdirSync(confDir);
+fs.writeFileSync(path.join(confDir, '10-bench.conflist'), JSON.stringify({
+  cniVersion: '1.0.0', name: netName,
+  plugins: [
+    { type: 'bridge', bridge, isGateway: true, ipMasq: true,
+      ipam: { type: 'host-local', ranges: [[{ subnet: '10.250.9.0/24' }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: path.join(work, 'ipam') } },
+    { type: 'portmap', capabilities: { portMappings: true } },
+  ],
+}));
+
+const def = protoLoader.loadSync('cri/runtime/v1/api.proto', { keepCase: true, longs: Number, enums: String, defaults: true, includeDirs: [path.join(repo, 'proto')] });
+const pkg = grpc.loadPackageDefinition(def);
+
+function criClient(socket) {
+  const runtime = new pkg.runtime.v1.RuntimeService(`unix://${socket}`, grpc.credentials.createInsecure());
+  const call = (method, request) => new Promise((resolve, reject) => {
+    runtime[method](request, { deadline: Date.now() + 120000 }, (err, res) => (err ? reject(new Error(`${method}: ${err.details}`)) : resolve(res)));
+  });
+  return { call, close: () => runtime.close() };
+}
+
+function launch(name, dir) {
+  fs.mkdirSync(dir, { recursive: true });
+  const socket = path.join(dir, 'grpc.sock');
+  const sandboxImage = name === 'runtsd' ? '' : `  sandbox_image = "${PAUSE}"\n`;
+  const cri = `[plugins."io.containerd.grpc.v1.cri"]\n  restrict_oom_score_adj = true\n${sandboxImage}  [plugins."io.containerd.grpc.v1.cri".cni]\n    conf_dir = "${confDir}"\n    bin_dir = "/usr/lib/cni"\n`;
+  const log = fs.openSync(path.join(dir, 'daemon.log'), 'a');
+  let child;
+  if (name === 'runtsd') {
+    // runts-shim.toml: every pod in one shim (shim_group = "namespace"), as `runtsd-grouped`
+    const shimConfig = path.join(dir, 'runts-shim.toml');
+    fs.writeFileSync(shimConfig, 'shim_group = "namespace"\n');
+    const runtime = GROUPED ? `  [plugins."io.containerd.grpc.v1.cri".containerd]\n    default_runtime_name = "runts"\n  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runts]\n    runtime_type = "io.containerd.runts.v2"\n  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runts.options]\n    ConfigPath = "${shimConfig}"\n` : '';
+    fs.writeFileSync(path.join(dir, 'config.toml'), cri + runtime);
+    child = spawn(path.join(repo, 'bin', 'runtsd'), ['--address', socket, '--root', path.join(dir, 'root'), '--state', path.join(dir, 'state'), '--config', path.join(dir, 'config.toml'), '--log-level', 'warn'], { stdio: ['ignore', log, log] });
+  } else {
+    fs.writeFileSync(path.join(dir, 'config.toml'), `version = 2\nroot = "${dir}/root"\nstate = "${dir}/state"\n[grpc]\n  address = "${socket}"\n[ttrpc]\n  address = "${socket}.ttrpc"\n[debug]\n  address = "${socket}.debug"\n[metrics]\n  address = ""\n`
+      + `${cri}  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n    runtime_type = "io.containerd.runc.v2"\n  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n    SystemdCgroup = false\n`);
+    child = spawn('containerd', ['--config', path.join(dir, 'config.toml')], { stdio: ['ignore', log, log] });
+  }
+  fs.closeSync(log);
+  return { name, dir, socket, child };
+}
+
+async function waitReady(engine) {
+  for (let i = 0; i < 200; i++) {
+    if (engine.child.exitCode !== null) break;
+    if (spawnSync('ctr', ['-a', engine.socket, 'version'], { stdio: 'ignore' }).status === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${engine.name} did not start: ${fs.readFileSync(path.join(engine.dir, 'daemon.log'), 'utf8').slice(-2000)}`);
+}
+
+const ctr = (engine, args) => execFileSync('ctr', ['-a', engine.socket, '-n', 'k8s.io', ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+
+async function stop(engine) {
+  if (engine.child.exitCode === null && engine.child.signalCode === null) {
+    const exited = new Promise((r) => engine.child.once('exit', r));
+    engine.child.kill('SIGTERM');
+    const t = setTimeout(() => engine.child.kill('SIGKILL'), 10000);
+    await exited;
+    clearTimeout(t);
+  }
+  unmountUnder(engine.dir);
+}
+
+/** Processes whose command line mentions the engine's socket: its shims. */
+function shimPids(socket) {
+  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((pid) => {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      return cmd.includes('shim') && cmd.includes(socket);
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+const pssKiB = (pid) => {
+  try {
+    return Number(/^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))[1]);
+  } catch {
+    return 0;
+  }
+};
+const engineMemory = (engine) => [engine.child.pid, ...shimPids(engine.socket)].reduce((s, pid) => s + pssKiB(pid), 0);
+
+const podConfig = (name) => ({
+  metadata: { name, namespace: 'bench', uid: `uid-${name}`, attempt: 0 }, hostname: name, log_directory: path.join(work, 'logs'), linux: {},
+});
+const containerConfig = { metadata: { name: 'c' }, image: { image: IMAGE }, command: ['sleep', '3600'], log_path: 'c.log' };
+
+async function cycle(cri, name, times) {
+  const t = (step) => { const t0 = process.hrtime.bigint(); return () => times[step].push(Number(process.hrtime.bigint() - t0) / 1e6); };
+  const config = podConfig(name);
+  let done = t('RunPodSandbox');
+  const { pod_sandbox_id: pod } = await cri.call('RunPodSandbox', { config });
+  done();
+  done = t('CreateContainer');
+  const { container_id: id } = await cri.call('CreateContainer', { pod_sandbox_id: pod, config: containerConfig, sandbox_config: config });
+  done();
+  done = t('StartContainer'); await cri.call('StartContainer', { container_id: id }); done();
+  done = t('StopContainer'); await cri.call('StopContainer', { container_id: id, timeout: 0 }); done();
+  done = t('RemoveContainer'); await cri.call('RemoveContainer', { container_id: id }); done();
+  done = t('StopPodSandbox'); await cri.call('StopPodSandbox', { pod_sandbox_id: pod }); done();
+  done = t('RemovePodSandbox'); await cri.call('RemovePodSandbox', { pod_sandbox_id: pod }); done();
+}
+
+async function benchEngine(engine, imageTar) {
+  await waitReady(engine);
+  ctr(engine, ['images', 'import', imageTar]);
+  const cri = criClient(engine.socket);
+  try {
+    const times = Object.fromEntries(STEPS.map((s) => [s, []]));
+    await cycle(cri, 'warmup', Object.fromEntries(STEPS.map((s) => [s, []])));
+    for (let i = 0; i < ROUNDS; i++) await cycle(cri, `p${i}`, times);
+    const before = engineMemory(engine);
+    const pods = [];
+    for (let i = 0; i < PODS; i++) {
+      const config = podConfig(`m${i}`);
+      const { pod_sandbox_id: pod } = await cri.call('RunPodSandbox', { config });
+      const { container_id: id } = await cri.call('CreateContainer', { pod_sandbox_id: pod, config: containerConfig, sandbox_config: config });
+      await cri.call('StartContainer', { container_id: id });
+      pods.push(pod);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = engineMemory(engine);
+    for (const pod of pods) {
+      await cri.call('StopPodSandbox', { pod_sandbox_id: pod });
+      await cri.call('RemovePodSandbox', { pod_sandbox_id: pod });
+    }
+    return { times, perPodKiB: (after - before) / PODS, daemonKiB: before };
+  } finally {
+    cri.close();
+  }
+}
+
+async function main() {
+  const imageDir = path.join(work, 'image');
+  fs.mkdirSync(imageDir);
+  // the host's static busybox as sh and sleep
+  const rootfs = path.join(imageDir, 'rootfs');
+  fs.mkdirSync(path.join(rootfs, 'bin'), { recursive: true });
+  fs.copyFileSync('/bin/busybox', path.join(rootfs, 'bin', 'busybox'));
+  fs.chmodSync(path.join(rootfs, 'bin', 'busybox'), 0o755);
+  for (const applet of ['sh', 'sleep']) fs.symlinkSync('busybox', path.join(rootfs, 'bin', applet));
+  const { tar: imageTar } = buildArchive(imageDir, IMAGE, [{ writeTar: (p) => execFileSync('tar', ['-C', rootfs, '-cf', p, 'bin']) }]);
+  const results = {};
+  const runtsd = launch('runtsd', path.join(work, 'runtsd'));
+  try {
+    results.runtsd = await benchEngine(runtsd, imageTar);
+    // containerd gets the same sandbox image: runtsd's runts-pause image, exported
+    ctr(runtsd, ['images', 'export', path.join(work, 'pause.tar'), PAUSE]);
+  } finally {
+    await stop(runtsd);
+  }
+  const containerd = launch('containerd', path.join(work, 'containerd'));
+  try {
+    await waitReady(containerd);
+    ctr(containerd, ['images', 'import', path.join(work, 'pause.tar')]);
+    results.containerd = await benchEngine(containerd, imageTar);
+  } finally {
+    await stop(containerd);
+  }
+  const r = results.runtsd;
+  const c = results.containerd;
+  console.log(`CRI latency, median of ${ROUNDS} rounds (ms): runtsd (${GROUPED ? 'one shim for all pods' : 'one shim per pod'}) | containerd 1.6 CRI | ratio`);
+  let sumR = 0;
+  let sumC = 0;
+  for (const step of STEPS) {
+    const a = median(r.times[step]);
+    const b = median(c.times[step]);
+    sumR += a;
+    sumC += b;
+    console.log(`  ${step.padEnd(18)} ${a.toFixed(1).padStart(8)} | ${b.toFixed(1).padStart(8)} | ${(a / b).toFixed(2)}x`);
+  }
+  console.log(`  ${'whole pod cycle'.padEnd(18)} ${sumR.toFixed(1).padStart(8)} | ${sumC.toFixed(1).padStart(8)} | ${(sumR / sumC).toFixed(2)}x`);
+  console.log(`memory (PSS of daemon + shims) per running pod (${PODS} pods): runtsd ${(r.perPodKiB / 1024).toFixed(1)} MiB | containerd ${(c.perPodKiB / 1024).toFixed(1)} MiB | ${(r.perPodKiB / c.perPodKiB).toFixed(2)}x`);
+  console.log(`idle daemon PSS: runtsd ${(r.daemonKiB / 1024).toFixed(1)} MiB | containerd ${(c.daemonKiB / 1024).toFixed(1)} MiB`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+}).finally(() => {
+  spawnSync('ip', ['link', 'del', bridge]);
+  for (const table of ['nat', 'filter']) {
+    for (const rule of spawnSync('iptables', ['-t', table, '-S'], { encoding: 'utf8' }).stdout.split('\n')) {
+      if (rule.startsWith('-A ') && rule.includes(netName)) spawnSync('sh', ['-c', `iptables -t ${table} ${rule.replace(/^-A/, '-D')}`]);
+    }
+  }
+  unmountUnder(work);
+  fs.rmSync(work, { recursive: true, force: true });
+});

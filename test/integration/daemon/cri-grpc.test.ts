@@ -1,0 +1,147 @@
+// kubelet's sequence against runtsd's CRI from a client written against the CRI proto: a pod
+// whose two containers share a volume and the network (one serves HTTP, the other fetches it
+// over localhost and reads the file the first wrote), container events streamed along, exec,
+// stats; then security contexts (user, read-only rootfs, capabilities, seccomp).
+import * as fs from 'fs';
+import * as path from 'path';
+import { CriEnv, IMAGE, criCall, criClients, podConfig, startCri } from '../../helpers/cri';
+import { INDEX_HTML } from '../../helpers/httpd-image';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+let env: CriEnv;
+let runtime: any;
+jest.setTimeout(90000);
+
+beforeAll(async () => {
+  env = await startCri('cg', undefined);
+  runtime = env.cri.runtime;
+});
+
+afterAll(async () => {
+  await env?.cleanup();
+});
+
+const call = (method: string, request: object) => criCall(runtime, method, request);
+const exec = async (id: string, cmd: string[]) => {
+  const r = await call('ExecSync', { container_id: id, cmd, timeout: 10 });
+  return { out: r.stdout.toString(), err: r.stderr.toString(), code: r.exit_code };
+};
+
+async function runContainer(pod: string, sandboxConfig: object, config: object): Promise<string> {
+  const { container_id: id } = await call('CreateContainer', { pod_sandbox_id: pod, config, sandbox_config: sandboxConfig });
+  await call('StartContainer', { container_id: id });
+  return id;
+}
+
+test('a pod of two containers sharing a volume and the network, with its events', async () => {
+  const events: { id: string; type: string; containers: number }[] = [];
+  const stream = runtime.GetContainerEvents({});
+  stream.on('data', (e: any) => events.push({ id: e.container_id, type: e.container_event_type, containers: e.containers_statuses.length }));
+  stream.on('error', () => undefined);
+
+  const volume = path.join(env.net.dir, 'shared-volume');
+  fs.mkdirSync(volume);
+  const config = podConfig('pair', path.join(env.net.dir, 'logs'));
+  const { pod_sandbox_id: pod } = await call('RunPodSandbox', { config });
+  const mounts = [{ container_path: '/shared', host_path: volume }];
+  const server = await runContainer(pod, config, {
+    metadata: { name: 'server' }, image: { image: IMAGE }, mounts, log_path: 'server.log',
+    command: ['sh', '-c', 'echo from-server > /shared/note; exec httpd -f -p 8080 -h /www'],
+  });
+  const client = await runContainer(pod, config, {
+    metadata: { name: 'client' }, image: { image: IMAGE }, mounts, command: ['sleep', '600'],
+  });
+  let page = '';
+  for (let i = 0; i < 50 && page !== INDEX_HTML; i++) {
+    page = (await exec(client, ['wget', '-qO-', 'http://localhost:8080/'])).out;
+    if (page !== INDEX_HTML) await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(page).toBe(INDEX_HTML);
+  expect((await exec(client, ['cat', '/shared/note'])).out).toBe('from-server\n');
+  expect(fs.readFileSync(path.join(volume, 'note'), 'utf8')).toBe('from-server\n');
+
+  const { containers } = await call('ListContainers', { filter: { pod_sandbox_id: pod, state: { state: 'CONTAINER_RUNNING' } } });
+  expect(containers.map((c: any) => c.metadata.name).sort()).toEqual(['client', 'server']);
+  const { stats } = await call('ListContainerStats', { filter: { pod_sandbox_id: pod } });
+  expect(stats).toHaveLength(2);
+
+  await call('StopContainer', { container_id: server, timeout: 2 });
+  const status = (await call('ContainerStatus', { container_id: server })).status;
+  expect(status.state).toBe('CONTAINER_EXITED');
+  await call('StopPodSandbox', { pod_sandbox_id: pod });
+  await call('RemovePodSandbox', { pod_sandbox_id: pod });
+  await new Promise((r) => setTimeout(r, 300));
+  stream.cancel();
+
+  const mine = events.filter((e) => [pod, server, client].includes(e.id)).map((e) => `${e.id === pod ? 'pod' : e.id === server ? 'server' : 'client'} ${e.type}`);
+  expect(mine).toEqual(expect.arrayContaining([
+    'pod CONTAINER_CREATED_EVENT', 'pod CONTAINER_STARTED_EVENT',
+    'server CONTAINER_CREATED_EVENT', 'server CONTAINER_STARTED_EVENT', 'client CONTAINER_STARTED_EVENT',
+    'server CONTAINER_STOPPED_EVENT', 'client CONTAINER_STOPPED_EVENT', 'pod CONTAINER_STOPPED_EVENT',
+    'server CONTAINER_DELETED_EVENT', 'pod CONTAINER_DELETED_EVENT',
+  ]));
+  expect(mine.indexOf('server CONTAINER_CREATED_EVENT')).toBeLessThan(mine.indexOf('server CONTAINER_STOPPED_EVENT'));
+});
+
+test('security contexts: user and groups, read-only rootfs, capabilities, no_new_privs, seccomp', async () => {
+  const config = podConfig('secure', '');
+  const { pod_sandbox_id: pod } = await call('RunPodSandbox', { config });
+  const base = { image: { image: IMAGE }, command: ['sleep', '600'] };
+  const user = await runContainer(pod, config, {
+    ...base, metadata: { name: 'user' },
+    linux: { security_context: { run_as_user: { value: 1234 }, run_as_group: { value: 99 }, supplemental_groups: [7], readonly_rootfs: true, no_new_privs: true } },
+  });
+  expect((await exec(user, ['busybox', 'id'])).out.trim()).toBe('uid=1234 gid=99 groups=7');
+  expect((await exec(user, ['sh', '-c', 'echo x > /written'])).code).not.toBe(0);
+  expect((await exec(user, ['sh', '-c', 'busybox grep NoNewPrivs /proc/self/status'])).out).toMatch(/NoNewPrivs:\s+1/);
+
+  const caps = await runContainer(pod, config, {
+    ...base, metadata: { name: 'caps' },
+    linux: { security_context: { capabilities: { drop_capabilities: ['ALL'], add_capabilities: ['NET_ADMIN'] } } },
+  });
+  // CAP_NET_ADMIN is bit 12
+  expect((await exec(caps, ['sh', '-c', 'busybox grep CapEff /proc/self/status'])).out).toMatch(/CapEff:\s+0000000000001000/);
+
+  const confined = await runContainer(pod, config, {
+    ...base, metadata: { name: 'seccomp' },
+    linux: { security_context: { capabilities: { add_capabilities: ['SYS_ADMIN'] }, seccomp: { profile_type: 'RuntimeDefault' } } },
+  });
+  // unshare(2) is in the default profile's deny list even with CAP_SYS_ADMIN
+  const denied = await exec(confined, ['sh', '-c', 'busybox unshare -m true; echo rc=$?']);
+  expect(denied.out).toMatch(/rc=[1-9]/);
+  const free = await runContainer(pod, config, {
+    ...base, metadata: { name: 'unconfined' },
+    linux: { security_context: { capabilities: { add_capabilities: ['SYS_ADMIN'] }, seccomp: { profile_type: 'Unconfined' } } },
+  });
+  expect((await exec(free, ['sh', '-c', 'busybox unshare -m true; echo rc=$?'])).out).toMatch(/rc=0/);
+  await call('RemovePodSandbox', { pod_sandbox_id: pod });
+});
+
+test('a container that ends while runtsd is down is reported exited with its status after the restart', async () => {
+  const config = podConfig('down', path.join(env.net.dir, 'logs'));
+  const { pod_sandbox_id: pod } = await call('RunPodSandbox', { config });
+  const id = await runContainer(pod, config, {
+    metadata: { name: 'quitter' }, image: { image: IMAGE }, log_path: 'quitter.log',
+    command: ['sh', '-c', 'while [ ! -e /tmp/go ]; do sleep 0.1; done; exit 7'],
+  });
+  await env.daemon.kill('SIGKILL');
+  // the daemon is gone: tell the container to end through its own rootfs view (/proc/<pid>/root)
+  const pids = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('/tmp/go');
+    } catch {
+      return false;
+    }
+  });
+  expect(pids.length).toBeGreaterThan(0);
+  fs.writeFileSync(`/proc/${pids[0]}/root/tmp/go`, '');
+  await new Promise((r) => setTimeout(r, 500));
+  await env.daemon.restart();
+  env.cri.close();
+  env.cri = criClients(env.daemon.socket);
+  runtime = env.cri.runtime;
+  const status = (await call('ContainerStatus', { container_id: id })).status;
+  expect([status.state, status.exit_code, status.reason]).toEqual(['CONTAINER_EXITED', 7, 'Error']);
+  expect((await call('PodSandboxStatus', { pod_sandbox_id: pod })).status.state).toBe('SANDBOX_READY');
+  await call('RemovePodSandbox', { pod_sandbox_id: pod });
+});
