@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Daemon, startDaemon } from '../daemon/harness';
 import { FakeRegistry, startFakeRegistry } from './fake-registry';
-import { Client } from '../../../src/ctl/client';
+import { Client } from '../../../src/client/client';
 import { freePort } from '../../helpers/registry';
 
 const RUNTSCTL = path.resolve(__dirname, '../../../bin/runtsctl');
