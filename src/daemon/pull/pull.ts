@@ -26,6 +26,8 @@ export interface DaemonPullOptions {
   auth?: Credentials;
   /** Speak plain HTTP to the registry (as ctr --plain-http). */
   plainHttp?: boolean;
+  /** Registry hosts directory (containerd's certs.d layout); default: runtsd's --registry-config-path. */
+  hostsDir?: string;
   /** Snapshotter to unpack into (default: the daemon's default); null: do not unpack. */
   snapshotter?: string | null;
   events?: PullEvents;
@@ -39,7 +41,7 @@ const LEASE_EXPIRY_MS = 24 * 3600 * 1000;
  */
 export async function pullIntoDaemon(deps: Deps, reference: string, namespace: string, options: DaemonPullOptions = {}): Promise<ImageRecord> {
   const repo = new RepositoryClient(parseReference(reference), false, {
-    hostsDir: deps.config.registryHostsDir,
+    hostsDir: options.hostsDir ?? deps.config.registryHostsDir,
     plainHttp: options.plainHttp,
     credentials: options.auth,
   });
