@@ -9,6 +9,7 @@ import * as path from 'path';
 import { chainIds } from '../../src/image/chain';
 import { describeTree } from '../helpers/tree';
 import { TaskEnv, startTaskEnv } from '../integration/daemon/task-env';
+import { criCall, criClients } from '../helpers/cri';
 import {
   BuiltLayout, Registry, TestCa, busyboxLayer, fileLayer, makeTestCa, randomLayer, skopeoDigest, skopeoPush, startRegistry, writeLayout,
 } from '../helpers/registry';
@@ -307,4 +308,26 @@ test('images lists, rmi removes the image and garbage collection its content', (
   expect(ok(ns, ['rmi', ref])).toBe(`${ref}\n`);
   expect(ok(ns, ['images'])).not.toContain(ref);
   expect(contentDigests(ns)).toEqual([]);
+});
+
+test('CRI PullImage (kubelet\'s pull): refused without credentials, pulled with them into k8s.io, listed by the CRI', async () => {
+  const ref = `${secure.host}/runts/private:1`;
+  const { images, close } = criClients(env.daemon.socket);
+  try {
+    await expect(criCall(images, 'PullImage', { image: { image: ref } })).rejects.toThrow(/unauthorized: authentication required/);
+    await expect(criCall(images, 'PullImage', { image: { image: ref }, auth: { auth: 'bm8tY29sb24=' } }))
+      .rejects.toMatchObject({ code: 3, details: expect.stringMatching(/"auth" must be base64 of "user:password"/) });
+    const [username, password] = USER.split(':');
+    const pulled = await criCall(images, 'PullImage', { image: { image: ref }, auth: { username, password } });
+    expect(pulled.image_ref).toBe(multi.manifests[0].config);
+    const status = await criCall(images, 'ImageStatus', { image: { image: ref } });
+    expect(status.image.repo_tags).toEqual([ref]);
+    const listed = (await criCall(images, 'ListImages', {})).images.map((i: { id: string }) => i.id);
+    expect(listed).toContain(multi.manifests[0].config);
+    // unpacked, as CRI's pull does: the top layer's snapshot is committed
+    const top = chainIds(multi.manifests[0].diffIds).pop()!;
+    expect(env.daemon.ctr('-n', 'k8s.io', 'snapshots', 'ls')).toContain(top);
+  } finally {
+    close();
+  }
 });

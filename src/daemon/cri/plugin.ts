@@ -18,7 +18,7 @@ import { CRI_NAMESPACE, ContainerMeta, CriStore, Message, WireRuntime, asStatus 
 import { CriConfig, DEFAULT_CRI_CONFIG } from './config';
 import { ImageIndexView } from './images';
 import { CriLogFile, OutputPipe, pipeOutput } from './logs';
-import { ImagePuller } from './puller';
+import { ImagePuller, daemonPuller } from './puller';
 import { StreamingServer } from './streaming/server';
 
 export const SNAPSHOTTER = 'overlayfs';
@@ -43,7 +43,7 @@ export class CriPlugin {
   readonly dir: string;
   /** <state>/io.containerd.grpc.v1.cri: fifos. */
   readonly stateDir: string;
-  puller: ImagePuller | undefined;
+  readonly puller: ImagePuller;
   /** Exec's streaming server: listens from the first Exec on. */
   readonly streaming: StreamingServer;
   private readonly outputs = new Map<string, Output>();
@@ -53,6 +53,7 @@ export class CriPlugin {
 
   constructor(readonly deps: Deps) {
     this.config = { ...DEFAULT_CRI_CONFIG, ...(deps.config.cri?.config ?? {}) };
+    this.puller = daemonPuller(deps, this.config.registryConfigPath);
     this.client = new Client(path.resolve(deps.config.address), CRI_NAMESPACE);
     this.store = new CriStore(this.client);
     this.images = new ImageIndexView(this.client);

@@ -140,15 +140,12 @@ export const criImageService: ServiceRegistration = {
     PullImage: async (cri, r) => {
       const ref = r.image?.image;
       if (!ref) throw new GrpcStatusError(grpc.status.INVALID_ARGUMENT, 'PullImage needs an image');
-      if (!cri.puller) {
-        throw new GrpcStatusError(grpc.status.UNIMPLEMENTED, `pulling ${ref}: this runtsd has no registry client yet (import the image into namespace k8s.io with ctr)`);
-      }
       const a = r.auth;
       const auth = a ? {
         username: a.username, password: a.password, auth: a.auth, serverAddress: a.server_address,
         identityToken: a.identity_token, registryToken: a.registry_token,
       } : undefined;
-      const name = await cri.puller.pull(ref, 'k8s.io', auth, undefined);
+      const name = await cri.puller.pull(ref, 'k8s.io', auth);
       const image = await cri.images.find(name);
       if (!image) throw notFoundStatus(`pulled ${ref} but the image is not there`);
       return { image_ref: image.id };
