@@ -1,4 +1,5 @@
-// Removes a cgroup parent a test created (and its empty children) from every hierarchy.
+// Removes a cgroup parent a test created (and its empty children) from every hierarchy; releases
+// what a failed test left in one (thawed, its processes killed).
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -18,4 +19,21 @@ export function removeCgroupTree(rel: string): void {
     };
     walk(top);
   }
+}
+
+/** The pids in cgroup `cg` of hierarchy `h`, one a line ('' when empty). */
+export const procsOf = (h: string, cg: string) => fs.readFileSync(path.join('/sys/fs/cgroup', h, cg, 'cgroup.procs'), 'utf8').trim();
+
+/** Whatever a test left in a cgroup: thawed, its processes killed, its directories removed. */
+export function releaseCgroup(rel: string): void {
+  const freezer = path.join('/sys/fs/cgroup/freezer', rel);
+  if (fs.existsSync(freezer)) {
+    fs.writeFileSync(path.join(freezer, 'freezer.state'), 'THAWED');
+    for (const pid of procsOf('freezer', rel).split('\n').filter(Boolean)) {
+      try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
+    }
+    const deadline = Date.now() + 2000;
+    while (procsOf('freezer', rel) !== '' && Date.now() < deadline);
+  }
+  removeCgroupTree(rel);
 }

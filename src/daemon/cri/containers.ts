@@ -9,7 +9,7 @@ import { hasCode } from '../../client/client';
 import { GrpcStatusError } from '../deps';
 import { CriPlugin, SNAPSHOTTER } from './plugin';
 import { ContainerMeta, CriRecord, Message, SANDBOX_ID_LABEL, SandboxMeta, asStatus } from './store';
-import { containerSpec } from './spec';
+import { containerSpec, ociResources } from './spec';
 import { refuseLsm } from './seccomp';
 import { nanos, resolveImageForUse, sandboxReady } from './sandboxes';
 
@@ -184,16 +184,7 @@ export async function updateContainerResources(cri: CriPlugin, id: string, linux
   if ((await stateOf(cri, c)) !== 'CONTAINER_RUNNING') {
     throw new GrpcStatusError(grpc.status.FAILED_PRECONDITION, `container ${c.id} is not running: its resources cannot be updated`);
   }
-  const r = linux ?? {};
-  const resources: Message = {};
-  if (r.memory_limit_in_bytes) resources.memory = { limit: Number(r.memory_limit_in_bytes) };
-  const cpu: Message = {};
-  if (r.cpu_shares) cpu.shares = Number(r.cpu_shares);
-  if (r.cpu_quota) cpu.quota = Number(r.cpu_quota);
-  if (r.cpu_period) cpu.period = Number(r.cpu_period);
-  if (r.cpuset_cpus) cpu.cpus = r.cpuset_cpus;
-  if (r.cpuset_mems) cpu.mems = r.cpuset_mems;
-  if (Object.keys(cpu).length) resources.cpu = cpu;
+  const resources = ociResources(linux ?? {});
   await cri.client.unary('tasks', 'Update', {
     container_id: c.id,
     resources: { type_url: 'types.containerd.io/opencontainers/runtime-spec/1/LinuxResources', value: Buffer.from(JSON.stringify(resources)) },

@@ -218,15 +218,10 @@ export function containerSpec(o: ContainerSpecInput): object {
   }
   const devices = (c.devices ?? []).map(deviceOf);
   const res = c.linux?.resources ?? {};
-  const resources: Message = { devices: privileged ? [{ allow: true, access: 'rwm' }] : [{ allow: false, access: 'rwm' }, ...devices.map((d: Message) => d.rule)] };
-  if (res.memory_limit_in_bytes) resources.memory = { limit: Number(res.memory_limit_in_bytes) };
-  const cpu: Message = {};
-  if (res.cpu_shares) cpu.shares = Number(res.cpu_shares);
-  if (res.cpu_quota) cpu.quota = Number(res.cpu_quota);
-  if (res.cpu_period) cpu.period = Number(res.cpu_period);
-  if (res.cpuset_cpus) cpu.cpus = res.cpuset_cpus;
-  if (res.cpuset_mems) cpu.mems = res.cpuset_mems;
-  if (Object.keys(cpu).length) resources.cpu = cpu;
+  const resources: Message = {
+    devices: privileged ? [{ allow: true, access: 'rwm' }] : [{ allow: false, access: 'rwm' }, ...devices.map((d: Message) => d.rule)],
+    ...ociResources(res),
+  };
 
   const env = new Map<string, string>();
   for (const e of [DEFAULT_PATH, ...(cfg.Env ?? [])]) env.set(e.split('=')[0], e);
@@ -259,4 +254,18 @@ export function containerSpec(o: ContainerSpecInput): object {
       ...(c.annotations ?? {}), 'io.kubernetes.cri.container-type': 'container', 'io.kubernetes.cri.sandbox-id': o.sandboxId,
     },
   };
+}
+
+/** CRI's LinuxContainerResources (memory and cpu) as the runtime-spec's linux.resources. */
+export function ociResources(r: Message): Message {
+  const resources: Message = {};
+  if (r.memory_limit_in_bytes) resources.memory = { limit: Number(r.memory_limit_in_bytes) };
+  const cpu: Message = {};
+  if (r.cpu_shares) cpu.shares = Number(r.cpu_shares);
+  if (r.cpu_quota) cpu.quota = Number(r.cpu_quota);
+  if (r.cpu_period) cpu.period = Number(r.cpu_period);
+  if (r.cpuset_cpus) cpu.cpus = r.cpuset_cpus;
+  if (r.cpuset_mems) cpu.mems = r.cpuset_mems;
+  if (Object.keys(cpu).length) resources.cpu = cpu;
+  return resources;
 }

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { cleanupBundles, makeBundle } from '../../helpers/bundle';
-import { removeCgroupTree } from '../../helpers/cgroup-cleanup';
+import { procsOf, releaseCgroup } from '../../helpers/cgroup-cleanup';
 import { Runts, RUNTIME, uniqueId } from '../../helpers/runts';
 
 let runts: Runts;
@@ -40,21 +40,7 @@ function running(name: string, edit?: (c: any) => void) {
   return { id, b, pid: runts.state(id).pid as number };
 }
 
-const procsOf = (h: string, cg: string) => fs.readFileSync(path.join('/sys/fs/cgroup', h, cg, 'cgroup.procs'), 'utf8').trim();
 
-/** Whatever a test left in a cgroup: thawed, its processes killed, its directories removed. */
-function releaseCgroup(rel: string): void {
-  const freezer = path.join('/sys/fs/cgroup/freezer', rel);
-  if (fs.existsSync(freezer)) {
-    fs.writeFileSync(path.join(freezer, 'freezer.state'), 'THAWED');
-    for (const pid of procsOf('freezer', rel).split('\n').filter(Boolean)) {
-      try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
-    }
-    const deadline = Date.now() + 2000;
-    while (procsOf('freezer', rel) !== '' && Date.now() < deadline);
-  }
-  removeCgroupTree(rel);
-}
 
 /** The cgroup /<name> in every hierarchy, usable (cpuset seeded from the root). */
 function makeCgroup(name: string): void {

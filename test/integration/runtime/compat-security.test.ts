@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { cleanupBundles, makeBundle } from '../../helpers/bundle';
-import { removeCgroupTree } from '../../helpers/cgroup-cleanup';
+import { procsOf, releaseCgroup } from '../../helpers/cgroup-cleanup';
 import { Runts, uniqueId } from '../../helpers/runts';
 
 let runts: Runts;
@@ -33,19 +33,6 @@ function running(name: string, edit?: (c: any) => void) {
   return { id, pid: runts.state(id).pid as number };
 }
 
-/** Whatever a failed delete left: thawed, its processes killed, its directories removed. */
-function releaseCgroup(rel: string): void {
-  const freezer = path.join('/sys/fs/cgroup/freezer', rel);
-  if (fs.existsSync(freezer)) {
-    fs.writeFileSync(path.join(freezer, 'freezer.state'), 'THAWED');
-    for (const pid of procsOf('freezer', rel).split('\n').filter(Boolean)) {
-      try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
-    }
-    const deadline = Date.now() + 2000;
-    while (procsOf('freezer', rel) !== '' && Date.now() < deadline);
-  }
-  removeCgroupTree(rel);
-}
 
 /** A cgroup beside the container's in every hierarchy, usable (cpuset seeded from the root). */
 function siblingCgroup(name: string): string {
@@ -60,7 +47,6 @@ function siblingCgroup(name: string): string {
   return name;
 }
 
-const procsOf = (h: string, cg: string) => fs.readFileSync(path.join('/sys/fs/cgroup', h, cg, 'cgroup.procs'), 'utf8').trim();
 
 test('exec --cgroup with ".." is refused and the process never reaches a cgroup outside the container', () => {
   const { id } = running('ca-subcg');
