@@ -2,11 +2,9 @@ import { parseProcCgroup, readProcCgroup } from '../../../src/foundation/proc-cg
 
 test('parses /proc/<pid>/cgroup, co-mounted and named hierarchies included', () => {
   const own = parseProcCgroup('9:name=systemd:/user.slice\n2:cpu,cpuacct:/a\n4:memory:/process_api/x\n0::/init.scope\n');
-  expect(own.get('name=systemd')).toBe('/user.slice');
-  expect(own.get('cpu')).toBe('/a');
-  expect(own.get('cpuacct')).toBe('/a');
-  expect(own.get('memory')).toBe('/process_api/x');
-  expect(own.get('')).toBe('/init.scope');
+  expect(Object.fromEntries(own)).toEqual({
+    'name=systemd': '/user.slice', cpu: '/a', cpuacct: '/a', memory: '/process_api/x', '': '/init.scope',
+  });
 });
 
 test('a path may hold ":"; a line that is no hierarchy is skipped', () => {
