@@ -3,8 +3,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { invalid } from '../foundation/errors';
+import { readProcCgroup } from '../foundation/proc-cgroup';
 import { CgroupFs, nodeCgroupFs } from './fs';
-import { OwnCgroups, checkCgroupsPath, parseProcCgroup } from './paths';
+import { OwnCgroups, checkCgroupsPath } from './paths';
 import type { CgroupLayout, CgroupManager, SetDeviceProgram } from './types';
 import { V1Manager } from './v1/manager';
 import { V2Manager } from './v2/manager';
@@ -61,7 +62,7 @@ export function openCgroup(opts: OpenCgroupOptions): CgroupManager {
   const root = opts.root ?? '/sys/fs/cgroup';
   const layout = opts.layout ?? detectCgroupLayout(root);
   const cgroupsPath = checkCgroupsPath(opts.path);
-  const own = opts.own ?? parseProcCgroup(fs.readFileSync('/proc/self/cgroup', 'utf8'));
+  const own = opts.own ?? readProcCgroup('self');
   const cgfs = opts.fs ?? nodeCgroupFs;
   if (layout === 'v2') return new V2Manager({ fs: cgfs, root, cgroupsPath, own, setDeviceProgram: opts.setDeviceProgram });
   return new V1Manager({ fs: cgfs, root, cgroupsPath, own, hybrid: layout === 'hybrid' });

@@ -2,6 +2,7 @@
 // of the cgroup root shows them: a stray directory there (an empty /sys/fs/cgroup/hugetlb left
 // by some tool) is no hierarchy, and writing into it would only create files on the tmpfs.
 import * as path from 'path';
+import { parseMountInfo } from '../foundation/mountinfo';
 
 export interface V1Mount {
   /** Where the hierarchy is mounted, e.g. /sys/fs/cgroup/cpu,cpuacct */
@@ -15,19 +16,12 @@ export interface V1Mount {
 // Super options of a v1 cgroup mount that are not controllers.
 const NOT_CONTROLLERS = new Set(['rw', 'ro', 'xattr', 'noprefix', 'clone_children', 'cpuset_v2_mode', 'none', 'all']);
 
-/** mountinfo escapes space, tab, newline and backslash in paths as \ooo. */
-export const unescapeMountPath = (p: string) => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-
 /** The v1 hierarchies mounted directly below `root`. */
 export function v1Mounts(mountinfo: string, root: string): V1Mount[] {
   const out: V1Mount[] = [];
-  for (const line of mountinfo.split('\n')) {
-    const [left, right] = line.split(' - ');
-    if (!right) continue;
-    const mount = unescapeMountPath(left.split(' ')[4] ?? '');
-    const [fstype, , superOptions = ''] = right.split(' ');
-    if (fstype !== 'cgroup' || path.dirname(mount) !== root) continue;
-    const options = superOptions.split(',').filter((o) => !NOT_CONTROLLERS.has(o) && !o.startsWith('release_agent='));
+  for (const { mountPoint: mount, fsType, superOptions } of parseMountInfo(mountinfo)) {
+    if (fsType !== 'cgroup' || path.dirname(mount) !== root) continue;
+    const options = superOptions.filter((o) => !NOT_CONTROLLERS.has(o) && !o.startsWith('release_agent='));
     const named = options.find((o) => o.startsWith('name='));
     const controllers = options.filter((o) => !o.startsWith('name='));
     const key = controllers[0] ?? named;

@@ -2,20 +2,10 @@
 // a relative one from the cgroup the runtime itself is in (runc's cgroupfs behaviour).
 import * as path from 'path';
 import { invalid } from '../foundation/errors';
+import { ProcCgroups } from '../foundation/proc-cgroup';
 
-/** Hierarchy key ("cpu", "name=systemd", "" for cgroup2) -> the path in /proc/<pid>/cgroup. */
-export type OwnCgroups = Map<string, string>;
-
-export function parseProcCgroup(text: string): OwnCgroups {
-  const out: OwnCgroups = new Map();
-  for (const line of text.split('\n')) {
-    const m = /^\d+:([^:]*):(.*)$/.exec(line.trim());
-    if (!m) continue;
-    if (m[1] === '') out.set('', m[2]);
-    else for (const key of m[1].split(',')) out.set(key, m[2]);
-  }
-  return out;
-}
+/** The runtime's own cgroups, as /proc/self/cgroup names them. */
+export type OwnCgroups = ProcCgroups;
 
 /** Checks a linux.cgroupsPath and returns it normalised (no "..", no trailing slash). */
 export function checkCgroupsPath(p: string): string {

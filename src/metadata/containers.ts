@@ -5,7 +5,7 @@ import { AnyRecord, ContainerRecord, Tables, inNamespace, scopedKey } from './st
 import { ensureNamespace } from './namespaces';
 import { validateIdentifier } from './identifiers';
 import { applyLabelPath, cleanLabels, validateLabels } from './labels';
-import { FieldLookup, labelField } from './filters';
+import { FieldLookup, labelField } from '../foundation/filters';
 import { GcRootSource } from './gc';
 
 export type ContainerInput = Omit<ContainerRecord, 'createdAt' | 'updatedAt'>;

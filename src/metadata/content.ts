@@ -7,7 +7,7 @@ import { ensureNamespace } from './namespaces';
 import { validateDigest } from './identifiers';
 import { applyLabelPath, cleanLabels, validateLabels } from './labels';
 import { addLeaseResource } from './leases';
-import { FieldLookup, labelField } from './filters';
+import { FieldLookup, labelField } from '../foundation/filters';
 
 export function getContent(t: Tables, ns: string, digest: string): ContentRecord {
   validateDigest(digest);

@@ -4,7 +4,7 @@ import { DescriptorRecord, ImageRecord, Tables, inNamespace, scopedKey } from '.
 import { ensureNamespace } from './namespaces';
 import { validateDigest } from './identifiers';
 import { applyLabelPath, cleanLabels, validateLabels } from './labels';
-import { FieldLookup, labelField } from './filters';
+import { FieldLookup, labelField } from '../foundation/filters';
 
 export interface ImageInput {
   name: string;

@@ -5,7 +5,7 @@ import { LeaseRecord, LeaseResource, Tables, inNamespace, scopedKey } from './st
 import { ensureNamespace } from './namespaces';
 import { validateDigest } from './identifiers';
 import { cleanLabels, validateLabels } from './labels';
-import { FieldLookup, labelField } from './filters';
+import { FieldLookup, labelField } from '../foundation/filters';
 
 export function getLease(t: Tables, ns: string, id: string): LeaseRecord {
   const record = t.leases.get(scopedKey(ns, id));

@@ -4,13 +4,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as native from '../native';
 import { CgroupManager, defaultCgroupsPath } from '../cgroups';
-import { parseProcCgroup } from '../cgroups/paths';
 import { containerCgroup, NO_CGROUP } from './cgroup';
 import { isRootless } from './rootless';
 import { Bundle, loadBundle } from './bundle';
 import { cgroupView } from './cgroup-view';
 import { withDefaultDeviceRules } from './device-rules';
 import { RuntsError, systemError } from '../foundation/errors';
+import { readProcCgroup } from '../foundation/proc-cgroup';
 import { runHooks } from './hooks';
 import { launch } from './launch';
 import { checkLsm } from './lsm';
@@ -115,7 +115,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
   let cgroupsPath = spec.linux?.cgroupsPath ?? defaultCgroupsPath(opts.id);
   const resources = withDefaultDeviceRules(spec.linux?.resources);
   // A relative path lives under this runtime's own cgroups (runc's rule), remembered for later commands.
-  const cgroupParent = cgroupsPath.startsWith('/') ? undefined : Object.fromEntries(parseProcCgroup(fs.readFileSync('/proc/self/cgroup', 'utf8')));
+  const cgroupParent = cgroupsPath.startsWith('/') ? undefined : Object.fromEntries(readProcCgroup('self'));
   // Resource values are checked before anything exists on disk.
   const checked = containerCgroup(cgroupsPath, cgroupParent);
   checked.validateResources(resources);

@@ -3,8 +3,8 @@
 // (the rootfs itself, as a shim or snapshotter mounted it) stay.
 import * as fs from 'fs';
 import * as native from '../native';
-import { unescapeMountPath } from '../cgroups/mountinfo';
 import { systemError } from '../foundation/errors';
+import { readMountInfo } from '../foundation/mountinfo';
 
 /** Mount points at or below `rootfs` in this process's mount namespace, latest first. */
 export function mountsUnder(rootfs: string): string[] {
@@ -14,8 +14,7 @@ export function mountsUnder(rootfs: string): string[] {
   } catch {
     return [];
   }
-  const points = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
-    .map((line) => unescapeMountPath(line.split(' ')[4] ?? ''))
+  const points = readMountInfo().map((m) => m.mountPoint)
     .filter((p) => p === dir || p.startsWith(`${dir}/`));
   return [...new Set(points.reverse())];
 }

@@ -1,6 +1,7 @@
 // The OCI state of a container, derived from its record and the live system: the init's pid
 // and start time say whether it runs; the exec fifo says whether `start` has happened.
 import * as fs from 'fs';
+import { readProcStat } from '../foundation/proc-stat';
 import { recordCgroup } from './cgroup';
 import { ContainerRecord, StateStore } from './state-store';
 
@@ -20,15 +21,9 @@ export interface OciState {
 
 /** Field 22 of /proc/<pid>/stat, or null when the process is gone or a zombie. */
 export function processStartTime(pid: number): string | null {
-  let stat: string;
-  try {
-    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return null;
-  }
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  if (fields[0] === 'Z' || fields[0] === 'X') return null;
-  return fields[19] ?? null;
+  const stat = readProcStat(pid);
+  if (!stat || stat.state === 'Z' || stat.state === 'X') return null;
+  return stat.startTime;
 }
 
 export function initAlive(rec: ContainerRecord): boolean {

@@ -3,6 +3,7 @@
 // first) become its children. Exits someone waits for (container processes through their
 // pidfds, Node's own children through libuv) are left alone; any other zombie is reaped here.
 import * as fs from 'fs';
+import { readProcStat } from '../foundation/proc-stat';
 import * as native from '../native';
 
 /** Lets Node's and the task service's own waits run first after a SIGCHLD. */
@@ -72,15 +73,8 @@ function zombieChildren(): number[] {
   const zombies: number[] = [];
   for (const entry of fs.readdirSync('/proc')) {
     if (entry.charCodeAt(0) > 57) continue; // not a pid
-    let stat: string;
-    try {
-      stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // gone meanwhile
-    }
-    // "pid (comm) state ppid ...": comm may hold spaces and parentheses
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (fields[0] === 'Z' && Number(fields[1]) === me) zombies.push(Number(entry));
+    const stat = readProcStat(entry); // undefined: gone meanwhile
+    if (stat?.state === 'Z' && stat.ppid === me) zombies.push(Number(entry));
   }
   return zombies;
 }

@@ -7,6 +7,7 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { RuntsError, invalid } from '../foundation/errors';
+import { readMountInfo } from '../foundation/mountinfo';
 import { Mount } from '../foundation/protos/shim';
 import { mountAll } from '../mount';
 
@@ -56,18 +57,12 @@ export async function unmountRootfs(bundle: string): Promise<void> {
 }
 
 export function isMountPoint(dir: string): boolean {
-  let mountinfo: string;
+  const wanted = path.resolve(dir);
   try {
-    mountinfo = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+    return readMountInfo().some((m) => m.mountPoint === wanted);
   } catch {
     return false;
   }
-  const wanted = path.resolve(dir);
-  return mountinfo.split('\n').some((line) => unescapeMountPath(line.split(' ')[4] ?? '') === wanted);
-}
-
-function unescapeMountPath(p: string): string {
-  return p.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
 }
 
 function runTool(tool: string, args: string[], what: string): Promise<void> {

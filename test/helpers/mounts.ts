@@ -1,13 +1,9 @@
 // Mount clean-up for tests that run engines: whatever they left mounted under a temp dir.
 import { spawnSync } from 'child_process';
-import * as fs from 'fs';
+import { readMountInfo } from '../../src/foundation/mountinfo';
 
 export function mountsUnder(dir: string): string[] {
-  return fs
-    .readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((line) => line.split(' ')[4])
-    .filter((p): p is string => !!p && (p === dir || p.startsWith(`${dir}/`)));
+  return readMountInfo().map((m) => m.mountPoint).filter((p) => p === dir || p.startsWith(`${dir}/`));
 }
 
 /** Lazily unmounts everything under dir, deepest first. */

@@ -10,7 +10,7 @@ import {
   ContainerInput, containerField, containerGcRoots, createContainer, deleteContainer, getContainer,
   listContainers, updateContainer,
 } from '../../metadata/containers';
-import { parseFilters } from '../../metadata/filters';
+import { parseFilters } from '../../foundation/filters';
 
 type Call<Req> = grpc.ServerUnaryCall<Req, unknown>;
 interface WireAny { type_url: string; value: Buffer }

@@ -7,7 +7,7 @@ import { Deps, failStream, namespaceOf, unary } from '../deps';
 import { maskPaths } from '../convert';
 import { ServiceRegistration } from '../registration';
 import { contentField, deleteContent, getContent, listContent, updateContent } from '../../metadata/content';
-import { FieldLookup, parseFilters } from '../../metadata/filters';
+import { FieldLookup, parseFilters } from '../../foundation/filters';
 import { IngestStatus } from '../../content/ingest';
 import { infoToWire, statusToWire } from './convert';
 import { handleWrite } from './write';

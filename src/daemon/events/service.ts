@@ -9,7 +9,7 @@ import { ServiceRegistration } from '../registration';
 import { Envelope } from '../exchange';
 import { invalid } from '../../foundation/errors';
 import { validateIdentifier } from '../../metadata/identifiers';
-import { FieldLookup, parseFilters } from '../../metadata/filters';
+import { FieldLookup, parseFilters } from '../../foundation/filters';
 
 type Call<Req> = grpc.ServerUnaryCall<Req, unknown>;
 interface WireAny { type_url: string; value: Buffer }

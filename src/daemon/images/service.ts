@@ -10,7 +10,7 @@ import { ImageRecord } from '../../metadata/store';
 import {
   ImageInput, createImage, deleteImage, getImage, imageField, listImages, updateImage,
 } from '../../metadata/images';
-import { parseFilters } from '../../metadata/filters';
+import { parseFilters } from '../../foundation/filters';
 import { verifyImageTarget } from './verify';
 
 type Call<Req> = grpc.ServerUnaryCall<Req, unknown>;

@@ -1,7 +1,7 @@
 import { serviceDefinition } from '../../foundation/protos/services';
 import { PluginInfo, unary } from '../deps';
 import { ServiceRegistration } from '../registration';
-import { FieldLookup, parseFilters } from '../../metadata/filters';
+import { FieldLookup, parseFilters } from '../../foundation/filters';
 
 const pluginField: FieldLookup<PluginInfo> = (p, fieldPath) => {
   switch (fieldPath[0]) {

@@ -9,7 +9,7 @@ import { LeaseRecord, LeaseResource } from '../../metadata/store';
 import {
   addLeaseResource, createLease, deleteLease, deleteLeaseResource, getLease, leaseField, listLeases,
 } from '../../metadata/leases';
-import { parseFilters } from '../../metadata/filters';
+import { parseFilters } from '../../foundation/filters';
 
 type Call<Req> = grpc.ServerUnaryCall<Req, unknown>;
 type ResourceRequest = { id: string; resource: LeaseResource | null };

@@ -7,7 +7,7 @@ import { ServiceRegistration } from '../registration';
 import {
   Namespace, createNamespace, deleteNamespace, getNamespace, listNamespaces, namespaceLabels, updateNamespace,
 } from '../../metadata/namespaces';
-import { labelField, parseFilters } from '../../metadata/filters';
+import { labelField, parseFilters } from '../../foundation/filters';
 
 type Call<Req> = grpc.ServerUnaryCall<Req, unknown>;
 interface WireNamespace { name: string; labels: Record<string, string> }

@@ -3,7 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { RuntsError } from '../../foundation/errors';
 import { getContainer } from '../../metadata/containers';
-import { parseFilters } from '../../metadata/filters';
+import { parseFilters } from '../../foundation/filters';
 import { serviceDefinition } from '../../foundation/protos/services';
 import { namespaceOf, unary, GrpcStatusError } from '../deps';
 import { toTimestamp } from '../convert';

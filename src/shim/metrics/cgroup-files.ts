@@ -32,15 +32,3 @@ export function readKeyed(dir: string, file: string): Map<string, U64> {
   return out;
 }
 
-/** The process's cgroup per v1 controller ("memory" -> "/ns/id") and its v2 path ("" key). */
-export function cgroupsOf(pid: number): Map<string, string> {
-  const out = new Map<string, string>();
-  const text = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8');
-  for (const line of text.split('\n')) {
-    const m = /^\d+:([^:]*):(.*)$/.exec(line);
-    if (!m) continue;
-    for (const controller of m[1].split(',')) out.set(controller, m[2]);
-  }
-  return out;
-}
-

@@ -1,7 +1,8 @@
 // Counts OOM kills in a task's memory cgroup (v1 memory.oom_control / v2 memory.events
 // `oom_kill`), so the shim can tell containerd about each new one with a TaskOOM event.
 import * as path from 'path';
-import { cgroupsOf, readKeyed } from './cgroup-files';
+import { readProcCgroup } from '../../foundation/proc-cgroup';
+import { readKeyed } from './cgroup-files';
 import { unifiedRoot } from './cgroup-v2';
 
 export class OomCounter {
@@ -17,7 +18,7 @@ export class OomCounter {
   /** undefined when the task has no memory cgroup the shim can read */
   static forPid(pid: number): OomCounter | undefined {
     try {
-      const cgroups = cgroupsOf(pid);
+      const cgroups = readProcCgroup(pid);
       const v1 = cgroups.get('memory');
       if (v1 !== undefined) return new OomCounter(path.join('/sys/fs/cgroup/memory', v1), 'memory.oom_control');
       return new OomCounter(path.join(unifiedRoot(), cgroups.get('') ?? '/'), 'memory.events');

@@ -2,7 +2,7 @@
 // task's memory controller is on a v1 hierarchy, else v2), wrapped in an Any.
 import { codec, loadProtoSet } from '../../foundation/protos/loader';
 import { Any } from '../../foundation/protos/shim';
-import { cgroupsOf } from './cgroup-files';
+import { readProcCgroup } from '../../foundation/proc-cgroup';
 import { collectV1 } from './cgroup-v1';
 import { collectV2 } from './cgroup-v2';
 
@@ -13,7 +13,7 @@ const v1Codec = codec<Record<string, unknown>>(root, V1);
 const v2Codec = codec<Record<string, unknown>>(root, V2);
 
 export function taskMetrics(pid: number): Any {
-  const cgroups = cgroupsOf(pid);
+  const cgroups = readProcCgroup(pid);
   if (cgroups.has('memory')) return { type_url: V1, value: v1Codec.encode(collectV1(cgroups)) };
   return { type_url: V2, value: v2Codec.encode(collectV2(cgroups.get('') ?? '/')) };
 }

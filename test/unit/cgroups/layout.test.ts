@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { defaultCgroupsPath, detectCgroupLayout } from '../../../src/cgroups';
-import { parseProcCgroup, subCgroupPath } from '../../../src/cgroups/paths';
+import { subCgroupPath } from '../../../src/cgroups/paths';
 
 describe('layout and placement', () => {
   it('calls a directory that is not cgroup2 (nor has a cgroup2 "unified") v1', () => {
@@ -18,15 +18,6 @@ describe('layout and placement', () => {
   it('places a container without cgroupsPath at /<id>, and refuses ids that are not names', () => {
     expect(defaultCgroupsPath('web-1.a_b')).toBe('/web-1.a_b');
     expect(() => defaultCgroupsPath('../x')).toThrow(/cannot name a cgroup/);
-  });
-
-  it('parses /proc/<pid>/cgroup, co-mounted and named hierarchies included', () => {
-    const own = parseProcCgroup('9:name=systemd:/user.slice\n2:cpu,cpuacct:/a\n4:memory:/process_api/x\n0::/init.scope\n');
-    expect(own.get('name=systemd')).toBe('/user.slice');
-    expect(own.get('cpu')).toBe('/a');
-    expect(own.get('cpuacct')).toBe('/a');
-    expect(own.get('memory')).toBe('/process_api/x');
-    expect(own.get('')).toBe('/init.scope');
   });
 });
 

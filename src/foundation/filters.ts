@@ -1,7 +1,8 @@
-// containerd's filter syntax for List calls: `name==x`, `labels."k"==v`, `~=` (regexp), `!=`,
-// a bare field path meaning "present", `,` for AND within one filter string; several filter
-// strings are OR-ed; no filter matches everything.
-import { invalid } from '../foundation/errors';
+// containerd's filter syntax for List calls (its filters package): `name==x`, `labels."k"==v`,
+// `~=` (regexp), `!=`, a bare field path meaning "present", `,` for AND within one filter string;
+// several filter strings are OR-ed; no filter matches everything. A value may be quoted with `"`,
+// or with `/` or `|`, which read well around regular expressions (`name~=/^a.b$/`).
+import { invalid } from './errors';
 
 type Operator = 'present' | '==' | '!=' | '~=';
 
@@ -23,12 +24,13 @@ export function parseFilters<T>(filters: string[], lookup: FieldLookup<T>): Filt
   return (item) => alternatives.some((all) => all.every((s) => matches(s, item, lookup)));
 }
 
+/** containerd's selector rules: an absent field reads as "" for != and ~=. */
 function matches<T>(s: Selector, item: T, lookup: FieldLookup<T>): boolean {
   const value = lookup(item, s.fieldPath);
   switch (s.operator) {
     case 'present': return value !== undefined;
     case '==': return value !== undefined && value === s.value;
-    case '!=': return value !== s.value;
+    case '!=': return (value ?? '') !== s.value;
     case '~=': return s.pattern!.test(value ?? '');
   }
 }
@@ -87,9 +89,9 @@ class Scanner {
 
   field(): string {
     this.skipSpaces();
-    if (this.peek() === '"') return this.quoted();
+    if (this.peek() === '"') return this.quoted('"');
     const start = this.pos;
-    while (!this.done() && /[A-Za-z0-9_]/.test(this.peek())) this.pos++;
+    while (!this.done() && /[A-Za-z0-9_\-/]/.test(this.peek())) this.pos++;
     if (start === this.pos) throw this.error('expected a field name');
     return this.text.slice(start, this.pos);
   }
@@ -105,7 +107,11 @@ class Scanner {
   }
 
   value(): string {
-    if (this.peek() === '"') return this.quoted();
+    if (this.peek() === '"') return this.quoted('"');
+    if (this.peek() === '/' || this.peek() === '|') {
+      const quoted = this.altQuoted(this.peek());
+      if (quoted !== undefined) return quoted;
+    }
     const start = this.pos;
     while (!this.done() && this.peek() !== ',') this.pos++;
     const value = this.text.slice(start, this.pos).trim();
@@ -113,14 +119,31 @@ class Scanner {
     return value;
   }
 
-  /** A double-quoted string with backslash escapes, as Go's strconv.Unquote reads it. */
-  private quoted(): string {
-    this.expect('"');
+  /**
+   * A value between `/` or `|` quotes, or undefined (nothing consumed) when the value does not end
+   * with its quote: then it is a plain value that happens to start with that character (a path).
+   */
+  private altQuoted(quote: string): string | undefined {
+    const start = this.pos;
+    try {
+      const value = this.quoted(quote);
+      this.skipSpaces();
+      if (this.done() || this.peek() === ',') return value;
+    } catch {
+      // unterminated: a plain value
+    }
+    this.pos = start;
+    return undefined;
+  }
+
+  /** A quoted string with backslash escapes, as Go's strconv.Unquote reads a double-quoted one. */
+  private quoted(quote: string): string {
+    this.expect(quote);
     let out = '';
     for (;;) {
       if (this.done()) throw this.error('unterminated quoted string');
       const ch = this.next();
-      if (ch === '"') return out;
+      if (ch === quote) return out;
       if (ch === '\\') {
         if (this.done()) throw this.error('unterminated escape');
         const esc = this.next();
