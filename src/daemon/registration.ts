@@ -37,7 +37,7 @@ export function loadedOnFirstCall(
   const real = (deps: Deps): grpc.UntypedServiceImplementation => {
     let handlers = built.get(deps);
     if (!handlers) {
-      deps.log.debug('loading service on first use', { service: name });
+      deps.log.debug('loading service', { service: name });
       const registration = load();
       handlers = registration.implementation(deps);
       built.set(deps, handlers);
