@@ -8,7 +8,8 @@
  *   1. Write the service in src/daemon/<name>/service.ts exporting a ServiceRegistration
  *      (src/daemon/registration.ts): { name, definition, implementation(deps) }.
  *        - name: the plugin id `ctr plugins ls` shows under type io.containerd.grpc.v1;
- *        - definition: serviceDefinition('<path under proto/>', '<full.service.Name>');
+ *        - definition: lazyServiceDefinition('<path under proto/>', '<full.service.Name>') (the
+ *          .proto is parsed on the first call);
  *        - implementation(deps): the handlers, built from the Deps bag (src/daemon/deps.ts):
  *          metadata (one LMDB transaction per change: metadata.update(fn); a service keeps its
  *          own records in metadata.table(name), keyed scopedKey(ns, id), which also keeps a
@@ -18,7 +19,8 @@
  *          events (publish/subscribe containerd envelopes), namespaceUsers (keep a namespace
  *          holding a service's resources from deletion), log,
  *          config (root/state/address), uuid, plugins.
- *   2. Add ONE line to SERVICES below.
+ *   2. Add ONE line to SERVICES below. A service with heavy dependencies few clients use goes
+ *      through loadedOnFirstCall (registration.ts) so runtsd starts without loading it.
  * In handlers, use namespaceOf(call) for the containerd-namespace header (default "default"),
  * leaseOf(call) for containerd-lease, unary(log, fn) for unary methods and failStream(call, err)
  * for streams: any RuntsError thrown becomes the matching gRPC status (toGrpcError).
@@ -49,11 +51,10 @@ import { diffRegistration } from './registrations/diff';
 import { containersService } from './containers/service';
 import { eventsService } from './events/service';
 import { tasksService } from './tasks/service';
-import { pullService } from './pull/service';
+import { pullRegistration } from './pull/registration';
 import { shimManagerFor } from './shims/manager';
 import { withAuthorityRewritten } from './authority';
-import { criImageService, criRuntimeService } from './cri/services';
-import { criPluginFor } from './cri/plugin';
+import { criImageRegistration, criRuntimeRegistration } from './cri/registrations';
 
 export const SERVICES: ServiceRegistration[] = [
   healthService,
@@ -68,9 +69,9 @@ export const SERVICES: ServiceRegistration[] = [
   containersService,
   eventsService,
   tasksService,
-  criRuntimeService,
-  criImageService,
-  pullService,
+  criRuntimeRegistration,
+  criImageRegistration,
+  pullRegistration,
 ];
 
 /** The stores under the services, listed by Introspection like containerd's own plugins. */
@@ -191,7 +192,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
         server.tryShutdown(() => { clearTimeout(force); resolve(); });
       });
       fs.rmSync(config.address, { force: true });
-      criPluginFor(deps).close();
+      for (const service of SERVICES) service.stopped?.(deps);
       await shims.stop();
       await metadata.close();
       log.info('runtsd stopped');

@@ -1,7 +1,7 @@
 // Containers service: container records over src/metadata/containers.ts. Creating a record
 // runs nothing (tasks do); deleting one releases its snapshot to the garbage collector.
 import * as grpc from '@grpc/grpc-js';
-import { serviceDefinition } from '../../foundation/protos/services';
+import { lazyServiceDefinition } from '../../foundation/protos/services';
 import { failStream, namespaceOf, unary } from '../deps';
 import { maskPaths, toTimestamp } from '../convert';
 import { ServiceRegistration } from '../registration';
@@ -56,7 +56,7 @@ const containerToWire = (c: ContainerRecord) => ({
 
 export const containersService: ServiceRegistration = {
   name: 'containers',
-  definition: () => serviceDefinition('containerd/services/containers/v1/containers.proto', 'containerd.services.containers.v1.Containers'),
+  definition: () => lazyServiceDefinition('containerd/services/containers/v1/containers.proto', 'containerd.services.containers.v1.Containers'),
   implementation: (deps) => {
     const { log, metadata, events } = deps;
     deps.gc.addRootSource(containerGcRoots);

@@ -2,7 +2,7 @@
 // (src/content) and the per-namespace content records (src/metadata/content.ts).
 import { once } from 'events';
 import * as grpc from '@grpc/grpc-js';
-import { serviceDefinition } from '../../foundation/protos/services';
+import { lazyServiceDefinition } from '../../foundation/protos/services';
 import { Deps, failStream, namespaceOf, unary } from '../deps';
 import { maskPaths } from '../convert';
 import { ServiceRegistration } from '../registration';
@@ -95,6 +95,6 @@ export function contentImplementation(deps: Deps): grpc.UntypedServiceImplementa
 
 export const contentService: ServiceRegistration = {
   name: 'content',
-  definition: () => serviceDefinition('containerd/services/content/v1/content.proto', 'containerd.services.content.v1.Content'),
+  definition: () => lazyServiceDefinition('containerd/services/content/v1/content.proto', 'containerd.services.content.v1.Content'),
   implementation: contentImplementation,
 };

@@ -273,3 +273,9 @@ export function criPluginFor(deps: Deps): CriPlugin {
   }
   return plugin;
 }
+
+/** Closes the daemon's CRI plugin, if a CRI call created it. */
+export function closeCriPlugin(deps: Deps): void {
+  plugins.get(deps)?.close();
+  plugins.delete(deps);
+}

@@ -2,9 +2,9 @@
 // containerd's CRI plugin serves them. Each RPC is a thin adapter over the plugin's files; the
 // parts runtsd does not implement answer UNIMPLEMENTED with what is missing, never success.
 import * as grpc from '@grpc/grpc-js';
-import { serviceDefinition } from '../../foundation/protos/services';
 import { Deps, GrpcStatusError, failStream, unary } from '../deps';
 import { ServiceRegistration } from '../registration';
+import { imageDefinition, runtimeDefinition } from './registrations';
 import { CriPlugin, criPluginFor } from './plugin';
 import { ContainerMeta, Message, SandboxMeta, notFoundStatus } from './store';
 import { listPodSandbox, podSandboxStatus, removePodSandbox, runPodSandbox, stopPodSandbox } from './sandboxes';
@@ -18,7 +18,6 @@ import { containerStats, diskUsage, podSandboxStats, snapshotterRoot } from './s
 import { runtimeConfig, status, version } from './runtime-info';
 import { criImageMessage } from './images';
 
-const PROTO = 'cri/runtime/v1/api.proto';
 type Call = grpc.ServerUnaryCall<Message, unknown>;
 
 /** Each event with the pod's status and its containers' statuses as they are when it is sent. */
@@ -55,7 +54,7 @@ function handlers(deps: Deps, table: Record<string, (cri: CriPlugin, request: Me
 
 export const criRuntimeService: ServiceRegistration = {
   name: 'cri',
-  definition: () => serviceDefinition(PROTO, 'runtime.v1.RuntimeService'),
+  definition: runtimeDefinition,
   serving: (deps) => criPluginFor(deps).serving(),
   implementation: (deps) => ({
     ...handlers(deps, {
@@ -119,7 +118,7 @@ export const criRuntimeService: ServiceRegistration = {
 
 export const criImageService: ServiceRegistration = {
   name: 'cri-images',
-  definition: () => serviceDefinition(PROTO, 'runtime.v1.ImageService'),
+  definition: imageDefinition,
   implementation: (deps) => handlers(deps, {
     ListImages: async (cri, r) => {
       const want = r.filter?.image?.image;

@@ -5,8 +5,9 @@ import * as grpc from '@grpc/grpc-js';
 import { Client, DaemonError, hasCode } from '../../client/client';
 import { GrpcStatusError } from '../deps';
 
-export const CRI_NAMESPACE = 'k8s.io';
-export const KIND_LABEL = 'io.cri-containerd.kind';
+import { CRI_NAMESPACE, KIND_LABEL } from './labels';
+
+export { CRI_NAMESPACE, KIND_LABEL };
 export const SANDBOX_ID_LABEL = 'io.cri-containerd.sandbox-id';
 const EXTENSION = 'io.runts.cri.metadata';
 const EXTENSION_TYPE = 'runts.cri/metadata';

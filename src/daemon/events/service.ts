@@ -2,7 +2,7 @@
 // ready-made envelopes, and Subscribe streams every namespace's events that match the filters
 // (`topic==/tasks/exit`, `namespace==x`, `topic~=^/images/`), like containerd's exchange.
 import * as grpc from '@grpc/grpc-js';
-import { serviceDefinition } from '../../foundation/protos/services';
+import { lazyServiceDefinition } from '../../foundation/protos/services';
 import { failStream, namespaceOf, unary } from '../deps';
 import { toTimestamp, Timestamp } from '../convert';
 import { ServiceRegistration } from '../registration';
@@ -35,7 +35,7 @@ const envelopeField: FieldLookup<Envelope> = (e, fieldPath) => {
 
 export const eventsService: ServiceRegistration = {
   name: 'events',
-  definition: () => serviceDefinition('containerd/services/events/v1/events.proto', 'containerd.services.events.v1.Events'),
+  definition: () => lazyServiceDefinition('containerd/services/events/v1/events.proto', 'containerd.services.events.v1.Events'),
   implementation: ({ log, events }) => ({
     Publish: unary(log, (call: Call<{ topic: string; event: WireAny | null }>) => {
       const namespace = namespaceOf(call);

@@ -2,7 +2,7 @@
 // present and complete (verify.ts). Deleting an image runs garbage collection before
 // answering, so its unreferenced content is gone on return.
 import * as grpc from '@grpc/grpc-js';
-import { serviceDefinition } from '../../foundation/protos/services';
+import { lazyServiceDefinition } from '../../foundation/protos/services';
 import { namespaceOf, unary } from '../deps';
 import { WireDescriptor, descriptorFromWire, descriptorToWire, maskPaths, toTimestamp } from '../convert';
 import { ServiceRegistration } from '../registration';
@@ -32,7 +32,7 @@ const imageFromWire = (i: WireImage | null): ImageInput => ({
 
 export const imagesService: ServiceRegistration = {
   name: 'images',
-  definition: () => serviceDefinition('containerd/services/images/v1/images.proto', 'containerd.services.images.v1.Images'),
+  definition: () => lazyServiceDefinition('containerd/services/images/v1/images.proto', 'containerd.services.images.v1.Images'),
   implementation: (deps) => {
     const { log, metadata, events } = deps;
     const publish = (ns: string, action: 'create' | 'update', i: ImageRecord) => events.publish(ns, `/images/${action}`,

@@ -1,4 +1,4 @@
-import { serviceDefinition } from '../../foundation/protos/services';
+import { lazyServiceDefinition } from '../../foundation/protos/services';
 import { PluginInfo, unary } from '../deps';
 import { ServiceRegistration } from '../registration';
 import { FieldLookup, parseFilters } from '../../foundation/filters';
@@ -14,7 +14,7 @@ const pluginField: FieldLookup<PluginInfo> = (p, fieldPath) => {
 
 export const introspectionService: ServiceRegistration = {
   name: 'introspection',
-  definition: () => serviceDefinition(
+  definition: () => lazyServiceDefinition(
     'containerd/services/introspection/v1/introspection.proto',
     'containerd.services.introspection.v1.Introspection',
   ),

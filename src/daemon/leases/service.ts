@@ -1,7 +1,7 @@
 // Leases service over src/metadata/leases.ts; deleting a lease releases what it held to GC.
 import { randomBytes } from 'crypto';
 import * as grpc from '@grpc/grpc-js';
-import { serviceDefinition } from '../../foundation/protos/services';
+import { lazyServiceDefinition } from '../../foundation/protos/services';
 import { namespaceOf, unary } from '../deps';
 import { toTimestamp } from '../convert';
 import { ServiceRegistration } from '../registration';
@@ -22,7 +22,7 @@ const resource = (r: LeaseResource | null): LeaseResource => ({ id: r?.id ?? '',
 
 export const leasesService: ServiceRegistration = {
   name: 'leases',
-  definition: () => serviceDefinition('containerd/services/leases/v1/leases.proto', 'containerd.services.leases.v1.Leases'),
+  definition: () => lazyServiceDefinition('containerd/services/leases/v1/leases.proto', 'containerd.services.leases.v1.Leases'),
   implementation: (deps) => {
     const { log, metadata } = deps;
     return {

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { RuntsError } from '../../foundation/errors';
-import { serviceDefinition } from '../../foundation/protos/services';
+import { lazyServiceDefinition } from '../../foundation/protos/services';
 import { unary } from '../deps';
 import { maskPaths } from '../convert';
 import { ServiceRegistration } from '../registration';
@@ -15,7 +15,7 @@ const fromWire = (n: WireNamespace | null): Namespace => ({ name: n?.name ?? '',
 
 export const namespacesService: ServiceRegistration = {
   name: 'namespaces',
-  definition: () => serviceDefinition(
+  definition: () => lazyServiceDefinition(
     'containerd/services/namespaces/v1/namespace.proto',
     'containerd.services.namespaces.v1.Namespaces',
   ),

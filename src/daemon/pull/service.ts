@@ -1,14 +1,12 @@
 // runts.services.pull.v1.Pull: runtsd pulls an image itself (pullIntoDaemon) and streams the
 // progress to the caller; download progress is sent at most every 100 ms per layer.
-import * as fs from 'fs';
 import * as grpc from '@grpc/grpc-js';
-import { serviceDefinition } from '../../foundation/protos/services';
 import { failStream, namespaceOf } from '../deps';
 import { ServiceRegistration } from '../registration';
+import { pullDefinition } from './registration';
 import { Descriptor } from '../../image/documents';
 import { parsePlatform } from '../../image/platform';
 import { pullIntoDaemon } from './pull';
-import { stagingDir } from './unpacker';
 
 interface PullRequest {
   reference: string;
@@ -25,11 +23,8 @@ const wire = (d: Descriptor) => ({ media_type: d.mediaType, digest: d.digest, si
 
 export const pullService: ServiceRegistration = {
   name: 'pull',
-  definition: () => serviceDefinition('runts/services/pull/v1/pull.proto', 'runts.services.pull.v1.Pull'),
-  implementation: (deps) => {
-    // Layers extracted ahead by a pull the daemon did not live to finish.
-    fs.rmSync(stagingDir(deps.config.root), { recursive: true, force: true });
-    return {
+  definition: pullDefinition,
+  implementation: (deps) => ({
       Pull: (call: grpc.ServerWritableStream<PullRequest, unknown>) => {
         const send = (event: string, d?: Descriptor, extra: { done?: number; name?: string } = {}) => {
           if (!call.cancelled) call.write({ event, descriptor: d ? wire(d) : null, done: extra.done ?? 0, name: extra.name ?? '' });
@@ -63,6 +58,5 @@ export const pullService: ServiceRegistration = {
           call.end();
         })().catch((err) => failStream(call, err));
       },
-    };
-  },
+  }),
 };

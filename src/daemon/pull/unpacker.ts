@@ -13,6 +13,7 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Deps } from '../deps';
+import { stagingDir } from './staging';
 import { NamespacedSnapshotter } from '../snapshots/namespaced';
 import { RuntsError } from '../../foundation/errors';
 import { ApplyResult, adoptLowerMetadata } from '../../diff/apply';
@@ -22,7 +23,6 @@ import { ContentTarget, LayerUnpacker } from '../../registry/target';
 import { addLeaseResource } from '../../metadata/leases';
 
 /** Where layers are extracted ahead of their parents; emptied at start-up. */
-export const stagingDir = (root: string) => path.join(root, 'pull-staging');
 
 interface Staged {
   dir: string;

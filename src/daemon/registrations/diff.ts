@@ -2,7 +2,7 @@
 // blob store after checking the namespace holds them; layers it produces are committed like any
 // Content.Write, under the caller's lease.
 import * as grpc from '@grpc/grpc-js';
-import { serviceDefinition } from '../../foundation/protos/services';
+import { lazyServiceDefinition } from '../../foundation/protos/services';
 import { Deps, leaseOf, namespaceOf, unary } from '../deps';
 import { ServiceRegistration } from '../registration';
 import { DiffContentStore, diffService } from '../diff/service';
@@ -43,7 +43,7 @@ function diffContent(deps: Deps, lease: string | undefined): DiffContentStore {
 
 export const diffRegistration: ServiceRegistration = {
   name: 'diff',
-  definition: () => serviceDefinition('containerd/services/diff/v1/diff.proto', 'containerd.services.diff.v1.Diff'),
+  definition: () => lazyServiceDefinition('containerd/services/diff/v1/diff.proto', 'containerd.services.diff.v1.Diff'),
   implementation: (deps) => {
     // Handlers are cheap: bind one set per call so written layers join the call's lease.
     const handlersFor = (call: { metadata: grpc.Metadata }) => diffService({ content: diffContent(deps, leaseOf(call)) });

@@ -3,7 +3,7 @@
 // containerd, a snapshot created under a lease joins it, its namespace cannot be deleted while
 // it exists, and unreferenced snapshots are swept after each garbage collection (snapshots-gc.ts).
 import * as grpc from '@grpc/grpc-js';
-import { serviceDefinition } from '../../foundation/protos/services';
+import { lazyServiceDefinition } from '../../foundation/protos/services';
 import { leaseOf, namespaceOf } from '../deps';
 import { ServiceRegistration } from '../registration';
 import { snapshotsService } from '../snapshots/service';
@@ -18,7 +18,7 @@ const CREATES: Record<string, 'key' | 'name'> = { Prepare: 'key', View: 'key', C
 
 export const snapshotsRegistration: ServiceRegistration = {
   name: 'snapshots',
-  definition: () => serviceDefinition('containerd/services/snapshots/v1/snapshots.proto', 'containerd.services.snapshots.v1.Snapshots'),
+  definition: () => lazyServiceDefinition('containerd/services/snapshots/v1/snapshots.proto', 'containerd.services.snapshots.v1.Snapshots'),
   implementation: (deps) => {
     const snapshotters = openSnapshotters(deps.config.root);
     for (const name of Object.keys(snapshotters)) {

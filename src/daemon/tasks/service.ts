@@ -4,7 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import { RuntsError } from '../../foundation/errors';
 import { getContainer } from '../../metadata/containers';
 import { parseFilters } from '../../foundation/filters';
-import { serviceDefinition } from '../../foundation/protos/services';
+import { lazyServiceDefinition } from '../../foundation/protos/services';
 import { namespaceOf, unary, GrpcStatusError } from '../deps';
 import { toTimestamp } from '../convert';
 import { ServiceRegistration } from '../registration';
@@ -36,7 +36,7 @@ const UNKNOWN_STATUS = 0;
 
 export const tasksService: ServiceRegistration = {
   name: 'tasks',
-  definition: () => serviceDefinition('containerd/services/tasks/v1/tasks.proto', 'containerd.services.tasks.v1.Tasks'),
+  definition: () => lazyServiceDefinition('containerd/services/tasks/v1/tasks.proto', 'containerd.services.tasks.v1.Tasks'),
   implementation: (deps) => {
     const { log, metadata } = deps;
     const shims = shimManagerFor(deps);

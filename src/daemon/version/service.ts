@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { PROTO_DIR, serviceDefinition } from '../../foundation/protos/services';
+import { PROTO_DIR, lazyServiceDefinition } from '../../foundation/protos/services';
 import { unary } from '../deps';
 import { ServiceRegistration } from '../registration';
 
@@ -11,7 +11,7 @@ export function runtsVersion(): string {
 
 export const versionService: ServiceRegistration = {
   name: 'version',
-  definition: () => serviceDefinition('containerd/services/version/v1/version.proto', 'containerd.services.version.v1.Version'),
+  definition: () => lazyServiceDefinition('containerd/services/version/v1/version.proto', 'containerd.services.version.v1.Version'),
   implementation: (deps) => {
     const version = runtsVersion();
     return {

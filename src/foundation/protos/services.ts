@@ -60,3 +60,50 @@ export function serviceDefinition(protoFile: string, fullName: string): grpc.Ser
   if (!def || 'format' in def) throw new Error(`service ${fullName} not found in ${protoFile}`);
   return def as grpc.ServiceDefinition;
 }
+
+export interface DeclaredMethod { name: string; requestStream: boolean; responseStream: boolean }
+
+/** The body of `service <name> { ... }` in proto text without comments, braces balanced. */
+function serviceBody(text: string, name: string): string | undefined {
+  const start = new RegExp(`\\bservice\\s+${name}\\s*\\{`).exec(text);
+  if (!start) return undefined;
+  let depth = 1;
+  for (let i = start.index + start[0].length; i < text.length; i++) {
+    if (text[i] === '{') depth++;
+    else if (text[i] === '}' && --depth === 0) return text.slice(start.index + start[0].length, i);
+  }
+  return undefined;
+}
+
+/** The rpcs of `fullName` as protoFile declares them, read from its text without parsing it. */
+export function declaredMethods(protoFile: string, fullName: string): DeclaredMethod[] {
+  const text = fs.readFileSync(path.join(PROTO_DIR, protoFile), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '');
+  const pkg = /\bpackage\s+([\w.]+)\s*;/.exec(text)?.[1];
+  const name = fullName.slice(fullName.lastIndexOf('.') + 1);
+  const body = pkg === fullName.slice(0, fullName.lastIndexOf('.')) ? serviceBody(text, name) : undefined;
+  if (body === undefined) throw new Error(`service ${fullName} not found in ${protoFile}`);
+  const rpc = /\brpc\s+(\w+)\s*\(\s*(stream\s+)?[\w.]+\s*\)\s*returns\s*\(\s*(stream\s+)?[\w.]+\s*\)/g;
+  return [...body.matchAll(rpc)].map((m) => ({ name: m[1], requestStream: !!m[2], responseStream: !!m[3] }));
+}
+
+/**
+ * serviceDefinition(protoFile, fullName) whose .proto files are parsed on the first message: a
+ * server can register the service (paths and stream kinds, read from the text) at start for free.
+ */
+export function lazyServiceDefinition(protoFile: string, fullName: string): grpc.ServiceDefinition {
+  const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+  for (const m of declaredMethods(protoFile, fullName)) {
+    const real = () => serviceDefinition(protoFile, fullName)[m.name];
+    definition[m.name] = {
+      path: `/${fullName}/${m.name}`,
+      requestStream: m.requestStream,
+      responseStream: m.responseStream,
+      originalName: m.name[0].toLowerCase() + m.name.slice(1),
+      requestSerialize: (value: unknown) => real().requestSerialize(value),
+      requestDeserialize: (bytes: Buffer) => real().requestDeserialize(bytes),
+      responseSerialize: (value: unknown) => real().responseSerialize(value),
+      responseDeserialize: (bytes: Buffer) => real().responseDeserialize(bytes),
+    };
+  }
+  return definition;
+}

@@ -136,7 +136,15 @@ test('a container that ends while runtsd is down is reported exited with its sta
   expect(pids.length).toBeGreaterThan(0);
   fs.writeFileSync(`/proc/${pids[0]}/root/tmp/go`, '');
   await new Promise((r) => setTimeout(r, 500));
+  const logBefore = env.daemon.log().length;
   await env.daemon.restart();
+  // containers to recover: the CRI plugin is loaded at start (the socket accepts a moment before
+  // runtsd logs that it serves), before any CRI call
+  const startLog = () => env.daemon.log().slice(logBefore);
+  for (let i = 0; i < 100 && !startLog().includes('msg="runtsd serving"'); i++) await new Promise((r) => setTimeout(r, 50));
+  const loadedAt = startLog().indexOf('msg="loading service" service="cri"');
+  expect(loadedAt).toBeGreaterThanOrEqual(0);
+  expect(loadedAt).toBeLessThan(startLog().indexOf('msg="runtsd serving"'));
   env.cri.close();
   env.cri = criClients(env.daemon.socket);
   runtime = env.cri.runtime;
