@@ -196,9 +196,11 @@ describeIfPossible.each([
     expect(containerd.ctr(['run', '-d', ...RUNTIME, '--with-ns', hostPidNs, IMAGE, 'orphans', 'sh', '-c', '(sleep 1 &); exec sleep 300']).status).toBe(0);
     const [shim] = containerd.shimPids();
     await waitFor(() => childrenOf(shim).length === 2);
-    expect(childrenOf(shim).map((c) => c.state).sort()).toEqual(['S', 'S']);
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(childrenOf(shim)).toEqual([expect.objectContaining({ state: 'S' })]);
+    // running or sleeping (a loaded machine shows R now and then), never a zombie
+    expect(childrenOf(shim).map((c) => c.state)).not.toContain('Z');
+    // once `sleep 1` ends the shim reaps it: one child left, not a zombie beside it
+    await waitFor(() => childrenOf(shim).length === 1);
+    expect(childrenOf(shim).map((c) => c.state)).not.toContain('Z');
   });
 
   it('runs the containers of one sandbox in one shim, which exits with the last of them', async () => {
