@@ -1,8 +1,8 @@
 // Concurrent clients running `ctr run --rm` cycles (create, start, wait, delete) against one
 // runtsd through both shims: every cycle succeeds, and nothing leaks: no shim, bundle, mount or
 // cgroup left, runtsd's open files back to where they were, its RSS no longer growing after the
-// first half (V8 takes 20-40 s of this load to reach its plateau: 250-300 MB for 20 clients; a leak
-// keeps growing with the cycles: 180 s ran 1359 cycles with 252 MB at 60 s and 259 MB at the end).
+// first half (V8 takes 20-40 s of this load to reach its plateau: about 135 MB for 20 clients with
+// bin/runtsd's 1 MB young generation, 250-300 MB without it; a leak keeps growing with the cycles).
 // RUNTSD_LOAD_CLIENTS (default 20) clients for RUNTSD_LOAD_SECONDS (default 60) s.
 import { spawn } from 'child_process';
 import * as fs from 'fs';

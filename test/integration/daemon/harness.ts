@@ -58,7 +58,8 @@ export async function startDaemon(prefix: string, env: NodeJS.ProcessEnv = {}, e
 
   const launch = async () => {
     const logFd = fs.openSync(logFile, 'a');
-    child = spawn(process.execPath, [RUNTSD, '--address', socket, '--root', root, '--state', path.join(dir, 'state'), '--log-level', 'debug', ...extraArgs], {
+    // As users start it: under the pinned Node and bin/runtsd's flags, not jest's Node.
+    child = spawn(RUNTSD, ['--address', socket, '--root', root, '--state', path.join(dir, 'state'), '--log-level', 'debug', ...extraArgs], {
       stdio: ['ignore', logFd, logFd],
       env: { ...process.env, ...env },
     });
