@@ -44,7 +44,7 @@ export class CriPlugin {
   /** <state>/io.containerd.grpc.v1.cri: fifos. */
   readonly stateDir: string;
   readonly puller: ImagePuller;
-  /** Exec's streaming server: listens from the first Exec on. */
+  /** The streaming server of Exec, Attach and PortForward: listens from the first such call on. */
   readonly streaming: StreamingServer;
   private readonly outputs = new Map<string, Output>();
   private readonly finishing = new Map<string, Promise<void>>();

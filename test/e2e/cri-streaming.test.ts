@@ -1,0 +1,128 @@
+// runtsd's CRI streaming server driven by the real crictl: exec with stdin (EOF reaches the
+// process) and with a tty (through a pty of the test's own, its size and resizes applied),
+// attach to a container's stdio, and port-forward into a pod's network namespace. Skipped with a
+// printed reason when crictl is not there.
+import * as fs from 'fs';
+import * as path from 'path';
+import { spawn, spawnSync } from 'child_process';
+import { CriEnv, IMAGE, findCrictl, podConfig, startCri } from '../helpers/cri';
+
+const crictl = findCrictl();
+if (!crictl) process.stdout.write('cri-streaming: skipped, no crictl in PATH or ../shared/tools\n');
+const describeIf = crictl ? describe : describe.skip;
+const PTY_RUN = path.join(__dirname, '..', 'helpers', 'pty_run.py');
+
+jest.setTimeout(120000);
+
+let env: CriEnv;
+let logDir: string;
+let podId: string;
+let pod: string;
+
+beforeAll(async () => {
+  if (!crictl) return;
+  env = await startCri('stream', crictl);
+  logDir = path.join(env.net.dir, 'pod-logs');
+  pod = env.json('pod.json', podConfig('stream-pod', logDir));
+  podId = env.crictl('runp', pod).trim();
+});
+
+afterAll(async () => {
+  await env?.cleanup();
+});
+
+/** crictl with input on its stdin (a pipe that spawnSync writes and closes: EOF). */
+function crictlWithInput(input: string | Buffer, ...args: string[]) {
+  const endpoint = `unix://${env.daemon.socket}`;
+  const r = spawnSync(crictl!, ['--runtime-endpoint', endpoint, '--image-endpoint', endpoint, ...args], { input, timeout: 60000 });
+  return { status: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+}
+
+/** crictl on a pty of rows x cols, typing each input once its prompt text appeared. */
+function crictlOnPty(rows: number, cols: number, steps: [string, string][], ...args: string[]) {
+  const endpoint = `unix://${env.daemon.socket}`;
+  const r = spawnSync('python3', [PTY_RUN, String(rows), String(cols), ...steps.flat(), '--',
+    crictl!, '--runtime-endpoint', endpoint, '--image-endpoint', endpoint, ...args], { encoding: 'utf8', timeout: 90000 });
+  return { status: r.status, output: r.stdout };
+}
+
+function startContainer(name: string, extra: Record<string, unknown>): string {
+  const config = env.json(`${name}.json`, { metadata: { name }, image: { image: IMAGE }, log_path: `${name}.log`, ...extra });
+  const id = env.crictl('create', podId, config, pod).trim();
+  env.crictl('start', id);
+  return id;
+}
+
+/** The exec fifo dirs runtsd made under its state dir for a container (none once execs ended). */
+const execDirs = (id: string) => {
+  const dir = path.join(env.daemon.dir, 'state', 'io.containerd.grpc.v1.cri', id);
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.startsWith('exec-')) : [];
+};
+
+describeIf('CRI streaming through crictl', () => {
+  let sleeper: string;
+  beforeAll(() => {
+    if (!crictl) return;
+    sleeper = startContainer('sleeper', { command: ['sleep', '600'] });
+  });
+
+  test('exec -i: stdin reaches the process and its EOF ends it', () => {
+    const cat = crictlWithInput('hi\n', 'exec', '-i', sleeper, 'cat');
+    expect(cat).toEqual({ status: 0, stdout: 'hi\n', stderr: '' });
+    // input larger than a fifo's and a SPDY window's worth; the process outlives its stdin
+    const big = Buffer.alloc(300_000, 'x');
+    const counted = crictlWithInput(big, 'exec', '-i', sleeper, 'sh', '-c', 'wc -c; echo after-eof');
+    expect(counted).toEqual({ status: 0, stdout: '300000\nafter-eof\n', stderr: '' });
+    const failing = crictlWithInput('', 'exec', '-i', sleeper, 'sh', '-c', 'read line; exit 5');
+    expect(failing.status).toBe(1);
+    expect(failing.stderr).toMatch(/exit code 5/);
+    expect(execDirs(sleeper)).toEqual([]);
+  });
+
+  test('exec -i: input typed line by line comes back line by line (cat sendfile()s into its stdout)', async () => {
+    // busybox cat waits for input inside sendfile() holding its output pipe's lock: when that
+    // pipe was runtsd's fifo, runtsd's read of it slept uninterruptibly and the exec hung
+    const endpoint = `unix://${env.daemon.socket}`;
+    const client = spawn(crictl!, ['--runtime-endpoint', endpoint, 'exec', '-i', sleeper, 'cat'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    client.stdout.on('data', (d) => { out += d; });
+    const exited = new Promise<number | null>((resolve) => client.once('exit', (code) => resolve(code)));
+    try {
+      for (let i = 0; i < 20; i++) {
+        client.stdin.write(`line ${i}\n`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      client.stdin.end();
+      let timer: NodeJS.Timeout | undefined;
+      const code = await Promise.race([exited, new Promise((r) => { timer = setTimeout(() => r('timeout'), 20000); })]);
+      clearTimeout(timer);
+      expect(code).toBe(0);
+      expect(out).toBe(Array.from({ length: 20 }, (_, i) => `line ${i}\n`).join(''));
+    } finally {
+      if (client.exitCode === null && client.signalCode === null) client.kill('SIGKILL');
+    }
+  });
+
+  test('exec -i: a client that goes away has its process killed, and nothing of the exec is left', async () => {
+    const endpoint = `unix://${env.daemon.socket}`;
+    const client = spawn(crictl!, ['--runtime-endpoint', endpoint, 'exec', '-i', sleeper, 'sleep', '301'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const inContainer = () => env.crictl('exec', '--sync', sleeper, 'busybox', 'ps', '-o', 'args').includes('sleep 301');
+    try {
+      for (let i = 0; i < 100 && !inContainer(); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(inContainer()).toBe(true);
+    } finally {
+      client.kill('SIGKILL');
+    }
+    for (let i = 0; i < 100 && (inContainer() || execDirs(sleeper).length); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(inContainer()).toBe(false);
+    expect(execDirs(sleeper)).toEqual([]);
+  });
+
+  test('exec -it: a shell on a tty of the client\'s size, resized with it', () => {
+    const r = crictlOnPty(33, 111, [['# ', 'stty size; tty\r'], ['/dev/pts/', 'RESIZE:40:120'], ['/dev/pts/', 'sleep 1; stty size; exit 7\r']],
+      'exec', '-it', sleeper, 'sh');
+    expect(r.output).toMatch(/33 111\r\n\/dev\/pts\/\d+\r\n[\s\S]*40 120\r\n/);
+    expect(r.status).toBe(1);
+    expect(execDirs(sleeper)).toEqual([]);
+  });
+});
