@@ -125,4 +125,43 @@ describeIf('CRI streaming through crictl', () => {
     expect(r.status).toBe(1);
     expect(execDirs(sleeper)).toEqual([]);
   });
+
+  test('attach -i with stdin_once: input reaches the container, its EOF ends it, the log keeps the output', () => {
+    const id = startContainer('once', { command: ['cat'], stdin: true, stdin_once: true });
+    const r = crictlWithInput('to the container\n', 'attach', '-i', id);
+    expect(r).toEqual({ status: 0, stdout: 'to the container\n', stderr: '' });
+    const status = JSON.parse(env.crictl('inspect', id)).status;
+    expect([status.state, status.exitCode]).toEqual(['CONTAINER_EXITED', 0]);
+    expect(fs.readFileSync(path.join(logDir, 'once.log'), 'utf8')).toMatch(/ stdout F to the container\n$/);
+    env.crictl('rm', id);
+  });
+
+  test('attach -it: the container\'s own shell on its tty, resized to the client\'s window', () => {
+    const id = startContainer('shell', { command: ['sh'], stdin: true, tty: true });
+    const r = crictlOnPty(21, 77, [['', '\r'], ['# ', 'stty size; echo attached-$((6*7))\r'], ['attached-42', 'exit\r']], 'attach', '-i', '-t', id);
+    expect(r.output).toMatch(/21 77\r\n/);
+    expect(r.output).toMatch(/attached-42\r\n/);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(env.crictl('inspect', id)).status.state).toBe('CONTAINER_EXITED');
+    env.crictl('rm', id);
+  });
+
+  test('attach: stdin to a container created without it, or a tty it lacks, is refused clearly', () => {
+    const noStdin = crictlWithInput('', 'attach', '-i', sleeper);
+    expect(noStdin.status).toBe(1);
+    expect(noStdin.stderr).toMatch(/InvalidArgument.*was not created with stdin/);
+    const noTty = crictlOnPty(24, 80, [], 'attach', '-t', sleeper);
+    expect(noTty.status).toBe(1);
+    expect(noTty.output).toMatch(/InvalidArgument.*has no tty/);
+  });
+
+  test('kill -9 of runtsd: the restarted daemon holds the container\'s stdin again, attach reaches it', async () => {
+    const id = startContainer('survivor', { command: ['cat'], stdin: true, stdin_once: true });
+    await env.daemon.kill('SIGKILL');
+    await env.daemon.restart();
+    const r = crictlWithInput('after the restart\n', 'attach', '-i', id);
+    expect(r).toEqual({ status: 0, stdout: 'after the restart\n', stderr: '' });
+    expect(JSON.parse(env.crictl('inspect', id)).status.state).toBe('CONTAINER_EXITED');
+    env.crictl('rm', id);
+  });
 });

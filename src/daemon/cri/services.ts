@@ -14,6 +14,7 @@ import {
 } from './containers';
 import { execSync } from './exec-sync';
 import { execStream } from './exec-stream';
+import { attachStream } from './attach-stream';
 import { StreamOptions, remoteCommand } from './streaming/remotecommand';
 import { containerStats, diskUsage, podSandboxStats, snapshotterRoot } from './stats';
 import { runtimeConfig, status, version } from './runtime-info';
@@ -119,7 +120,14 @@ export const criRuntimeService: ServiceRegistration = {
         const endpoint = remoteCommand(options, (channels) => execStream(cri, c.id, cmd, options.tty, channels), streamError(cri));
         return { url: await cri.streaming.url('exec', endpoint) };
       },
-      Attach: unimplemented('Attach (the streaming server)'),
+      Attach: async (cri, r) => {
+        const options = streamOptions('Attach', r);
+        const c = await runningContainer(cri, r.container_id);
+        if (options.stdin && !c.meta.config.stdin) throw new GrpcStatusError(grpc.status.INVALID_ARGUMENT, `Attach: container ${c.id} was not created with stdin`);
+        if (options.tty && !c.meta.config.tty) throw new GrpcStatusError(grpc.status.INVALID_ARGUMENT, `Attach: container ${c.id} has no tty`);
+        const endpoint = remoteCommand(options, (channels) => attachStream(cri, c.meta, channels), streamError(cri));
+        return { url: await cri.streaming.url('attach', endpoint) };
+      },
       PortForward: unimplemented('PortForward (the streaming server)'),
       CheckpointContainer: unimplemented('CheckpointContainer (checkpointing)'),
       ListMetricDescriptors: unimplemented('ListMetricDescriptors'),

@@ -88,7 +88,6 @@ test('a container: missing image, bad config, stopped pod; the same name twice',
 
 test('what runtsd does not do answers Unimplemented, never a silent success', async () => {
   const unimplemented = [
-    [runtime, 'Attach', { container_id: UNKNOWN }],
     [runtime, 'PortForward', { pod_sandbox_id: UNKNOWN }],
     [runtime, 'CheckpointContainer', { container_id: UNKNOWN }],
   ] as const;
@@ -100,6 +99,8 @@ test('what runtsd does not do answers Unimplemented, never a silent success', as
   expect((await statusOf(runtime, 'Exec', { container_id: UNKNOWN, cmd: ['sh'], stdout: true }))[0]).toBe('NOT_FOUND');
   expect((await statusOf(runtime, 'Exec', { container_id: UNKNOWN, cmd: ['sh'], stdin: true, tty: true, stdout: true }))[0]).toBe('NOT_FOUND');
   expect((await statusOf(runtime, 'Exec', { container_id: UNKNOWN, cmd: [], stdout: true }))[0]).toBe('INVALID_ARGUMENT');
+  expect((await statusOf(runtime, 'Attach', { container_id: UNKNOWN, stdin: true, stdout: true }))[0]).toBe('NOT_FOUND');
+  expect((await statusOf(runtime, 'Attach', { container_id: UNKNOWN }))[0]).toBe('INVALID_ARGUMENT');
   expect(await statusOf(runtime, 'Exec', { container_id: UNKNOWN, cmd: ['sh'] })).toEqual(['INVALID_ARGUMENT', 'Exec needs one of stdin, stdout or stderr']);
   expect((await statusOf(runtime, 'Exec', { container_id: UNKNOWN, cmd: ['sh'], tty: true, stdout: true, stderr: true }))[0]).toBe('INVALID_ARGUMENT');
   expect((await statusOf(images, 'ImageStatus', { image: { image: '' } }))[0]).toBe('INVALID_ARGUMENT');
