@@ -5,7 +5,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { spawn, spawnSync } from 'child_process';
+import * as http from 'http';
+import * as net from 'net';
 import { CriEnv, IMAGE, findCrictl, podConfig, startCri } from '../helpers/cri';
+import { INDEX_HTML } from '../helpers/httpd-image';
 
 const crictl = findCrictl();
 if (!crictl) process.stdout.write('cri-streaming: skipped, no crictl in PATH or ../shared/tools\n');
@@ -164,4 +167,69 @@ describeIf('CRI streaming through crictl', () => {
     expect(JSON.parse(env.crictl('inspect', id)).status.state).toBe('CONTAINER_EXITED');
     env.crictl('rm', id);
   });
+
+  test('port-forward: a server in the pod\'s network namespace, reached through 127.0.0.1 only', async () => {
+    startContainer('web', { image: { image: 'httpd-test' } });
+    const local = await freePort();
+    const endpoint = `unix://${env.daemon.socket}`;
+    const forwarder = spawn(crictl!, ['--runtime-endpoint', endpoint, 'port-forward', podId, `${local}:80`, `${local + 1}:81`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let said = '';
+    forwarder.stdout.on('data', (d) => { said += d; });
+    forwarder.stderr.on('data', (d) => { said += d; });
+    const fds = () => fs.readdirSync(`/proc/${env.daemon.process.pid}/fd`).length;
+    try {
+      for (let i = 0; i < 100 && !said.includes(`127.0.0.1:${local + 1}`); i++) await new Promise((r) => setTimeout(r, 100));
+      const before = fds();
+      let page = '';
+      for (let i = 0; i < 50 && page !== INDEX_HTML; i++) {
+        page = await get(local).catch(() => '');
+        if (page !== INDEX_HTML) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(page).toBe(INDEX_HTML);
+      // several connections, one after another and at once
+      expect(await Promise.all([get(local), get(local), get(local)])).toEqual([INDEX_HTML, INDEX_HTML, INDEX_HTML]);
+      // nobody listens on 81 in the pod: the local connection ends, crictl is told why
+      await expect(get(local + 1)).rejects.toThrow();
+      for (let i = 0; i < 50 && !said.includes('error forwarding port 81'); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(said).toMatch(/error forwarding port 81 to pod .*ECONNREFUSED|error forwarding port 81 to pod .*Connection refused/);
+      // every forwarded connection's socket is gone again
+      for (let i = 0; i < 50 && fds() > before; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(fds()).toBeLessThanOrEqual(before);
+    } finally {
+      forwarder.kill('SIGKILL');
+    }
+  });
+
+  test('port-forward to an unknown pod is NotFound', () => {
+    const r = env.crictlResult('port-forward', 'f'.repeat(64), '1:80');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/NotFound/);
+  });
 });
+
+/** A loopback port nobody listens on just now (and the one after it). */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (probe.address() as net.AddressInfo).port;
+        probe.close(() => resolve(p));
+      });
+    });
+    if (port < 65535) return port;
+  }
+}
+
+/** GET / on 127.0.0.1:port, the body. */
+function get(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 10000 }, (res) => {
+      let body = '';
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => resolve(body));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+  });
+}

@@ -7,7 +7,7 @@ import { ServiceRegistration } from '../registration';
 import { imageDefinition, runtimeDefinition } from './registrations';
 import { CriPlugin, criPluginFor } from './plugin';
 import { ContainerMeta, Message, SandboxMeta, notFoundStatus } from './store';
-import { listPodSandbox, podSandboxStatus, removePodSandbox, runPodSandbox, stopPodSandbox } from './sandboxes';
+import { listPodSandbox, podSandboxStatus, removePodSandbox, runPodSandbox, sandboxReady, stopPodSandbox } from './sandboxes';
 import {
   containerStatus, createContainer, listContainers, removeContainer, reopenContainerLog, startContainer, stateOf, stopContainer,
   updateContainerResources,
@@ -15,6 +15,8 @@ import {
 import { execSync } from './exec-sync';
 import { execStream } from './exec-stream';
 import { attachStream } from './attach-stream';
+import { forwardPort } from './port-forward';
+import { portForward } from './streaming/portforward';
 import { StreamOptions, remoteCommand } from './streaming/remotecommand';
 import { containerStats, diskUsage, podSandboxStats, snapshotterRoot } from './stats';
 import { runtimeConfig, status, version } from './runtime-info';
@@ -128,7 +130,11 @@ export const criRuntimeService: ServiceRegistration = {
         const endpoint = remoteCommand(options, (channels) => attachStream(cri, c.meta, channels), streamError(cri));
         return { url: await cri.streaming.url('attach', endpoint) };
       },
-      PortForward: unimplemented('PortForward (the streaming server)'),
+      PortForward: async (cri, r) => {
+        const sandbox = await cri.store.get<SandboxMeta>('sandbox', r.pod_sandbox_id);
+        if (!(await sandboxReady(cri, sandbox))) throw new GrpcStatusError(grpc.status.FAILED_PRECONDITION, `pod sandbox ${sandbox.id} is not ready`);
+        return { url: await cri.streaming.url('portforward', portForward((pair, closed) => forwardPort(sandbox.meta, pair, closed))) };
+      },
       CheckpointContainer: unimplemented('CheckpointContainer (checkpointing)'),
       ListMetricDescriptors: unimplemented('ListMetricDescriptors'),
       ListPodSandboxMetrics: unimplemented('ListPodSandboxMetrics'),
