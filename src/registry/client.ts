@@ -4,7 +4,7 @@
 import { Authorizer, Credentials, dockerConfigCredentials } from './auth';
 import { Endpoint, HostsOptions, endpointUrl, endpointsFor } from './hosts';
 import { HttpClient, HttpRequest, HttpResponse, RegistryError, header, isTlsMismatch, readLimited } from './http';
-import { Reference } from './reference';
+import { Reference } from '../image/reference';
 
 export interface RegistryOptions extends HostsOptions {
   credentials?: Credentials;

@@ -6,7 +6,7 @@ import { Descriptor } from '../image/documents';
 import { MediaType, isIndex, isManifest } from '../image/media-types';
 import { RepositoryClient } from './client';
 import { RegistryError, header, readLimited } from './http';
-import { manifestRef } from './reference';
+import { manifestRef } from '../image/reference';
 
 /** Larger manifests are refused (containerd's limit for a manifest is of this order too). */
 const MAX_MANIFEST_BYTES = 4 << 20;

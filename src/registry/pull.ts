@@ -14,7 +14,7 @@ import { RuntsError } from '../foundation/errors';
 import { RepositoryClient } from './client';
 import { fetchBlob } from './blobs';
 import { fetchManifest, resolveRoot } from './manifests';
-import { formatReference } from './reference';
+import { formatReference } from '../image/reference';
 import { BlobWriter, ContentTarget, LayerUnpacker } from './target';
 
 /** containerd's default number of layers fetched at once. */

@@ -7,7 +7,7 @@ import { isIndex, isManifest } from '../image/media-types';
 import { RuntsError } from '../foundation/errors';
 import { RepositoryClient } from './client';
 import { RegistryError, header } from './http';
-import { manifestRef } from './reference';
+import { manifestRef } from '../image/reference';
 import { ContentTarget } from './target';
 
 export interface PushEvents {

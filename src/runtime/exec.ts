@@ -74,6 +74,7 @@ export async function startExec(store: StateStore, opts: ExecOptions & { ownTerm
         const { ociVersion, id, status, pid: initPid, bundle, annotations } = current;
         if (notify) sendToSeccompAgent(notify.listenerPath, fd, pid, { ociVersion, id, status, pid: initPid, bundle, annotations }, notify.listenerMetadata);
       },
+      untilExec: true,
     });
     if (opts.pidFile) writePidFile(path.resolve(opts.pidFile), pid);
     return { pid, master: console?.master, close: () => console?.close() };

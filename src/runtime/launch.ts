@@ -14,6 +14,9 @@ export interface LaunchCallbacks {
   parentHooks?(pid: number): Promise<void>;
   /** the seccomp notify fd of process `pid`: hand it to the agent (the init waits meanwhile) */
   seccompListener?(fd: number, pid: number): Promise<void> | void;
+  /** wait past READY until the process has exec'd (its end of the socket closes on exec), as
+   * runc's exec returns only then: a pid file must never name runts-init */
+  untilExec?: boolean;
 }
 
 const INIT_TIMEOUT_MS = 60_000;
@@ -56,6 +59,13 @@ async function nextMessage(sock: number): Promise<(DecodedRecord & { fd: number 
       if ((err as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw err;
       throw new RuntsError(`runts-init did not answer within ${INIT_TIMEOUT_MS / 1000} s (a frozen cgroup or a hook that does not return?)`, 'system');
     }
+  }
+}
+
+/** Resolves once runts-init's last copy of the socket is gone: it closes on a successful exec. */
+async function closedByInit(sock: number): Promise<void> {
+  for (let msg = await nextMessage(sock); msg; msg = await nextMessage(sock)) {
+    if (msg.fd >= 0) fs.closeSync(msg.fd);
   }
 }
 
@@ -103,6 +113,7 @@ export async function launch(records: PlanRecord[], fds: number[], cb: LaunchCal
           }
           break;
         case Msg.READY:
+          if (cb.untilExec) await closedByInit(sock);
           return { pid: initPid };
         case Msg.ERROR: {
           const [step, errno, detail] = msg.args;

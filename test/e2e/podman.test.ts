@@ -15,7 +15,8 @@ const global = ['--root', `${dir}/storage`, '--runroot', `${dir}/run`, '--cgroup
 const runFlags = ['--network', 'none', '--ulimit', 'nofile=4096:4096', '--ulimit', 'nproc=4096:4096', '--cgroup-parent', cgroupParent];
 
 const podman = (runtime: string, args: string[]) =>
-  spawnSync('podman', ['--runtime', RUNTIMES[runtime], ...global, ...args], { encoding: 'utf8', timeout: 60000 });
+  // conmon writes a file named "oom" into its working directory when the container is OOM-killed.
+  spawnSync('podman', ['--runtime', RUNTIMES[runtime], ...global, ...args], { encoding: 'utf8', timeout: 60000, cwd: dir });
 const run = (runtime: string, args: string[]) => podman(runtime, ['run', '--rm', ...runFlags, ...args]);
 
 beforeAll(() => {
@@ -55,7 +56,7 @@ describe.each(Object.keys(RUNTIMES))('podman with %s', (runtime) => {
     const cmd = ['podman', '--runtime', RUNTIMES[runtime], ...global, 'run', '-it', '--rm', ...runFlags, 'runts-busybox', 'sh', '-c', 'tty; echo done'];
     // script's stdin stays open while the container runs (an EOF there would hang up the pty).
     const quoted = cmd.map((a) => `'${a}'`).join(' ');
-    const r = spawnSync('sh', ['-c', `sleep 3 | script -qec "${quoted}" /dev/null`], { encoding: 'utf8', timeout: 60000 });
+    const r = spawnSync('sh', ['-c', `sleep 3 | script -qec "${quoted}" /dev/null`], { encoding: 'utf8', timeout: 60000, cwd: dir });
     expect(r.stdout).toMatch(/\/dev\/pts\/0\r?\ndone/);
   });
 

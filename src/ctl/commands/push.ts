@@ -3,7 +3,7 @@
 import { Argv, CommandModule } from 'yargs';
 import { GlobalArgs, withClient } from '../context';
 import { RegistryArgs, registryOptions, withRegistryFlags } from '../pull/registry-args';
-import { formatReference, parseReference } from '../../registry/reference';
+import { formatReference, parseReference } from '../../image/reference';
 
 type PushArgs = GlobalArgs & RegistryArgs & { ref: string; local?: string };
 

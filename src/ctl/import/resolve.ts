@@ -10,7 +10,7 @@ import { invalid } from '../../foundation/errors';
 import { ArchiveContents } from './archive';
 import { ContentAccess } from '../../client/documents';
 import { writeBlob } from '../../client/write-blob';
-import { normalizeImageName } from '../../image/names';
+import { normalizeImageName } from '../../image/reference';
 
 export interface NamedImage {
   name: string;

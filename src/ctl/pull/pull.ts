@@ -6,7 +6,7 @@ import { createOrUpdate, withLease } from '../import/import';
 import { Platform } from '../../image/platform';
 import { RepositoryClient, RegistryOptions } from '../../registry/client';
 import { PulledImage, PullEvents, pullImage } from '../../registry/pull';
-import { parseReference } from '../../registry/reference';
+import { parseReference } from '../../image/reference';
 import { grpcContentTarget } from './grpc-content';
 import { grpcUnpacker } from './unpacker';
 

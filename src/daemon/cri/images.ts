@@ -4,7 +4,7 @@
 import { Client, hasCode } from '../../client/client';
 import { ContentAccess } from '../../client/documents';
 import { chainIds } from '../../image/chain';
-import { normalizeImageName } from '../../image/names';
+import { normalizeImageName } from '../../image/reference';
 import { ImageConfig, parseConfig, parseIndex, parseManifest, selectManifest } from '../../image/documents';
 import { isIndex } from '../../image/media-types';
 import { hostPlatform } from '../../image/platform';

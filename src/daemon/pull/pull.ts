@@ -10,7 +10,7 @@ import { Platform, hostPlatform } from '../../image/platform';
 import { Credentials } from '../../registry/auth';
 import { RepositoryClient } from '../../registry/client';
 import { PullEvents, pullImage } from '../../registry/pull';
-import { parseReference } from '../../registry/reference';
+import { parseReference } from '../../image/reference';
 import { ImageRecord } from '../../metadata/store';
 import { createImage, updateImage } from '../../metadata/images';
 import { hasNamespace } from '../../metadata/namespaces';

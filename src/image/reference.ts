@@ -64,3 +64,6 @@ export function formatReference(r: Reference): string {
 
 /** What to ask the registry's manifests endpoint for: the digest when pinned, else the tag. */
 export const manifestRef = (r: Reference) => r.digest ?? r.tag ?? 'latest';
+
+/** The name containerd stores the image under: `busybox` → docker.io/library/busybox:latest. */
+export const normalizeImageName = (text: string) => formatReference(parseReference(text));

@@ -1,4 +1,4 @@
-import { formatReference, manifestRef, parseReference } from '../../../src/registry/reference';
+import { formatReference, manifestRef, normalizeImageName, parseReference } from '../../../src/image/reference';
 
 const D = `sha256:${'a'.repeat(64)}`;
 
@@ -33,4 +33,21 @@ test.each([
   [`host.io/${'a'.repeat(300)}`, /longer than 255/],
 ])('"%s" is refused', (input, why) => {
   expect(() => parseReference(input)).toThrow(why);
+});
+
+test.each([
+  ['busybox', 'docker.io/library/busybox:latest'],
+  ['busybox:1.36', 'docker.io/library/busybox:1.36'],
+  ['team/tool', 'docker.io/team/tool:latest'],
+  ['example.com/a/b:2', 'example.com/a/b:2'],
+  ['localhost/x', 'localhost/x:latest'],
+  ['localhost:5000/x:y', 'localhost:5000/x:y'],
+  [`alpine@sha256:${'a'.repeat(64)}`, `docker.io/library/alpine@sha256:${'a'.repeat(64)}`],
+])('%s is stored as %s', (name, full) => {
+  expect(normalizeImageName(name)).toBe(full);
+});
+
+test('an invalid name is refused with its name', () => {
+  expect(() => normalizeImageName('Upper/Case')).toThrow('image reference "Upper/Case" is invalid: path component "Upper" must be lowercase letters, digits and separators');
+  expect(() => normalizeImageName('a b')).toThrow(/image reference "a b" is invalid/);
 });
