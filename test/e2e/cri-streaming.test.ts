@@ -1,7 +1,7 @@
 // runtsd's CRI streaming server driven by the real crictl: exec with stdin (EOF reaches the
 // process) and with a tty (through a pty of the test's own, its size and resizes applied),
-// attach to a container's stdio, and port-forward into a pod's network namespace. Skipped with a
-// printed reason when crictl is not there.
+// attach to a container's stdio, and port-forward into a pod's network namespace (a host-network
+// pod's: the host's loopback). Skipped with a printed reason when crictl is not there.
 import * as fs from 'fs';
 import * as path from 'path';
 import { spawn, spawnSync } from 'child_process';
@@ -197,6 +197,28 @@ describeIf('CRI streaming through crictl', () => {
       expect(fds()).toBeLessThanOrEqual(before);
     } finally {
       forwarder.kill('SIGKILL');
+    }
+  });
+
+  test('port-forward to a host-network pod reaches the host\'s own loopback', async () => {
+    const hostPod = env.json('host-pod.json', podConfig('host-pod', logDir, { linux: { security_context: { namespace_options: { network: 2 } } } }));
+    const hostPodId = env.crictl('runp', hostPod).trim();
+    // the test's own server on the host's loopback stands in for a host-network pod's
+    const server = http.createServer((_req, res) => res.end('from the host\n'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const remote = (server.address() as net.AddressInfo).port;
+    const local = await freePort();
+    const endpoint = `unix://${env.daemon.socket}`;
+    const forwarder = spawn(crictl!, ['--runtime-endpoint', endpoint, 'port-forward', hostPodId, `${local}:${remote}`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let said = '';
+    forwarder.stdout.on('data', (d) => { said += d; });
+    try {
+      for (let i = 0; i < 100 && !said.includes(`127.0.0.1:${local}`); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await get(local)).toBe('from the host\n');
+    } finally {
+      forwarder.kill('SIGKILL');
+      server.close();
+      env.crictl('rmp', '-f', hostPodId);
     }
   });
 
