@@ -33,6 +33,7 @@ interface NativeModule {
   lgetxattrs(path: string): Array<[string, Buffer]>;
   createNetns(pin: string): void;
   removeNetns(pin: string): void;
+  connectInNetns(nsPath: string, port: number): number;
 }
 
 const buildDir = path.join(__dirname, '..', 'build', 'Release');
@@ -74,6 +75,9 @@ export const lgetxattrs = (p: string) => native().lgetxattrs(p);
 export const createNetns = (pin: string) => native().createNetns(pin);
 /** Unmounts and removes a namespace pin; one already gone is fine. */
 export const removeNetns = (pin: string) => native().removeNetns(pin);
+/** A non-blocking TCP fd connected (or connecting) to localhost:port inside the network
+ *  namespace at nsPath (127.0.0.1, else ::1); the namespace is entered by a short-lived thread. */
+export const connectInNetns = (nsPath: string, port: number) => native().connectInNetns(nsPath, port);
 /** flock without waiting: false when another holder has the lock. */
 export const tryLockFile = (fd: number, exclusive = true) => native().lockFile(fd, exclusive, false);
 

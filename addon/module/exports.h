@@ -24,3 +24,4 @@ Napi::Value SetXattr(const Napi::CallbackInfo &info);
 Napi::Value GetXattrs(const Napi::CallbackInfo &info);
 Napi::Value CreateNetns(const Napi::CallbackInfo &info);
 Napi::Value RemoveNetns(const Napi::CallbackInfo &info);
+Napi::Value ConnectInNetns(const Napi::CallbackInfo &info);

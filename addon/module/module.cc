@@ -27,6 +27,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("lgetxattrs", Napi::Function::New(env, GetXattrs));
   exports.Set("createNetns", Napi::Function::New(env, CreateNetns));
   exports.Set("removeNetns", Napi::Function::New(env, RemoveNetns));
+  exports.Set("connectInNetns", Napi::Function::New(env, ConnectInNetns));
   return exports;
 }
 

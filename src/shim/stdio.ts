@@ -1,12 +1,14 @@
 // Opens the stdio containerd names for a process (fifo paths, file:// or binary:// log URIs) as
-// the fds the runtime hands to it, or relays them to its pty. stdin goes through a socketpair the shim feeds from the fifo, so
-// CloseIO can give the process its EOF.
+// the fds the runtime hands to it, or relays them to its pty. stdin goes through a socketpair the
+// shim feeds from the fifo, so CloseIO can give the process its EOF; output fifos are written by
+// the shim from socketpairs too (output-relay.ts says why).
 import * as fs from 'fs';
 import * as net from 'net';
 import { RuntsError, systemError } from '../foundation/errors';
 import * as native from '../native';
 import { ConsoleRelay } from './console-relay';
 import { LoggingBinary, LogTarget, openLogFile, parseLogUri } from './log-uri';
+import { OutputRelay, relayOutput } from './output-relay';
 import { ProcessIO } from './task-runtime';
 
 export interface StdioPaths {
@@ -23,6 +25,7 @@ export class ProcessStdio {
   private consoleOutput: number | undefined;
   private console: ConsoleRelay | undefined;
   private logger: LoggingBinary | undefined;
+  private relays: OutputRelay[] = [];
 
   private constructor(
     readonly io: ProcessIO,
@@ -36,10 +39,19 @@ export class ProcessStdio {
   static async open(paths: StdioPaths, target: LogTarget, terminal = false): Promise<ProcessStdio> {
     const ends: number[] = [];
     let logger: LoggingBinary | undefined;
+    const relays: OutputRelay[] = [];
     try {
       const outputs = await openOutputs(terminal ? { ...paths, stderr: '' } : paths, target);
       logger = outputs.logger;
-      const { stdout, stderr } = outputs;
+      let { stdout, stderr } = outputs;
+      if (outputs.fifos && !terminal) {
+        const relay = (fd: number | null) => {
+          if (fd === null) return null;
+          relays.push(relayOutput(fd));
+          return relays[relays.length - 1].childEnd;
+        };
+        [stdout, stderr] = [relay(stdout), relay(stderr)];
+      }
       for (const fd of new Set([stdout, stderr])) if (fd !== null) ends.push(fd);
       let source: net.Socket | undefined;
       let keepalive: number | undefined;
@@ -66,6 +78,7 @@ export class ProcessStdio {
       stdio.stdinSource = source;
       stdio.stdinKeepalive = keepalive;
       stdio.logger = logger;
+      stdio.relays = relays;
       if (terminal) {
         stdio.consoleOutput = stdout ?? undefined;
         if (stderr !== null && stderr !== stdout) fs.closeSync(stderr); // a pty has one output
@@ -73,6 +86,7 @@ export class ProcessStdio {
       return stdio;
     } catch (err) {
       for (const fd of ends) fs.closeSync(fd);
+      for (const r of relays) r.close();
       logger?.stop();
       throw err;
     }
@@ -90,9 +104,13 @@ export class ProcessStdio {
     this.console.resize(width, height);
   }
 
-  /** Resolves when the terminal's output reached containerd (at once without a terminal). */
-  drained(timeoutMs: number): Promise<void> {
-    return this.console?.drained(timeoutMs) ?? Promise.resolve();
+  /** Resolves when the output reached containerd's fifos, or after timeoutMs. */
+  async drained(timeoutMs: number): Promise<void> {
+    if (this.console) return this.console.drained(timeoutMs);
+    if (!this.relays.length) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([Promise.all(this.relays.map((r) => r.done)), timeout]).finally(() => clearTimeout(timer));
   }
 
   /** The launched process holds its own copies now: drop ours so EOF reaches the readers. */
@@ -113,6 +131,7 @@ export class ProcessStdio {
     this.stdinSource?.destroy();
     this.stdinFeed?.destroy();
     this.console?.close();
+    for (const r of this.relays.splice(0)) r.close();
     if (this.consoleOutput !== undefined) fs.closeSync(this.consoleOutput);
     this.consoleOutput = undefined;
     this.logger?.stop();
@@ -120,10 +139,11 @@ export class ProcessStdio {
 }
 
 /** stdout and stderr: fifos whose reader containerd opened already, or one log URI for both. */
-async function openOutputs(paths: StdioPaths, target: LogTarget): Promise<{ stdout: number | null; stderr: number | null; logger?: LoggingBinary }> {
+async function openOutputs(paths: StdioPaths, target: LogTarget): Promise<{ stdout: number | null; stderr: number | null; fifos?: boolean; logger?: LoggingBinary }> {
   const url = paths.stdout ? parseLogUri(paths.stdout) : undefined;
   if (!url || url.protocol === 'fifo:') {
     return {
+      fifos: true,
       stdout: paths.stdout ? await openFifo(url ? decodeURIComponent(url.pathname) : paths.stdout) : null,
       stderr: paths.stderr ? await openFifo(paths.stderr) : null,
     };
@@ -141,7 +161,7 @@ async function openOutputs(paths: StdioPaths, target: LogTarget): Promise<{ stdo
 
 async function openFifo(fifo: string): Promise<number> {
   try {
-    // Blocking O_WRONLY (not O_NONBLOCK, which the process would inherit) on libuv's pool.
+    // Blocking O_WRONLY (no reader yet: O_NONBLOCK would fail with ENXIO) on libuv's pool.
     return await new Promise<number>((resolve, reject) =>
       fs.open(fifo, fs.constants.O_WRONLY, (err, fd) => (err ? reject(err) : resolve(fd))),
     );

@@ -72,14 +72,17 @@ export async function startContainer(cri: CriPlugin, id: string): Promise<void> 
   if (c.meta.startedAt) throw new GrpcStatusError(grpc.status.FAILED_PRECONDITION, `container ${c.id} was started already`);
   const sandbox = await cri.store.get<SandboxMeta>('sandbox', c.meta.sandboxId);
   if (!(await sandboxReady(cri, sandbox))) throw new GrpcStatusError(grpc.status.FAILED_PRECONDITION, `pod sandbox ${sandbox.id} is not ready`);
-  const pipe = cri.attachOutput(c.meta, true);
+  const io = cri.attachOutput(c.meta, true);
   try {
     const { mounts } = await cri.client.unary('snapshots', 'Mounts', { snapshotter: SNAPSHOTTER, key: c.id });
     await cri.client.unary('tasks', 'Create', {
-      container_id: c.id, rootfs: mounts, stdin: '', stdout: pipe.stdout, stderr: c.meta.config.tty ? '' : pipe.stderr, terminal: Boolean(c.meta.config.tty),
+      container_id: c.id, rootfs: mounts, stdin: io.stdin?.path ?? '', stdout: io.pipe.stdout,
+      stderr: c.meta.config.tty ? '' : io.pipe.stderr, terminal: Boolean(c.meta.config.tty),
     });
     await cri.client.unary('tasks', 'Start', { container_id: c.id, exec_id: '' });
-    pipe.release();
+    // the shim holds the fifos from Create on: our extra ends can go
+    io.pipe.release();
+    io.stdin?.release();
   } catch (err) {
     await cri.deleteTask(c.id).catch(() => undefined);
     await cri.detachOutput(c.id);

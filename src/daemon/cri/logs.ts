@@ -103,20 +103,29 @@ export function readFifo(file: string, onData: (chunk: Buffer) => void): FifoRea
   return { path: file, done, release, close: () => { release(); socket.destroy(); } };
 }
 
+/** Raw output as it arrives, for attached clients. */
+export type OutputListener = (stream: StreamName, chunk: Buffer) => void;
+
 /** A container's (or exec's) output fifos feeding a sink; done when both reached EOF. */
 export interface OutputPipe {
   stdout: string;
   stderr: string;
   done: Promise<void>;
   release(): void;
+  /** Adds a listener of every chunk from now on; returns the function that removes it. */
+  subscribe(listener: OutputListener): () => void;
   close(): void;
 }
 
 export function pipeOutput(dir: string, name: string, sink: LogSink): OutputPipe {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const listeners = new Set<OutputListener>();
   const readers = (['stdout', 'stderr'] as StreamName[]).map((stream) => {
     const splitter = new LineSplitter(stream, sink);
-    const reader = readFifo(path.join(dir, `${name}-${stream}`), (chunk) => splitter.push(chunk));
+    const reader = readFifo(path.join(dir, `${name}-${stream}`), (chunk) => {
+      splitter.push(chunk);
+      for (const listener of listeners) listener(stream, chunk);
+    });
     reader.done.then(() => splitter.end());
     return reader;
   });
@@ -125,6 +134,10 @@ export function pipeOutput(dir: string, name: string, sink: LogSink): OutputPipe
     stderr: readers[1].path,
     done: Promise.all(readers.map((r) => r.done)).then(() => undefined),
     release: () => readers.forEach((r) => r.release()),
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     close: () => readers.forEach((r) => r.close()),
   };
 }

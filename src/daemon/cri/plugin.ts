@@ -20,13 +20,16 @@ import { ImageIndexView } from './images';
 import { CriLogFile, OutputPipe, pipeOutput } from './logs';
 import { ImagePuller, daemonPuller } from './puller';
 import { StreamingServer } from './streaming/server';
+import { StdinWriter, writeStdinFifo } from './stdin-fifo';
 
 export const SNAPSHOTTER = 'overlayfs';
 const DRAIN_MS = 2000;
 
 export interface TaskExit { exitStatus: number; exitedAt: number }
 
-interface Output { pipe: OutputPipe; log: CriLogFile }
+/** A running container's stdio as runtsd holds it: output into the CRI log (and attached
+ *  clients), and the write end of its stdin fifo when its config asked for stdin. */
+export interface ContainerIO { pipe: OutputPipe; log: CriLogFile; stdin?: StdinWriter }
 
 export type ContainerEventType = 'CONTAINER_CREATED_EVENT' | 'CONTAINER_STARTED_EVENT' | 'CONTAINER_STOPPED_EVENT' | 'CONTAINER_DELETED_EVENT';
 
@@ -44,9 +47,9 @@ export class CriPlugin {
   /** <state>/io.containerd.grpc.v1.cri: fifos. */
   readonly stateDir: string;
   readonly puller: ImagePuller;
-  /** Exec's streaming server: listens from the first Exec on. */
+  /** The streaming server of Exec, Attach and PortForward: listens from the first such call on. */
   readonly streaming: StreamingServer;
-  private readonly outputs = new Map<string, Output>();
+  private readonly outputs = new Map<string, ContainerIO>();
   private readonly finishing = new Map<string, Promise<void>>();
   private recovered: Promise<void> | undefined;
   private readonly listeners = new Set<(e: ContainerEvent) => void>();
@@ -196,15 +199,33 @@ export class CriPlugin {
   }
 
   /** The container's fifos, read into its CRI log; `fresh` makes new fifos (a starting task). */
-  attachOutput(meta: ContainerMeta, fresh: boolean): OutputPipe {
-    this.outputs.get(meta.id)?.pipe.close();
+  attachOutput(meta: ContainerMeta, fresh: boolean): ContainerIO {
+    const old = this.outputs.get(meta.id);
+    old?.pipe.close();
+    old?.stdin?.close();
     const dir = path.join(this.stateDir, meta.id);
     if (fresh) fs.rmSync(dir, { recursive: true, force: true });
     const log = new CriLogFile(meta.logPath);
     const pipe = pipeOutput(dir, 'io', log);
+    const io: ContainerIO = { pipe, log, stdin: meta.config.stdin ? this.openStdin(path.join(dir, 'io-stdin'), fresh) : undefined };
     if (!fresh) pipe.release(); // the shim holds the write ends already
-    this.outputs.set(meta.id, { pipe, log });
-    return pipe;
+    this.outputs.set(meta.id, io);
+    return io;
+  }
+
+  /** A restarted daemon finds the fifo held by the shim, unless its stdin was closed for good. */
+  private openStdin(file: string, fresh: boolean): StdinWriter | undefined {
+    try {
+      return writeStdinFifo(file, fresh);
+    } catch (err) {
+      if (fresh) throw err;
+      return undefined;
+    }
+  }
+
+  /** A running container's stdio, for Attach. */
+  containerIO(id: string): ContainerIO | undefined {
+    return this.outputs.get(id);
   }
 
   reopenLog(id: string): boolean {
@@ -222,6 +243,7 @@ export class CriPlugin {
       await Promise.race([out.pipe.done, new Promise((r) => { timer = setTimeout(r, DRAIN_MS); })]);
       clearTimeout(timer);
       out.pipe.close();
+      out.stdin?.close();
       out.log.close();
       this.outputs.delete(id);
     }
@@ -256,7 +278,7 @@ export class CriPlugin {
 
   close(): void {
     this.streaming.close();
-    for (const out of this.outputs.values()) { out.pipe.close(); out.log.close(); }
+    for (const out of this.outputs.values()) { out.pipe.close(); out.stdin?.close(); out.log.close(); }
     this.outputs.clear();
     this.client.close();
   }

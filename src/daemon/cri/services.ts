@@ -7,13 +7,17 @@ import { ServiceRegistration } from '../registration';
 import { imageDefinition, runtimeDefinition } from './registrations';
 import { CriPlugin, criPluginFor } from './plugin';
 import { ContainerMeta, Message, SandboxMeta, notFoundStatus } from './store';
-import { listPodSandbox, podSandboxStatus, removePodSandbox, runPodSandbox, stopPodSandbox } from './sandboxes';
+import { listPodSandbox, podSandboxStatus, removePodSandbox, runPodSandbox, sandboxReady, stopPodSandbox } from './sandboxes';
 import {
   containerStatus, createContainer, listContainers, removeContainer, reopenContainerLog, startContainer, stateOf, stopContainer,
   updateContainerResources,
 } from './containers';
 import { execSync } from './exec-sync';
 import { execStream } from './exec-stream';
+import { attachStream } from './attach-stream';
+import { forwardPort } from './port-forward';
+import { portForward } from './streaming/portforward';
+import { StreamOptions, remoteCommand } from './streaming/remotecommand';
 import { containerStats, diskUsage, podSandboxStats, snapshotterRoot } from './stats';
 import { runtimeConfig, status, version } from './runtime-info';
 import { criImageMessage } from './images';
@@ -38,6 +42,21 @@ function streamContainerEvents(cri: CriPlugin, call: grpc.ServerWritableStream<M
   call.on('cancelled', unsubscribe);
   call.on('close', unsubscribe);
 }
+
+/** The channels an Exec or Attach asks for, checked as kubelet checks them. */
+function streamOptions(call: string, r: Message): StreamOptions {
+  if (!r.stdin && !r.stdout && !r.stderr) throw new GrpcStatusError(grpc.status.INVALID_ARGUMENT, `${call} needs one of stdin, stdout or stderr`);
+  if (r.tty && r.stderr) throw new GrpcStatusError(grpc.status.INVALID_ARGUMENT, `${call}: tty and stderr cannot both be set (a terminal has one output)`);
+  return { stdin: Boolean(r.stdin), stdout: Boolean(r.stdout), stderr: Boolean(r.stderr), tty: Boolean(r.tty) };
+}
+
+async function runningContainer(cri: CriPlugin, id: string) {
+  const c = await cri.store.get<ContainerMeta>('container', id);
+  if ((await stateOf(cri, c)) !== 'CONTAINER_RUNNING') throw new GrpcStatusError(grpc.status.FAILED_PRECONDITION, `container ${c.id} is not running`);
+  return c;
+}
+
+const streamError = (cri: CriPlugin) => (err: unknown) => cri.deps.log.warn('streaming session failed', { error: String(err) });
 
 const unimplemented = (what: string) => () => {
   throw new GrpcStatusError(grpc.status.UNIMPLEMENTED, `${what} is not implemented by runtsd`);
@@ -98,15 +117,24 @@ export const criRuntimeService: ServiceRegistration = {
       Exec: async (cri, r) => {
         const cmd: string[] = r.cmd ?? [];
         if (cmd.length === 0) throw new GrpcStatusError(grpc.status.INVALID_ARGUMENT, 'Exec needs a command');
-        if (!r.stdout && !r.stderr) throw new GrpcStatusError(grpc.status.INVALID_ARGUMENT, 'Exec needs stdout or stderr');
-        if (r.stdin || r.tty) throw new GrpcStatusError(grpc.status.UNIMPLEMENTED, 'Exec with stdin or a tty is not implemented by runtsd yet (stdout and stderr are)');
-        const c = await cri.store.get<ContainerMeta>('container', r.container_id);
-        if ((await stateOf(cri, c)) !== 'CONTAINER_RUNNING') throw new GrpcStatusError(grpc.status.FAILED_PRECONDITION, `container ${c.id} is not running`);
-        const options = { stdout: r.stdout, stderr: r.stderr };
-        return { url: await cri.streaming.url('exec', options, (channels) => execStream(cri, c.id, cmd, channels)) };
+        const options = streamOptions('Exec', r);
+        const c = await runningContainer(cri, r.container_id);
+        const endpoint = remoteCommand(options, (channels) => execStream(cri, c.id, cmd, options.tty, channels), streamError(cri));
+        return { url: await cri.streaming.url('exec', endpoint) };
       },
-      Attach: unimplemented('Attach (the streaming server)'),
-      PortForward: unimplemented('PortForward (the streaming server)'),
+      Attach: async (cri, r) => {
+        const options = streamOptions('Attach', r);
+        const c = await runningContainer(cri, r.container_id);
+        if (options.stdin && !c.meta.config.stdin) throw new GrpcStatusError(grpc.status.INVALID_ARGUMENT, `Attach: container ${c.id} was not created with stdin`);
+        if (options.tty && !c.meta.config.tty) throw new GrpcStatusError(grpc.status.INVALID_ARGUMENT, `Attach: container ${c.id} has no tty`);
+        const endpoint = remoteCommand(options, (channels) => attachStream(cri, c.meta, channels), streamError(cri));
+        return { url: await cri.streaming.url('attach', endpoint) };
+      },
+      PortForward: async (cri, r) => {
+        const sandbox = await cri.store.get<SandboxMeta>('sandbox', r.pod_sandbox_id);
+        if (!(await sandboxReady(cri, sandbox))) throw new GrpcStatusError(grpc.status.FAILED_PRECONDITION, `pod sandbox ${sandbox.id} is not ready`);
+        return { url: await cri.streaming.url('portforward', portForward((pair, closed) => forwardPort(sandbox.meta, pair, closed))) };
+      },
       CheckpointContainer: unimplemented('CheckpointContainer (checkpointing)'),
       ListMetricDescriptors: unimplemented('ListMetricDescriptors'),
       ListPodSandboxMetrics: unimplemented('ListPodSandboxMetrics'),

@@ -81,6 +81,7 @@ test('a container: missing image, bad config, stopped pod; the same name twice',
   await call(runtime, 'StopPodSandbox', { pod_sandbox_id: pod });
   expect(await statusOf(runtime, 'StopPodSandbox', { pod_sandbox_id: pod })).toEqual(['OK', '']);
   expect((await statusOf(runtime, 'StartContainer', { container_id: id }))[0]).toBe('FAILED_PRECONDITION');
+  expect((await statusOf(runtime, 'PortForward', { pod_sandbox_id: pod, port: [80] }))[0]).toBe('FAILED_PRECONDITION');
   expect((await create({ metadata: { name: 'b' }, image: { image: IMAGE } }))[0]).toBe('FAILED_PRECONDITION');
   await call(runtime, 'RemovePodSandbox', { pod_sandbox_id: pod });
   expect((await call(runtime, 'ListContainers', {})).containers).toEqual([]);
@@ -88,9 +89,6 @@ test('a container: missing image, bad config, stopped pod; the same name twice',
 
 test('what runtsd does not do answers Unimplemented, never a silent success', async () => {
   const unimplemented = [
-    [runtime, 'Exec', { container_id: UNKNOWN, cmd: ['sh'], stdin: true, stdout: true }],
-    [runtime, 'Attach', { container_id: UNKNOWN }],
-    [runtime, 'PortForward', { pod_sandbox_id: UNKNOWN }],
     [runtime, 'CheckpointContainer', { container_id: UNKNOWN }],
   ] as const;
   for (const [client, method, request] of unimplemented) {
@@ -99,7 +97,13 @@ test('what runtsd does not do answers Unimplemented, never a silent success', as
     expect(details).toMatch(/runtsd/);
   }
   expect((await statusOf(runtime, 'Exec', { container_id: UNKNOWN, cmd: ['sh'], stdout: true }))[0]).toBe('NOT_FOUND');
+  expect((await statusOf(runtime, 'Exec', { container_id: UNKNOWN, cmd: ['sh'], stdin: true, tty: true, stdout: true }))[0]).toBe('NOT_FOUND');
   expect((await statusOf(runtime, 'Exec', { container_id: UNKNOWN, cmd: [], stdout: true }))[0]).toBe('INVALID_ARGUMENT');
+  expect((await statusOf(runtime, 'Attach', { container_id: UNKNOWN, stdin: true, stdout: true }))[0]).toBe('NOT_FOUND');
+  expect((await statusOf(runtime, 'Attach', { container_id: UNKNOWN }))[0]).toBe('INVALID_ARGUMENT');
+  expect((await statusOf(runtime, 'PortForward', { pod_sandbox_id: UNKNOWN, port: [80] }))[0]).toBe('NOT_FOUND');
+  expect(await statusOf(runtime, 'Exec', { container_id: UNKNOWN, cmd: ['sh'] })).toEqual(['INVALID_ARGUMENT', 'Exec needs one of stdin, stdout or stderr']);
+  expect((await statusOf(runtime, 'Exec', { container_id: UNKNOWN, cmd: ['sh'], tty: true, stdout: true, stderr: true }))[0]).toBe('INVALID_ARGUMENT');
   expect((await statusOf(images, 'ImageStatus', { image: { image: '' } }))[0]).toBe('INVALID_ARGUMENT');
   expect((await statusOf(images, 'PullImage', { image: { image: '' } }))[0]).toBe('INVALID_ARGUMENT');
   // a registry on loopback that nobody serves: one clear error naming it, not a hang

@@ -1,44 +1,40 @@
-// The CRI streaming server: Exec returns a one-time URL on it; kubelet or crictl upgrades an
-// HTTP request there to SPDY/3.1 with the Kubernetes channel protocol and opens one stream per
-// channel (error, stdout, stderr). Listens on the configured address
-// (127.0.0.1 by default) from the first request on; tokens expire after a minute.
+// The CRI streaming server: Exec, Attach and PortForward return a one-time URL on it; kubelet or
+// crictl upgrades an HTTP request there to SPDY/3.1 with a Kubernetes stream protocol (the
+// remotecommand channels for exec/attach, portforward.k8s.io) and opens its streams. Listens on
+// the configured address (127.0.0.1 by default) from the first request on; tokens expire after
+// a minute.
 import { randomBytes } from 'crypto';
 import * as http from 'http';
 import * as net from 'net';
-import { SpdyStream, spdyServerSession } from './spdy';
+import { SpdySession, spdyServerSession } from './spdy';
 
 const TOKEN_TTL_MS = 60_000;
-const STREAMS_WAIT_MS = 10_000;
-/** Newest first: v4 carries a metav1.Status on the error stream (exit codes). */
-const PROTOCOLS = ['v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io'];
 
-export interface StreamOptions { stdout: boolean; stderr: boolean }
+export type StreamKind = 'exec' | 'attach' | 'portforward';
 
-export interface Channels {
-  protocol: string;
-  error: SpdyStream;
-  stdout?: SpdyStream;
-  stderr?: SpdyStream;
+/** What a URL serves: the protocols it speaks (newest first) and the session once upgraded. */
+export interface StreamEndpoint {
+  protocols: string[];
+  serve(session: SpdySession, protocol: string): void;
 }
 
-export type StreamHandler = (channels: Channels) => Promise<void>;
-
-interface Pending { options: StreamOptions; handler: StreamHandler; timer: NodeJS.Timeout }
+interface Pending { kind: StreamKind; endpoint: StreamEndpoint; timer: NodeJS.Timeout }
 
 export class StreamingServer {
   private server: http.Server | undefined;
   private listening: Promise<string> | undefined;
   private readonly pending = new Map<string, Pending>();
+  private readonly sessions = new Set<SpdySession>();
 
   constructor(private readonly address: string, private readonly port: number, private readonly onError: (err: unknown) => void) {}
 
-  /** A one-time URL whose SPDY session runs handler once the client's streams are all open. */
-  async url(kind: 'exec', options: StreamOptions, handler: StreamHandler): Promise<string> {
+  /** A one-time URL whose upgraded session goes to endpoint. */
+  async url(kind: StreamKind, endpoint: StreamEndpoint): Promise<string> {
     const base = await this.listen();
     const token = randomBytes(16).toString('hex');
     const timer = setTimeout(() => this.pending.delete(token), TOKEN_TTL_MS);
     timer.unref();
-    this.pending.set(token, { options, handler, timer });
+    this.pending.set(token, { kind, endpoint, timer });
     return `${base}/${kind}/${token}`;
   }
 
@@ -67,40 +63,28 @@ export class StreamingServer {
   }
 
   private upgrade(req: http.IncomingMessage, socket: net.Socket): void {
-    const token = /^\/exec\/([0-9a-f]+)$/.exec(req.url ?? '')?.[1];
+    const [, kind, token] = /^\/(exec|attach|portforward)\/([0-9a-f]+)$/.exec(req.url ?? '') ?? [];
     const pending = token ? this.pending.get(token) : undefined;
-    const offered = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((p) => p.trim());
-    const protocol = PROTOCOLS.find((p) => offered.includes(p));
     const refuse = (status: string, why: string) => {
       socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${why}\n`);
     };
-    if (!pending || !token) return refuse('404 Not Found', 'unknown or expired streaming token');
+    if (!pending || pending.kind !== kind) return refuse('404 Not Found', 'unknown or expired streaming token');
+    const offered = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((p) => p.trim());
+    const protocol = pending.endpoint.protocols.find((p) => offered.includes(p));
     if (String(req.headers.upgrade).toLowerCase() !== 'spdy/3.1') return refuse('400 Bad Request', 'only SPDY/3.1 is served');
-    if (!protocol) return refuse('403 Forbidden', `no supported stream protocol offered (want one of ${PROTOCOLS.join(', ')})`);
+    if (!protocol) return refuse('403 Forbidden', `no supported stream protocol offered (want one of ${pending.endpoint.protocols.join(', ')})`);
     this.pending.delete(token);
     clearTimeout(pending.timer);
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${protocol}\r\n\r\n`);
     const session = spdyServerSession(socket);
-    // the streams client-go opens: error always, then each requested output
-    const wanted = ['error', ...(['stdout', 'stderr'] as const).filter((o) => pending.options[o])];
-    const streams = new Map<string, SpdyStream>();
-    let started = false;
-    const timer = setTimeout(() => session.close(), STREAMS_WAIT_MS);
-    session.onStream((stream) => {
-      stream.respond(200, {});
-      streams.set(stream.headers.streamtype, stream);
-      if (started || wanted.some((w) => !streams.has(w))) return;
-      started = true;
-      clearTimeout(timer);
-      const channels: Channels = { protocol, error: streams.get('error')!, stdout: streams.get('stdout'), stderr: streams.get('stderr') };
-      pending.handler(channels)
-        .catch((err) => this.onError(err))
-        .finally(() => session.close());
-    });
+    this.sessions.add(session);
+    session.closed.then(() => this.sessions.delete(session));
+    pending.endpoint.serve(session, protocol);
   }
 
   close(): void {
     this.server?.close();
+    for (const s of this.sessions) s.close();
     for (const p of this.pending.values()) clearTimeout(p.timer);
     this.pending.clear();
   }

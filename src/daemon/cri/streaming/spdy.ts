@@ -1,7 +1,8 @@
-// SPDY/3.1 as kubelet's streaming clients speak it (client-go's remotecommand over moby's
-// spdystream), on spdy-transport (node-spdy's framing, flow control and header compression).
-// spdystream's streams carry only a `streamtype` header, where spdy-transport wants an HTTP
-// request's :method and :path: the parser's header step fills those two in, and nothing else.
+// SPDY/3.1 as kubelet's streaming clients speak it (client-go's remotecommand and portforward
+// over moby's spdystream), on spdy-transport (node-spdy's framing, flow control and header
+// compression). spdystream's streams carry only their own headers (streamtype, port, ...), where
+// spdy-transport wants an HTTP request's :method and :path: the parser's header step fills those
+// two in, and nothing else.
 import * as net from 'net';
 /* eslint-disable @typescript-eslint/no-var-requires, @typescript-eslint/no-explicit-any */
 const transport = require('spdy-transport');
@@ -31,6 +32,8 @@ export interface SpdyStream extends NodeJS.ReadWriteStream {
 
 export interface SpdySession {
   onStream(listener: (stream: SpdyStream) => void): void;
+  /** Settles when the connection is gone (the client left, or close()). */
+  closed: Promise<void>;
   close(): void;
 }
 
@@ -44,12 +47,15 @@ export function spdyServerSession(socket: net.Socket): SpdySession {
   // send window would stall every stream after its first 64 KiB
   conn._setDefaultWindow({ initial_window_size: 0x7fffffff });
   conn.on('error', () => socket.destroy());
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   return {
     onStream: (listener) => conn.on('stream', (stream: SpdyStream) => {
-      // a client that goes away resets its streams: nothing to report, the exec is ended anyway
+      // a client that goes away resets its streams: nothing to report, the session ends anyway
       stream.on('error', () => undefined);
+      stream.respond(200, {});
       listener(stream);
     }),
+    closed,
     close: () => {
       conn.end(() => socket.destroy());
       setTimeout(() => socket.destroy(), 1000).unref();
