@@ -4,8 +4,6 @@ import yargs from 'yargs';
 import { RuntsError, invalid } from '../foundation/errors';
 import { DEFAULT_CONFIG, DaemonConfig, logLevel, readConfigFile } from './config';
 import { createLogger } from './log';
-import { startDaemon } from './server';
-import { publishEvent } from './shims/publish';
 
 async function main(argv: string[]): Promise<void> {
   const args = yargs(argv)
@@ -30,6 +28,8 @@ async function main(argv: string[]): Promise<void> {
 
   if (args._[0] === 'publish') {
     const { topic, namespace } = args as { topic?: string; namespace?: string };
+    // a shim's -publish-binary: the daemon's modules are not loaded
+    const { publishEvent } = await import('./shims/publish');
     await publishEvent(args.address ?? DEFAULT_CONFIG.address, topic ?? '', namespace ?? '');
     return;
   }
@@ -44,6 +44,7 @@ async function main(argv: string[]): Promise<void> {
     ...(args['registry-config-path'] ? { registryHostsDir: args['registry-config-path'] } : {}),
   };
   const log = createLogger(config.logLevel);
+  const { startDaemon } = await import('./server');
   const daemon = await startDaemon(config, log);
 
   let stopping = false;
