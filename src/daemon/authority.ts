@@ -7,8 +7,10 @@
 // step between the client's encoder and Node's decoder; everything else passes byte for byte.
 import * as net from 'net';
 import { Duplex, Transform, TransformCallback } from 'stream';
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const HpackDecoder: { create(): { push(b: Buffer): void; decodeStr(): number[] | Buffer } } = require('hpack.js/lib/hpack/decoder');
+
+type HpackDecoder = { create(): { push(b: Buffer): void; decodeStr(): number[] | Buffer } };
+// required with the first Huffman-coded :authority, not at start (hpack.js loads readable-stream)
+const hpackDecoder = () => require('hpack.js/lib/hpack/decoder') as HpackDecoder;
 
 const PREFACE_LENGTH = 24;
 const FRAME_HEADER = 9;
@@ -56,7 +58,7 @@ function readString(buf: Buffer, pos: number): [Buffer, number] {
   const end = start + length;
   if (end > buf.length) throw new Error('truncated HPACK string');
   if (!huffman) return [buf.subarray(start, end), end];
-  const decoder = HpackDecoder.create();
+  const decoder = hpackDecoder().create();
   decoder.push(buf.subarray(pos, end));
   return [Buffer.from(decoder.decodeStr()), end];
 }

@@ -2,7 +2,7 @@
 // content) with containerd's topics and payload types; subscribers (the Events service, tests)
 // receive containerd-shaped envelopes whose event is a google.protobuf.Any.
 import * as path from 'path';
-import * as protobuf from 'protobufjs';
+import type * as Protobuf from 'protobufjs';
 import { PROTO_DIR } from '../foundation/protos/services';
 import { toTimestamp, Timestamp } from './convert';
 
@@ -19,10 +19,12 @@ const EVENT_FILES = [
   'containerd/events/image.proto', 'containerd/events/namespace.proto', 'containerd/events/content.proto',
   'containerd/events/container.proto',
 ];
-let eventTypes: protobuf.Root | undefined;
+let eventTypes: Protobuf.Root | undefined;
 
 /** Encodes a containerd event message (by full name) as the Any containerd puts in envelopes. */
 export function encodeEvent(typeName: string, payload: object): Envelope['event'] {
+  // protobufjs is required with the first event, not at start
+  const protobuf = require('protobufjs') as typeof Protobuf;
   eventTypes ??= new protobuf.Root().loadSync(EVENT_FILES.map((f) => path.join(PROTO_DIR, f)), { keepCase: true });
   const type = eventTypes.lookupType(typeName);
   // containerd's typeurl names unregistered messages by their proto name, with no URL prefix.

@@ -1,36 +1,16 @@
 // runtsd: parse flags, start the gRPC daemon, stop it cleanly on SIGTERM/SIGINT; or, as a shim's
 // -publish-binary (`runtsd --address SOCK publish --topic T --namespace NS`), publish one event.
-import yargs from 'yargs';
-import { RuntsError, invalid } from '../foundation/errors';
+import { RuntsError } from '../foundation/errors';
 import { DEFAULT_CONFIG, DaemonConfig, logLevel, readConfigFile } from './config';
+import { parseDaemonArgs } from './flags';
 import { createLogger } from './log';
-import { startDaemon } from './server';
-import { publishEvent } from './shims/publish';
 
 async function main(argv: string[]): Promise<void> {
-  const args = yargs(argv)
-    .scriptName('runtsd')
-    .usage('$0 [options]: the runts daemon, serving containerd\'s gRPC API')
-    .option('address', { alias: 'a', type: 'string', describe: `unix socket to serve on (default ${DEFAULT_CONFIG.address})` })
-    .option('root', { type: 'string', describe: `persistent state directory (default ${DEFAULT_CONFIG.root})` })
-    .option('state', { type: 'string', describe: `runtime state directory (default ${DEFAULT_CONFIG.state})` })
-    .option('config', { alias: 'c', type: 'string', describe: 'config file, .toml or .json (root, state, grpc.address, debug.level)' })
-    .option('log-level', { alias: 'l', type: 'string', describe: 'debug, info, warn or error (default info)' })
-    .option('registry-config-path', { type: 'string', describe: `registry hosts directory, containerd's certs.d layout (default ${DEFAULT_CONFIG.registryHostsDir})` })
-    .command('publish', 'publish one event (a protobuf Any on stdin) to the daemon at --address, for shims', (y) => y
-      .option('topic', { type: 'string', describe: 'the event\'s topic, e.g. /tasks/exit' })
-      .option('namespace', { type: 'string', describe: 'the event\'s namespace' }))
-    .strict()
-    .fail((msg, err) => {
-      throw err ?? invalid(`${msg} (see runtsd --help)`);
-    })
-    .version(false)
-    .help()
-    .parseSync();
-
-  if (args._[0] === 'publish') {
-    const { topic, namespace } = args as { topic?: string; namespace?: string };
-    await publishEvent(args.address ?? DEFAULT_CONFIG.address, topic ?? '', namespace ?? '');
+  const args = parseDaemonArgs(argv);
+  if (args.publish) {
+    // a shim's -publish-binary: the daemon's modules are not loaded
+    const { publishEvent } = await import('./shims/publish');
+    await publishEvent(args.address ?? DEFAULT_CONFIG.address, args.publish.topic ?? '', args.publish.namespace ?? '');
     return;
   }
   const fromFile = args.config ? readConfigFile(args.config) : {};
@@ -44,6 +24,7 @@ async function main(argv: string[]): Promise<void> {
     ...(args['registry-config-path'] ? { registryHostsDir: args['registry-config-path'] } : {}),
   };
   const log = createLogger(config.logLevel);
+  const { startDaemon } = await import('./server');
   const daemon = await startDaemon(config, log);
 
   let stopping = false;

@@ -2,7 +2,7 @@
 // address of the long-lived shim it launched) and `delete` (cleans up after a shim that is gone
 // and prints a task DeleteResponse).
 import { spawn } from 'child_process';
-import * as protobuf from 'protobufjs';
+import type * as Protobuf from 'protobufjs';
 import { RuntsError } from '../../foundation/errors';
 import { taskType } from '../../foundation/protos/shim';
 import { Bundle } from './bundle';
@@ -31,6 +31,7 @@ const DELETE_TIMEOUT_MS = 10000;
 /** google.protobuf.Any marshalled: what containerd writes to the shim's stdin. */
 export function marshalAny(any: { typeUrl: string; value: Buffer } | undefined): Buffer {
   if (!any) return Buffer.alloc(0);
+  const protobuf = require('protobufjs') as typeof Protobuf; // with the first task, not at start
   return Buffer.from(protobuf.Writer.create().uint32(10).string(any.typeUrl).uint32(18).bytes(any.value).finish());
 }
 

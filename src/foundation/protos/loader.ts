@@ -2,10 +2,12 @@
 // in proto/ is precompiled to a protobufjs JSON descriptor beside it (proto/<dir>/<set>.json),
 // which loads without parsing; test/unit/foundation/proto-descriptors.test.ts keeps the JSON
 // equal to the .proto sources. Messages go to and from plain objects with one fixed set of
-// conversions.
+// conversions. protobufjs is required when a set is first used: runtsd starts without it.
 import * as fs from 'fs';
 import * as path from 'path';
-import * as protobuf from 'protobufjs';
+import type * as Protobuf from 'protobufjs';
+
+const protobufjs = () => require('protobufjs') as typeof Protobuf;
 
 const PROTO_DIR = path.join(__dirname, '..', '..', '..', 'proto');
 
@@ -22,18 +24,18 @@ export function descriptorPath(set: ProtoSet): string {
 }
 
 /** A set from its precompiled descriptor. */
-export function loadProtoSet(set: ProtoSet): protobuf.Root {
-  const root = protobuf.Root.fromJSON(JSON.parse(fs.readFileSync(descriptorPath(set), 'utf8')) as protobuf.INamespace);
+export function loadProtoSet(set: ProtoSet): Protobuf.Root {
+  const root = protobufjs().Root.fromJSON(JSON.parse(fs.readFileSync(descriptorPath(set), 'utf8')) as Protobuf.INamespace);
   root.resolveAll();
   return root;
 }
 
 /** A set parsed from its .proto files; imports resolve inside proto/<dir>, except containerd/*
  * (the shared containerd types, defined once under proto/containerd). */
-export function parseProtoSet(set: ProtoSet): protobuf.Root {
+export function parseProtoSet(set: ProtoSet): Protobuf.Root {
   const { dir, files } = PROTO_SETS[set];
   const base = path.join(PROTO_DIR, dir);
-  const root = new protobuf.Root();
+  const root = new (protobufjs().Root)();
   root.resolvePath = (origin, target) => {
     // google/protobuf/* come from protobufjs's bundled well-known types.
     if (target.startsWith('google/protobuf/')) return target;
@@ -45,11 +47,31 @@ export function parseProtoSet(set: ProtoSet): protobuf.Root {
   return root;
 }
 
-const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, enums: Number, bytes: Buffer, defaults: true, arrays: true };
+const loadedSets = new Map<ProtoSet, Protobuf.Root>();
 
-/** A message type with plain-object encode/decode (int64 as number, bytes as Buffer). */
+/** A set, loaded once (the shim's startup snapshot loads its sets while it is built). */
+export function protoSet(set: ProtoSet): Protobuf.Root {
+  let root = loadedSets.get(set);
+  if (!root) {
+    root = loadProtoSet(set);
+    loadedSets.set(set, root);
+  }
+  return root;
+}
+
+const TO_OBJECT: Protobuf.IConversionOptions = { longs: Number, enums: Number, bytes: Buffer, defaults: true, arrays: true };
+
+/** A message type with plain-object encode/decode (int64 as number, bytes as Buffer), looked up
+ * in its set on first use. */
 export class MessageCodec<T extends object> {
-  constructor(readonly type: protobuf.Type) {}
+  private resolved: Protobuf.Type | undefined;
+
+  constructor(private readonly set: ProtoSet, private readonly fullName: string) {}
+
+  get type(): Protobuf.Type {
+    this.resolved ??= protoSet(this.set).lookupType(this.fullName);
+    return this.resolved;
+  }
 
   /** fromObject converts as protobufjs does: 64-bit fields also take decimal strings. */
   encode(value: Partial<T>): Buffer {
@@ -61,6 +83,6 @@ export class MessageCodec<T extends object> {
   }
 }
 
-export function codec<T extends object>(root: protobuf.Root, fullName: string): MessageCodec<T> {
-  return new MessageCodec<T>(root.lookupType(fullName));
+export function codec<T extends object>(set: ProtoSet, fullName: string): MessageCodec<T> {
+  return new MessageCodec<T>(set, fullName);
 }

@@ -4,13 +4,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import type * as ProtoLoader from '@grpc/proto-loader';
 
 export const PROTO_DIR = path.resolve(__dirname, '..', '..', '..', 'proto');
 
 // snake_case field names as on the wire; int64 as JS numbers (sizes and offsets fit in 2^53);
 // enums by name; defaults filled in so handlers never see undefined scalars or maps.
-const LOAD_OPTIONS: protoLoader.Options = {
+const LOAD_OPTIONS: ProtoLoader.Options = {
   keepCase: true,
   longs: Number,
   enums: String,
@@ -36,10 +36,12 @@ function serviceProtoFiles(): string[] {
   return files.sort();
 }
 
-let services: { files: Set<string>; pkg: protoLoader.PackageDefinition } | undefined;
-const loaded = new Map<string, protoLoader.PackageDefinition>();
+let services: { files: Set<string>; pkg: ProtoLoader.PackageDefinition } | undefined;
+const loaded = new Map<string, ProtoLoader.PackageDefinition>();
 
-function packageOf(protoFile: string): protoLoader.PackageDefinition {
+function packageOf(protoFile: string): ProtoLoader.PackageDefinition {
+  // proto-loader (and protobufjs under it) is required with the first message, not at start
+  const protoLoader = require('@grpc/proto-loader') as typeof ProtoLoader;
   if (!services) {
     const files = serviceProtoFiles();
     services = { files: new Set(files), pkg: protoLoader.loadSync(files, LOAD_OPTIONS) };

@@ -1,7 +1,5 @@
 // Codecs for the shim's containerd messages (proto/shim): the task API, events, options.
-import { codec, loadProtoSet } from './loader';
-
-const root = loadProtoSet('shim');
+import { codec } from './loader';
 
 export interface Timestamp {
   seconds: number;
@@ -40,15 +38,15 @@ export interface RuncOptions {
 export const TASK_SERVICE = 'containerd.task.v2.Task';
 export const EVENTS_SERVICE = 'containerd.services.events.ttrpc.v1.Events';
 
-export const taskType = (name: string) => codec<Record<string, any>>(root, `containerd.task.v2.${name}`);
-export const eventType = (name: string) => codec<Record<string, any>>(root, `containerd.events.${name}`);
-export const emptyCodec = codec<Record<string, never>>(root, 'google.protobuf.Empty');
+export const taskType = (name: string) => codec<Record<string, any>>('shim', `containerd.task.v2.${name}`);
+export const eventType = (name: string) => codec<Record<string, any>>('shim', `containerd.events.${name}`);
+export const emptyCodec = codec<Record<string, never>>('shim', 'google.protobuf.Empty');
 export const forwardRequestCodec = codec<{ envelope: { timestamp: Timestamp; namespace: string; topic: string; event: Any } }>(
-  root,
+  'shim',
   'containerd.services.events.ttrpc.v1.ForwardRequest',
 );
-export const runcOptionsCodec = codec<RuncOptions>(root, 'containerd.runc.v1.Options');
-export const processDetailsCodec = codec<{ execId: string }>(root, 'containerd.runc.v1.ProcessDetails');
+export const runcOptionsCodec = codec<RuncOptions>('shim', 'containerd.runc.v1.Options');
+export const processDetailsCodec = codec<{ execId: string }>('shim', 'containerd.runc.v1.ProcessDetails');
 
 export function timestampOf(date: Date | undefined): Timestamp {
   if (!date) return { seconds: 0, nanos: 0 };

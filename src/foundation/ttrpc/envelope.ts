@@ -1,5 +1,5 @@
 // The ttrpc Request/Response envelopes (proto/ttrpc/ttrpc.proto) as typed codecs.
-import { codec, loadProtoSet } from '../protos/loader';
+import { codec } from '../protos/loader';
 
 export interface KeyValue {
   key: string;
@@ -24,6 +24,5 @@ export interface ResponseEnvelope {
   payload: Buffer;
 }
 
-const root = loadProtoSet('ttrpc');
-export const requestCodec = codec<RequestEnvelope>(root, 'ttrpc.Request');
-export const responseCodec = codec<ResponseEnvelope>(root, 'ttrpc.Response');
+export const requestCodec = codec<RequestEnvelope>('ttrpc', 'ttrpc.Request');
+export const responseCodec = codec<ResponseEnvelope>('ttrpc', 'ttrpc.Response');
