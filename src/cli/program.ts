@@ -147,6 +147,9 @@ export function compileParser(): void {
  * joins the debug line of the command: how the program was started (from a snapshot or not, and why).
  */
 export function runProgram(args: string[], startupNote?: string): Promise<void> {
+  // When nothing is left to do, exit there: Node's own teardown of the isolate and its heap,
+  // which a finished command does not need, is ~4 ms of CPU on every call.
+  process.once('beforeExit', () => process.exit());
   let argv: string[];
   try {
     argv = normalise(args);
