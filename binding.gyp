@@ -13,7 +13,8 @@
       "type": "executable",
       "sources": ["<!@(ls -1 addon/init/*.cc addon/common/*.cc)"],
       "include_dirs": ["addon"],
-      "cflags_cc": ["-std=c++17", "-O2", "-fno-exceptions"]
+      "cflags_cc": ["-std=c++17", "-O2", "-fno-exceptions"],
+      "ldflags": ["-static-libstdc++", "-static-libgcc"]
     },
     {
       "target_name": "containerd-shim-runts-v2",

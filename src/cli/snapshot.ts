@@ -5,6 +5,9 @@
 import { startupSnapshot } from 'v8';
 import { commandsFor } from './commands-table';
 import { compileParser, runProgram } from './program';
+import { useBundledValidators } from '../runtime/validate/generated';
+import { defaultSpec } from '../runtime/default-spec';
+import { validateConfig } from '../runtime/validate';
 
 commandsFor(undefined);
 require('yargs');
@@ -26,6 +29,10 @@ require('../runtime/status');
 require('../runtime/update');
 require('../runtime/validate');
 compileParser();
+// The generated validators (built before the snapshot) are bundled from dist/ and run once, so
+// the snapshot holds them compiled.
+useBundledValidators(require('../runtime/validate/generated/validators.js'));
+validateConfig(defaultSpec());
 
 startupSnapshot.setDeserializeMainFunction(() => {
   void runProgram(process.argv.slice(1), 'started from the startup snapshot');

@@ -177,8 +177,8 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
         return [JSON.stringify(hookState(pid, 'created')), JSON.stringify(hookState(pid, 'creating'))];
       },
       async parentHooks(pid) {
-        await runHooks('prestart', spec.hooks?.prestart, hookState(pid, 'creating'));
-        await runHooks('createRuntime', spec.hooks?.createRuntime, hookState(pid, 'creating'));
+        await runHooks('prestart', spec.hooks?.prestart, () => hookState(pid, 'creating'));
+        await runHooks('createRuntime', spec.hooks?.createRuntime, () => hookState(pid, 'creating'));
       },
       seccompListener(fd, pid) {
         const notify = seccomp?.notify;

@@ -56,7 +56,7 @@ export async function deleteContainer(store: StateStore, id: string, force = fal
     const state = { ...ociState(store, rec), status: 'stopped' };
     store.remove(id);
     try {
-      await runHooks('poststop', rec.config.hooks?.poststop, state);
+      await runHooks('poststop', rec.config.hooks?.poststop, () => state);
     } catch (err) {
       warn?.((err as Error).message);
     }

@@ -38,8 +38,12 @@ function runHook(kind: HookKind, index: number, hook: Hook, state: string): Prom
   });
 }
 
-/** Runs the hooks in order; the first failure stops the rest and is thrown. */
-export async function runHooks(kind: HookKind, hooks: Hook[] | undefined, state: object): Promise<void> {
-  const json = JSON.stringify(state);
-  for (const [i, hook] of (hooks ?? []).entries()) await runHook(kind, i, hook, json);
+/**
+ * Runs the hooks in order; the first failure stops the rest and is thrown. The state is taken
+ * only when there is a hook: deriving it may open the container's cgroup (paused or running).
+ */
+export async function runHooks(kind: HookKind, hooks: Hook[] | undefined, state: () => object): Promise<void> {
+  if (!hooks?.length) return;
+  const json = JSON.stringify(state());
+  for (const [i, hook] of hooks.entries()) await runHook(kind, i, hook, json);
 }

@@ -3,18 +3,18 @@ import { recordCgroup } from './cgroup';
 import { RuntsError } from '../foundation/errors';
 import { parseSignal } from './signals';
 import { StateStore } from './state-store';
-import { statusOf } from './status';
+import { initAlive } from './status';
 
 export async function killContainer(store: StateStore, id: string, signal?: string | number, all = false): Promise<void> {
   const sig = parseSignal(signal);
   await store.locked(id, () => {
     const rec = store.read(id);
-    const status = statusOf(store, rec);
     if (all && rec.cgroupsPath) {
       recordCgroup(rec).killAll(sig);
       return;
     }
-    if (status === 'stopped') throw new RuntsError('container not running', 'state');
+    // Only stopped matters here (the full status would open the cgroup to tell paused apart).
+    if (!initAlive(rec)) throw new RuntsError('container not running', 'state');
     try {
       process.kill(rec.pid, sig);
     } catch (err) {

@@ -26,6 +26,6 @@ export async function startContainer(store: StateStore, id: string): Promise<voi
       fs.closeSync(fd);
     }
     fs.rmSync(fifo, { force: true });
-    await runHooks('poststart', rec.config.hooks?.poststart, ociState(store, rec));
+    await runHooks('poststart', rec.config.hooks?.poststart, () => ociState(store, rec));
   });
 }

@@ -7,20 +7,29 @@
 // Then runtsd against containerd: ready (socket accepting) and idle PSS. The engine, shim and
 // group figures are printed by engines.js, shim.js and daemon.js.
 // usage: node test/bench/startup.js [iterations]   (as root, after npm run build)
+//   STARTUP_BASELINE=<another built checkout> adds its bin/runts as "runts, baseline", measured
+//   in the same run (before/after figures of a change), and prints runts against it.
+//   STARTUP_CPU=1 measures CPU time (perf stat's task-clock: user + sys of the command and its
+//   children) instead of wall time: on a machine loaded by other work it is the stable figure.
 'use strict';
 const { execFileSync, spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { timer, measure: measureN, removeCgroupTree } = require('./measure');
+const { timer, removeCgroupTree } = require('./measure');
 
 const N = Number(process.argv[2] ?? 20);
 const repo = path.resolve(__dirname, '..', '..');
 const runtsBin = path.join(repo, 'bin', 'runts');
 const pinnedNode = path.join(repo, 'node_modules', '.bin', 'node');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'runts-bench-startup-'));
-const time = timer(work);
-const measure = (fn) => measureN(N, fn);
+const wallTime = timer(work);
+const perfOut = path.join(work, 'perf');
+function cpuTime(cmd, args) {
+  wallTime('perf', ['stat', '-x,', '-e', 'task-clock', '-o', perfOut, '--', cmd, ...args]);
+  return Number(fs.readFileSync(perfOut, 'utf8').split('\n').find((l) => l.includes('task-clock')).split(',')[0]);
+}
+const time = process.env.STARTUP_CPU === '1' ? cpuTime : wallTime;
 
 function bundleRunning(args) {
   const dir = fs.mkdtempSync(path.join(work, 'bundle-'));
@@ -47,28 +56,33 @@ const runtimes = {
   runc: ['runc'],
 };
 if (spawnSync('which', ['crun']).status === 0) runtimes.crun = [crunWrapper];
+if (process.env.STARTUP_BASELINE) runtimes['runts, baseline'] = [path.join(path.resolve(process.env.STARTUP_BASELINE), 'bin', 'runts')];
 
-const results = {};
+// Round-robin: each iteration measures every runtime once, so load from other work on the machine
+// falls on all of them alike and the ratios of one run stay comparable.
+const COLUMNS = ['run', 'state', 'list', 'kill', 'start'];
+const samples = { 'node -e 0': { floor: [] } };
+const active = Object.entries(runtimes).map(([name, [cmd, ...pre]], n) => {
+  const root = path.join(work, `root-${name.replace(/\W+/g, '-')}`);
+  samples[name] = Object.fromEntries(COLUMNS.map((c) => [c, []]));
+  return { name, rt: (...args) => time(cmd, [...pre, '--root', root, ...args]), id: (i) => `bench-startup-${process.pid}-${n}-${i}` };
+});
 try {
-  results['node -e 0'] = { floor: measure(() => time(pinnedNode, ['-e', '0'])) };
-  for (const [name, [cmd, ...pre]] of Object.entries(runtimes)) {
-    const root = path.join(work, `root-${name.replace(/\W+/g, '-')}`);
-    const rt = (...args) => time(cmd, [...pre, '--root', root, ...args]);
-    const id = (i) => `bench-startup-${process.pid}-${Object.keys(results).length}-${i}`;
-    try {
-      const r = { run: measure((i) => rt('run', '--bundle', trueBundle, id(`r${i}`))) };
-      const each = { state: [], list: [], start: [], kill: [] };
-      for (let i = -1; i < N; i++) {
-        const c = id(`c${i}`);
-        rt('create', '--bundle', sleepBundle, c);
-        const t = { state: rt('state', c), list: rt('list'), start: rt('start', c), kill: rt('kill', c, 'KILL') };
-        rt('delete', '--force', c);
-        if (i >= 0) for (const k of Object.keys(each)) each[k].push(t[k]);
+  for (let i = -1; i < N; i++) {
+    const keep = (name, column, ms) => { if (i >= 0) samples[name][column].push(ms); };
+    keep('node -e 0', 'floor', time(pinnedNode, ['-e', '0']));
+    for (const r of active.filter((a) => !a.skipped)) {
+      try {
+        keep(r.name, 'run', r.rt('run', '--bundle', trueBundle, r.id(`r${i}`)));
+        const c = r.id(`c${i}`);
+        r.rt('create', '--bundle', sleepBundle, c);
+        for (const [column, args] of [['state', ['state', c]], ['list', ['list']], ['start', ['start', c]], ['kill', ['kill', c, 'KILL']]]) keep(r.name, column, r.rt(...args));
+        r.rt('delete', '--force', c);
+      } catch (err) {
+        r.skipped = true;
+        delete samples[r.name];
+        console.log(`${r.name}: skipped (${err.message.split('\n')[0]})`);
       }
-      for (const [k, xs] of Object.entries(each)) r[k] = xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-      results[name] = r;
-    } catch (err) {
-      console.log(`${name}: skipped (${err.message.split('\n')[0]})`);
     }
   }
 } finally {
@@ -76,10 +90,12 @@ try {
   removeCgroupTree(`runts-bench-startup-${process.pid}`);
 }
 
+const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const results = Object.fromEntries(Object.entries(samples).map(([name, cols]) => [name, Object.fromEntries(Object.entries(cols).map(([c, xs]) => [c, median(xs)]))]));
 const fmt = (x) => (x === undefined ? '-' : x.toFixed(1));
-const columns = ['run', 'state', 'list', 'kill', 'start'];
+const columns = COLUMNS;
 const nodeVersion = execFileSync(pinnedNode, ['--version'], { encoding: 'utf8' }).trim();
-console.log(`median of ${N} runs, ms (node -e 0 on the pinned Node ${nodeVersion}: ${fmt(results['node -e 0'].floor)})`);
+console.log(`median of ${N} runs, ${time === cpuTime ? 'CPU' : 'wall'} ms (node -e 0 on the pinned Node ${nodeVersion}: ${fmt(results['node -e 0'].floor)})`);
 console.log(`${'runtime'.padEnd(20)}${columns.map((c) => c.padStart(8)).join('')}`);
 for (const [name, r] of Object.entries(results)) if (r.run !== undefined) console.log(`${name.padEnd(20)}${columns.map((c) => fmt(r[c]).padStart(8)).join('')}`);
 const rt = results.runts;
@@ -92,6 +108,8 @@ if (rt) {
     const over = rt[c] - floor;
     console.log(`target runts ${c} ≤ node -e 0 + 10 ms: +${over.toFixed(1)} ms (${over <= 10 ? 'met' : 'not met'}); ${(rt[c] / results.runc[c]).toFixed(1)}x runc`);
   }
+  const base = results['runts, baseline'];
+  if (base) console.log(`runts / baseline: ${columns.map((c) => `${c} ${(rt[c] / base[c]).toFixed(2)}x`).join(', ')}`);
 }
 
 // runtsd against containerd: ms from spawn until the gRPC socket accepts, and PSS after idling.
