@@ -1,12 +1,13 @@
 // Where a registry host is reached and how, from containerd's hosts directory layout:
 // <dir>/<host[:port]>/hosts.toml (server, ca, skip_verify, capabilities, [host."url"] mirrors
-// tried first) and any *.crt there as extra CAs. Without configuration: HTTPS with the system
+// tried first) and any *.crt there as extra CAs; TLS client certificates (client-certs.ts). Without configuration: HTTPS with the system
 // CAs, docker.io at registry-1.docker.io; plain HTTP only when asked (--plain-http), configured
 // (server = "http://..."), or for a loopback host that does not speak TLS.
 import * as fs from 'fs';
 import * as path from 'path';
 import { invalid, systemError } from '../foundation/errors';
 import { parseToml } from '../foundation/toml';
+import { ClientCert, configuredClientCerts, directoryClientCerts } from './client-certs';
 
 export type Capability = 'pull' | 'resolve' | 'push';
 
@@ -19,6 +20,8 @@ export interface Endpoint {
   /** PEM CAs trusted besides the system's */
   ca: Buffer[];
   skipVerify: boolean;
+  /** The certificate presented when the registry asks for one: the first configured pair. */
+  clientCert?: ClientCert;
   capabilities: Set<Capability>;
   /** A loopback host with no configuration: HTTPS first, plain HTTP when it does not speak TLS. */
   httpFallback: boolean;
@@ -60,7 +63,14 @@ function capabilitiesOf(value: unknown, where: string): Set<Capability> {
   return new Set(value as Capability[]);
 }
 
-function endpointOf(url: string, table: Record<string, unknown>, dir: string, where: string, extraCa: Buffer[]): Endpoint {
+interface HostDirFiles {
+  /** *.crt */
+  ca: Buffer[];
+  /** NAME.cert + NAME.key */
+  clientCerts: ClientCert[];
+}
+
+function endpointOf(url: string, table: Record<string, unknown>, dir: string, where: string, files: HostDirFiles): Endpoint {
   let parsed: URL;
   try {
     parsed = new URL(url.includes('://') ? url : `https://${url}`);
@@ -76,8 +86,9 @@ function endpointOf(url: string, table: Record<string, unknown>, dir: string, wh
     scheme: parsed.protocol === 'http:' ? 'http' : 'https',
     host: parsed.host,
     apiPath,
-    ca: [...readCa(dir, table.ca, where), ...extraCa],
+    ca: [...readCa(dir, table.ca, where), ...files.ca],
     skipVerify: table.skip_verify === true,
+    clientCert: [...configuredClientCerts(dir, table.client, where), ...files.clientCerts][0],
     capabilities: capabilitiesOf(table.capabilities, where),
     httpFallback: false,
   };
@@ -100,21 +111,22 @@ function hostDir(hostsDir: string, domain: string): string | undefined {
 export function endpointsFor(domain: string, options: HostsOptions = {}): Endpoint[] {
   const dir = hostDir(options.hostsDir ?? DEFAULT_HOSTS_DIR, domain);
   let doc: Record<string, unknown> = {};
-  let crts: Buffer[] = [];
+  const files: HostDirFiles = { ca: [], clientCerts: [] };
   if (dir) {
     const file = path.join(dir, 'hosts.toml');
     if (fs.existsSync(file)) doc = parseToml(fs.readFileSync(file, 'utf8'), file);
-    crts = fs.readdirSync(dir).filter((f) => f.endsWith('.crt')).sort().map((f) => fs.readFileSync(path.join(dir, f)));
+    files.ca = fs.readdirSync(dir).filter((f) => f.endsWith('.crt')).sort().map((f) => fs.readFileSync(path.join(dir, f)));
+    files.clientCerts = directoryClientCerts(dir);
   }
   const where = dir ? path.join(dir, 'hosts.toml') : domain;
   const endpoints: Endpoint[] = [];
   const hosts = (doc.host ?? {}) as Record<string, Record<string, unknown>>;
   for (const [url, table] of Object.entries(hosts)) {
-    endpoints.push(endpointOf(url, table, dir!, `${where} [host."${url}"]`, crts));
+    endpoints.push(endpointOf(url, table, dir!, `${where} [host."${url}"]`, files));
   }
   const configured = typeof doc.server === 'string';
   if (doc.server !== undefined && !configured) throw invalid(`${where}: server must be a URL string`);
-  const server = endpointOf(configured ? doc.server as string : defaultServer(domain), doc, dir ?? '', where, crts);
+  const server = endpointOf(configured ? doc.server as string : defaultServer(domain), doc, dir ?? '', where, files);
   if (options.plainHttp) server.scheme = 'http';
   else if (!configured && server.ca.length === 0 && isLoopback(domain)) server.httpFallback = true;
   endpoints.push(server);

@@ -44,11 +44,14 @@ export class RegistryError extends RuntsError {
   }
 }
 
+type TlsSettings = Pick<Endpoint, 'ca' | 'skipVerify' | 'clientCert'>;
+
 export class HttpClient {
   private readonly agents = new Map<string, Agent>();
 
-  private agentFor(tlsSettings: { ca: Buffer[]; skipVerify: boolean }): Agent {
-    const key = `${tlsSettings.skipVerify}:${tlsSettings.ca.map((c) => c.toString('base64')).join(',')}`;
+  private agentFor(tlsSettings: TlsSettings): Agent {
+    const client = tlsSettings.clientCert;
+    const key = [tlsSettings.skipVerify, ...tlsSettings.ca, client?.cert, client?.key].map((v) => (Buffer.isBuffer(v) ? v.toString('base64') : String(v))).join(':');
     let agent = this.agents.get(key);
     if (!agent) {
       agent = new Agent({
@@ -58,6 +61,7 @@ export class HttpClient {
         connect: {
           ...(tlsSettings.ca.length ? { ca: [...tls.rootCertificates, ...tlsSettings.ca.map(String)] } : {}),
           rejectUnauthorized: !tlsSettings.skipVerify,
+          ...(client ? { cert: client.cert, key: client.key } : {}),
         },
       });
       this.agents.set(key, agent);
@@ -72,7 +76,8 @@ export class HttpClient {
     const seen = new Set<string>();
     for (let hop = 0; ; hop++) {
       const target = new URL(url);
-      // Credentials are for the registry; a redirect elsewhere (object storage) goes without.
+      // Credentials (and the client certificate) are for the registry; a redirect elsewhere
+      // (object storage) goes without.
       const headers = { ...req.headers };
       if (target.host !== origin) delete headers.authorization;
       const sameHost = target.host === endpoint.host;
@@ -109,10 +114,12 @@ export class HttpClient {
   }
 }
 
-/** True when a connection to a plain-HTTP server was attempted with TLS. */
+/** True when a connection to a plain-HTTP server was attempted with TLS. An alert (e.g. "certificate
+ * required") comes from a peer that speaks TLS, so it is never one. */
 export function isTlsMismatch(err: unknown): boolean {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   const code = cause?.code ?? '';
+  if (code.includes('_ALERT_')) return false;
   return code === 'EPROTO' || code.startsWith('ERR_SSL_') || /wrong version number|packet length too long/.test(cause?.message ?? '');
 }
 

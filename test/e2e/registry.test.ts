@@ -11,7 +11,7 @@ import { describeTree } from '../helpers/tree';
 import { TaskEnv, startTaskEnv } from '../integration/daemon/task-env';
 import { criCall, criClients } from '../helpers/cri';
 import {
-  BuiltLayout, Registry, TestCa, busyboxLayer, fileLayer, makeTestCa, randomLayer, skopeoDigest, skopeoPush, startRegistry, writeLayout,
+  BuiltLayout, Registry, TestCa, busyboxLayer, fileLayer, makeClientCert, makeTestCa, randomLayer, skopeoDigest, skopeoPush, startRegistry, writeLayout,
 } from '../helpers/registry';
 
 const RUNTSCTL = path.resolve(__dirname, '../../bin/runtsctl');
@@ -230,6 +230,45 @@ test('TLS with a test CA and basic auth: refused without credentials, pulled wit
   expect(ok(byDaemon, ['pull', '--user', USER, ref])).toBe(`${ref} ${multi.root}\n`);
   expect(runtsctl(byDaemon, ['pull', '--hosts-dir', hostsDir, ref]).stderr).toMatch(/--hosts-dir applies to --local pulls/);
   expect(contentDigests(byDaemon)).toEqual([m.digest, m.config, ...m.layers].sort());
+});
+
+test('a registry that asks for a client certificate: refused without one, pulled with NAME.cert + NAME.key or hosts.toml `client`', async () => {
+  const mtls = await startRegistry(path.join(work, 'mtls'), { tls: ca, requireClientCert: true });
+  const hostDir = path.join(hostsDir, mtls.host);
+  try {
+    const skopeoCerts = path.join(work, 'mtls-skopeo');
+    const client = makeClientCert(ca, skopeoCerts);
+    fs.copyFileSync(ca.caCert, path.join(skopeoCerts, 'ca.crt'));
+    const ref = `${mtls.host}/runts/mtls:1`;
+    skopeoPush(multi.dir, ref, ['--dest-cert-dir', skopeoCerts]);
+    const m = multi.manifests[0];
+    fs.mkdirSync(hostDir);
+    fs.copyFileSync(ca.caCert, path.join(hostDir, 'ca.crt'));
+
+    const refused = freshNamespace();
+    const noCert = runtsctl(refused, ['pull', '--local', '--hosts-dir', hostsDir, ref]);
+    expect(noCert.status).toBe(1);
+    // Go's TLS 1.3 server closes after its "certificate required" alert; undici reports the close.
+    expect(noCert.stderr).toMatch(/^runtsctl: cannot reach registry 127\.0\.0\.1:\d+ \(https\): (other side closed|[^\n]*certificate required)[^\n]*\n$/i);
+    expect(contentDigests(refused)).toEqual([]);
+
+    fs.copyFileSync(client.cert, path.join(hostDir, 'client.cert'));
+    fs.copyFileSync(client.key, path.join(hostDir, 'client.key'));
+    const dockerLayout = freshNamespace();
+    expect(ok(dockerLayout, ['pull', '--local', '--hosts-dir', hostsDir, ref])).toBe(`${ref} ${multi.root}\n`);
+    expect(contentDigests(dockerLayout)).toEqual([m.digest, m.config, ...m.layers].sort());
+
+    // runtsd's own pull reads its --registry-config-path at each pull, as containerd does.
+    fs.rmSync(path.join(hostDir, 'client.cert'));
+    fs.rmSync(path.join(hostDir, 'client.key'));
+    fs.writeFileSync(path.join(hostDir, 'hosts.toml'), `client = [[${JSON.stringify(client.cert)}, ${JSON.stringify(client.key)}]]\n`);
+    const byDaemon = freshNamespace();
+    expect(ok(byDaemon, ['pull', ref])).toBe(`${ref} ${multi.root}\n`);
+    expect(contentDigests(byDaemon)).toEqual([m.digest, m.config, ...m.layers].sort());
+  } finally {
+    await mtls.stop();
+    fs.rmSync(hostDir, { recursive: true, force: true });
+  }
 });
 
 test('push back: a new repository (blobs mounted), the TLS registry (uploaded), an index; skopeo sees the same digests', () => {

@@ -40,6 +40,20 @@ export function makeTestCa(dir: string): TestCa {
   return { caCert: p('ca.crt'), cert: p('server.crt'), key: p('server.key') };
 }
 
+/** A client certificate (clientAuth) signed by the test CA, as NAME.cert and NAME.key in `dir`. */
+export function makeClientCert(ca: TestCa, dir: string, name = 'client'): { cert: string; key: string } {
+  const p = (f: string) => path.join(dir, f);
+  const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  fs.mkdirSync(dir, { recursive: true });
+  const csr = p(`${name}.csr`);
+  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=runts test client', '-keyout', p(`${name}.key`), '-out', csr);
+  fs.writeFileSync(p(`${name}.ext`), 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
+  ssl('x509', '-req', '-in', csr, '-CA', ca.caCert, '-CAkey', ca.caCert.replace(/\.crt$/, '.key'), '-CAcreateserial', '-days', '2', '-extfile', p(`${name}.ext`), '-out', p(`${name}.cert`));
+  fs.rmSync(csr);
+  fs.rmSync(p(`${name}.ext`));
+  return { cert: p(`${name}.cert`), key: p(`${name}.key`) };
+}
+
 export interface Registry {
   host: string;
   dir: string;
@@ -48,6 +62,8 @@ export interface Registry {
 
 export interface RegistryOptions {
   tls?: TestCa;
+  /** with tls: require a client certificate signed by the test CA */
+  requireClientCert?: boolean;
   /** user -> password, written with htpasswd -B */
   users?: Record<string, string>;
 }
@@ -58,6 +74,7 @@ export async function startRegistry(dir: string, options: RegistryOptions = {}):
   const lines = ['version: 0.1', 'log:', '  level: error', '  accesslog:', '    disabled: true', 'storage:', '  filesystem:', `    rootdirectory: ${dir}/data`,
     '  delete:', '    enabled: true', 'http:', `  addr: 127.0.0.1:${port}`];
   if (options.tls) lines.push('  tls:', `    certificate: ${options.tls.cert}`, `    key: ${options.tls.key}`);
+  if (options.tls && options.requireClientCert) lines.push('    clientcas:', `      - ${options.tls.caCert}`);
   if (options.users) {
     const file = path.join(dir, 'htpasswd');
     for (const [user, password] of Object.entries(options.users)) {
