@@ -11,6 +11,8 @@ import { CriPlugin, SNAPSHOTTER } from './plugin';
 import { ContainerMeta, CriRecord, Message, SANDBOX_ID_LABEL, SandboxMeta, asStatus } from './store';
 import { containerSpec, ociResources } from './spec';
 import { refuseLsm } from './seccomp';
+import { containerUser } from './container-user';
+import { withRootfs } from './rootfs-files';
 import { nanos, resolveImageForUse, sandboxReady } from './sandboxes';
 
 const invalidArg = (msg: string) => new GrpcStatusError(grpc.status.INVALID_ARGUMENT, msg);
@@ -48,13 +50,15 @@ export async function createContainer(cri: CriPlugin, request: Message): Promise
     cgroupsPath: '', createdAt: Date.now() * 1e6, startedAt: 0, finishedAt: 0, exitCode: 0, reason: '',
   };
   meta.cgroupsPath = `${path.posix.dirname(sandbox.meta.cgroupsPath)}/${id}`;
-  const spec = containerSpec({
-    sandboxId: sandbox.id, config, sandboxConfig: sandbox.meta.config, image: image.config, podDir: sandbox.meta.dir, pausePid: pause?.pid ?? 0,
-    targetPid, cgroupsPath: meta.cgroupsPath, restrictOom: cri.config.restrictOomScoreAdj,
-  });
-  await cri.client.unary('snapshots', 'Prepare', { snapshotter: SNAPSHOTTER, key: id, parent: image.topChainId, labels: {} })
+  // the snapshot first: a user given by name is looked up in its /etc/passwd
+  const { mounts } = await cri.client.unary('snapshots', 'Prepare', { snapshotter: SNAPSHOTTER, key: id, parent: image.topChainId, labels: {} })
     .catch((err) => { throw asStatus(err); });
   try {
+    const user = await containerUser(config.linux?.security_context ?? {}, image.config.config?.User, (use) => withRootfs(mounts, use));
+    const spec = containerSpec({
+      sandboxId: sandbox.id, config, sandboxConfig: sandbox.meta.config, image: image.config, podDir: sandbox.meta.dir, pausePid: pause?.pid ?? 0,
+      targetPid, cgroupsPath: meta.cgroupsPath, restrictOom: cri.config.restrictOomScoreAdj, user,
+    });
     await cri.store.create('container', {
       id, image: image.names[0] ?? image.id, spec, snapshotKey: id, meta, runtime: cri.runtime(),
       labels: { ...config.labels, 'io.runts.cri.name': name, [SANDBOX_ID_LABEL]: sandbox.id },
