@@ -16,6 +16,10 @@ import { withRootfs } from './rootfs-files';
 import { nanos, resolveImageForUse, sandboxReady } from './sandboxes';
 
 const invalidArg = (msg: string) => new GrpcStatusError(grpc.status.INVALID_ARGUMENT, msg);
+const settled = <T>(r: PromiseSettledResult<T>): T => {
+  if (r.status === 'rejected') throw r.reason;
+  return r.value;
+};
 const SIGTERM = 15;
 const SIGKILL = 9;
 
@@ -25,17 +29,19 @@ export async function createContainer(cri: CriPlugin, request: Message): Promise
   if (!config.image?.image) throw invalidArg('container config needs an image');
   refuseLsm('container', config.linux?.security_context?.apparmor, config.linux?.security_context?.selinux_options);
   const sandbox = await cri.store.get<SandboxMeta>('sandbox', request.pod_sandbox_id);
-  if (!(await sandboxReady(cri, sandbox))) {
+  // independent look-ups, together; their failures are reported in the order they were checked
+  const [pauseState, listed, resolved] = await Promise.allSettled([
+    cri.taskState(sandbox.id), cri.store.list<ContainerMeta>('container'), resolveImageForUse(cri, config.image.image),
+  ]);
+  const pause = settled(pauseState);
+  if (sandbox.meta.stopped || pause?.status !== 'RUNNING') {
     throw new GrpcStatusError(grpc.status.FAILED_PRECONDITION, `pod sandbox ${sandbox.id} is not ready (stopped?): cannot create a container in it`);
   }
   const pod = sandbox.meta.config.metadata;
   const name = `${config.metadata.name}_${pod.name}_${pod.namespace}_${pod.uid}_${config.metadata.attempt}`;
-  const existing = await cri.store.list<ContainerMeta>('container');
-  const taken = existing.find((c) => c.labels['io.runts.cri.name'] === name);
+  const taken = settled(listed).find((c) => c.labels['io.runts.cri.name'] === name);
   if (taken) throw new GrpcStatusError(grpc.status.ALREADY_EXISTS, `container name "${name}" is reserved for ${taken.id}`);
-
-  const image = await resolveImageForUse(cri, config.image.image);
-  const pause = await cri.taskState(sandbox.id);
+  const image = settled(resolved);
   const nsOpts = config.linux?.security_context?.namespace_options ?? {};
   let targetPid = 0;
   if (nsOpts.pid === 'TARGET') {
@@ -107,9 +113,14 @@ export async function stopContainer(cri: CriPlugin, id: string, timeoutSeconds: 
 export async function removeContainer(cri: CriPlugin, id: string): Promise<void> {
   const c = await cri.store.find<ContainerMeta>('container', id);
   if (!c) return;
-  await cri.stopTask(c.id, SIGKILL, 0);
-  await cri.finishContainer(c.id);
-  await cri.deleteTask(c.id);
+  // a recorded exit means its task was deleted then (finishContainer): nothing to stop or delete
+  if (!c.meta.finishedAt) {
+    if (c.meta.startedAt) {
+      await cri.stopTask(c.id, SIGKILL, 0);
+      await cri.finishContainer(c.id);
+    }
+    await cri.deleteTask(c.id);
+  }
   await cri.detachOutput(c.id);
   try {
     await cri.client.unary('snapshots', 'Remove', { snapshotter: SNAPSHOTTER, key: c.id });
