@@ -56,21 +56,27 @@ export async function createContainer(cri: CriPlugin, request: Message): Promise
     cgroupsPath: '', createdAt: Date.now() * 1e6, startedAt: 0, finishedAt: 0, exitCode: 0, reason: '',
   };
   meta.cgroupsPath = `${path.posix.dirname(sandbox.meta.cgroupsPath)}/${id}`;
-  // the snapshot first: a user given by name is looked up in its /etc/passwd
-  const { mounts } = await cri.client.unary('snapshots', 'Prepare', { snapshotter: SNAPSHOTTER, key: id, parent: image.topChainId, labels: {} })
-    .catch((err) => { throw asStatus(err); });
+  // The snapshot is prepared while the spec is made and recorded; only a user given by name
+  // waits for it (to look the name up in its /etc/passwd).
+  const preparing = cri.client.unary('snapshots', 'Prepare', { snapshotter: SNAPSHOTTER, key: id, parent: image.topChainId, labels: {} });
+  preparing.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+  let recorded = false;
   try {
-    const user = await containerUser(config.linux?.security_context ?? {}, image.config.config?.User, (use) => withRootfs(mounts, use));
+    const user = await containerUser(config.linux?.security_context ?? {}, image.config.config?.User, async (use) => withRootfs((await preparing).mounts, use));
     const spec = containerSpec({
       sandboxId: sandbox.id, config, sandboxConfig: sandbox.meta.config, image: image.config, podDir: sandbox.meta.dir, pausePid: pause?.pid ?? 0,
       targetPid, cgroupsPath: meta.cgroupsPath, restrictOom: cri.config.restrictOomScoreAdj, user,
     });
-    await cri.store.create('container', {
+    const record = cri.store.create('container', {
       id, image: image.names[0] ?? image.id, spec, snapshotKey: id, meta, runtime: cri.runtime(),
       labels: { ...config.labels, 'io.runts.cri.name': name, [SANDBOX_ID_LABEL]: sandbox.id },
-    });
+    }).then(() => { recorded = true; });
+    const [prepared, created] = await Promise.allSettled([preparing, record]);
+    if (prepared.status === 'rejected') throw prepared.reason;
+    if (created.status === 'rejected') throw created.reason;
   } catch (err) {
-    await cri.client.unary('snapshots', 'Remove', { snapshotter: SNAPSHOTTER, key: id }).catch(() => undefined);
+    if (recorded) await cri.store.remove(id).catch(() => undefined);
+    await preparing.then(() => cri.client.unary('snapshots', 'Remove', { snapshotter: SNAPSHOTTER, key: id }), () => undefined).catch(() => undefined);
     throw asStatus(err);
   }
   cri.emit(id, sandbox.id, 'CONTAINER_CREATED_EVENT');

@@ -101,14 +101,16 @@ export async function runPodSandbox(cri: CriPlugin, request: Message): Promise<s
       undo.push(() => cri.deleteTask(id));
       await cri.client.unary('tasks', 'Start', { container_id: id, exec_id: '' });
     })();
-    // both settle before either's failure is handled: the undo steps need the network's result
-    const [net, started] = await Promise.allSettled([networking, task]);
-    if (net.status === 'rejected') throw net.reason; // a plugin's error explains a failed task too
-    if (started.status === 'rejected') throw started.reason;
-    if (meta.ip) {
+    // the pod's IP goes into its record (and /etc/hosts) while the task is still starting
+    const addressed = networking.then(async () => {
+      if (!meta.ip) return;
       if (config.hostname) fs.appendFileSync(path.join(meta.dir, 'hosts'), `${meta.ip}\t${config.hostname}\n`);
       await cri.store.updateMeta(id, meta);
-    }
+    });
+    // both settle before either's failure is handled: the undo steps need the network's result
+    const [net, started] = await Promise.allSettled([addressed, task]);
+    if (net.status === 'rejected') throw net.reason; // a plugin's error explains a failed task too
+    if (started.status === 'rejected') throw started.reason;
     cri.emit(id, id, 'CONTAINER_CREATED_EVENT');
     cri.emit(id, id, 'CONTAINER_STARTED_EVENT');
     return id;
@@ -149,7 +151,8 @@ export async function stopPodSandbox(cri: CriPlugin, id: string): Promise<void> 
 export async function removePodSandbox(cri: CriPlugin, id: string): Promise<void> {
   const sandbox = await cri.store.find<SandboxMeta>('sandbox', id);
   if (!sandbox) return;
-  await stopPodSandbox(cri, sandbox.id);
+  // a recorded stop came after its containers, pause task and network were gone
+  if (!sandbox.meta.stopped) await stopPodSandbox(cri, sandbox.id);
   for (const c of (await cri.store.list<ContainerMeta>('container')).filter((r) => r.meta.sandboxId === sandbox.id)) {
     await removeContainer(cri, c.id);
   }
