@@ -11,7 +11,8 @@ import { addNetworks, detachNetwork } from '../../network/attach';
 import { PortMapping } from '../../network/ports';
 import { GrpcStatusError } from '../deps';
 import { CriPlugin, SNAPSHOTTER } from './plugin';
-import { ContainerMeta, CriRecord, Message, SandboxMeta, asStatus, notFoundStatus } from './store';
+import { CRI_NAMESPACE, ContainerMeta, CriRecord, Message, SandboxMeta, asStatus, notFoundStatus } from './store';
+import { shimManagerFor } from '../shims/manager';
 import { cgroupsPathFor, isNode, sandboxSpec, writePodFiles } from './spec';
 import { refuseLsm } from './seccomp';
 import { removeContainer } from './containers';
@@ -70,6 +71,7 @@ export async function runPodSandbox(cri: CriPlugin, request: Message): Promise<s
     dir: path.join(cri.dir, 'sandboxes', id), cgroupsPath: cgroupsPathFor(config, id), stopped: false,
   };
   const undo: (() => Promise<unknown>)[] = [];
+  const shims = shimManagerFor(cri.deps);
   // The CNI plugins run while the pause task's shim starts (containerd 1.6 runs them first, then
   // the task): the pause process only holds the namespace, the network may come up after it.
   let networking: Promise<unknown> = Promise.resolve();
@@ -83,11 +85,15 @@ export async function runPodSandbox(cri: CriPlugin, request: Message): Promise<s
     undo.push(async () => fs.rmSync(meta.dir, { recursive: true, force: true }));
     writePodFiles(meta.dir, config, hostNetwork);
     const spec = sandboxSpec({ id, config, image: image.config, netns: meta.netns, cgroupsPath: meta.cgroupsPath, restrictOom: cri.config.restrictOomScoreAdj });
+    // the pause task's shim (a Node process) starts while the snapshot and the record are made
+    const runtime = cri.runtime();
+    shims.startEarly(CRI_NAMESPACE, id, spec, { name: runtime.name, options: runtime.options ? { typeUrl: runtime.options.type_url, value: runtime.options.value } : undefined });
+    undo.push(() => shims.dropEarly(CRI_NAMESPACE, id));
     // the record names its snapshot by key: neither waits for the other
     const [prepared, recorded] = await Promise.allSettled([
       cri.client.unary('snapshots', 'Prepare', { snapshotter: SNAPSHOTTER, key: id, parent: image.topChainId, labels: {} }),
       cri.store.create('sandbox', {
-        id, image: imageName, spec, snapshotKey: id, meta, runtime: cri.runtime(),
+        id, image: imageName, spec, snapshotKey: id, meta, runtime,
         labels: { ...config.labels, 'io.runts.cri.name': name },
       }),
     ]);
