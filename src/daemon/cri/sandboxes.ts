@@ -76,19 +76,21 @@ export async function runPodSandbox(cri: CriPlugin, request: Message): Promise<s
   // the task): the pause process only holds the namespace, the network may come up after it.
   let networking: Promise<unknown> = Promise.resolve();
   try {
+    // the pause task's shim (a Node process) starts first: the namespace it will join, the
+    // snapshot, the record and the network are made meanwhile
+    meta.netns = network ? cri.network.netns.pathOf(id) : '';
+    const spec = sandboxSpec({ id, config, image: image.config, netns: meta.netns, cgroupsPath: meta.cgroupsPath, restrictOom: cri.config.restrictOomScoreAdj });
+    const runtime = cri.runtime();
+    shims.startEarly(CRI_NAMESPACE, id, spec, { name: runtime.name, options: runtime.options ? { typeUrl: runtime.options.type_url, value: runtime.options.value } : undefined });
+    undo.push(() => shims.dropEarly(CRI_NAMESPACE, id));
     if (network) {
       undo.push(() => detachNetwork(cri.network, id, network.name));
-      meta.netns = cri.network.netns.create(id);
+      cri.network.netns.create(id);
       networking = addNetworks(cri.network, id, meta.netns, network.name, portMappings(config)).then((attached) => { meta.ip = attached.ip; });
       networking.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
     }
     undo.push(async () => fs.rmSync(meta.dir, { recursive: true, force: true }));
     writePodFiles(meta.dir, config, hostNetwork);
-    const spec = sandboxSpec({ id, config, image: image.config, netns: meta.netns, cgroupsPath: meta.cgroupsPath, restrictOom: cri.config.restrictOomScoreAdj });
-    // the pause task's shim (a Node process) starts while the snapshot and the record are made
-    const runtime = cri.runtime();
-    shims.startEarly(CRI_NAMESPACE, id, spec, { name: runtime.name, options: runtime.options ? { typeUrl: runtime.options.type_url, value: runtime.options.value } : undefined });
-    undo.push(() => shims.dropEarly(CRI_NAMESPACE, id));
     // the record names its snapshot by key: neither waits for the other
     const [prepared, recorded] = await Promise.allSettled([
       cri.client.unary('snapshots', 'Prepare', { snapshotter: SNAPSHOTTER, key: id, parent: image.topChainId, labels: {} }),
