@@ -45,17 +45,25 @@ export function containerAddress(result: unknown): Omit<AttachedNetwork, 'networ
 
 /** `network` undefined: a namespace with only lo (docker's --network none). */
 export async function attachNetwork(env: NetworkEnv, id: string, network: string | undefined, ports: PortMapping[]): Promise<AttachedNetwork> {
-  const list = network === undefined ? undefined : loadNetwork(env.confDir, network);
-  const netns = env.netns.create(id);
+  return addNetworks(env, id, env.netns.create(id), network, ports);
+}
+
+/**
+ * The CNI half of attachNetwork, into a namespace `env.netns.create(id)` made already (a pod's
+ * sandbox task can start in it meanwhile); on failure the namespace is removed too.
+ */
+export async function addNetworks(env: NetworkEnv, id: string, netns: string, network: string | undefined, ports: PortMapping[]): Promise<AttachedNetwork> {
   const lo = { containerId: id, netns, ifName: 'lo' };
   const at = { containerId: id, netns, ifName: IFNAME, capabilityArgs: ports.length > 0 ? { portMappings: ports } : {} };
+  let list: NetworkConfList | undefined;
   try {
+    list = network === undefined ? undefined : loadNetwork(env.confDir, network);
     await env.cni.addNetworkList(LOOPBACK, lo);
     const result = list ? await env.cni.addNetworkList(list, at) : undefined;
     return { network: network ?? 'none', netns, ...containerAddress(result) };
   } catch (err) {
     // best effort: a DEL may fail for the same reason the ADD did; the ADD's error is the news
-    if (list) await env.cni.delNetworkList(list, at).catch(() => env.cni.cache.remove(list.name, id, IFNAME));
+    if (list) await env.cni.delNetworkList(list, at).catch(() => env.cni.cache.remove(list!.name, id, IFNAME));
     await env.cni.delNetworkList(LOOPBACK, lo).catch(() => env.cni.cache.remove(LOOPBACK.name, id, 'lo'));
     env.netns.remove(id);
     throw err;

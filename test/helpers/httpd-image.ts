@@ -11,7 +11,14 @@ export const INDEX_HTML = 'hello from runts httpd\n';
 
 const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
-export function buildHttpdImage(workDir: string, name: string): string {
+export interface HttpdImageOptions {
+  /** Files written under /etc (name -> content), e.g. passwd and group for named users. */
+  etc?: Record<string, string>;
+  /** The image config's User. */
+  user?: string;
+}
+
+export function buildHttpdImage(workDir: string, name: string, options: HttpdImageOptions = {}): string {
   const rootfs = path.join(workDir, 'rootfs');
   fs.mkdirSync(path.join(rootfs, 'bin'), { recursive: true });
   fs.mkdirSync(path.join(rootfs, 'www'));
@@ -21,6 +28,7 @@ export function buildHttpdImage(workDir: string, name: string): string {
   fs.chmodSync(path.join(rootfs, 'bin', 'busybox'), 0o755);
   for (const a of APPLETS) fs.symlinkSync('busybox', path.join(rootfs, 'bin', a));
   fs.writeFileSync(path.join(rootfs, 'www', 'index.html'), INDEX_HTML);
+  for (const [file, content] of Object.entries(options.etc ?? {})) fs.writeFileSync(path.join(rootfs, 'etc', file), content);
   const layerTar = path.join(workDir, 'layer.tar');
   execFileSync('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-C', rootfs, '-cf', layerTar, 'bin', 'www', 'etc', 'tmp']);
   const layer = fs.readFileSync(layerTar);
@@ -36,7 +44,7 @@ export function buildHttpdImage(workDir: string, name: string): string {
   const l = put(layer);
   const config = put(json({
     architecture: 'amd64', os: 'linux',
-    config: { Cmd: ['httpd', '-f', '-v', '-p', '80', '-h', '/www'], Env: ['PATH=/bin'], ExposedPorts: { '80/tcp': {} } },
+    config: { Cmd: ['httpd', '-f', '-v', '-p', '80', '-h', '/www'], Env: ['PATH=/bin'], ExposedPorts: { '80/tcp': {} }, ...(options.user ? { User: options.user } : {}) },
     rootfs: { type: 'layers', diff_ids: [l.digest] },
   }));
   const manifest = put(json({

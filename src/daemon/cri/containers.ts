@@ -11,9 +11,15 @@ import { CriPlugin, SNAPSHOTTER } from './plugin';
 import { ContainerMeta, CriRecord, Message, SANDBOX_ID_LABEL, SandboxMeta, asStatus } from './store';
 import { containerSpec, ociResources } from './spec';
 import { refuseLsm } from './seccomp';
+import { containerUser } from './container-user';
+import { withRootfs } from './rootfs-files';
 import { nanos, resolveImageForUse, sandboxReady } from './sandboxes';
 
 const invalidArg = (msg: string) => new GrpcStatusError(grpc.status.INVALID_ARGUMENT, msg);
+const settled = <T>(r: PromiseSettledResult<T>): T => {
+  if (r.status === 'rejected') throw r.reason;
+  return r.value;
+};
 const SIGTERM = 15;
 const SIGKILL = 9;
 
@@ -23,17 +29,19 @@ export async function createContainer(cri: CriPlugin, request: Message): Promise
   if (!config.image?.image) throw invalidArg('container config needs an image');
   refuseLsm('container', config.linux?.security_context?.apparmor, config.linux?.security_context?.selinux_options);
   const sandbox = await cri.store.get<SandboxMeta>('sandbox', request.pod_sandbox_id);
-  if (!(await sandboxReady(cri, sandbox))) {
+  // independent look-ups, together; their failures are reported in the order they were checked
+  const [pauseState, listed, resolved] = await Promise.allSettled([
+    cri.taskState(sandbox.id), cri.store.list<ContainerMeta>('container'), resolveImageForUse(cri, config.image.image),
+  ]);
+  const pause = settled(pauseState);
+  if (sandbox.meta.stopped || pause?.status !== 'RUNNING') {
     throw new GrpcStatusError(grpc.status.FAILED_PRECONDITION, `pod sandbox ${sandbox.id} is not ready (stopped?): cannot create a container in it`);
   }
   const pod = sandbox.meta.config.metadata;
   const name = `${config.metadata.name}_${pod.name}_${pod.namespace}_${pod.uid}_${config.metadata.attempt}`;
-  const existing = await cri.store.list<ContainerMeta>('container');
-  const taken = existing.find((c) => c.labels['io.runts.cri.name'] === name);
+  const taken = settled(listed).find((c) => c.labels['io.runts.cri.name'] === name);
   if (taken) throw new GrpcStatusError(grpc.status.ALREADY_EXISTS, `container name "${name}" is reserved for ${taken.id}`);
-
-  const image = await resolveImageForUse(cri, config.image.image);
-  const pause = await cri.taskState(sandbox.id);
+  const image = settled(resolved);
   const nsOpts = config.linux?.security_context?.namespace_options ?? {};
   let targetPid = 0;
   if (nsOpts.pid === 'TARGET') {
@@ -48,19 +56,27 @@ export async function createContainer(cri: CriPlugin, request: Message): Promise
     cgroupsPath: '', createdAt: Date.now() * 1e6, startedAt: 0, finishedAt: 0, exitCode: 0, reason: '',
   };
   meta.cgroupsPath = `${path.posix.dirname(sandbox.meta.cgroupsPath)}/${id}`;
-  const spec = containerSpec({
-    sandboxId: sandbox.id, config, sandboxConfig: sandbox.meta.config, image: image.config, podDir: sandbox.meta.dir, pausePid: pause?.pid ?? 0,
-    targetPid, cgroupsPath: meta.cgroupsPath, restrictOom: cri.config.restrictOomScoreAdj,
-  });
-  await cri.client.unary('snapshots', 'Prepare', { snapshotter: SNAPSHOTTER, key: id, parent: image.topChainId, labels: {} })
-    .catch((err) => { throw asStatus(err); });
+  // The snapshot is prepared while the spec is made and recorded; only a user given by name
+  // waits for it (to look the name up in its /etc/passwd).
+  const preparing = cri.client.unary('snapshots', 'Prepare', { snapshotter: SNAPSHOTTER, key: id, parent: image.topChainId, labels: {} });
+  preparing.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+  let recorded = false;
   try {
-    await cri.store.create('container', {
+    const user = await containerUser(config.linux?.security_context ?? {}, image.config.config?.User, async (use) => withRootfs((await preparing).mounts, use));
+    const spec = containerSpec({
+      sandboxId: sandbox.id, config, sandboxConfig: sandbox.meta.config, image: image.config, podDir: sandbox.meta.dir, pausePid: pause?.pid ?? 0,
+      targetPid, cgroupsPath: meta.cgroupsPath, restrictOom: cri.config.restrictOomScoreAdj, user,
+    });
+    const record = cri.store.create('container', {
       id, image: image.names[0] ?? image.id, spec, snapshotKey: id, meta, runtime: cri.runtime(),
       labels: { ...config.labels, 'io.runts.cri.name': name, [SANDBOX_ID_LABEL]: sandbox.id },
-    });
+    }).then(() => { recorded = true; });
+    const [prepared, created] = await Promise.allSettled([preparing, record]);
+    if (prepared.status === 'rejected') throw prepared.reason;
+    if (created.status === 'rejected') throw created.reason;
   } catch (err) {
-    await cri.client.unary('snapshots', 'Remove', { snapshotter: SNAPSHOTTER, key: id }).catch(() => undefined);
+    if (recorded) await cri.store.remove(id).catch(() => undefined);
+    await preparing.then(() => cri.client.unary('snapshots', 'Remove', { snapshotter: SNAPSHOTTER, key: id }), () => undefined).catch(() => undefined);
     throw asStatus(err);
   }
   cri.emit(id, sandbox.id, 'CONTAINER_CREATED_EVENT');
@@ -103,9 +119,14 @@ export async function stopContainer(cri: CriPlugin, id: string, timeoutSeconds: 
 export async function removeContainer(cri: CriPlugin, id: string): Promise<void> {
   const c = await cri.store.find<ContainerMeta>('container', id);
   if (!c) return;
-  await cri.stopTask(c.id, SIGKILL, 0);
-  await cri.finishContainer(c.id);
-  await cri.deleteTask(c.id);
+  // a recorded exit means its task was deleted then (finishContainer): nothing to stop or delete
+  if (!c.meta.finishedAt) {
+    if (c.meta.startedAt) {
+      await cri.stopTask(c.id, SIGKILL, 0);
+      await cri.finishContainer(c.id);
+    }
+    await cri.deleteTask(c.id);
+  }
   await cri.detachOutput(c.id);
   try {
     await cri.client.unary('snapshots', 'Remove', { snapshotter: SNAPSHOTTER, key: c.id });

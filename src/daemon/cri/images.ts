@@ -25,8 +25,25 @@ interface Resolved { id: string; manifestDigest: string; config: ImageConfig; to
 export class ImageIndexView {
   /** Resolution per target digest: images are immutable once written. */
   private readonly cache = new Map<string, Resolved>();
+  /** The last listing, until an image of the namespace changes (see invalidate). */
+  private listed: Promise<CriImage[]> | undefined;
 
   constructor(private readonly client: Client) {}
+
+  /** An image was created, updated or deleted: the next list() asks the image store again. */
+  invalidate(): void {
+    this.listed = undefined;
+  }
+
+  /** Every image with its names; one images.List per change of the image store, not per call. */
+  list(): Promise<CriImage[]> {
+    if (!this.listed) {
+      const listing = this.listNow();
+      this.listed = listing;
+      listing.catch(() => { if (this.listed === listing) this.listed = undefined; });
+    }
+    return this.listed;
+  }
 
   private async resolve(target: Message): Promise<Resolved> {
     const hit = this.cache.get(target.digest);
@@ -45,7 +62,7 @@ export class ImageIndexView {
     return resolved;
   }
 
-  async list(): Promise<CriImage[]> {
+  private async listNow(): Promise<CriImage[]> {
     let images: Message[];
     try {
       ({ images } = await this.client.unary('images', 'List', { filters: [] }));

@@ -21,6 +21,7 @@ import { CriLogFile, OutputPipe, pipeOutput } from './logs';
 import { ImagePuller, daemonPuller } from './puller';
 import { StreamingServer } from './streaming/server';
 import { StdinWriter, writeStdinFifo } from './stdin-fifo';
+import { ensurePauseImage } from './pause-image';
 
 export const SNAPSHOTTER = 'overlayfs';
 const DRAIN_MS = 2000;
@@ -53,6 +54,7 @@ export class CriPlugin {
   private readonly finishing = new Map<string, Promise<void>>();
   private recovered: Promise<void> | undefined;
   private readonly listeners = new Set<(e: ContainerEvent) => void>();
+  private pauseImage: Promise<string> | undefined;
 
   constructor(readonly deps: Deps) {
     this.config = { ...DEFAULT_CRI_CONFIG, ...(deps.config.cri?.config ?? {}) };
@@ -67,6 +69,12 @@ export class CriPlugin {
       cni: new Cni({ binDirs: this.config.cniBinDirs, cacheDir: path.join(this.dir, 'cni') }),
       netns: new NetnsDir(path.resolve(deps.config.state, 'netns')),
     };
+    // runtsd's image service publishes each change before it answers: the cached views follow
+    deps.events.subscribe((envelope) => {
+      if (envelope.namespace !== CRI_NAMESPACE || !envelope.topic.startsWith('/images/')) return;
+      this.images.invalidate();
+      this.pauseImage = undefined;
+    });
     this.streaming = new StreamingServer(this.config.streamServerAddress, Number(this.config.streamServerPort) || 0,
       (err) => deps.log.warn('streaming session failed', { error: String(err) }));
   }
@@ -125,6 +133,16 @@ export class CriPlugin {
       const state = await this.taskState(c.id);
       if (state?.status !== 'RUNNING' && state?.status !== 'PAUSED') await this.finishContainer(c.id);
     }
+  }
+
+  /** The pod sandbox image's name: the configured one, else runtsd's own, made (once) here. */
+  sandboxImage(): Promise<string> {
+    if (this.config.sandboxImage) return Promise.resolve(this.config.sandboxImage);
+    this.pauseImage ??= ensurePauseImage(path.resolve(this.deps.config.address), CRI_NAMESPACE, SNAPSHOTTER).catch((err) => {
+      this.pauseImage = undefined;
+      throw asStatus(err);
+    });
+    return this.pauseImage;
   }
 
   /** The default pod network: the first config list in the conf dir (libcni's order). */

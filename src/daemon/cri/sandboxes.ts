@@ -7,12 +7,12 @@ import * as path from 'path';
 import * as grpc from '@grpc/grpc-js';
 import { hasCode } from '../../client/client';
 import { unpackImage } from '../../client/unpack';
-import { attachNetwork, detachNetwork } from '../../network/attach';
+import { addNetworks, detachNetwork } from '../../network/attach';
 import { PortMapping } from '../../network/ports';
 import { GrpcStatusError } from '../deps';
 import { CriPlugin, SNAPSHOTTER } from './plugin';
-import { ContainerMeta, CriRecord, Message, SandboxMeta, asStatus, notFoundStatus } from './store';
-import { ensurePauseImage } from './pause-image';
+import { CRI_NAMESPACE, ContainerMeta, CriRecord, Message, SandboxMeta, asStatus, notFoundStatus } from './store';
+import { shimManagerFor } from '../shims/manager';
 import { cgroupsPathFor, isNode, sandboxSpec, writePodFiles } from './spec';
 import { refuseLsm } from './seccomp';
 import { removeContainer } from './containers';
@@ -52,13 +52,16 @@ export async function runPodSandbox(cri: CriPlugin, request: Message): Promise<s
   validateSandboxConfig(config);
   if (request.runtime_handler) throw invalidArg(`runtime handler "${request.runtime_handler}" is not configured (runtsd has only the default)`);
   const name = `${config.metadata.name}_${config.metadata.namespace}_${config.metadata.uid}_${config.metadata.attempt}`;
-  const taken = (await cri.store.list<SandboxMeta>('sandbox')).find((s) => s.labels['io.runts.cri.name'] === name);
+  // independent look-ups, together: the name's uniqueness and the sandbox image
+  const [sandboxes, { imageName, image }] = await Promise.all([
+    cri.store.list<SandboxMeta>('sandbox'),
+    cri.sandboxImage().then(async (imageName) => ({ imageName, image: await resolveImageForUse(cri, imageName) })),
+  ]);
+  const taken = sandboxes.find((s) => s.labels['io.runts.cri.name'] === name);
   if (taken) throw new GrpcStatusError(grpc.status.ALREADY_EXISTS, `pod sandbox name "${name}" is reserved for ${taken.id}`);
 
   const id = randomBytes(32).toString('hex');
   const hostNetwork = isNode(config.linux?.security_context?.namespace_options?.network);
-  const imageName = cri.config.sandboxImage || await ensurePauseImage(path.resolve(cri.deps.config.address), 'k8s.io', SNAPSHOTTER).catch((err) => { throw asStatus(err); });
-  const image = await resolveImageForUse(cri, imageName);
   const network = hostNetwork ? undefined : cri.defaultNetwork();
   if (!hostNetwork && !network) {
     throw new GrpcStatusError(grpc.status.FAILED_PRECONDITION, `cni config not initialized: no network config list in ${cri.network.confDir}`);
@@ -68,31 +71,59 @@ export async function runPodSandbox(cri: CriPlugin, request: Message): Promise<s
     dir: path.join(cri.dir, 'sandboxes', id), cgroupsPath: cgroupsPathFor(config, id), stopped: false,
   };
   const undo: (() => Promise<unknown>)[] = [];
+  const shims = shimManagerFor(cri.deps);
+  // The CNI plugins run while the pause task's shim starts (containerd 1.6 runs them first, then
+  // the task): the pause process only holds the namespace, the network may come up after it.
+  let networking: Promise<unknown> = Promise.resolve();
   try {
+    // the pause task's shim (a Node process) starts first: the namespace it will join, the
+    // snapshot, the record and the network are made meanwhile
+    meta.netns = network ? cri.network.netns.pathOf(id) : '';
+    const spec = sandboxSpec({ id, config, image: image.config, netns: meta.netns, cgroupsPath: meta.cgroupsPath, restrictOom: cri.config.restrictOomScoreAdj });
+    const runtime = cri.runtime();
+    shims.startEarly(CRI_NAMESPACE, id, spec, { name: runtime.name, options: runtime.options ? { typeUrl: runtime.options.type_url, value: runtime.options.value } : undefined });
+    undo.push(() => shims.dropEarly(CRI_NAMESPACE, id));
     if (network) {
       undo.push(() => detachNetwork(cri.network, id, network.name));
-      const attached = await attachNetwork(cri.network, id, network.name, portMappings(config));
-      meta.netns = attached.netns;
-      meta.ip = attached.ip;
+      cri.network.netns.create(id);
+      networking = addNetworks(cri.network, id, meta.netns, network.name, portMappings(config)).then((attached) => { meta.ip = attached.ip; });
+      networking.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
     }
     undo.push(async () => fs.rmSync(meta.dir, { recursive: true, force: true }));
     writePodFiles(meta.dir, config, hostNetwork);
-    if (meta.ip && config.hostname) fs.appendFileSync(path.join(meta.dir, 'hosts'), `${meta.ip}\t${config.hostname}\n`);
-    const spec = sandboxSpec({ id, config, image: image.config, netns: meta.netns, cgroupsPath: meta.cgroupsPath, restrictOom: cri.config.restrictOomScoreAdj });
-    const { mounts } = await cri.client.unary('snapshots', 'Prepare', { snapshotter: SNAPSHOTTER, key: id, parent: image.topChainId, labels: {} });
-    undo.push(() => cri.client.unary('snapshots', 'Remove', { snapshotter: SNAPSHOTTER, key: id }));
-    await cri.store.create('sandbox', {
-      id, image: imageName, spec, snapshotKey: id, meta, runtime: cri.runtime(),
-      labels: { ...config.labels, 'io.runts.cri.name': name },
+    // the record names its snapshot by key: neither waits for the other
+    const [prepared, recorded] = await Promise.allSettled([
+      cri.client.unary('snapshots', 'Prepare', { snapshotter: SNAPSHOTTER, key: id, parent: image.topChainId, labels: {} }),
+      cri.store.create('sandbox', {
+        id, image: imageName, spec, snapshotKey: id, meta, runtime,
+        labels: { ...config.labels, 'io.runts.cri.name': name },
+      }),
+    ]);
+    if (prepared.status === 'fulfilled') undo.push(() => cri.client.unary('snapshots', 'Remove', { snapshotter: SNAPSHOTTER, key: id }));
+    if (recorded.status === 'fulfilled') undo.push(() => cri.store.remove(id));
+    if (prepared.status === 'rejected') throw prepared.reason;
+    if (recorded.status === 'rejected') throw recorded.reason;
+    const { mounts } = prepared.value;
+    const task = (async () => {
+      await cri.client.unary('tasks', 'Create', { container_id: id, rootfs: mounts, stdin: '', stdout: '', stderr: '', terminal: false });
+      undo.push(() => cri.deleteTask(id));
+      await cri.client.unary('tasks', 'Start', { container_id: id, exec_id: '' });
+    })();
+    // the pod's IP goes into its record (and /etc/hosts) while the task is still starting
+    const addressed = networking.then(async () => {
+      if (!meta.ip) return;
+      if (config.hostname) fs.appendFileSync(path.join(meta.dir, 'hosts'), `${meta.ip}\t${config.hostname}\n`);
+      await cri.store.updateMeta(id, meta);
     });
-    undo.push(() => cri.store.remove(id));
-    await cri.client.unary('tasks', 'Create', { container_id: id, rootfs: mounts, stdin: '', stdout: '', stderr: '', terminal: false });
-    undo.push(() => cri.deleteTask(id));
-    await cri.client.unary('tasks', 'Start', { container_id: id, exec_id: '' });
+    // both settle before either's failure is handled: the undo steps need the network's result
+    const [net, started] = await Promise.allSettled([addressed, task]);
+    if (net.status === 'rejected') throw net.reason; // a plugin's error explains a failed task too
+    if (started.status === 'rejected') throw started.reason;
     cri.emit(id, id, 'CONTAINER_CREATED_EVENT');
     cri.emit(id, id, 'CONTAINER_STARTED_EVENT');
     return id;
   } catch (err) {
+    await networking.catch(() => undefined);
     for (const step of undo.reverse()) {
       await step().catch((e) => cri.deps.log.warn('undoing a failed RunPodSandbox', { id, error: String(e) }));
     }
@@ -103,15 +134,21 @@ export async function runPodSandbox(cri: CriPlugin, request: Message): Promise<s
 export async function stopPodSandbox(cri: CriPlugin, id: string): Promise<void> {
   const sandbox = await cri.store.get<SandboxMeta>('sandbox', id);
   const containers = (await cri.store.list<ContainerMeta>('container')).filter((c) => c.meta.sandboxId === sandbox.id);
-  for (const c of containers) {
+  await Promise.all(containers.map(async (c) => {
     await cri.stopTask(c.id, 9, 0);
     await cri.finishContainer(c.id);
-  }
-  await cri.stopTask(sandbox.id, 9, 0);
-  await cri.deleteTask(sandbox.id);
-  if (sandbox.meta.network || sandbox.meta.netns) {
-    await detachNetwork(cri.network, sandbox.id, sandbox.meta.network || undefined).catch((err) => { throw asStatus(err); });
-  }
+  }));
+  // the CNI DEL and the pause task's end are independent: they overlap
+  const pause = (async () => {
+    await cri.stopTask(sandbox.id, 9, 0);
+    await cri.deleteTask(sandbox.id);
+  })();
+  const network = sandbox.meta.network || sandbox.meta.netns
+    ? detachNetwork(cri.network, sandbox.id, sandbox.meta.network || undefined)
+    : Promise.resolve();
+  const [ended, detached] = await Promise.allSettled([pause, network]);
+  if (ended.status === 'rejected') throw ended.reason;
+  if (detached.status === 'rejected') throw asStatus(detached.reason);
   if (!sandbox.meta.stopped) {
     sandbox.meta.stopped = true;
     await cri.store.updateMeta(sandbox.id, sandbox.meta);
@@ -122,7 +159,8 @@ export async function stopPodSandbox(cri: CriPlugin, id: string): Promise<void> 
 export async function removePodSandbox(cri: CriPlugin, id: string): Promise<void> {
   const sandbox = await cri.store.find<SandboxMeta>('sandbox', id);
   if (!sandbox) return;
-  await stopPodSandbox(cri, sandbox.id);
+  // a recorded stop came after its containers, pause task and network were gone
+  if (!sandbox.meta.stopped) await stopPodSandbox(cri, sandbox.id);
   for (const c of (await cri.store.list<ContainerMeta>('container')).filter((r) => r.meta.sandboxId === sandbox.id)) {
     await removeContainer(cri, c.id);
   }

@@ -8,6 +8,7 @@ import { ImageConfig } from '../../image/documents';
 import { GrpcStatusError } from '../deps';
 import { Message } from './store';
 import { seccompFor } from './seccomp';
+import { ProcessUser } from './container-user';
 
 const DEFAULT_CAPS = ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',
   'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE'];
@@ -122,17 +123,8 @@ export function sandboxSpec(o: SandboxSpecInput): object {
 function parseUser(text: string | undefined): { uid: number; gid: number } {
   if (!text) return { uid: 0, gid: 0 };
   const m = /^(\d+)(?::(\d+))?$/.exec(text);
-  if (!m) throw invalidArg(`image user "${text}": only a numeric uid[:gid] is supported (set run_as_user)`);
+  if (!m) throw invalidArg(`sandbox image user "${text}": only a numeric uid[:gid] is supported for a pod sandbox (set run_as_user)`);
   return { uid: Number(m[1]), gid: Number(m[2] ?? 0) };
-}
-
-/** uid/gid from /etc/passwd in the container's rootfs is not readable before start: numeric only. */
-function userOf(sc: Message, image: ImageConfig): { uid: number; gid: number; additionalGids?: number[] } {
-  if (sc.run_as_username) throw invalidArg(`run_as_username "${sc.run_as_username}": runtsd needs a numeric run_as_user`);
-  const base = sc.run_as_user ? { uid: Number(sc.run_as_user.value), gid: 0 } : parseUser(image.config?.User);
-  if (sc.run_as_group) base.gid = Number(sc.run_as_group.value);
-  const extra = (sc.supplemental_groups ?? []).map(Number);
-  return extra.length ? { ...base, additionalGids: extra } : base;
 }
 
 const PROPAGATION: Record<string, string> = {
@@ -168,6 +160,8 @@ export interface ContainerSpecInput {
   targetPid: number;
   cgroupsPath: string;
   restrictOom: boolean;
+  /** Resolved against the image's /etc/passwd and /etc/group (container-user.ts). */
+  user: ProcessUser;
 }
 
 export function containerSpec(o: ContainerSpecInput): object {
@@ -231,7 +225,7 @@ export function containerSpec(o: ContainerSpecInput): object {
     ociVersion: '1.1.0',
     process: {
       terminal: Boolean(c.tty),
-      user: userOf(sc, o.image),
+      user: o.user,
       args,
       env: [...env.values()],
       cwd: c.working_dir || cfg.WorkingDir || '/',

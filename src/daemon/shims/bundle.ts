@@ -51,6 +51,15 @@ export function createBundle(bundle: Bundle, specJson: Buffer, shimBinary: strin
   }
 }
 
+/** Replaces the bundle's config.json (a shim started early: the task is created from this one). */
+export function writeBundleSpec(bundle: Bundle, specJson: Buffer): void {
+  try {
+    fs.writeFileSync(path.join(bundle.path, 'config.json'), specJson, { mode: 0o600 });
+  } catch (err) {
+    throw systemError(`writing ${bundle.path}/config.json`, err);
+  }
+}
+
 /** The shim's address as it wrote it, or undefined when it never did. */
 export function readAddress(bundlePath: string): string | undefined {
   try {

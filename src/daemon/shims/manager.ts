@@ -13,7 +13,7 @@ import { TtrpcServer } from '../../foundation/ttrpc/server';
 import { socketPathOf } from '../../foundation/ttrpc/socket-path';
 import { Deps } from '../deps';
 import { toTimestamp } from '../convert';
-import { Bundle, bundleOf, createBundle, listBundles, readAddress, readShimBinary, removeBundle } from './bundle';
+import { Bundle, bundleOf, createBundle, listBundles, readAddress, readShimBinary, removeBundle, writeBundleSpec } from './bundle';
 import { ShimCommandContext, ShimExit, deleteShim, marshalAny, startShim } from './shim-command';
 import { TaskClient, isUnavailable } from './task-client';
 import { resolveShimBinary } from './runtime-binary';
@@ -63,6 +63,8 @@ const keyOf = (namespace: string, id: string) => `${namespace}/${id}`;
 export class ShimManager {
   private readonly tasks = new Map<string, ShimTask>();
   private readonly creating = new Set<string>();
+  /** Shims started by startEarly(), not yet taken by create(). */
+  private readonly early = new Map<string, Promise<ShimTask>>();
   private eventsServer: TtrpcServer | undefined;
 
   constructor(private readonly deps: Deps) {}
@@ -94,33 +96,43 @@ export class ShimManager {
     return [...this.tasks.values()].filter((t) => t.namespace === namespace);
   }
 
+  /**
+   * Starts the shim of a task about to be created, so that its start-up (a Node process) overlaps
+   * the caller's remaining work (a pod's snapshot, record and network); create() then takes it.
+   * dropEarly() stops it if the task is not created after all. A daemon killed in between finds
+   * its bundle with no container record at restart and discards it (recover()).
+   */
+  startEarly(namespace: string, id: string, spec: object, runtime: ContainerRecord['runtime']): void {
+    const key = keyOf(namespace, id);
+    if (this.tasks.has(key) || this.creating.has(key) || this.early.has(key)) return;
+    const started = this.startShimFor(namespace, id, Buffer.from(JSON.stringify(spec)), runtime.name, runtime.options);
+    started.catch(() => undefined); // create() or dropEarly() reports it
+    this.early.set(key, started);
+  }
+
+  async dropEarly(namespace: string, id: string): Promise<void> {
+    const started = this.early.get(keyOf(namespace, id));
+    if (!started) return;
+    this.early.delete(keyOf(namespace, id));
+    const task = await started.catch(() => undefined);
+    if (task) await this.abandon(task);
+  }
+
   async create(namespace: string, container: ContainerRecord, request: CreateOptions): Promise<number> {
     const key = keyOf(namespace, container.id);
     if (this.tasks.has(key) || this.creating.has(key)) throw new RuntsError(`task ${container.id}: already exists`, 'exists');
     if (!container.spec) throw invalid(`container ${container.id} has no spec to create a task from`);
     this.creating.add(key);
     try {
-      const runtime = request.runtimePath || container.runtime.name;
-      const binary = resolveShimBinary(runtime);
-      const bundle = bundleOf(this.deps.config.root, this.deps.config.state, namespace, container.id);
-      createBundle(bundle, container.spec.value, binary);
-      const logReader = followShimLog(bundle.path, container.id, this.deps.log);
-      const ctx = this.commandContext(binary, bundle);
-      let task: ShimTask;
-      try {
-        const address = await startShim(ctx, marshalAny(container.runtime.options));
-        try {
-          task = await this.connect(namespace, bundle, binary, address, logReader);
-        } catch (err) {
-          // started but unreachable: let its own `delete` clean up what it made
-          await deleteShim(ctx).catch(() => undefined);
-          throw err;
-        }
-      } catch (err) {
-        logReader?.destroy();
-        this.removeBundleLogged({ id: container.id, bundle });
-        throw err;
-      }
+      // a request naming its own runtime binary does not take a shim started for the record's
+      if (request.runtimePath) await this.dropEarly(namespace, container.id);
+      const early = this.early.get(key);
+      this.early.delete(key);
+      const task = early
+        ? await early
+        : await this.startShimFor(namespace, container.id, container.spec.value, request.runtimePath || container.runtime.name, container.runtime.options);
+      // the record's spec is the one the task is created from, whatever the early start was given
+      if (early) writeBundleSpec(task.bundle, container.spec.value);
       const options = request.options ?? (container.runtime.options
         ? { type_url: container.runtime.options.typeUrl, value: container.runtime.options.value }
         : undefined);
@@ -128,7 +140,7 @@ export class ShimManager {
       try {
         ({ pid } = await task.client.call('Create', {
           id: container.id,
-          bundle: bundle.path,
+          bundle: task.bundle.path,
           rootfs: request.rootfs.map((m) => ({ type: m.type, source: m.source, target: m.target, options: m.options })),
           terminal: request.terminal,
           stdin: request.stdin,
@@ -168,6 +180,31 @@ export class ShimManager {
     await this.shutdown(task);
     this.removeBundleLogged(task);
     return exit;
+  }
+
+  /** A fresh bundle for the task and its shim, started and connected; nothing left on failure. */
+  private async startShimFor(
+    namespace: string, id: string, specJson: Buffer, runtime: string, options: ContainerRecord['runtime']['options'],
+  ): Promise<ShimTask> {
+    const binary = resolveShimBinary(runtime);
+    const bundle = bundleOf(this.deps.config.root, this.deps.config.state, namespace, id);
+    createBundle(bundle, specJson, binary);
+    const logReader = followShimLog(bundle.path, id, this.deps.log);
+    const ctx = this.commandContext(binary, bundle);
+    try {
+      const address = await startShim(ctx, marshalAny(options));
+      try {
+        return await this.connect(namespace, bundle, binary, address, logReader);
+      } catch (err) {
+        // started but unreachable: let its own `delete` clean up what it made
+        await deleteShim(ctx).catch(() => undefined);
+        throw err;
+      }
+    } catch (err) {
+      logReader?.destroy();
+      this.removeBundleLogged({ id, bundle });
+      throw err;
+    }
   }
 
   private commandContext(binary: string, bundle: Bundle): ShimCommandContext {

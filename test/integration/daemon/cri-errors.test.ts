@@ -63,6 +63,33 @@ test('malformed pod configs: InvalidArgument, and nothing is left behind', async
   expect(fs.existsSync(netns) ? fs.readdirSync(netns) : []).toEqual([]);
 });
 
+test('a pod whose CNI ADD fails leaves no pod, netns, bundle or shim (its shim had started meanwhile)', async () => {
+  // sorts before the test's network: the pod network for this call, with a plugin that is not installed
+  const broken = path.join(env.net.confDir, '00-broken.conflist');
+  fs.writeFileSync(broken, JSON.stringify({ cniVersion: '1.0.0', name: 'broken', plugins: [{ type: 'runts-no-such-plugin' }] }));
+  try {
+    const [code, details] = await statusOf(runtime, 'RunPodSandbox', { config: podConfig('cni-fails', '') });
+    expect(code).not.toBe('OK');
+    expect(details).toMatch(/runts-no-such-plugin/);
+  } finally {
+    fs.rmSync(broken);
+  }
+  expect((await call(runtime, 'ListPodSandbox', {})).items).toEqual([]);
+  const netns = path.join(env.daemon.dir, 'state', 'netns');
+  expect(fs.existsSync(netns) ? fs.readdirSync(netns) : []).toEqual([]);
+  const bundles = path.join(env.daemon.dir, 'state', 'io.containerd.runtime.v2.task', 'k8s.io');
+  expect(fs.existsSync(bundles) ? fs.readdirSync(bundles) : []).toEqual([]);
+  const shims = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((pid) => {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      return cmd.includes('shim') && cmd.includes(env.daemon.socket);
+    } catch {
+      return false;
+    }
+  });
+  expect(shims).toEqual([]);
+});
+
 test('a container: missing image, bad config, stopped pod; the same name twice', async () => {
   const config = podConfig('errs', path.join(env.net.dir, 'logs'));
   const { pod_sandbox_id: pod } = await call(runtime, 'RunPodSandbox', { config });

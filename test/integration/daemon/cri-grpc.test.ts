@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CriEnv, IMAGE, criCall, criClients, podConfig, startCri } from '../../helpers/cri';
-import { INDEX_HTML } from '../../helpers/httpd-image';
+import { INDEX_HTML, buildHttpdImage } from '../../helpers/httpd-image';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 let env: CriEnv;
@@ -114,6 +114,29 @@ test('security contexts: user and groups, read-only rootfs, capabilities, no_new
     linux: { security_context: { capabilities: { add_capabilities: ['SYS_ADMIN'] }, seccomp: { profile_type: 'Unconfined' } } },
   });
   expect((await exec(free, ['sh', '-c', 'busybox unshare -m true; echo rc=$?'])).out).toMatch(/rc=0/);
+  await call('RemovePodSandbox', { pod_sandbox_id: pod });
+});
+
+test("named users: run_as_username and the image's User resolve in the image's /etc/passwd and /etc/group", async () => {
+  const named = 'docker.io/library/httpd-users:latest';
+  const passwd = 'root:x:0:0:root:/root:/bin/sh\nweb:x:1000:1001:web:/www:/bin/sh\nguest:x:1002:1002::/tmp:/bin/sh\n';
+  const group = 'root:x:0:\nweb:x:1001:\nstaff:x:50:web,guest\nguest:x:1002:\n';
+  env.daemon.ctr('-n', 'k8s.io', 'images', 'import', buildHttpdImage(fs.mkdtempSync(path.join(env.net.dir, 'users-')), named, { etc: { passwd, group }, user: 'guest' }));
+  const config = podConfig('users', '');
+  const { pod_sandbox_id: pod } = await call('RunPodSandbox', { config });
+  const base = { image: { image: named }, command: ['sleep', '600'] };
+  const web = await runContainer(pod, config, {
+    ...base, metadata: { name: 'web' }, linux: { security_context: { run_as_username: 'web', supplemental_groups: [7] } },
+  });
+  expect((await exec(web, ['busybox', 'id'])).out.trim()).toBe('uid=1000(web) gid=1001(web) groups=7,50(staff)');
+  const imageUser = await runContainer(pod, config, { ...base, metadata: { name: 'image-user' } });
+  expect((await exec(imageUser, ['busybox', 'id'])).out.trim()).toBe('uid=1002(guest) gid=1002(guest) groups=50(staff)');
+  await expect(call('CreateContainer', {
+    pod_sandbox_id: pod, sandbox_config: config, config: { ...base, metadata: { name: 'nobody' }, linux: { security_context: { run_as_username: 'nobody' } } },
+  })).rejects.toMatchObject({ code: 3, details: expect.stringContaining('run_as_username "nobody": no such user') });
+  // the failed create left no container behind
+  const { containers } = await call('ListContainers', { filter: { pod_sandbox_id: pod } });
+  expect(containers.map((c: any) => c.metadata.name).sort()).toEqual(['image-user', 'web']);
   await call('RemovePodSandbox', { pod_sandbox_id: pod });
 });
 
