@@ -58,7 +58,7 @@ interface DockerArchiveEntry {
   Layers: string[];
 }
 
-async function fromDockerArchive(client: Client, content: ContentAccess, archive: ArchiveContents, manifestJson: Buffer): Promise<NamedImage[]> {
+async function fromDockerArchive(client: Client, archive: ArchiveContents, manifestJson: Buffer): Promise<NamedImage[]> {
   let entries: DockerArchiveEntry[];
   try {
     entries = JSON.parse(manifestJson.toString());
@@ -107,6 +107,6 @@ export async function resolveImages(client: Client, archive: ArchiveContents): P
   const indexJson = archive.files.get('index.json');
   if (indexJson) return fromOciLayout(content, await content.read(indexJson.digest));
   const manifestJson = archive.files.get('manifest.json');
-  if (manifestJson) return fromDockerArchive(client, content, archive, await content.read(manifestJson.digest));
+  if (manifestJson) return fromDockerArchive(client, archive, await content.read(manifestJson.digest));
   throw invalid('not an image archive: it has neither index.json (OCI layout) nor manifest.json (docker-archive)');
 }

@@ -36,7 +36,7 @@ export function parseProtoSet(set: ProtoSet): Protobuf.Root {
   const { dir, files } = PROTO_SETS[set];
   const base = path.join(PROTO_DIR, dir);
   const root = new (protobufjs().Root)();
-  root.resolvePath = (origin, target) => {
+  root.resolvePath = (_origin, target) => {
     // google/protobuf/* come from protobufjs's bundled well-known types.
     if (target.startsWith('google/protobuf/')) return target;
     if (target.startsWith('containerd/')) return path.join(PROTO_DIR, target);
