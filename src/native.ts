@@ -8,8 +8,17 @@ export interface ExitStatus {
   signal: number | null;
 }
 
+/** A program started by spawnProgram: its pid and the daemon's ends of its stdio pipes. */
+export interface SpawnedProgram {
+  pid: number;
+  stdin: number;
+  stdout: number;
+  stderr: number;
+}
+
 interface NativeModule {
   spawnInit(initPath: string, fds: number[]): { pid: number; sock: number };
+  spawnProgram(file: string, argv: string[], env: string[], cwd: string | null): SpawnedProgram;
   sendMessage(fd: number, message: Buffer): void;
   receiveMessage(fd: number): { data: Buffer; fd: number } | null | undefined;
   sendWithFd(sock: number, data: Buffer, fd: number): void;
@@ -53,6 +62,8 @@ const initBinary = path.join(buildDir, 'runts-init');
 
 /** Starts runts-init with fds[i] as its fd i; its sync socket end follows as fd fds.length. */
 export const spawnInit = (fds: number[]) => native().spawnInit(initBinary, fds);
+/** Starts a program without forking Node (posix_spawn) on three new pipes, no other fd inherited. */
+export const spawnProgram = (file: string, argv: string[], env: string[], cwd: string | null) => native().spawnProgram(file, argv, env, cwd);
 export const sendMessage = (fd: number, message: Buffer) => native().sendMessage(fd, message);
 /** One sync message from runts-init; fd is -1 unless one came attached (SCM_RIGHTS). */
 export const receiveMessage = (fd: number) => native().receiveMessage(fd);

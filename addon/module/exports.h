@@ -2,6 +2,7 @@
 #include <napi.h>
 
 Napi::Value SpawnInit(const Napi::CallbackInfo &info);
+Napi::Value SpawnProgram(const Napi::CallbackInfo &info);
 Napi::Value SendMessage(const Napi::CallbackInfo &info);
 Napi::Value ReceiveMessage(const Napi::CallbackInfo &info);
 Napi::Value SendWithFd(const Napi::CallbackInfo &info);

@@ -1,10 +1,10 @@
 // The shim binary's two one-shot commands, run as containerd 1.6 runs them: `start` (prints the
 // address of the long-lived shim it launched) and `delete` (cleans up after a shim that is gone
 // and prints a task DeleteResponse).
-import { spawn } from 'child_process';
 import type * as Protobuf from 'protobufjs';
 import { RuntsError } from '../../foundation/errors';
 import { taskType } from '../../foundation/protos/shim';
+import { runProgram } from '../../native/run-program';
 import { Bundle } from './bundle';
 
 export interface ShimCommandContext {
@@ -35,7 +35,7 @@ export function marshalAny(any: { typeUrl: string; value: Buffer } | undefined):
   return Buffer.from(protobuf.Writer.create().uint32(10).string(any.typeUrl).uint32(18).bytes(any.value).finish());
 }
 
-function run(ctx: ShimCommandContext, extra: string[], action: string, input: Buffer, timeoutMs: number) {
+async function run(ctx: ShimCommandContext, extra: string[], action: string, input: Buffer, timeoutMs: number) {
   const args = [
     '-namespace', ctx.bundle.namespace,
     '-address', ctx.grpcAddress,
@@ -45,30 +45,19 @@ function run(ctx: ShimCommandContext, extra: string[], action: string, input: Bu
     ...extra,
     action,
   ];
-  return new Promise<{ stdout: Buffer; output: string; status: number | null }>((resolve, reject) => {
-    const child = spawn(ctx.binary, args, {
+  let result;
+  try {
+    result = await runProgram(ctx.binary, args, {
       cwd: ctx.bundle.path,
       env: { ...process.env, TTRPC_ADDRESS: ctx.ttrpcAddress },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      input,
+      timeoutMs,
     });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => stdout.push(d));
-    child.stderr.on('data', (d: Buffer) => stderr.push(d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      reject(new RuntsError(`shim ${ctx.binary} ${action} for task ${ctx.bundle.id}: ${err.message}`, 'system'));
-    });
-    child.once('close', (status, signal) => {
-      clearTimeout(timer);
-      const out = Buffer.concat(stdout);
-      const output = Buffer.concat([out, ...stderr]).toString('utf8').trim();
-      resolve({ stdout: out, output, status: signal ? null : status });
-    });
-    child.stdin.on('error', () => { /* a shim that does not read its stdin is fine */ });
-    child.stdin.end(input);
-  });
+  } catch (err) {
+    throw new RuntsError(`shim ${ctx.binary} ${action} for task ${ctx.bundle.id}: ${(err as Error).message}`, 'system');
+  }
+  const output = Buffer.concat([result.stdout, result.stderr]).toString('utf8').trim();
+  return { stdout: result.stdout, output, status: result.status };
 }
 
 /** Runs `start` and returns the ttrpc address the shim printed (stdout and stderr together). */

@@ -1,9 +1,9 @@
 // Runs one CNI plugin binary the way the spec says: found in the bin dirs (CNI_PATH), the command
 // and container in CNI_* variables, the config on stdin, a result or an error object on stdout.
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { RuntsError } from '../../foundation/errors';
+import { runProgram } from '../../native/run-program';
 
 export type CniCommand = 'ADD' | 'CHECK' | 'DEL' | 'VERSION';
 
@@ -45,7 +45,7 @@ export function pluginFailure(type: string, command: CniCommand, stdout: string,
   return new RuntsError(`CNI plugin ${type} failed (${command}): ${message}`);
 }
 
-export function execPlugin(binary: string, binDirs: string[], call: PluginCall, stdin: object): Promise<unknown> {
+export async function execPlugin(binary: string, binDirs: string[], call: PluginCall, stdin: object): Promise<unknown> {
   const type = path.basename(binary);
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
@@ -56,30 +56,18 @@ export function execPlugin(binary: string, binDirs: string[], call: PluginCall, 
     CNI_ARGS: call.args,
     CNI_PATH: binDirs.join(':'),
   };
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => reject(new RuntsError(`CNI plugin ${type}: cannot run ${binary}: ${e.message}`)));
-    child.on('close', (status) => {
-      const stdout = Buffer.concat(out).toString();
-      if (status !== 0) {
-        reject(pluginFailure(type, call.command, stdout, Buffer.concat(err).toString(), status));
-        return;
-      }
-      if (stdout.trim() === '') {
-        resolve(undefined);
-        return;
-      }
-      try {
-        resolve(JSON.parse(stdout));
-      } catch {
-        reject(new RuntsError(`CNI plugin ${type} (${call.command}) printed a result that is not JSON: ${stdout.slice(0, 200)}`));
-      }
-    });
-    child.stdin.on('error', () => undefined); // a plugin may exit without reading its config
-    child.stdin.end(JSON.stringify(stdin));
-  });
+  let result;
+  try {
+    result = await runProgram(binary, [], { env, input: JSON.stringify(stdin) });
+  } catch (e) {
+    throw new RuntsError(`CNI plugin ${type}: cannot run ${binary}: ${(e as Error).message}`);
+  }
+  const stdout = result.stdout.toString();
+  if (result.status !== 0) throw pluginFailure(type, call.command, stdout, result.stderr.toString(), result.status);
+  if (stdout.trim() === '') return undefined;
+  try {
+    return JSON.parse(stdout);
+  } catch {
+    throw new RuntsError(`CNI plugin ${type} (${call.command}) printed a result that is not JSON: ${stdout.slice(0, 200)}`);
+  }
 }
