@@ -15,6 +15,8 @@ import { mountsUnder, unmountUnder } from '../../helpers/mounts';
 export { IMAGE, missingPrerequisite } from '../shim/private-containerd';
 
 const SHIM_SOCKET_DIR = '/run/containerd/s';
+/** Where ctr makes each task's stdio fifos; a task that dies without `ctr tasks delete` leaves them. */
+const CTR_FIFO_DIR = '/run/containerd/fifo';
 const RUNC_ROOT = '/run/containerd/runc';
 
 export interface TaskEnv {
@@ -31,6 +33,7 @@ export interface TaskEnv {
 
 export async function startTaskEnv(prefix: string, daemonArgs: string[] = []): Promise<TaskEnv> {
   const namespace = `runtsd-${prefix}-${process.pid}`;
+  const fifoDirsBefore = new Set(listDir(CTR_FIFO_DIR));
   const shimRoot = fs.mkdtempSync(path.join(os.tmpdir(), `runtsd-${prefix}-shimroot-`));
   // the runts shim keeps its containers' runtime state here instead of /run/containerd/runts
   process.env.RUNTS_SHIM_ROOT = shimRoot;
@@ -99,6 +102,8 @@ export async function startTaskEnv(prefix: string, daemonArgs: string[] = []): P
         fs.rmSync(path.join(RUNC_ROOT, namespace), { recursive: true, force: true });
         unmountUnder(daemon.dir);
         for (const id of ids) fs.rmSync(socketOf(id), { force: true });
+        // The suite runs in band: fifo dirs that appeared meanwhile are this env's ctr's.
+        for (const dir of listDir(CTR_FIFO_DIR).filter((d) => !fifoDirsBefore.has(d))) removeIfOnlyFifos(path.join(CTR_FIFO_DIR, dir));
         removeCgroupTree(`/${namespace}`);
       } finally {
         delete process.env.RUNTS_SHIM_ROOT;
@@ -117,6 +122,23 @@ export async function startTaskEnv(prefix: string, daemonArgs: string[] = []): P
     throw err;
   }
   return env;
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function removeIfOnlyFifos(dir: string): void {
+  try {
+    const entries = fs.readdirSync(dir, { withFileTypes: true });
+    if (entries.every((e) => e.isFIFO())) fs.rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // gone already, or not a directory
+  }
 }
 
 export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10000): Promise<void> {
