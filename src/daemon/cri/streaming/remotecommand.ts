@@ -1,15 +1,25 @@
-// Kubernetes' remotecommand protocol (exec and attach) on a SPDY session: client-go opens one
+// Kubernetes' remotecommand protocol (exec and attach). On a SPDY session client-go opens one
 // stream per channel, named by its streamtype header (error, stdin, stdout, stderr, resize);
-// once all the request asked for are open the session runs. The end is reported on the error
-// stream: nothing for success, a metav1.Status (v4) or its message (older versions) otherwise.
+// once all the request asked for are open the session runs. On a WebSocket the channels are
+// numbered in each message (wsstream.ts) and the session runs at once. The end is reported on
+// the error channel: nothing for success, a metav1.Status (v4, v5) or its message (older
+// versions) otherwise.
 import { StreamEndpoint } from './server';
 import { SpdySession, SpdyStream } from './spdy';
+import { ChannelConnection } from './wsstream';
 
 const STREAMS_WAIT_MS = 10_000;
 const FLUSH_MS = 30_000;
 /** Newest first: v4 carries a metav1.Status on the error stream (exit codes), v3 adds resize. */
 const PROTOCOLS = ['v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io'];
 const RESIZING = new Set(['v4.channel.k8s.io', 'v3.channel.k8s.io']);
+/** WebSocket subprotocols, newest first: v5 adds the close message that ends stdin. */
+const WS_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v4.base64.channel.k8s.io', 'channel.k8s.io', 'base64.channel.k8s.io'];
+const STATUS_PROTOCOLS = new Set(['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v4.base64.channel.k8s.io']);
+const CHANNEL = { stdin: 0, stdout: 1, stderr: 2, error: 3, resize: 4 };
+
+/** A channel: a SPDY stream, or one channel of a WebSocket. */
+export type ChannelStream = NodeJS.ReadWriteStream;
 
 export interface StreamOptions { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }
 
@@ -17,12 +27,12 @@ export interface TerminalSize { width: number; height: number }
 
 export interface Channels {
   protocol: string;
-  error: SpdyStream;
-  stdin?: SpdyStream;
-  stdout?: SpdyStream;
-  stderr?: SpdyStream;
+  error: ChannelStream;
+  stdin?: ChannelStream;
+  stdout?: ChannelStream;
+  stderr?: ChannelStream;
   /** Terminal sizes as the client's window changes (v3 and later, with a tty). */
-  resize?: SpdyStream;
+  resize?: ChannelStream;
   /** Settles when the client's connection is gone. */
   closed: Promise<void>;
 }
@@ -48,16 +58,33 @@ export function remoteCommand(options: StreamOptions, handler: ChannelsHandler, 
           protocol, error: streams.get('error')!, stdin: streams.get('stdin'), stdout: streams.get('stdout'),
           stderr: streams.get('stderr'), resize: streams.get('resize'), closed: session.closed,
         };
-        handler(channels)
-          .catch((err) => onError(err))
-          .finally(() => endChannels(channels).then(() => session.close()));
+        run(channels, handler, onError, () => session.close());
       });
+    },
+    websocket: {
+      protocols: WS_PROTOCOLS,
+      serve: (conn: ChannelConnection, protocol: string) => {
+        const wanted = (name: 'stdin' | 'stdout' | 'stderr') => (options[name] ? conn.channel(CHANNEL[name]) : undefined);
+        const channels: Channels = {
+          protocol, error: conn.channel(CHANNEL.error), stdin: wanted('stdin'), stdout: wanted('stdout'), stderr: wanted('stderr'),
+          resize: options.tty ? conn.channel(CHANNEL.resize) : undefined, closed: conn.closed,
+        };
+        // as kubelet: an empty message on the first output channel tells the client the session is up
+        conn.announce(options.stdout ? CHANNEL.stdout : options.stderr ? CHANNEL.stderr : CHANNEL.error);
+        run(channels, handler, onError, () => conn.close());
+      },
     },
   };
 }
 
+function run(channels: Channels, handler: ChannelsHandler, onError: (err: unknown) => void, close: () => void): void {
+  handler(channels)
+    .catch((err) => onError(err))
+    .finally(() => endChannels(channels).then(close));
+}
+
 /** Calls apply for each size the client sends: JSON objects {"Width":..,"Height":..}, one after another. */
-export function onResize(stream: SpdyStream | undefined, apply: (size: TerminalSize) => void): void {
+export function onResize(stream: ChannelStream | undefined, apply: (size: TerminalSize) => void): void {
   let buffered = '';
   stream?.on('data', (chunk: Buffer) => {
     buffered += chunk.toString();
@@ -78,7 +105,7 @@ export function onResize(stream: SpdyStream | undefined, apply: (size: TerminalS
 /** A failed command's exit code, as kubelet reports it. */
 export function reportExitCode(ch: Channels, cmd: string[], code: number): void {
   const message = `command terminated with non-zero exit code: error executing command ${JSON.stringify(cmd)}, exit code ${code}`;
-  ch.error.write(ch.protocol !== 'v4.channel.k8s.io' ? message : JSON.stringify({
+  ch.error.write(!STATUS_PROTOCOLS.has(ch.protocol) ? message : JSON.stringify({
     metadata: {}, status: 'Failure', message, reason: 'NonZeroExitCode',
     details: { causes: [{ reason: 'ExitCode', message: String(code) }] },
   }));
@@ -86,7 +113,7 @@ export function reportExitCode(ch: Channels, cmd: string[], code: number): void 
 
 /** A failure of the session itself (the client prints the message). */
 export function reportFailure(ch: Channels, message: string): void {
-  ch.error.write(ch.protocol !== 'v4.channel.k8s.io' ? message
+  ch.error.write(!STATUS_PROTOCOLS.has(ch.protocol) ? message
     : JSON.stringify({ metadata: {}, status: 'Failure', message, reason: 'InternalError' }));
 }
 

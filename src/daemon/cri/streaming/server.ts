@@ -1,12 +1,15 @@
 // The CRI streaming server: Exec, Attach and PortForward return a one-time URL on it; kubelet or
 // crictl upgrades an HTTP request there to SPDY/3.1 with a Kubernetes stream protocol (the
-// remotecommand channels for exec/attach, portforward.k8s.io) and opens its streams. Listens on
+// remotecommand channels for exec/attach, portforward.k8s.io) and opens its streams, or (exec
+// and attach) to a WebSocket with a channel subprotocol (v5.channel.k8s.io, ...). Listens on
 // the configured address (127.0.0.1 by default) from the first request on; tokens expire after
 // a minute.
 import { randomBytes } from 'crypto';
 import * as http from 'http';
 import * as net from 'net';
+import { WebSocketServer } from 'ws';
 import { SpdySession, spdyServerSession } from './spdy';
+import { ChannelConnection, channelConnection } from './wsstream';
 
 const TOKEN_TTL_MS = 60_000;
 
@@ -16,6 +19,8 @@ export type StreamKind = 'exec' | 'attach' | 'portforward';
 export interface StreamEndpoint {
   protocols: string[];
   serve(session: SpdySession, protocol: string): void;
+  /** The same over a WebSocket: its subprotocols (newest first), and the connection once open. */
+  websocket?: { protocols: string[]; serve(conn: ChannelConnection, protocol: string): void };
 }
 
 interface Pending { kind: StreamKind; endpoint: StreamEndpoint; timer: NodeJS.Timeout }
@@ -24,7 +29,10 @@ export class StreamingServer {
   private server: http.Server | undefined;
   private listening: Promise<string> | undefined;
   private readonly pending = new Map<string, Pending>();
-  private readonly sessions = new Set<SpdySession>();
+  private readonly sessions = new Set<{ close(): void }>();
+  /** The subprotocol chosen for each WebSocket upgrade, for ws's handshake to answer. */
+  private readonly chosen = new WeakMap<http.IncomingMessage, string>();
+  private readonly wss = new WebSocketServer({ noServer: true, handleProtocols: (_offered, req) => this.chosen.get(req) ?? false });
 
   constructor(private readonly address: string, private readonly port: number, private readonly onError: (err: unknown) => void) {}
 
@@ -44,9 +52,9 @@ export class StreamingServer {
         res.writeHead(400, { 'Content-Type': 'text/plain' });
         res.end('this endpoint needs an upgrade to SPDY/3.1\n');
       });
-      server.on('upgrade', (req, socket: net.Socket) => {
+      server.on('upgrade', (req, socket: net.Socket, head: Buffer) => {
         try {
-          this.upgrade(req, socket);
+          this.upgrade(req, socket, head);
         } catch (err) {
           socket.destroy();
           this.onError(err);
@@ -62,16 +70,17 @@ export class StreamingServer {
     return this.listening;
   }
 
-  private upgrade(req: http.IncomingMessage, socket: net.Socket): void {
+  private upgrade(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
     const [, kind, token] = /^\/(exec|attach|portforward)\/([0-9a-f]+)$/.exec(req.url ?? '') ?? [];
     const pending = token ? this.pending.get(token) : undefined;
     const refuse = (status: string, why: string) => {
       socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${why}\n`);
     };
     if (!pending || pending.kind !== kind) return refuse('404 Not Found', 'unknown or expired streaming token');
+    if (String(req.headers.upgrade).toLowerCase() === 'websocket') return this.upgradeWebSocket(req, socket, head, token, pending, refuse);
     const offered = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((p) => p.trim());
     const protocol = pending.endpoint.protocols.find((p) => offered.includes(p));
-    if (String(req.headers.upgrade).toLowerCase() !== 'spdy/3.1') return refuse('400 Bad Request', 'only SPDY/3.1 is served');
+    if (String(req.headers.upgrade).toLowerCase() !== 'spdy/3.1') return refuse('400 Bad Request', 'only SPDY/3.1 and WebSocket are served');
     if (!protocol) return refuse('403 Forbidden', `no supported stream protocol offered (want one of ${pending.endpoint.protocols.join(', ')})`);
     this.pending.delete(token);
     clearTimeout(pending.timer);
@@ -80,6 +89,24 @@ export class StreamingServer {
     this.sessions.add(session);
     session.closed.then(() => this.sessions.delete(session));
     pending.endpoint.serve(session, protocol);
+  }
+
+  private upgradeWebSocket(req: http.IncomingMessage, socket: net.Socket, head: Buffer, token: string, pending: Pending,
+    refuse: (status: string, why: string) => void): void {
+    const ws = pending.endpoint.websocket;
+    if (!ws) return refuse('400 Bad Request', `${pending.kind} is served over SPDY/3.1 only`);
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    const protocol = ws.protocols.find((p) => offered.includes(p));
+    if (!protocol) return refuse('400 Bad Request', `no supported WebSocket subprotocol offered (want one of ${ws.protocols.join(', ')})`);
+    this.pending.delete(token);
+    clearTimeout(pending.timer);
+    this.chosen.set(req, protocol);
+    this.wss.handleUpgrade(req, socket, head, (websocket) => {
+      const conn = channelConnection(websocket, protocol);
+      this.sessions.add(conn);
+      conn.closed.then(() => this.sessions.delete(conn));
+      ws.serve(conn, protocol);
+    });
   }
 
   close(): void {
