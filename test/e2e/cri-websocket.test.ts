@@ -1,0 +1,186 @@
+// runtsd's CRI streaming server over WebSocket, as kubectl 1.29+ and kubelet speak it: a ws
+// client of the test's own on v5.channel.k8s.io (each message's first byte its channel, the close
+// message [255, channel] for stdin's EOF) runs exec with stdin, a failing exec, a tty with a
+// resize, and attach; a bad token and an unsupported subprotocol are refused. crictl only sets
+// up the pod and containers (skipped with a printed reason without it); traffic is loopback only.
+import WebSocket from 'ws';
+import { CriEnv, IMAGE, criCall, findCrictl, podConfig, startCri } from '../helpers/cri';
+import * as path from 'path';
+
+const crictl = findCrictl();
+if (!crictl) process.stdout.write('cri-websocket: skipped, no crictl in PATH or ../shared/tools\n');
+const describeIf = crictl ? describe : describe.skip;
+const V5 = 'v5.channel.k8s.io';
+
+jest.setTimeout(120000);
+
+let env: CriEnv;
+let podId: string;
+let pod: string;
+const sockets = new Set<WebSocket>();
+
+beforeAll(async () => {
+  if (!crictl) return;
+  env = await startCri('ws', crictl);
+  pod = env.json('pod.json', podConfig('ws-pod', path.join(env.net.dir, 'pod-logs')));
+  podId = env.crictl('runp', pod).trim();
+});
+
+afterEach(() => {
+  for (const ws of sockets) ws.terminate();
+  sockets.clear();
+});
+
+afterAll(async () => {
+  await env?.cleanup();
+});
+
+function startContainer(name: string, extra: Record<string, unknown>): string {
+  const config = env.json(`${name}.json`, { metadata: { name }, image: { image: IMAGE }, log_path: `${name}.log`, ...extra });
+  const id = env.crictl('create', podId, config, pod).trim();
+  env.crictl('start', id);
+  return id;
+}
+
+interface Session {
+  ws: WebSocket;
+  /** Each channel's messages, in order (channel 1's first is kubelet's empty "connected"). */
+  messages: Map<number, Buffer[]>;
+  text(channel: number): string;
+  send(channel: number, data: string | Buffer): void;
+  /** Resolves with the close code once the server ends the session. */
+  ended: Promise<number>;
+}
+
+/** A WebSocket on a streaming URL, messages sorted by channel. */
+function connect(url: string, protocols: string[] = [V5]): Promise<Session> {
+  const ws = new WebSocket(url.replace(/^http/, 'ws'), protocols);
+  sockets.add(ws);
+  const messages = new Map<number, Buffer[]>();
+  ws.on('message', (data: Buffer) => {
+    const list = messages.get(data[0]) ?? [];
+    list.push(data.subarray(1));
+    messages.set(data[0], list);
+  });
+  const ended = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve({
+      ws, messages, ended,
+      text: (channel) => Buffer.concat(messages.get(channel) ?? []).toString(),
+      send: (channel, data) => ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)])),
+    }));
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => reject(Object.assign(new Error(`HTTP ${res.statusCode}: ${body}`), { statusCode: res.statusCode, body })));
+    });
+  });
+}
+
+async function within<T>(promise: Promise<T>, ms = 30000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error('timed out')), ms); })]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const exec = async (id: string, cmd: string[], opts: { stdin?: boolean; tty?: boolean; stderr?: boolean } = {}): Promise<string> => (await criCall(env.cri.runtime, 'Exec', {
+  container_id: id, cmd, stdin: opts.stdin ?? false, tty: opts.tty ?? false, stdout: true, stderr: opts.stderr ?? !opts.tty,
+})).url;
+
+describeIf('CRI streaming over WebSocket (v5.channel.k8s.io)', () => {
+  let sleeper: string;
+  beforeAll(() => {
+    sleeper = startContainer('sleeper', { command: ['sleep', '600'] });
+  });
+
+  test('exec cat: stdin comes back on stdout, the close message on channel 0 is its EOF, exit 0', async () => {
+    const s = await connect(await exec(sleeper, ['cat'], { stdin: true }));
+    expect(s.ws.protocol).toBe(V5);
+    s.send(0, 'hello over ws\n');
+    s.send(0, Buffer.alloc(200_000, 'x'));
+    s.ws.send(Buffer.from([255, 0]));
+    expect(await within(s.ended)).toBe(1000);
+    expect(s.messages.get(1)?.[0]).toEqual(Buffer.alloc(0));
+    expect(s.text(1)).toBe(`hello over ws\n${'x'.repeat(200_000)}`);
+    expect(s.text(2)).toBe('');
+    // success: nothing on the error channel (client-go reads that, or a Success Status, as exit 0)
+    expect(s.text(3)).toBe('');
+  });
+
+  test('exec sh -c "exit 3": the error channel has a NonZeroExitCode Status with exit code 3', async () => {
+    const s = await connect(await exec(sleeper, ['sh', '-c', 'echo out; echo err >&2; exit 3']));
+    await within(s.ended);
+    expect(s.text(1)).toBe('out\n');
+    expect(s.text(2)).toBe('err\n');
+    expect(JSON.parse(s.text(3))).toMatchObject({
+      status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '3' }] },
+    });
+  });
+
+  test('exec with a tty: the resize channel sets its size', async () => {
+    const s = await connect(await exec(sleeper, ['sh', '-c', 'read go; stty size; exit 7'], { stdin: true, tty: true }));
+    s.send(4, JSON.stringify({ Width: 99, Height: 33 }));
+    // the resize reaches the pty once the process started: wait for the shell's read, then type
+    await new Promise((r) => setTimeout(r, 1000));
+    s.send(4, JSON.stringify({ Width: 101, Height: 27 }));
+    await new Promise((r) => setTimeout(r, 500));
+    s.send(0, 'go\r');
+    await within(s.ended);
+    expect(s.text(1)).toMatch(/27 101\r\n/);
+    expect(JSON.parse(s.text(3))).toMatchObject({ reason: 'NonZeroExitCode', details: { causes: [{ message: '7' }] } });
+  });
+
+  test('a client that goes away has its process killed', async () => {
+    const s = await connect(await exec(sleeper, ['sleep', '302'], { stdin: true }));
+    const inContainer = () => env.crictl('exec', '--sync', sleeper, 'busybox', 'ps', '-o', 'args').includes('sleep 302');
+    for (let i = 0; i < 100 && !inContainer(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(inContainer()).toBe(true);
+    s.ws.terminate();
+    for (let i = 0; i < 100 && inContainer(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(inContainer()).toBe(false);
+  });
+
+  test('v4.base64.channel.k8s.io: text messages, the channel as a digit, the data base64', async () => {
+    const ws = new WebSocket((await exec(sleeper, ['sh', '-c', 'echo b64; exit 4'])).replace(/^http/, 'ws'), ['v4.base64.channel.k8s.io']);
+    sockets.add(ws);
+    const got: string[] = [];
+    ws.on('message', (data: Buffer, isBinary: boolean) => got.push(`${isBinary ? 'binary' : 'text'}:${data.toString()}`));
+    await within(new Promise((resolve) => ws.once('close', resolve)));
+    expect(got[0]).toBe('text:1');
+    const decoded = (n: string) => got.filter((m) => m.startsWith(`text:${n}`)).map((m) => Buffer.from(m.slice(6), 'base64').toString()).join('');
+    expect(decoded('1')).toBe('b64\n');
+    expect(JSON.parse(decoded('3'))).toMatchObject({ reason: 'NonZeroExitCode', details: { causes: [{ message: '4' }] } });
+  });
+
+  test('attach: input reaches the container, its output comes back, the close message ends stdin_once', async () => {
+    const id = startContainer('once', { command: ['cat'], stdin: true, stdin_once: true });
+    const url = (await criCall(env.cri.runtime, 'Attach', { container_id: id, stdin: true, stdout: true, stderr: true, tty: false })).url;
+    const s = await connect(url);
+    s.send(0, 'to the container\n');
+    for (let i = 0; i < 100 && !s.text(1).includes('\n'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(s.text(1)).toBe('to the container\n');
+    s.ws.send(Buffer.from([255, 0]));
+    expect(await within(s.ended)).toBe(1000);
+    expect(s.text(3)).toBe('');
+  });
+
+  test('an unknown token is 404; an unsupported subprotocol (or none) is refused with 400 naming the supported ones', async () => {
+    const url = await exec(sleeper, ['true']);
+    await expect(connect(url.replace(/[0-9a-f]+$/, '0123456789abcdef0123456789abcdef'))).rejects.toMatchObject({ statusCode: 404 });
+    await expect(connect(url, ['v9.channel.k8s.io'])).rejects.toMatchObject({ statusCode: 400, body: expect.stringMatching(/no supported WebSocket subprotocol.*v5\.channel\.k8s\.io/) });
+    await expect(connect(await exec(sleeper, ['true']), [])).rejects.toMatchObject({ statusCode: 400 });
+    // the refused request did not use up the token: a supported subprotocol still gets in
+    const s = await connect(url);
+    await within(s.ended);
+    expect(s.text(3)).toBe('');
+  });
+
+  test('port-forward is SPDY-only: a WebSocket upgrade is refused clearly', async () => {
+    const url = (await criCall(env.cri.runtime, 'PortForward', { pod_sandbox_id: podId, port: [80] })).url;
+    await expect(connect(url, ['v4.channel.k8s.io'])).rejects.toMatchObject({ statusCode: 400, body: expect.stringMatching(/SPDY\/3\.1 only/) });
+  });
+});
