@@ -133,7 +133,7 @@ export const criRuntimeService: ServiceRegistration = {
       PortForward: async (cri, r) => {
         const sandbox = await cri.store.get<SandboxMeta>('sandbox', r.pod_sandbox_id);
         if (!(await sandboxReady(cri, sandbox))) throw new GrpcStatusError(grpc.status.FAILED_PRECONDITION, `pod sandbox ${sandbox.id} is not ready`);
-        return { url: await cri.streaming.url('portforward', portForward((pair, closed) => forwardPort(sandbox.meta, pair, closed))) };
+        return { url: await cri.streaming.url('portforward', portForward((pair, closed) => forwardPort(sandbox.meta, pair, closed), (r.port ?? []).map(Number))) };
       },
       CheckpointContainer: unimplemented('CheckpointContainer (checkpointing)'),
       ListMetricDescriptors: unimplemented('ListMetricDescriptors'),

@@ -1,7 +1,7 @@
 // The CRI streaming server: Exec, Attach and PortForward return a one-time URL on it; kubelet or
 // crictl upgrades an HTTP request there to SPDY/3.1 with a Kubernetes stream protocol (the
-// remotecommand channels for exec/attach, portforward.k8s.io) and opens its streams, or (exec
-// and attach) to a WebSocket with a channel subprotocol (v5.channel.k8s.io, ...). Listens on
+// remotecommand channels for exec/attach, portforward.k8s.io) and opens its streams, or to a
+// WebSocket with a channel subprotocol (v5.channel.k8s.io, v4.channel.k8s.io, ...). Listens on
 // the configured address (127.0.0.1 by default) from the first request on; tokens expire after
 // a minute.
 import { randomBytes } from 'crypto';
