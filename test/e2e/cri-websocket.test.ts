@@ -1,10 +1,13 @@
 // runtsd's CRI streaming server over WebSocket, as kubectl 1.29+ and kubelet speak it: a ws
 // client of the test's own on v5.channel.k8s.io (each message's first byte its channel, the close
 // message [255, channel] for stdin's EOF) runs exec with stdin, a failing exec, a tty with a
-// resize, and attach; a bad token and an unsupported subprotocol are refused. crictl only sets
-// up the pod and containers (skipped with a printed reason without it); traffic is loopback only.
+// resize, and attach; port-forward on v4.channel.k8s.io; a bad token and an unsupported
+// subprotocol are refused. crictl only sets up the pod and containers (skipped with a printed
+// reason without it); traffic is loopback only.
 import WebSocket from 'ws';
 import { CriEnv, IMAGE, criCall, findCrictl, podConfig, startCri } from '../helpers/cri';
+import { INDEX_HTML } from '../helpers/httpd-image';
+import * as fs from 'fs';
 import * as path from 'path';
 
 const crictl = findCrictl();
@@ -91,7 +94,7 @@ const exec = async (id: string, cmd: string[], opts: { stdin?: boolean; tty?: bo
   container_id: id, cmd, stdin: opts.stdin ?? false, tty: opts.tty ?? false, stdout: true, stderr: opts.stderr ?? !opts.tty,
 })).url;
 
-describeIf('CRI streaming over WebSocket (v5.channel.k8s.io)', () => {
+describeIf('CRI streaming over WebSocket', () => {
   let sleeper: string;
   beforeAll(() => {
     sleeper = startContainer('sleeper', { command: ['sleep', '600'] });
@@ -179,8 +182,39 @@ describeIf('CRI streaming over WebSocket (v5.channel.k8s.io)', () => {
     expect(s.text(3)).toBe('');
   });
 
-  test('port-forward is SPDY-only: a WebSocket upgrade is refused clearly', async () => {
+  test('port-forward (v4.channel.k8s.io): each channel starts with its port, data reaches the pod\'s server, a refused port is told on its error channel', async () => {
+    startContainer('web', { image: { image: 'httpd-test' } });
+    const forward = async () => {
+      const url = (await criCall(env.cri.runtime, 'PortForward', { pod_sandbox_id: podId, port: [80, 81] })).url;
+      const s = await connect(url, ['v4.channel.k8s.io']);
+      expect(s.ws.protocol).toBe('v4.channel.k8s.io');
+      s.send(0, 'GET / HTTP/1.0\r\n\r\n');
+      expect(await within(s.ended)).toBe(1000);
+      return s;
+    };
+    let s = await forward();
+    // httpd may still be starting
+    for (let i = 0; i < 50 && !s.text(0).endsWith(INDEX_HTML); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      s = await forward();
+    }
+    const port = (n: number) => Buffer.from([n & 0xff, n >> 8]);
+    for (const [channel, p] of [[0, 80], [1, 80], [2, 81], [3, 81]]) expect(s.messages.get(channel)?.[0]).toEqual(port(p));
+    expect(s.text(0)).toMatch(/^\x50\x00HTTP\/1\.[01] 200/);
+    expect(s.text(0).endsWith(INDEX_HTML)).toBe(true);
+    expect(s.text(1)).toBe('\x50\x00');
+    expect(s.text(2)).toBe('\x51\x00');
+    expect(s.text(3)).toMatch(/^\x51\x00error forwarding port 81 to pod .*(ECONNREFUSED|Connection refused)/);
+    // every forwarded connection's socket is gone again
+    const fds = () => fs.readdirSync(`/proc/${env.daemon.process.pid}/fd`).length;
+    const before = fds();
+    expect((await forward()).text(0).endsWith(INDEX_HTML)).toBe(true);
+    for (let i = 0; i < 50 && fds() > before; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(fds()).toBeLessThanOrEqual(before);
+  });
+
+  test('port-forward refuses the exec subprotocols it does not speak', async () => {
     const url = (await criCall(env.cri.runtime, 'PortForward', { pod_sandbox_id: podId, port: [80] })).url;
-    await expect(connect(url, ['v4.channel.k8s.io'])).rejects.toMatchObject({ statusCode: 400, body: expect.stringMatching(/SPDY\/3\.1 only/) });
+    await expect(connect(url, [V5])).rejects.toMatchObject({ statusCode: 400, body: expect.stringMatching(/want one of v4\.channel\.k8s\.io/) });
   });
 });
