@@ -2,7 +2,6 @@
 // in the child). The caller decides which of its fds become the child's 0..n-1; the sync
 // socket's init end is appended as fd n and named in argv[1].
 #include <fcntl.h>
-#include <signal.h>
 #include <spawn.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
@@ -15,6 +14,7 @@
 
 #include "module/errors.h"
 #include "module/exports.h"
+#include "module/spawn_attr.h"
 
 // runts-init runs from a sealed in-memory copy, so a container process that reaches
 // /proc/<pid>/exe of it can never write to the runtime's binary on the host (CVE-2019-5736).
@@ -77,22 +77,14 @@ Napi::Value SpawnInit(const Napi::CallbackInfo &info) {
     if (parked[i] >= 0) posix_spawn_file_actions_adddup2(&actions, parked[i], i);
     else posix_spawn_file_actions_addclose(&actions, i);
   }
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  CleanSignalsAttr attr;
 
   std::string sync_arg = std::to_string(n - 1);
   char *argv[] = {const_cast<char *>("runts-init"), const_cast<char *>(sync_arg.c_str()), nullptr};
   char *envp[] = {nullptr};
   pid_t pid;
-  int rc = posix_spawn(&pid, path.c_str(), &actions, &attr, argv, envp);
+  int rc = posix_spawn(&pid, path.c_str(), &actions, attr.get(), argv, envp);
   posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
   for (int p : parked) if (p >= 0) close(p);
   close(sv[1]);
   if (rc != 0) {

@@ -3,7 +3,6 @@
 // page tables are not copied on the JS thread for every child. The child gets three new pipes as
 // its stdin/stdout/stderr, default signal dispositions and mask, and no other fd of the daemon.
 #include <fcntl.h>
-#include <signal.h>
 #include <spawn.h>
 #include <unistd.h>
 
@@ -12,6 +11,7 @@
 
 #include "module/errors.h"
 #include "module/exports.h"
+#include "module/spawn_attr.h"
 
 namespace {
 
@@ -66,21 +66,13 @@ Napi::Value SpawnProgram(const Napi::CallbackInfo &info) {
   // Node's fds are close-on-exec, but an addon's or a library's may not be: close them all.
   posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);  // Node ignores SIGPIPE: the child must not
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  CleanSignalsAttr attr;
 
   pid_t pid;
   int rc = child[0] < 0 || child[1] < 0 || child[2] < 0
                ? EMFILE
-               : posix_spawn(&pid, file.c_str(), &actions, &attr, argv.data(), envp.data());
+               : posix_spawn(&pid, file.c_str(), &actions, attr.get(), argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
   close_all({child[0], child[1], child[2]});
   if (rc != 0) {
     close_all({parent[0], parent[1], parent[2]});
