@@ -10,6 +10,7 @@ import { chainIds } from '../../src/image/chain';
 import { describeTree } from '../helpers/tree';
 import { TaskEnv, startTaskEnv } from '../integration/daemon/task-env';
 import { criCall, criClients } from '../helpers/cri';
+import { removeCgroupTree } from '../helpers/cgroup-cleanup';
 import {
   BuiltLayout, Registry, TestCa, busyboxLayer, fileLayer, makeClientCert, makeTestCa, randomLayer, skopeoDigest, skopeoPush, startRegistry, writeLayout,
 } from '../helpers/registry';
@@ -71,6 +72,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await env?.cleanup();
+  // A container run in a scenario's namespace leaves the shim's /<namespace> cgroups behind.
+  for (let n = 1; n <= namespaces; n++) removeCgroupTree(`/${env.namespace}-${n}`);
   await plain?.stop();
   await secure?.stop();
   if (work) fs.rmSync(work, { recursive: true, force: true });
