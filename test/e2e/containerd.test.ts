@@ -48,6 +48,8 @@ afterAll(async () => {
   }
   unmountUnder(dir);
   removeCgroupTree(`/${ns}`);
+  // the runc shim's --root for the namespace, left empty
+  fs.rmSync(path.join('/run/containerd/runc', ns), { recursive: true, force: true });
   fs.rmSync(dir, { recursive: true, force: true });
 }, 30000);
 
