@@ -5,6 +5,8 @@ import { DEFAULT_CONFIG, DaemonConfig, logLevel, readConfigFile } from './config
 import { parseDaemonArgs } from './flags';
 import { createLogger } from './log';
 
+const STOP_TIMEOUT_MS = 15_000;
+
 async function main(argv: string[]): Promise<void> {
   const args = parseDaemonArgs(argv);
   if (args.publish) {
@@ -32,6 +34,12 @@ async function main(argv: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info('shutting down', { signal });
+    // A step that never settles (a client holding a stream, a store that does not close) must not
+    // keep a stopped daemon alive: its state is on disk, and a restart recovers it.
+    setTimeout(() => {
+      log.error('shutdown did not finish in time: exiting', { seconds: STOP_TIMEOUT_MS / 1000 });
+      process.exit(1);
+    }, STOP_TIMEOUT_MS);
     daemon.stop().then(() => process.exit(0), (err) => {
       log.error('shutdown failed', { error: String(err) });
       process.exit(1);

@@ -191,9 +191,11 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
         const force = setTimeout(() => server.forceShutdown(), 5000);
         server.tryShutdown(() => { clearTimeout(force); resolve(); });
       });
+      log.debug('stopping: gRPC server closed');
       fs.rmSync(config.address, { force: true });
       for (const service of SERVICES) service.stopped?.(deps);
       await shims.stop();
+      log.debug('stopping: shim events server closed');
       await metadata.close();
       log.info('runtsd stopped');
     },

@@ -76,7 +76,13 @@ export async function startDaemon(prefix: string, env: NodeJS.ProcessEnv = {}, e
   const kill = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
     child.kill(signal);
-    return exited;
+    // runtsd bounds its own shutdown at 15 s; past 20 s it is killed so no test leaves it behind.
+    const hard = setTimeout(() => child?.kill('SIGKILL'), 20_000);
+    try {
+      return await exited;
+    } finally {
+      clearTimeout(hard);
+    }
   };
 
   const ctrRaw = (args: string[]) =>
