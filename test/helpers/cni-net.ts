@@ -25,6 +25,7 @@ export interface TestNetwork {
 export const sh = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8', timeout: 30000 });
 
 export function makeTestNetwork(tag: string): TestNetwork {
+  sharedChainsBefore ??= sharedChainsPresent();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `runts-net-${tag}-`));
   const n = (process.pid % 200) + 20;
   const third = { cni: 1, ctl: 2, bench: 3, cri: 5, ce: 6, cg: 7 }[tag] ?? 4;
@@ -60,9 +61,17 @@ export function makeTestNetwork(tag: string): TestNetwork {
       for (const pin of fs.existsSync(path.join(dir, 'data', 'netns')) ? fs.readdirSync(path.join(dir, 'data', 'netns')) : []) sh('umount', ['-l', path.join(dir, 'data', 'netns', pin)]);
       sh('ip', ['link', 'del', bridge]);
       removeRulesOf(name);
+      removeSharedChainsIfUnused();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Deletes one rule as `iptables -S` prints it (quoted comments kept whole); returns its words. */
+function deleteRule(table: string, rule: string): string[] {
+  const args = rule.match(/"(?:[^"\\]|\\.)*"|\S+/g)!.map((a) => (a.startsWith('"') ? a.slice(1, -1).replace(/\\"/g, '"') : a));
+  sh('iptables', ['-t', table, '-D', ...args.slice(1)]);
+  return args;
 }
 
 /** Last resort after a failed test: the iptables rules the plugins tagged with this network's name, and their chains. */
@@ -71,14 +80,50 @@ export function removeRulesOf(network: string): void {
     const tagged = sh('iptables', ['-t', table, '-S']).stdout.split('\n').filter((l) => l.startsWith('-A ') && l.includes(`name: \\"${network}\\"`));
     const chains = new Set<string>();
     for (const rule of tagged) {
-      const args = rule.match(/"(?:[^"\\]|\\.)*"|\S+/g)!.map((a) => (a.startsWith('"') ? a.slice(1, -1).replace(/\\"/g, '"') : a));
+      const args = deleteRule(table, rule);
       const jump = args[args.indexOf('-j') + 1];
       if (/^CNI-(DN-)?[0-9a-f]+$/.test(jump)) chains.add(jump);
-      sh('iptables', ['-t', table, '-D', ...args.slice(1)]);
     }
     for (const chain of chains) {
       sh('iptables', ['-t', table, '-F', chain]);
       sh('iptables', ['-t', table, '-X', chain]);
     }
   }
+}
+
+/** The chains portmap and firewall make once per host and never remove, with the rules each holds
+ * when no network uses it (the plugins' own fixed rules). */
+const SHARED_CHAINS: { table: string; chain: string; idle: RegExp[] }[] = [
+  { table: 'nat', chain: 'CNI-HOSTPORT-DNAT', idle: [] },
+  { table: 'nat', chain: 'CNI-HOSTPORT-MASQ', idle: [/-j MASQUERADE$/] },
+  { table: 'nat', chain: 'CNI-HOSTPORT-SETMARK', idle: [/-j MARK /] },
+  { table: 'filter', chain: 'CNI-FORWARD', idle: [/-j CNI-ADMIN$/] },
+  { table: 'filter', chain: 'CNI-ADMIN', idle: [] },
+];
+
+/** Which shared chains the host had before this process's first test network: those stay. */
+let sharedChainsBefore: Set<string> | undefined;
+
+const rulesOf = (table: string) => sh('iptables', ['-t', table, '-S']).stdout.split('\n');
+
+function sharedChainsPresent(): Set<string> {
+  const present = new Set<string>();
+  for (const { table, chain } of SHARED_CHAINS) if (rulesOf(table).includes(`-N ${chain}`)) present.add(chain);
+  return present;
+}
+
+/** Removes the shared chains this process's networks brought, once no network's rule is in them. */
+function removeSharedChainsIfUnused(): void {
+  const ours = SHARED_CHAINS.filter(({ chain }) => !sharedChainsBefore?.has(chain));
+  const inUse = ours.some(({ table, chain, idle }) => rulesOf(table)
+    .some((l) => l.startsWith(`-A ${chain} `) && !idle.some((re) => re.test(l))));
+  if (inUse) return;
+  for (const { table, chain } of ours) {
+    // the jumps into it from the built-in chains (PREROUTING, OUTPUT, POSTROUTING, FORWARD)
+    for (const rule of rulesOf(table).filter((l) => l.startsWith('-A ') && !l.startsWith(`-A ${chain} `) && l.endsWith(`-j ${chain}`))) {
+      deleteRule(table, rule);
+    }
+  }
+  for (const { table, chain } of ours) sh('iptables', ['-t', table, '-F', chain]);
+  for (const { table, chain } of ours) sh('iptables', ['-t', table, '-X', chain]);
 }
