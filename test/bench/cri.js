@@ -14,6 +14,8 @@ const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
 const { buildArchive } = require('./oci-archive');
 const { unmountUnder, median, repo } = require('./daemons');
+require('./load-ts');
+const { noteSharedChains, removeSharedChainsIfUnused } = require('../helpers/cni-net.ts');
 
 const ROUNDS = Number(process.argv[2] ?? 10);
 /** RUNTSD_SHIM_GROUP=namespace: all pods in one runts shim instead of one shim per pod. */
@@ -165,6 +167,7 @@ async function benchEngine(engine, imageTar) {
 }
 
 async function main() {
+  noteSharedChains();
   const imageDir = path.join(work, 'image');
   fs.mkdirSync(imageDir);
   // the host's static busybox as sh and sleep
@@ -218,6 +221,7 @@ main().catch((err) => {
       if (rule.startsWith('-A ') && rule.includes(netName)) spawnSync('sh', ['-c', `iptables -t ${table} ${rule.replace(/^-A/, '-D')}`]);
     }
   }
+  removeSharedChainsIfUnused();
   unmountUnder(work);
   fs.rmSync(work, { recursive: true, force: true });
 });

@@ -13,6 +13,8 @@ const net = require('net');
 const os = require('os');
 const path = require('path');
 const { timer, measure, removeCgroupTree } = require('./measure');
+require('./load-ts');
+const { noteSharedChains, removeSharedChainsIfUnused } = require('../helpers/cni-net.ts');
 
 const N = Number(process.argv[2] ?? 10);
 const repo = path.resolve(__dirname, '..', '..');
@@ -80,6 +82,7 @@ const ctlArgs = (args) => [path.join(repo, 'bin', 'runtsctl'), '--address', sock
 const ctl = (args) => time(process.execPath, ctlArgs(args));
 
 async function main() {
+  noteSharedChains();
   const tar = buildImage();
   writeNetwork();
   const daemon = spawn(process.execPath, [path.join(repo, 'bin', 'runtsd'), '--address', sock, '--root', path.join(work, 'runtsd', 'root'),
@@ -125,6 +128,7 @@ async function main() {
     daemon.kill('SIGKILL');
     await new Promise((r) => (daemon.exitCode !== null ? r() : daemon.once('exit', r)));
     spawnSync('ip', ['link', 'del', BRIDGE]);
+    removeSharedChainsIfUnused();
     removeCgroupTree(`/${NAMESPACE}`);
     for (const m of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((p) => p && p.startsWith(work)).reverse()) {
       spawnSync('umount', ['-l', m]);

@@ -10,12 +10,8 @@ const fs = require('fs');
 const path = require('path');
 const { timer, measure } = require('./measure');
 
-// The private containerd of the shim tests is TypeScript: load it through swc, as jest does.
-const swc = require('@swc/core');
-require.extensions['.ts'] = (module, filename) => {
-  const { code } = swc.transformFileSync(filename, { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } });
-  module._compile(code, filename);
-};
+// The private containerd of the shim tests is TypeScript.
+require('./load-ts');
 const { IMAGE, missingPrerequisite, PrivateContainerd } = require('../integration/shim/private-containerd.ts');
 
 const N = Number(process.argv[2] ?? 20);

@@ -25,7 +25,7 @@ export interface TestNetwork {
 export const sh = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8', timeout: 30000 });
 
 export function makeTestNetwork(tag: string): TestNetwork {
-  sharedChainsBefore ??= sharedChainsPresent();
+  noteSharedChains();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `runts-net-${tag}-`));
   const n = (process.pid % 200) + 20;
   const third = { cni: 1, ctl: 2, bench: 3, cri: 5, ce: 6, cg: 7 }[tag] ?? 4;
@@ -112,8 +112,13 @@ function sharedChainsPresent(): Set<string> {
   return present;
 }
 
+/** Records which shared chains the host has now, once per process: call before a first network. */
+export function noteSharedChains(): void {
+  sharedChainsBefore ??= sharedChainsPresent();
+}
+
 /** Removes the shared chains this process's networks brought, once no network's rule is in them. */
-function removeSharedChainsIfUnused(): void {
+export function removeSharedChainsIfUnused(): void {
   const ours = SHARED_CHAINS.filter(({ chain }) => !sharedChainsBefore?.has(chain));
   const inUse = ours.some(({ table, chain, idle }) => rulesOf(table)
     .some((l) => l.startsWith(`-A ${chain} `) && !idle.some((re) => re.test(l))));
