@@ -188,7 +188,16 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
       clearInterval(gcTimer);
       listener.close();
       await new Promise<void>((resolve) => {
-        const force = setTimeout(() => server.forceShutdown(), 5000);
+        // long-lived streams (events, CRI container events) hold sessions open: cut them after 5 s,
+        // and go on a second later even if a cut session never reports its close
+        const force = setTimeout(() => {
+          log.debug('stopping: gRPC calls still open after 5 s, cancelling them');
+          server.forceShutdown();
+          setTimeout(() => {
+            log.debug('stopping: gRPC sessions did not report closing, going on');
+            resolve();
+          }, 1000);
+        }, 5000);
         server.tryShutdown(() => { clearTimeout(force); resolve(); });
       });
       log.debug('stopping: gRPC server closed');
