@@ -81,6 +81,12 @@ export async function detachNetwork(env: NetworkEnv, id: string, network: string
   env.netns.remove(id);
 }
 
+/** The address an attachment got, from the results cache: for a record a crash left without it. */
+export function cachedAddress(env: NetworkEnv, id: string, network: string): Omit<AttachedNetwork, 'network' | 'netns'> | undefined {
+  const cached = env.cni.cache.read(network, id, IFNAME);
+  return cached ? containerAddress(cached.result) : undefined;
+}
+
 export interface SweepResult {
   swept: string[];
   /** Attachments whose DEL failed: kept (cache and namespace) for the next sweep to retry. */

@@ -10,11 +10,11 @@ import * as protobuf from 'protobufjs';
 import { Client, hasCode } from '../../client/client';
 import { Cni } from '../../network/cni/cni';
 import { NetworkConfList, configFiles, parseConfList } from '../../network/cni/config';
-import { NetworkEnv } from '../../network/attach';
+import { NetworkEnv, cachedAddress } from '../../network/attach';
 import { NetnsDir } from '../../network/netns';
 import { eventType } from '../../foundation/protos/shim';
 import { Deps, GrpcStatusError } from '../deps';
-import { CRI_NAMESPACE, ContainerMeta, CriStore, Message, WireRuntime, asStatus } from './store';
+import { CRI_NAMESPACE, ContainerMeta, CriStore, Message, SandboxMeta, WireRuntime, asStatus } from './store';
 import { CriConfig, DEFAULT_CRI_CONFIG } from './config';
 import { ImageIndexView } from './images';
 import { CriLogFile, OutputPipe, pipeOutput } from './logs';
@@ -22,6 +22,7 @@ import { ImagePuller, daemonPuller } from './puller';
 import { StreamingServer } from './streaming/server';
 import { StdinWriter, writeStdinFifo } from './stdin-fifo';
 import { ensurePauseImage } from './pause-image';
+import { addPodHostsEntry } from './spec';
 
 export const SNAPSHOTTER = 'overlayfs';
 const DRAIN_MS = 2000;
@@ -126,6 +127,15 @@ export class CriPlugin {
   }
 
   private async recover(): Promise<void> {
+    // a daemon killed between a pod's record and its network's result left the record without its IP
+    for (const s of await this.store.list<SandboxMeta>('sandbox')) {
+      if (s.meta.ip || !s.meta.network || s.meta.stopped) continue;
+      const address = cachedAddress(this.network, s.id, s.meta.network);
+      if (!address?.ip) continue;
+      s.meta.ip = address.ip;
+      addPodHostsEntry(s.meta.dir, s.meta.config.hostname, address.ip);
+      await this.store.updateMeta(s.id, s.meta);
+    }
     for (const c of await this.store.list<ContainerMeta>('container')) {
       if (!c.meta.startedAt || c.meta.finishedAt) continue;
       // output written while runtsd was down waits in the fifos: read it, also from a task that ended

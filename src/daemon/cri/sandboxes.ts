@@ -13,7 +13,7 @@ import { GrpcStatusError } from '../deps';
 import { CriPlugin, SNAPSHOTTER } from './plugin';
 import { CRI_NAMESPACE, ContainerMeta, CriRecord, Message, SandboxMeta, asStatus, notFoundStatus } from './store';
 import { shimManagerFor } from '../shims/manager';
-import { cgroupsPathFor, isNode, sandboxSpec, writePodFiles } from './spec';
+import { addPodHostsEntry, cgroupsPathFor, isNode, sandboxSpec, writePodFiles } from './spec';
 import { refuseLsm } from './seccomp';
 import { removeContainer } from './containers';
 import { CriImage } from './images';
@@ -112,7 +112,7 @@ export async function runPodSandbox(cri: CriPlugin, request: Message): Promise<s
     // the pod's IP goes into its record (and /etc/hosts) while the task is still starting
     const addressed = networking.then(async () => {
       if (!meta.ip) return;
-      if (config.hostname) fs.appendFileSync(path.join(meta.dir, 'hosts'), `${meta.ip}\t${config.hostname}\n`);
+      addPodHostsEntry(meta.dir, config.hostname, meta.ip);
       await cri.store.updateMeta(id, meta);
     });
     // both settle before either's failure is handled: the undo steps need the network's result

@@ -48,6 +48,14 @@ export function writePodFiles(dir: string, config: Message, hostNetwork: boolean
   fs.writeFileSync(`${dir}/resolv.conf`, resolv);
 }
 
+/** The pod's own name for its IP in the pod's hosts file, once (a recovery may ask again). */
+export function addPodHostsEntry(dir: string, hostname: string, ip: string): void {
+  const hosts = `${dir}/hosts`;
+  const line = `${ip}\t${hostname}\n`;
+  if (!hostname || !fs.existsSync(hosts) || fs.readFileSync(hosts, 'utf8').includes(line)) return;
+  fs.appendFileSync(hosts, line);
+}
+
 function baseMounts(readonlySys: boolean) {
   return [
     { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },

@@ -6,9 +6,10 @@ import * as path from 'path';
 import { loadNetwork, parseConfList } from '../../../src/network/cni/config';
 import { pluginConf, cniArgsString } from '../../../src/network/cni/plugin-conf';
 import { pluginFailure } from '../../../src/network/cni/exec';
-import { versionAtLeast } from '../../../src/network/cni/cni';
 import { formatPort, parsePublish, portsClash } from '../../../src/network/ports';
-import { containerAddress } from '../../../src/network/attach';
+import { cachedAddress, containerAddress } from '../../../src/network/attach';
+import { Cni, versionAtLeast } from '../../../src/network/cni/cni';
+import { NetnsDir } from '../../../src/network/netns';
 
 const LIST = JSON.stringify({
   cniVersion: '1.0.0',
@@ -122,4 +123,20 @@ test('the container address from a CNI 1.0 result', () => {
   };
   expect(containerAddress(result)).toEqual({ ip: '10.9.0.5', prefixLength: 24, gateway: '10.9.0.1', mac: 'cc' });
   expect(containerAddress(undefined)).toEqual({ ip: '', prefixLength: 0, gateway: '', mac: '' });
+});
+
+test('the address of an attachment comes back from the results cache (a record a crash left without it)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runts-cni-cache-'));
+  try {
+    const env = { confDir: dir, cni: new Cni({ cacheDir: dir }), netns: new NetnsDir(path.join(dir, 'netns')) };
+    expect(cachedAddress(env, 'pod1', 'net1')).toBeUndefined();
+    env.cni.cache.write({
+      kind: 'cni_cacheV1', containerId: 'pod1', config: '', ifName: 'eth0', networkName: 'net1', netns: '/x', cniArgs: [], capabilityArgs: {},
+      result: { interfaces: [{ name: 'eth0', sandbox: '/x', mac: 'aa' }], ips: [{ address: '10.9.0.7/24', gateway: '10.9.0.1', interface: 0 }] },
+    });
+    expect(cachedAddress(env, 'pod1', 'net1')).toEqual({ ip: '10.9.0.7', prefixLength: 24, gateway: '10.9.0.1', mac: 'aa' });
+    expect(cachedAddress(env, 'pod1', 'net2')).toBeUndefined();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
