@@ -6,6 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CriEnv, IMAGE, criCall, criClients, podConfig, startCri } from '../../helpers/cri';
 import { INDEX_HTML, buildHttpdImage } from '../../helpers/httpd-image';
+import { MetadataStore, scopedKey } from '../../../src/metadata/store';
+import { CRI_NAMESPACE } from '../../../src/daemon/cri/store';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 let env: CriEnv;
@@ -147,7 +149,11 @@ test('a container that ends while runtsd is down is reported exited with its sta
     metadata: { name: 'quitter' }, image: { image: IMAGE }, log_path: 'quitter.log',
     command: ['sh', '-c', 'while [ ! -e /tmp/go ]; do sleep 0.1; done; exit 7'],
   });
+  const ip = (await call('PodSandboxStatus', { pod_sandbox_id: pod })).status.network.ip;
+  expect(ip).toMatch(/^10\./);
   await env.daemon.kill('SIGKILL');
+  // as if the kill had come between the pod's record and its network's result: no IP recorded
+  forgetPodAddress(pod, ip);
   // the daemon is gone: tell the container to end through its own rootfs view (/proc/<pid>/root)
   const pids = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
     try {
@@ -173,6 +179,31 @@ test('a container that ends while runtsd is down is reported exited with its sta
   runtime = env.cri.runtime;
   const status = (await call('ContainerStatus', { container_id: id })).status;
   expect([status.state, status.exit_code, status.reason]).toEqual(['CONTAINER_EXITED', 7, 'Error']);
-  expect((await call('PodSandboxStatus', { pod_sandbox_id: pod })).status.state).toBe('SANDBOX_READY');
+  const podStatus = (await call('PodSandboxStatus', { pod_sandbox_id: pod })).status;
+  expect([podStatus.state, podStatus.network.ip]).toEqual(['SANDBOX_READY', ip]);
+  expect(fs.readFileSync(path.join(sandboxDir(pod), 'hosts'), 'utf8').split('\n').filter((l) => l.startsWith(ip))).toEqual([`${ip}\tdown`]);
   await call('RemovePodSandbox', { pod_sandbox_id: pod });
 });
+
+/** The pod's files (hosts, resolv.conf), in the CRI plugin's directory. */
+const sandboxDir = (pod: string) => path.join(env.daemon.root, 'io.containerd.grpc.v1.cri', 'sandboxes', pod);
+
+/** With runtsd down: the pod's record without its IP, and its hosts file without the entry. */
+function forgetPodAddress(pod: string, ip: string): void {
+  const store = MetadataStore.open(env.daemon.root);
+  try {
+    store.update((t) => {
+      const key = scopedKey(CRI_NAMESPACE, pod);
+      const record = t.containers.get(key)!;
+      const extension = record.extensions['io.runts.cri.metadata'];
+      const meta = JSON.parse(Buffer.from(extension.value).toString('utf8'));
+      expect(meta.ip).toBe(ip);
+      const value = Buffer.from(JSON.stringify({ ...meta, ip: '' }));
+      t.containers.putSync(key, { ...record, extensions: { ...record.extensions, 'io.runts.cri.metadata': { ...extension, value } } });
+    });
+  } finally {
+    void store.close();
+  }
+  const hosts = path.join(sandboxDir(pod), 'hosts');
+  fs.writeFileSync(hosts, fs.readFileSync(hosts, 'utf8').split('\n').filter((l) => !l.startsWith(ip)).join('\n'));
+}
