@@ -1,9 +1,9 @@
 // runtsd's CRI streaming server over WebSocket, as kubectl 1.29+ and kubelet speak it: a ws
 // client of the test's own on v5.channel.k8s.io (each message's first byte its channel, the close
 // message [255, channel] for stdin's EOF) runs exec with stdin, a failing exec, a tty with a
-// resize, and attach; port-forward on v4.channel.k8s.io; a bad token and an unsupported
-// subprotocol are refused. crictl only sets up the pod and containers (skipped with a printed
-// reason without it); traffic is loopback only.
+// resize, and attach; port-forward on v4.channel.k8s.io; no subprotocol at all; a bad token and
+// an unsupported subprotocol are refused. crictl only sets up the pod and containers (skipped with
+// a printed reason without it); traffic is loopback only.
 import WebSocket from 'ws';
 import { CriEnv, IMAGE, criCall, findCrictl, podConfig, startCri } from '../helpers/cri';
 import { INDEX_HTML } from '../helpers/httpd-image';
@@ -171,15 +171,22 @@ describeIf('CRI streaming over WebSocket', () => {
     expect(s.text(3)).toBe('');
   });
 
-  test('an unknown token is 404; an unsupported subprotocol (or none) is refused with 400 naming the supported ones', async () => {
+  test('an unknown token is 404; an unsupported subprotocol is refused with 400 naming the supported ones', async () => {
     const url = await exec(sleeper, ['true']);
     await expect(connect(url.replace(/[0-9a-f]+$/, '0123456789abcdef0123456789abcdef'))).rejects.toMatchObject({ statusCode: 404 });
     await expect(connect(url, ['v9.channel.k8s.io'])).rejects.toMatchObject({ statusCode: 400, body: expect.stringMatching(/no supported WebSocket subprotocol.*v5\.channel\.k8s\.io/) });
-    await expect(connect(await exec(sleeper, ['true']), [])).rejects.toMatchObject({ statusCode: 400 });
     // the refused request did not use up the token: a supported subprotocol still gets in
     const s = await connect(url);
     await within(s.ended);
     expect(s.text(3)).toBe('');
+  });
+
+  test('a client that offers no subprotocol gets binary channels as on channel.k8s.io (kubelet\'s rule): plain-text error, no status', async () => {
+    const s = await connect(await exec(sleeper, ['sh', '-c', 'echo plain; exit 5']), []);
+    expect(s.ws.protocol).toBe('');
+    expect(await within(s.ended)).toBe(1000);
+    expect(s.text(1)).toBe('plain\n');
+    expect(s.text(3)).toBe('command terminated with non-zero exit code: error executing command ["sh","-c","echo plain; exit 5"], exit code 5');
   });
 
   test('port-forward (v4.channel.k8s.io): each channel starts with its port, data reaches the pod\'s server, a refused port is told on its error channel', async () => {

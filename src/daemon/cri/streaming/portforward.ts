@@ -48,6 +48,7 @@ export function portForward(forward: (pair: PortPair, closed: Promise<void>) => 
     },
     websocket: {
       protocols: WS_PROTOCOLS,
+      unnamed: 'v4.channel.k8s.io',
       serve: (conn: ChannelConnection) => {
         const ended = ports.map((port, i) => {
           const data = conn.channel(2 * i);

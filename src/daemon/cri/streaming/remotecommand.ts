@@ -63,6 +63,7 @@ export function remoteCommand(options: StreamOptions, handler: ChannelsHandler, 
     },
     websocket: {
       protocols: WS_PROTOCOLS,
+      unnamed: 'channel.k8s.io',
       serve: (conn: ChannelConnection, protocol: string) => {
         const wanted = (name: 'stdin' | 'stdout' | 'stderr') => (options[name] ? conn.channel(CHANNEL[name]) : undefined);
         const channels: Channels = {

@@ -20,7 +20,12 @@ export interface StreamEndpoint {
   protocols: string[];
   serve(session: SpdySession, protocol: string): void;
   /** The same over a WebSocket: its subprotocols (newest first), and the connection once open. */
-  websocket?: { protocols: string[]; serve(conn: ChannelConnection, protocol: string): void };
+  websocket?: {
+    protocols: string[];
+    /** What a client that offers no subprotocol gets: kubelet serves it binary channels */
+    unnamed: string;
+    serve(conn: ChannelConnection, protocol: string): void;
+  };
 }
 
 interface Pending { kind: StreamKind; endpoint: StreamEndpoint; timer: NodeJS.Timeout }
@@ -95,8 +100,9 @@ export class StreamingServer {
     refuse: (status: string, why: string) => void): void {
     const ws = pending.endpoint.websocket;
     if (!ws) return refuse('400 Bad Request', `${pending.kind} is served over SPDY/3.1 only`);
-    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
-    const protocol = ws.protocols.find((p) => offered.includes(p));
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+    // no subprotocol offered: the handshake names none, the session speaks `unnamed`
+    const protocol = offered.length === 0 ? ws.unnamed : ws.protocols.find((p) => offered.includes(p));
     if (!protocol) return refuse('400 Bad Request', `no supported WebSocket subprotocol offered (want one of ${ws.protocols.join(', ')})`);
     this.pending.delete(token);
     clearTimeout(pending.timer);
