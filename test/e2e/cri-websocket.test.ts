@@ -1,9 +1,10 @@
 // runtsd's CRI streaming server over WebSocket, as kubectl 1.29+ and kubelet speak it: a ws
 // client of the test's own on v5.channel.k8s.io (each message's first byte its channel, the close
-// message [255, channel] for stdin's EOF) runs exec with stdin, a failing exec, a tty with a
-// resize, and attach; port-forward on v4.channel.k8s.io; no subprotocol at all; a bad token and
-// an unsupported subprotocol are refused. crictl only sets up the pod and containers (skipped with
-// a printed reason without it); traffic is loopback only.
+// message [255, channel] for stdin's EOF) runs exec with stdin, exec with input the process does
+// not read (held back by backpressure), a failing exec, a tty with a resize, and attach;
+// port-forward on v4.channel.k8s.io; no subprotocol at all; a bad token and an unsupported
+// subprotocol are refused. crictl only sets up the pod and containers (skipped with a printed
+// reason without it); traffic is loopback only.
 import WebSocket from 'ws';
 import { CriEnv, IMAGE, criCall, findCrictl, podConfig, startCri } from '../helpers/cri';
 import { INDEX_HTML } from '../helpers/httpd-image';
@@ -112,6 +113,16 @@ describeIf('CRI streaming over WebSocket', () => {
     expect(s.text(2)).toBe('');
     // success: nothing on the error channel (client-go reads that, or a Success Status, as exit 0)
     expect(s.text(3)).toBe('');
+  });
+
+  test('input a process does not read stays with the client: runtsd stops reading the WebSocket (backpressure)', async () => {
+    const s = await connect(await exec(sleeper, ['sleep', '30'], { stdin: true }));
+    const sent = 64 << 20;
+    for (let i = 0; i < sent; i += 4 << 20) s.send(0, Buffer.alloc(4 << 20, 'y'));
+    await new Promise((r) => setTimeout(r, 2000));
+    // what the kernel's socket and fifo buffers took is a few MiB; the rest waits in the client
+    expect(s.ws.bufferedAmount).toBeGreaterThan(sent / 2);
+    s.ws.terminate();
   });
 
   test('exec sh -c "exit 3": the error channel has a NonZeroExitCode Status with exit code 3', async () => {

@@ -25,11 +25,16 @@ export function channelConnection(ws: WebSocket, protocol: string): ChannelConne
     ws.send(message, { binary: !base64 }, () => done?.());
   };
   const channels = new Map<number, Duplex>();
+  // channels whose reader is behind: the socket is not read until each has caught up, so a
+  // client cannot pile its input up in runtsd's memory (TCP pushes back on it instead)
+  const behind = new Set<number>();
   const channel = (n: number) => {
     let stream = channels.get(n);
     if (!stream) {
       stream = new Duplex({
-        read: () => undefined,
+        read: () => {
+          if (behind.delete(n) && behind.size === 0) ws.resume();
+        },
         // a message for a client already gone is dropped, as a reset SPDY stream's is
         write: (chunk: Buffer, _encoding, callback) => send(n, chunk, () => callback()),
       });
@@ -52,7 +57,10 @@ export function channelConnection(ws: WebSocket, protocol: string): ChannelConne
       data = data.subarray(1);
     }
     const stream = channels.get(n);
-    if (stream && !stream.readableEnded && data.length > 0) stream.push(data);
+    if (stream && !stream.readableEnded && data.length > 0 && !stream.push(data)) {
+      behind.add(n);
+      ws.pause();
+    }
   });
   ws.on('error', () => ws.terminate());
   const closed = new Promise<void>((resolve) => ws.once('close', () => {
