@@ -14,7 +14,7 @@ import { NetworkEnv } from '../../network/attach';
 import { NetnsDir } from '../../network/netns';
 import { eventType } from '../../foundation/protos/shim';
 import { Deps, GrpcStatusError } from '../deps';
-import { CRI_NAMESPACE, ContainerMeta, CriStore, Message, WireRuntime, asStatus } from './store';
+import { CRI_NAMESPACE, ContainerMeta, CriStore, Message, SandboxMeta, WireRuntime, asStatus } from './store';
 import { CriConfig, DEFAULT_CRI_CONFIG } from './config';
 import { ImageIndexView } from './images';
 import { CriLogFile, OutputPipe, pipeOutput } from './logs';
@@ -22,8 +22,12 @@ import { ImagePuller, daemonPuller } from './puller';
 import { StreamingServer } from './streaming/server';
 import { StdinWriter, writeStdinFifo } from './stdin-fifo';
 import { ensurePauseImage } from './pause-image';
+import { ShimGroups } from './shim-groups';
+import { shimManagerFor } from '../shims/manager';
 
 export const SNAPSHOTTER = 'overlayfs';
+/** runts's shim: the runtime of CRI pods unless the config names another. */
+export const RUNTS_RUNTIME = 'io.containerd.runts.v2';
 const DRAIN_MS = 2000;
 
 export interface TaskExit { exitStatus: number; exitedAt: number }
@@ -50,6 +54,8 @@ export class CriPlugin {
   readonly puller: ImagePuller;
   /** The streaming server of Exec, Attach and PortForward: listens from the first such call on. */
   readonly streaming: StreamingServer;
+  /** Pods of runts's runtime sharing shims. */
+  readonly shimGroups: ShimGroups;
   private readonly outputs = new Map<string, ContainerIO>();
   private readonly finishing = new Map<string, Promise<void>>();
   private recovered: Promise<void> | undefined;
@@ -75,6 +81,7 @@ export class CriPlugin {
       this.images.invalidate();
       this.pauseImage = undefined;
     });
+    this.shimGroups = new ShimGroups(this.config.podsPerShim);
     this.streaming = new StreamingServer(this.config.streamServerAddress, Number(this.config.streamServerPort) || 0,
       (err) => deps.log.warn('streaming session failed', { error: String(err) }));
   }
@@ -109,7 +116,7 @@ export class CriPlugin {
    *  (config_path) when the configured runtime has an options file. */
   runtime(): WireRuntime {
     const r = this.config.runtimes[this.config.defaultRuntime];
-    if (!r) return { name: 'io.containerd.runts.v2', options: null };
+    if (!r) return { name: RUNTS_RUNTIME, options: null };
     if (!r.configPath) return { name: r.type, options: null };
     const value = protobuf.Writer.create().uint32(18).string(r.configPath).finish();
     return { name: r.type, options: { type_url: 'runtimeoptions.v1.Options', value: Buffer.from(value) } };
@@ -126,6 +133,11 @@ export class CriPlugin {
   }
 
   private async recover(): Promise<void> {
+    for (const s of await this.store.list<SandboxMeta>('sandbox')) {
+      if (s.meta.stopped) continue;
+      this.shimGroups.restore(s.id, s.meta.shimGroup);
+      if (ShimGroups.isKeptWarm(s.meta.shimGroup)) shimManagerFor(this.deps).keepWhenIdle(CRI_NAMESPACE, s.id);
+    }
     for (const c of await this.store.list<ContainerMeta>('container')) {
       if (!c.meta.startedAt || c.meta.finishedAt) continue;
       // output written while runtsd was down waits in the fifos: read it, also from a task that ended

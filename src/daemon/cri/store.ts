@@ -27,6 +27,8 @@ export interface SandboxMeta {
   dir: string;
   cgroupsPath: string;
   stopped: boolean;
+  /** The shared shim group of its tasks (src/daemon/cri/shim-groups.ts); absent: a shim of its own. */
+  shimGroup?: string;
 }
 
 export interface ContainerMeta {

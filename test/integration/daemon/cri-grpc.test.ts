@@ -176,3 +176,49 @@ test('a container that ends while runtsd is down is reported exited with its sta
   expect((await call('PodSandboxStatus', { pod_sandbox_id: pod })).status.state).toBe('SANDBOX_READY');
   await call('RemovePodSandbox', { pod_sandbox_id: pod });
 });
+
+/** The daemon's shims: processes whose command line names the shim and the daemon's socket. */
+function shimPids(socket: string): number[] {
+  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      const cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
+      return cmd.includes('containerd-shim-runts-v2') && cmd.includes(socket);
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+/** Neither gone nor a zombie (an exited shim waits for init to reap it). */
+function running(pid: number): boolean {
+  try {
+    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+test('pods share one shim (pods_per_shim), which stays warm between pods and goes with the daemon', async () => {
+  const pods: string[] = [];
+  for (const name of ['share-a', 'share-b']) {
+    const config = podConfig(name, path.join(env.net.dir, 'logs'));
+    const { pod_sandbox_id: pod } = await call('RunPodSandbox', { config });
+    pods.push(pod);
+    await runContainer(pod, config, { metadata: { name: 'c' }, image: { image: IMAGE }, command: ['sleep', '600'] });
+  }
+  const shared = shimPids(env.daemon.socket);
+  expect(shared).toHaveLength(1);
+  for (const pod of pods) await call('RemovePodSandbox', { pod_sandbox_id: pod });
+  expect(shimPids(env.daemon.socket)).toEqual(shared);
+  // the next pod goes into the warm shim
+  const config = podConfig('share-c', path.join(env.net.dir, 'logs'));
+  const { pod_sandbox_id: pod } = await call('RunPodSandbox', { config });
+  expect(shimPids(env.daemon.socket)).toEqual(shared);
+  await call('RemovePodSandbox', { pod_sandbox_id: pod });
+  await env.daemon.kill('SIGTERM'); // a graceful stop that keeps the daemon's directories
+  expect(running(shared[0])).toBe(false);
+  await env.daemon.restart();
+  env.cri.close();
+  env.cri = criClients(env.daemon.socket);
+  runtime = env.cri.runtime;
+});
