@@ -33,12 +33,14 @@ export class StreamingServer {
   /** The subprotocol chosen for each WebSocket upgrade, for ws's handshake to answer. */
   private readonly chosen = new WeakMap<http.IncomingMessage, string>();
   private wss: WebSocketServer | undefined;
+  private spdy: typeof import('./spdy') | undefined;
 
   constructor(private readonly address: string, private readonly port: number, private readonly onError: (err: unknown) => void) {}
 
   /** A one-time URL whose upgraded session goes to endpoint. */
   async url(kind: StreamKind, endpoint: StreamEndpoint): Promise<string> {
     const base = await this.listen();
+    this.spdy ??= require('./spdy') as typeof import('./spdy'); // before the client comes to upgrade
     const token = randomBytes(16).toString('hex');
     const timer = setTimeout(() => this.pending.delete(token), TOKEN_TTL_MS);
     timer.unref();
@@ -85,8 +87,7 @@ export class StreamingServer {
     this.pending.delete(token);
     clearTimeout(pending.timer);
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${protocol}\r\n\r\n`);
-    const { spdyServerSession } = require('./spdy') as typeof import('./spdy');
-    const session = spdyServerSession(socket);
+    const session = this.spdy!.spdyServerSession(socket);
     this.sessions.add(session);
     session.closed.then(() => this.sessions.delete(session));
     pending.endpoint.serve(session, protocol);
