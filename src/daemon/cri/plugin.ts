@@ -65,7 +65,8 @@ export class CriPlugin {
   constructor(readonly deps: Deps) {
     this.config = { ...DEFAULT_CRI_CONFIG, ...(deps.config.cri?.config ?? {}) };
     this.puller = daemonPuller(deps, this.config.registryConfigPath);
-    this.client = new Client(path.resolve(deps.config.address), CRI_NAMESPACE);
+    // runtsd's services in-process (as containerd's CRI calls containerd's), the socket otherwise
+    this.client = new Client(path.resolve(deps.config.address), CRI_NAMESPACE, '', deps.inProcess);
     this.store = new CriStore(this.client);
     this.images = new ImageIndexView(this.client);
     this.dir = path.resolve(deps.config.root, 'io.containerd.grpc.v1.cri');
