@@ -120,6 +120,12 @@ const pssKiB = (pid) => {
     return 0;
   }
 };
+/** CPU time (user + system) the process has used, in ms. */
+const cpuMs = (pid) => {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * (1000 / 100); // utime, stime in clock ticks (USER_HZ 100)
+};
+
 /** PSS of the daemon alone and of its shims, and how many shims. */
 const engineMemory = (engine) => {
   const shims = shimPids(engine.socket);
@@ -154,7 +160,9 @@ async function benchEngine(engine, imageTar) {
   try {
     const times = Object.fromEntries(STEPS.map((s) => [s, []]));
     await cycle(cri, 'warmup', Object.fromEntries(STEPS.map((s) => [s, []])));
+    const cpuBefore = cpuMs(engine.child.pid);
     for (let i = 0; i < ROUNDS; i++) await cycle(cri, `p${i}`, times);
+    const cyclesCpuMs = (cpuMs(engine.child.pid) - cpuBefore) / ROUNDS;
     const before = engineMemory(engine);
     const pods = [];
     for (let i = 0; i < PODS; i++) {
@@ -173,6 +181,7 @@ async function benchEngine(engine, imageTar) {
     const total = (m) => m.daemonKiB + m.shimsKiB;
     return {
       times,
+      cyclesCpuMs,
       perPodKiB: (total(after) - total(before)) / PODS,
       // every shim alive with the pods is theirs: only the idle daemon is not
       perPodWithShimsKiB: (total(after) - before.daemonKiB) / PODS,
@@ -224,6 +233,7 @@ async function main() {
     console.log(`  ${step.padEnd(18)} ${a.toFixed(1).padStart(8)} | ${b.toFixed(1).padStart(8)} | ${(a / b).toFixed(2)}x`);
   }
   console.log(`  ${'whole pod cycle'.padEnd(18)} ${sumR.toFixed(1).padStart(8)} | ${sumC.toFixed(1).padStart(8)} | ${(sumR / sumC).toFixed(2)}x`);
+  console.log(`  ${'daemon CPU/cycle'.padEnd(18)} ${r.cyclesCpuMs.toFixed(1).padStart(8)} | ${c.cyclesCpuMs.toFixed(1).padStart(8)} | ${(r.cyclesCpuMs / c.cyclesCpuMs).toFixed(2)}x  (user+system of the daemon process, shims not counted)`);
   const mib = (kib) => (kib / 1024).toFixed(1);
   console.log(`memory (PSS of daemon + shims) per running pod (${PODS} pods), (after-before)/pods: runtsd ${mib(r.perPodKiB)} MiB | containerd ${mib(c.perPodKiB)} MiB | ${(r.perPodKiB / c.perPodKiB).toFixed(2)}x`);
   console.log(`  with the shims alive before the pods charged to them: runtsd ${mib(r.perPodWithShimsKiB)} MiB | containerd ${mib(c.perPodWithShimsKiB)} MiB | ${(r.perPodWithShimsKiB / c.perPodWithShimsKiB).toFixed(2)}x`);
