@@ -198,7 +198,7 @@ function running(pid: number): boolean {
   }
 }
 
-test('pods share one shim (pods_per_shim), which stays warm between pods and goes with the daemon', async () => {
+test('pods share one shim (pods_per_shim), also after kill -9 of runtsd; it stays warm between pods and goes with the daemon', async () => {
   const pods: string[] = [];
   for (const name of ['share-a', 'share-b']) {
     const config = podConfig(name, path.join(env.net.dir, 'logs'));
@@ -208,6 +208,18 @@ test('pods share one shim (pods_per_shim), which stays warm between pods and goe
   }
   const shared = shimPids(env.daemon.socket);
   expect(shared).toHaveLength(1);
+  // kill -9 of runtsd: the restarted daemon lists the pods, puts a new one into their shim, removes them all
+  await env.daemon.kill('SIGKILL');
+  await env.daemon.restart();
+  env.cri.close();
+  env.cri = criClients(env.daemon.socket);
+  runtime = env.cri.runtime;
+  const ready = (await call('ListPodSandbox', {})).items.filter((p: any) => pods.includes(p.id)).map((p: any) => p.state);
+  expect(ready).toEqual(['SANDBOX_READY', 'SANDBOX_READY']);
+  const after = podConfig('share-after-restart', path.join(env.net.dir, 'logs'));
+  const { pod_sandbox_id: third } = await call('RunPodSandbox', { config: after });
+  pods.push(third);
+  expect(shimPids(env.daemon.socket)).toEqual(shared);
   for (const pod of pods) await call('RemovePodSandbox', { pod_sandbox_id: pod });
   expect(shimPids(env.daemon.socket)).toEqual(shared);
   // the next pod goes into the warm shim
