@@ -20,7 +20,7 @@ namespace {
 
 const char kSocketDir[] = "/run/containerd/s/";
 // src/shim/address.ts GROUPING_ANNOTATIONS, in order
-const char *const kGroupingAnnotations[] = {"io.kubernetes.cri.sandbox-id", "io.containerd.runc.v2.group"};
+const char *const kGroupingAnnotations[] = {"io.containerd.runc.v2.group", "io.kubernetes.cri.sandbox-id"};
 
 struct StartFlags {
   std::string address, namespace_, id;

@@ -1,6 +1,7 @@
 // What every gRPC service of runtsd gets: the dependency bag built once at start-up, and the
 // helpers that turn a call into a namespace/lease and an error into a gRPC status.
 import * as grpc from '@grpc/grpc-js';
+import type { InProcessCalls } from './in-process';
 import { RuntsError } from '../foundation/errors';
 import { MetadataStore } from '../metadata/store';
 import { validateIdentifier } from '../metadata/identifiers';
@@ -47,6 +48,8 @@ export interface Deps {
   namespaceUsers: ((namespace: string) => Promise<string | undefined>)[];
   /** The snapshotters, once the snapshots service opened them (image unpacking uses them). */
   snapshotters?: { all: Record<string, Snapshotter>; defaultName: string };
+  /** Every service's unary methods for callers inside the daemon (src/daemon/in-process.ts). */
+  inProcess?: InProcessCalls;
 }
 
 export interface GcRegistry {

@@ -54,6 +54,7 @@ import { tasksService } from './tasks/service';
 import { pullRegistration } from './pull/registration';
 import { shimManagerFor } from './shims/manager';
 import { withAuthorityRewritten } from './authority';
+import { InProcessCalls } from './in-process';
 import { criImageRegistration, criRuntimeRegistration } from './cri/registrations';
 
 export const SERVICES: ServiceRegistration[] = [
@@ -159,7 +160,14 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     'grpc.max_receive_message_length': MAX_MESSAGE,
     'grpc.max_send_message_length': MAX_MESSAGE,
   });
-  for (const service of SERVICES) server.addService(service.definition(), service.implementation(deps));
+  const inProcess = new InProcessCalls();
+  for (const service of SERVICES) {
+    const definition = service.definition();
+    const implementation = service.implementation(deps);
+    server.addService(definition, implementation);
+    inProcess.add(definition, implementation);
+  }
+  deps.inProcess = inProcess;
   // Shims forward events to <address>.ttrpc; tasks a previous daemon left are taken back first.
   const shims = shimManagerFor(deps);
   await shims.start();

@@ -6,8 +6,9 @@ import * as path from 'path';
 
 export const SOCKET_DIR = '/run/containerd/s';
 
-/** Annotations that put a container into an existing shim's group. */
-export const GROUPING_ANNOTATIONS = ['io.kubernetes.cri.sandbox-id', 'io.containerd.runc.v2.group'];
+/** Annotations that put a container into an existing shim's group, in containerd's runc v2 shim's
+ *  order (groupLabels): an explicit group wins over the pod, so pods can share a shim. */
+export const GROUPING_ANNOTATIONS = ['io.containerd.runc.v2.group', 'io.kubernetes.cri.sandbox-id'];
 
 export function shimSocketAddress(grpcAddress: string, namespace: string, groupId: string): string {
   const digest = createHash('sha256').update(path.posix.join(grpcAddress, namespace, groupId)).digest('hex');

@@ -3,8 +3,13 @@
 // exported from runtsd into containerd), in one run. For each engine: the kubelet sequence
 // RunPodSandbox, CreateContainer, StartContainer, StopContainer, RemoveContainer,
 // StopPodSandbox, RemovePodSandbox (median of N rounds after a warm-up), then the memory (PSS)
-// of the daemon and its shims per running pod (K pods of one sleeping container each).
-// Usage: [RUNTSD_SHIM_GROUP=namespace] node test/bench/cri.js [rounds=10] [pods=5]
+// of the daemon and its shims per running pod (K pods of one sleeping container each), counted
+// twice: the growth over the engine before the pods ((after-before)/pods), and with every shim
+// alive before the pods charged to them too (runtsd keeps one shared shim warm between pods).
+// Usage: [RUNTSD_SHIM_GROUP=namespace | RUNTSD_PODS_PER_SHIM=N] node test/bench/cri.js [rounds=10] [pods=5]
+//   default: runtsd's own default (pods share shims, pods_per_shim in its CRI config);
+//   RUNTSD_PODS_PER_SHIM=1: one shim per pod, as containerd; RUNTSD_SHIM_GROUP=namespace: one shim
+//   for all pods through the shim's runtime config file.
 'use strict';
 const { execFileSync, spawn, spawnSync } = require('child_process');
 const fs = require('fs');
@@ -20,6 +25,8 @@ const { noteSharedChains, removeSharedChainsIfUnused } = require('../helpers/cni
 const ROUNDS = Number(process.argv[2] ?? 10);
 /** RUNTSD_SHIM_GROUP=namespace: all pods in one runts shim instead of one shim per pod. */
 const GROUPED = process.env.RUNTSD_SHIM_GROUP === 'namespace';
+const PODS_PER_SHIM = process.env.RUNTSD_PODS_PER_SHIM;
+const MODE = GROUPED ? 'one shim for all pods' : PODS_PER_SHIM ? `pods_per_shim = ${PODS_PER_SHIM}` : 'default pods_per_shim';
 const PODS = Number(process.argv[3] ?? 5);
 const IMAGE = 'docker.io/library/bench-busybox:latest';
 const PAUSE = 'localhost/runts/pause:0.1.0';
@@ -54,7 +61,8 @@ function launch(name, dir) {
   fs.mkdirSync(dir, { recursive: true });
   const socket = path.join(dir, 'grpc.sock');
   const sandboxImage = name === 'runtsd' ? '' : `  sandbox_image = "${PAUSE}"\n`;
-  const cri = `[plugins."io.containerd.grpc.v1.cri"]\n  restrict_oom_score_adj = true\n${sandboxImage}  [plugins."io.containerd.grpc.v1.cri".cni]\n    conf_dir = "${confDir}"\n    bin_dir = "/usr/lib/cni"\n`;
+  const podsPerShim = name === 'runtsd' && PODS_PER_SHIM ? `  pods_per_shim = ${Number(PODS_PER_SHIM)}\n` : '';
+  const cri = `[plugins."io.containerd.grpc.v1.cri"]\n  restrict_oom_score_adj = true\n${podsPerShim}${sandboxImage}  [plugins."io.containerd.grpc.v1.cri".cni]\n    conf_dir = "${confDir}"\n    bin_dir = "/usr/lib/cni"\n`;
   const log = fs.openSync(path.join(dir, 'daemon.log'), 'a');
   let child;
   if (name === 'runtsd') {
@@ -114,7 +122,17 @@ const pssKiB = (pid) => {
     return 0;
   }
 };
-const engineMemory = (engine) => [engine.child.pid, ...shimPids(engine.socket)].reduce((s, pid) => s + pssKiB(pid), 0);
+/** CPU time (user + system) the process has used, in ms. */
+const cpuMs = (pid) => {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * (1000 / 100); // utime, stime in clock ticks (USER_HZ 100)
+};
+
+/** PSS of the daemon alone and of its shims, and how many shims. */
+const engineMemory = (engine) => {
+  const shims = shimPids(engine.socket);
+  return { daemonKiB: pssKiB(engine.child.pid), shimsKiB: shims.reduce((s, pid) => s + pssKiB(pid), 0), shims: shims.length };
+};
 
 const podConfig = (name) => ({
   metadata: { name, namespace: 'bench', uid: `uid-${name}`, attempt: 0 }, hostname: name, log_directory: path.join(work, 'logs'), linux: {},
@@ -144,7 +162,9 @@ async function benchEngine(engine, imageTar) {
   try {
     const times = Object.fromEntries(STEPS.map((s) => [s, []]));
     await cycle(cri, 'warmup', Object.fromEntries(STEPS.map((s) => [s, []])));
+    const cpuBefore = cpuMs(engine.child.pid);
     for (let i = 0; i < ROUNDS; i++) await cycle(cri, `p${i}`, times);
+    const cyclesCpuMs = (cpuMs(engine.child.pid) - cpuBefore) / ROUNDS;
     const before = engineMemory(engine);
     const pods = [];
     for (let i = 0; i < PODS; i++) {
@@ -160,7 +180,16 @@ async function benchEngine(engine, imageTar) {
       await cri.call('StopPodSandbox', { pod_sandbox_id: pod });
       await cri.call('RemovePodSandbox', { pod_sandbox_id: pod });
     }
-    return { times, perPodKiB: (after - before) / PODS, daemonKiB: before };
+    const total = (m) => m.daemonKiB + m.shimsKiB;
+    return {
+      times,
+      cyclesCpuMs,
+      perPodKiB: (total(after) - total(before)) / PODS,
+      // every shim alive with the pods is theirs: only the idle daemon is not
+      perPodWithShimsKiB: (total(after) - before.daemonKiB) / PODS,
+      before,
+      after,
+    };
   } finally {
     cri.close();
   }
@@ -196,7 +225,7 @@ async function main() {
   }
   const r = results.runtsd;
   const c = results.containerd;
-  console.log(`CRI latency, median of ${ROUNDS} rounds (ms): runtsd (${GROUPED ? 'one shim for all pods' : 'one shim per pod'}) | containerd 1.6 CRI | ratio`);
+  console.log(`CRI latency, median of ${ROUNDS} rounds (ms): runtsd (${MODE}) | containerd 1.6 CRI | ratio`);
   let sumR = 0;
   let sumC = 0;
   for (const step of STEPS) {
@@ -207,8 +236,13 @@ async function main() {
     console.log(`  ${step.padEnd(18)} ${a.toFixed(1).padStart(8)} | ${b.toFixed(1).padStart(8)} | ${(a / b).toFixed(2)}x`);
   }
   console.log(`  ${'whole pod cycle'.padEnd(18)} ${sumR.toFixed(1).padStart(8)} | ${sumC.toFixed(1).padStart(8)} | ${(sumR / sumC).toFixed(2)}x`);
-  console.log(`memory (PSS of daemon + shims) per running pod (${PODS} pods): runtsd ${(r.perPodKiB / 1024).toFixed(1)} MiB | containerd ${(c.perPodKiB / 1024).toFixed(1)} MiB | ${(r.perPodKiB / c.perPodKiB).toFixed(2)}x`);
-  console.log(`idle daemon PSS: runtsd ${(r.daemonKiB / 1024).toFixed(1)} MiB | containerd ${(c.daemonKiB / 1024).toFixed(1)} MiB`);
+  console.log(`  ${'daemon CPU/cycle'.padEnd(18)} ${r.cyclesCpuMs.toFixed(1).padStart(8)} | ${c.cyclesCpuMs.toFixed(1).padStart(8)} | ${(r.cyclesCpuMs / c.cyclesCpuMs).toFixed(2)}x  (user+system of the daemon process, shims not counted)`);
+  const mib = (kib) => (kib / 1024).toFixed(1);
+  console.log(`memory (PSS of daemon + shims) per running pod (${PODS} pods), (after-before)/pods: runtsd ${mib(r.perPodKiB)} MiB | containerd ${mib(c.perPodKiB)} MiB | ${(r.perPodKiB / c.perPodKiB).toFixed(2)}x`);
+  console.log(`  with the shims alive before the pods charged to them: runtsd ${mib(r.perPodWithShimsKiB)} MiB | containerd ${mib(c.perPodWithShimsKiB)} MiB | ${(r.perPodWithShimsKiB / c.perPodWithShimsKiB).toFixed(2)}x`);
+  const idle = (m) => `daemon ${mib(m.daemonKiB)} MiB + ${m.shims} shim(s) ${mib(m.shimsKiB)} MiB`;
+  console.log(`idle PSS before the pods: runtsd ${idle(r.before)} | containerd ${idle(c.before)}`);
+  console.log(`with ${PODS} pods: runtsd ${idle(r.after)} | containerd ${idle(c.after)}`);
 }
 
 main().catch((err) => {

@@ -20,6 +20,11 @@ export interface CriConfig {
   defaultRuntime: string;
   /** containerd.runtimes.<name>: the shim (runtime_type) and its options file (options.ConfigPath). */
   runtimes: Record<string, { type: string; configPath: string }>;
+  /**
+   * runtsd only (`pods_per_shim`): how many pods of runts's default runtime share one shim, which
+   * bounds what one shim's crash takes down; 1 = one shim per pod, as containerd.
+   */
+  podsPerShim: number;
 }
 
 export const DEFAULT_CRI_CONFIG: CriConfig = {
@@ -32,6 +37,8 @@ export const DEFAULT_CRI_CONFIG: CriConfig = {
   streamServerPort: '0',
   defaultRuntime: '',
   runtimes: {},
+  // a Node shim is ~20 MiB: eight pods share it at ~2.5 MiB each, a crash takes eight down
+  podsPerShim: 8,
 };
 
 export const CRI_PLUGIN = 'io.containerd.grpc.v1.cri';
@@ -69,6 +76,10 @@ export function readCriTable(table: unknown, where: string): CriSettings {
           config.restrictOomScoreAdj = value;
           break;
         case 'containerd.default_runtime_name': config.defaultRuntime = str(name, value); break;
+        case 'pods_per_shim':
+          if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw invalid(`${where}: ${name} must be a whole number of at least 1`);
+          config.podsPerShim = value;
+          break;
         default: {
           const runtime = /^containerd\.runtimes\.([^.]+)\.(runtime_type|options\.ConfigPath|options\.SystemdCgroup)$/.exec(name);
           if (runtime?.[2] === 'options.SystemdCgroup') {

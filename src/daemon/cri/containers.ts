@@ -65,7 +65,7 @@ export async function createContainer(cri: CriPlugin, request: Message): Promise
     const user = await containerUser(config.linux?.security_context ?? {}, image.config.config?.User, async (use) => withRootfs((await preparing).mounts, use));
     const spec = containerSpec({
       sandboxId: sandbox.id, config, sandboxConfig: sandbox.meta.config, image: image.config, podDir: sandbox.meta.dir, pausePid: pause?.pid ?? 0,
-      targetPid, cgroupsPath: meta.cgroupsPath, restrictOom: cri.config.restrictOomScoreAdj, user,
+      targetPid, cgroupsPath: meta.cgroupsPath, restrictOom: cri.config.restrictOomScoreAdj, user, shimGroup: sandbox.meta.shimGroup,
     });
     const record = cri.store.create('container', {
       id, image: image.names[0] ?? image.id, spec, snapshotKey: id, meta, runtime: cri.runtime(),

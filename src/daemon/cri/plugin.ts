@@ -23,8 +23,12 @@ import { StreamingServer } from './streaming/server';
 import { StdinWriter, writeStdinFifo } from './stdin-fifo';
 import { ensurePauseImage } from './pause-image';
 import { addPodHostsEntry } from './spec';
+import { ShimGroups } from './shim-groups';
+import { shimManagerFor } from '../shims/manager';
 
 export const SNAPSHOTTER = 'overlayfs';
+/** runts's shim: the runtime of CRI pods unless the config names another. */
+export const RUNTS_RUNTIME = 'io.containerd.runts.v2';
 const DRAIN_MS = 2000;
 
 export interface TaskExit { exitStatus: number; exitedAt: number }
@@ -51,6 +55,8 @@ export class CriPlugin {
   readonly puller: ImagePuller;
   /** The streaming server of Exec, Attach and PortForward: listens from the first such call on. */
   readonly streaming: StreamingServer;
+  /** Pods of runts's runtime sharing shims. */
+  readonly shimGroups: ShimGroups;
   private readonly outputs = new Map<string, ContainerIO>();
   private readonly finishing = new Map<string, Promise<void>>();
   private recovered: Promise<void> | undefined;
@@ -60,7 +66,8 @@ export class CriPlugin {
   constructor(readonly deps: Deps) {
     this.config = { ...DEFAULT_CRI_CONFIG, ...(deps.config.cri?.config ?? {}) };
     this.puller = daemonPuller(deps, this.config.registryConfigPath);
-    this.client = new Client(path.resolve(deps.config.address), CRI_NAMESPACE);
+    // runtsd's services in-process (as containerd's CRI calls containerd's), the socket otherwise
+    this.client = new Client(path.resolve(deps.config.address), CRI_NAMESPACE, '', deps.inProcess);
     this.store = new CriStore(this.client);
     this.images = new ImageIndexView(this.client);
     this.dir = path.resolve(deps.config.root, 'io.containerd.grpc.v1.cri');
@@ -76,6 +83,7 @@ export class CriPlugin {
       this.images.invalidate();
       this.pauseImage = undefined;
     });
+    this.shimGroups = new ShimGroups(this.config.podsPerShim);
     this.streaming = new StreamingServer(this.config.streamServerAddress, Number(this.config.streamServerPort) || 0,
       (err) => deps.log.warn('streaming session failed', { error: String(err) }));
   }
@@ -110,7 +118,7 @@ export class CriPlugin {
    *  (config_path) when the configured runtime has an options file. */
   runtime(): WireRuntime {
     const r = this.config.runtimes[this.config.defaultRuntime];
-    if (!r) return { name: 'io.containerd.runts.v2', options: null };
+    if (!r) return { name: RUNTS_RUNTIME, options: null };
     if (!r.configPath) return { name: r.type, options: null };
     const value = protobuf.Writer.create().uint32(18).string(r.configPath).finish();
     return { name: r.type, options: { type_url: 'runtimeoptions.v1.Options', value: Buffer.from(value) } };
@@ -127,9 +135,12 @@ export class CriPlugin {
   }
 
   private async recover(): Promise<void> {
-    // a daemon killed between a pod's record and its network's result left the record without its IP
     for (const s of await this.store.list<SandboxMeta>('sandbox')) {
-      if (s.meta.ip || !s.meta.network || s.meta.stopped) continue;
+      if (s.meta.stopped) continue;
+      this.shimGroups.restore(s.id, s.meta.shimGroup);
+      if (ShimGroups.isKeptWarm(s.meta.shimGroup)) shimManagerFor(this.deps).keepWhenIdle(CRI_NAMESPACE, s.id);
+      // a daemon killed between a pod's record and its network's result left the record without its IP
+      if (s.meta.ip || !s.meta.network) continue;
       const address = cachedAddress(this.network, s.id, s.meta.network);
       if (!address?.ip) continue;
       s.meta.ip = address.ip;

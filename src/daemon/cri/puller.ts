@@ -1,8 +1,8 @@
 // How PullImage gets an image into runtsd: the daemon's own pull (src/daemon/pull) behind a small
-// interface, so the CRI plugin does not depend on how a pull is done.
+// interface, so the CRI plugin does not depend on how a pull is done. The pull and its registry
+// client (undici, ~3 MiB of heap) load with the first PullImage, not with the plugin.
 import { Deps } from '../deps';
-import { pullIntoDaemon } from '../pull/pull';
-import { Credentials } from '../../registry/auth';
+import type { Credentials } from '../../registry/auth';
 import { invalid } from '../../foundation/errors';
 
 export interface PullAuth {
@@ -37,6 +37,7 @@ export function credentialsOf(auth: PullAuth | undefined): Credentials | undefin
 export function daemonPuller(deps: Deps, hostsDir: string): ImagePuller {
   return {
     async pull(reference, namespace, auth) {
+      const { pullIntoDaemon } = require('../pull/pull') as typeof import('../pull/pull');
       const record = await pullIntoDaemon(deps, reference, namespace, {
         auth: credentialsOf(auth),
         hostsDir: hostsDir || undefined,

@@ -10,13 +10,14 @@ import { unpackImage } from '../../client/unpack';
 import { addNetworks, detachNetwork } from '../../network/attach';
 import { PortMapping } from '../../network/ports';
 import { GrpcStatusError } from '../deps';
-import { CriPlugin, SNAPSHOTTER } from './plugin';
+import { CriPlugin, RUNTS_RUNTIME, SNAPSHOTTER } from './plugin';
 import { CRI_NAMESPACE, ContainerMeta, CriRecord, Message, SandboxMeta, asStatus, notFoundStatus } from './store';
 import { shimManagerFor } from '../shims/manager';
 import { addPodHostsEntry, cgroupsPathFor, isNode, sandboxSpec, writePodFiles } from './spec';
 import { refuseLsm } from './seccomp';
 import { removeContainer } from './containers';
 import { CriImage } from './images';
+import { ShimGroups } from './shim-groups';
 
 const invalidArg = (msg: string) => new GrpcStatusError(grpc.status.INVALID_ARGUMENT, msg);
 
@@ -66,11 +67,13 @@ export async function runPodSandbox(cri: CriPlugin, request: Message): Promise<s
   if (!hostNetwork && !network) {
     throw new GrpcStatusError(grpc.status.FAILED_PRECONDITION, `cni config not initialized: no network config list in ${cri.network.confDir}`);
   }
+  const runtime = cri.runtime();
+  const shimGroup = runtime.name === RUNTS_RUNTIME ? cri.shimGroups.place(id) : undefined;
   const meta: SandboxMeta = {
     id, config, createdAt: Date.now() * 1e6, netns: '', network: network?.name ?? '', ip: '',
-    dir: path.join(cri.dir, 'sandboxes', id), cgroupsPath: cgroupsPathFor(config, id), stopped: false,
+    dir: path.join(cri.dir, 'sandboxes', id), cgroupsPath: cgroupsPathFor(config, id), stopped: false, shimGroup,
   };
-  const undo: (() => Promise<unknown>)[] = [];
+  const undo: (() => Promise<unknown>)[] = [async () => cri.shimGroups.release(id)];
   const shims = shimManagerFor(cri.deps);
   // The CNI plugins run while the pause task's shim starts (containerd 1.6 runs them first, then
   // the task): the pause process only holds the namespace, the network may come up after it.
@@ -79,8 +82,9 @@ export async function runPodSandbox(cri: CriPlugin, request: Message): Promise<s
     // the pause task's shim (a Node process) starts first: the namespace it will join, the
     // snapshot, the record and the network are made meanwhile
     meta.netns = network ? cri.network.netns.pathOf(id) : '';
-    const spec = sandboxSpec({ id, config, image: image.config, netns: meta.netns, cgroupsPath: meta.cgroupsPath, restrictOom: cri.config.restrictOomScoreAdj });
-    const runtime = cri.runtime();
+    const spec = sandboxSpec({
+      id, config, image: image.config, netns: meta.netns, cgroupsPath: meta.cgroupsPath, restrictOom: cri.config.restrictOomScoreAdj, shimGroup,
+    });
     shims.startEarly(CRI_NAMESPACE, id, spec, { name: runtime.name, options: runtime.options ? { typeUrl: runtime.options.type_url, value: runtime.options.value } : undefined });
     undo.push(() => shims.dropEarly(CRI_NAMESPACE, id));
     if (network) {
@@ -107,6 +111,7 @@ export async function runPodSandbox(cri: CriPlugin, request: Message): Promise<s
     const task = (async () => {
       await cri.client.unary('tasks', 'Create', { container_id: id, rootfs: mounts, stdin: '', stdout: '', stderr: '', terminal: false });
       undo.push(() => cri.deleteTask(id));
+      if (ShimGroups.isKeptWarm(shimGroup)) shims.keepWhenIdle(CRI_NAMESPACE, id);
       await cri.client.unary('tasks', 'Start', { container_id: id, exec_id: '' });
     })();
     // the pod's IP goes into its record (and /etc/hosts) while the task is still starting
@@ -148,6 +153,7 @@ export async function stopPodSandbox(cri: CriPlugin, id: string): Promise<void> 
     : Promise.resolve();
   const [ended, detached] = await Promise.allSettled([pause, network]);
   if (ended.status === 'rejected') throw ended.reason;
+  cri.shimGroups.release(sandbox.id);
   if (detached.status === 'rejected') throw asStatus(detached.reason);
   if (!sandbox.meta.stopped) {
     sandbox.meta.stopped = true;

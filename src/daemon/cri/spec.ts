@@ -9,6 +9,7 @@ import { GrpcStatusError } from '../deps';
 import { Message } from './store';
 import { seccompFor } from './seccomp';
 import { ProcessUser } from './container-user';
+import { SHIM_GROUP_ANNOTATION } from './shim-groups';
 
 const DEFAULT_CAPS = ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',
   'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE'];
@@ -88,7 +89,12 @@ export interface SandboxSpecInput {
   netns: string;
   cgroupsPath: string;
   restrictOom: boolean;
+  /** The shim group shared with other pods (src/daemon/cri/shim-groups.ts). */
+  shimGroup?: string;
 }
+
+/** The annotation that puts a pod's tasks into its shim group, when it has one. */
+const shimGroupAnnotation = (group: string | undefined): Record<string, string> => (group ? { [SHIM_GROUP_ANNOTATION]: group } : {});
 
 export function sandboxSpec(o: SandboxSpecInput): object {
   const ns = o.config.linux?.security_context?.namespace_options ?? {};
@@ -124,7 +130,10 @@ export function sandboxSpec(o: SandboxSpecInput): object {
       seccomp: seccompFor(sc.seccomp, sc.privileged),
     },
     // containerd's CRI annotations: the shim groups a pod's containers by sandbox id
-    annotations: { ...(o.config.annotations ?? {}), 'io.kubernetes.cri.container-type': 'sandbox', 'io.kubernetes.cri.sandbox-id': o.id },
+    annotations: {
+      ...(o.config.annotations ?? {}), 'io.kubernetes.cri.container-type': 'sandbox', 'io.kubernetes.cri.sandbox-id': o.id,
+      ...shimGroupAnnotation(o.shimGroup),
+    },
   };
 }
 
@@ -168,6 +177,8 @@ export interface ContainerSpecInput {
   targetPid: number;
   cgroupsPath: string;
   restrictOom: boolean;
+  /** The pod's shim group (SandboxSpecInput.shimGroup). */
+  shimGroup?: string;
   /** Resolved against the image's /etc/passwd and /etc/group (container-user.ts). */
   user: ProcessUser;
 }
@@ -254,6 +265,7 @@ export function containerSpec(o: ContainerSpecInput): object {
     },
     annotations: {
       ...(c.annotations ?? {}), 'io.kubernetes.cri.container-type': 'container', 'io.kubernetes.cri.sandbox-id': o.sandboxId,
+      ...shimGroupAnnotation(o.shimGroup),
     },
   };
 }

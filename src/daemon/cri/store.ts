@@ -1,6 +1,10 @@
 // CRI objects kept as containerd keeps them: container records in the "k8s.io" namespace, a
 // label telling sandboxes from containers and an extension holding the CRI metadata (config,
 // timestamps, network, exit) as JSON. A restarted runtsd finds every pod and container here.
+// Reads come from an index in memory, written through with each change and loaded from the
+// records once (as containerd's CRI keeps its sandbox and container stores): a pod cycle made
+// ~15 containers.List/Get calls over gRPC, each List decoding every record. Like containerd's,
+// the index does not see records changed behind the plugin's back (ctr -n k8s.io).
 import * as grpc from '@grpc/grpc-js';
 import { Client, DaemonError, hasCode } from '../../client/client';
 import { GrpcStatusError } from '../deps';
@@ -27,6 +31,8 @@ export interface SandboxMeta {
   dir: string;
   cgroupsPath: string;
   stopped: boolean;
+  /** The shared shim group of its tasks (src/daemon/cri/shim-groups.ts); absent: a shim of its own. */
+  shimGroup?: string;
 }
 
 export interface ContainerMeta {
@@ -67,21 +73,45 @@ export function asStatus(err: unknown): unknown {
 
 export const notFoundStatus = (what: string) => new GrpcStatusError(grpc.status.NOT_FOUND, what);
 
-const metaOf = (c: Message) => {
+/** A record as the index keeps it: the metadata as JSON, so every reader gets its own copy to change. */
+interface Indexed { kind: Kind; id: string; labels: Record<string, string>; image: string; metaJson: string }
+
+const indexed = (kind: Kind, c: Message): Indexed | undefined => {
   const ext = c.extensions?.[EXTENSION];
-  return ext ? JSON.parse(Buffer.from(ext.value).toString('utf8')) : undefined;
+  if (!ext) return undefined;
+  return { kind, id: c.id, labels: c.labels ?? {}, image: c.image, metaJson: Buffer.from(ext.value).toString('utf8') };
 };
 
-const toRecord = <M>(c: Message): CriRecord<M> => ({ id: c.id, labels: c.labels ?? {}, image: c.image, meta: metaOf(c) as M });
+const toRecord = <M>(r: Indexed): CriRecord<M> => ({ id: r.id, labels: { ...r.labels }, image: r.image, meta: JSON.parse(r.metaJson) as M });
 
 export const metaExtension = (meta: unknown) => ({ [EXTENSION]: { type_url: EXTENSION_TYPE, value: Buffer.from(JSON.stringify(meta)) } });
 
 export class CriStore {
+  private index: Promise<Map<string, Indexed>> | undefined;
+
   constructor(private readonly client: Client) {}
 
+  /** The index, loaded from the records on first use (again after a failed load). */
+  private records(): Promise<Map<string, Indexed>> {
+    this.index ??= (async () => {
+      const byId = new Map<string, Indexed>();
+      for (const kind of ['sandbox', 'container'] as Kind[]) {
+        const { containers } = await this.client.unary('containers', 'List', { filters: [`labels."${KIND_LABEL}"==${kind}`] });
+        for (const c of containers as Message[]) {
+          const r = indexed(kind, c);
+          if (r) byId.set(r.id, r);
+        }
+      }
+      return byId;
+    })().catch((err) => {
+      this.index = undefined;
+      throw asStatus(err);
+    });
+    return this.index;
+  }
+
   async list<M>(kind: Kind): Promise<CriRecord<M>[]> {
-    const { containers } = await this.client.unary('containers', 'List', { filters: [`labels."${KIND_LABEL}"==${kind}`] });
-    return (containers as Message[]).filter((c) => metaOf(c) !== undefined).map((c) => toRecord<M>(c));
+    return [...(await this.records()).values()].filter((r) => r.kind === kind).map((r) => toRecord<M>(r));
   }
 
   async get<M>(kind: Kind, id: string): Promise<CriRecord<M>> {
@@ -93,20 +123,18 @@ export class CriStore {
   /** By full id or unique prefix, as crictl and containerd's CRI accept. */
   async find<M>(kind: Kind, id: string): Promise<CriRecord<M> | undefined> {
     if (!id) throw new GrpcStatusError(grpc.status.INVALID_ARGUMENT, `${kind} id cannot be empty`);
-    try {
-      const { container } = await this.client.unary('containers', 'Get', { id });
-      if (container.labels?.[KIND_LABEL] === kind && metaOf(container)) return toRecord<M>(container);
-    } catch (err) {
-      if (!hasCode(err, 'NOT_FOUND') && !hasCode(err, 'INVALID_ARGUMENT')) throw asStatus(err);
-    }
-    const matches = (await this.list<M>(kind)).filter((r) => r.id.startsWith(id));
+    const records = await this.records();
+    const exact = records.get(id);
+    if (exact?.kind === kind) return toRecord<M>(exact);
+    const matches = [...records.values()].filter((r) => r.kind === kind && r.id.startsWith(id));
     if (matches.length > 1) throw new GrpcStatusError(grpc.status.INVALID_ARGUMENT, `${kind} id prefix "${id}" is ambiguous`);
-    return matches[0];
+    return matches[0] && toRecord<M>(matches[0]);
   }
 
   async create(kind: Kind, record: {
     id: string; labels: Record<string, string>; image: string; spec: object; snapshotKey: string; meta: unknown; runtime: WireRuntime;
   }): Promise<void> {
+    const records = await this.records();
     await this.client.unary('containers', 'Create', {
       container: {
         id: record.id,
@@ -119,13 +147,18 @@ export class CriStore {
         extensions: metaExtension(record.meta),
       },
     });
+    records.set(record.id, { kind, id: record.id, labels: { ...record.labels, [KIND_LABEL]: kind }, image: record.image, metaJson: JSON.stringify(record.meta) });
   }
 
   async updateMeta(id: string, meta: unknown): Promise<void> {
+    const records = await this.records();
+    const metaJson = JSON.stringify(meta);
     await this.client.unary('containers', 'Update', {
-      container: { id, extensions: metaExtension(meta) },
+      container: { id, extensions: { [EXTENSION]: { type_url: EXTENSION_TYPE, value: Buffer.from(metaJson) } } },
       update_mask: { paths: [`extensions.${EXTENSION}`] },
     });
+    const r = records.get(id);
+    if (r) r.metaJson = metaJson;
   }
 
   async spec(id: string): Promise<Message> {
@@ -135,10 +168,12 @@ export class CriStore {
 
   /** Idempotent. */
   async remove(id: string): Promise<void> {
+    const records = await this.records();
     try {
       await this.client.unary('containers', 'Delete', { id });
     } catch (err) {
       if (!hasCode(err, 'NOT_FOUND')) throw asStatus(err);
     }
+    records.delete(id);
   }
 }

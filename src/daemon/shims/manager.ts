@@ -37,6 +37,8 @@ export interface ShimTask {
   logReader: net.Socket | undefined;
   /** Set once a Delete took the task over: the shim's death is then no longer news. */
   deleting: boolean;
+  /** Until the task is created (or given up): its shim's address is held open (ShimManager.joining). */
+  joining: boolean;
 }
 
 export interface CreateOptions {
@@ -66,6 +68,12 @@ export class ShimManager {
   /** Shims started by startEarly(), not yet taken by create(). */
   private readonly early = new Map<string, Promise<ShimTask>>();
   private eventsServer: TtrpcServer | undefined;
+  /** Tasks on their way into a shim, by address: that shim is not shut down under them. */
+  private readonly joining = new Map<string, number>();
+  /** Shims being shut down, by address: a task that `start` sent there waits, then starts anew. */
+  private readonly closing = new Map<string, Promise<void>>();
+  /** Shims that stay when their last task goes (keepWhenIdle). */
+  private readonly keptIdle = new Set<string>();
 
   constructor(private readonly deps: Deps) {}
 
@@ -79,10 +87,12 @@ export class ShimManager {
     await Promise.all(listBundles(this.deps.config.root, this.deps.config.state).map((b) => this.recover(b)));
   }
 
-  /** Lets go of the shims (they keep running for the next daemon). */
+  /** Lets go of the shims (they keep running for the next daemon); one kept warm with no task goes. */
   async stop(): Promise<void> {
+    const busy = new Set([...this.tasks.values()].map((t) => t.address));
     for (const task of this.tasks.values()) this.release(task);
     this.tasks.clear();
+    await Promise.all([...this.keptIdle].filter((address) => !busy.has(address)).map((address) => this.shutdownIdle(address)));
     await this.eventsServer?.close();
   }
 
@@ -118,6 +128,16 @@ export class ShimManager {
     if (task) await this.abandon(task);
   }
 
+  /**
+   * The shim of this task stays when its last task goes, so the next task of its group does not
+   * pay a shim start (the CRI plugin keeps one group shim warm this way). Not persisted: a
+   * restarted daemon finds the idle shim again through its group's address.
+   */
+  keepWhenIdle(namespace: string, id: string): void {
+    const task = this.tasks.get(keyOf(namespace, id));
+    if (task) this.keptIdle.add(task.address);
+  }
+
   async create(namespace: string, container: ContainerRecord, request: CreateOptions): Promise<number> {
     const key = keyOf(namespace, container.id);
     if (this.tasks.has(key) || this.creating.has(key)) throw new RuntsError(`task ${container.id}: already exists`, 'exists');
@@ -150,10 +170,12 @@ export class ShimManager {
           options,
         }));
       } catch (err) {
+        this.endJoining(task);
         await this.abandon(task);
         throw err;
       }
       this.tasks.set(key, task);
+      this.endJoining(task);
       return pid;
     } finally {
       this.creating.delete(key);
@@ -192,11 +214,21 @@ export class ShimManager {
     const logReader = followShimLog(bundle.path, id, this.deps.log);
     const ctx = this.commandContext(binary, bundle);
     try {
-      const address = await startShim(ctx, marshalAny(options));
+      let address = await startShim(ctx, marshalAny(options));
+      const closing = this.closing.get(address);
+      if (closing) {
+        // `start` found a shim that is exiting: once it is gone, `start` makes a new one
+        await closing;
+        address = await startShim(ctx, marshalAny(options));
+      }
+      this.beginJoining(address);
       try {
-        return await this.connect(namespace, bundle, binary, address, logReader);
+        const task = await this.connect(namespace, bundle, binary, address, logReader);
+        task.joining = true;
+        return task;
       } catch (err) {
         // started but unreachable: let its own `delete` clean up what it made
+        this.endJoining({ address, joining: true });
         await deleteShim(ctx).catch(() => undefined);
         throw err;
       }
@@ -231,7 +263,7 @@ export class ShimManager {
       throw err;
     }
     const task: ShimTask = {
-      namespace, id: bundle.id, address, bundle, binary, client, logReader, deleting: false, shimGone: Promise.resolve(),
+      namespace, id: bundle.id, address, bundle, binary, client, logReader, deleting: false, joining: false, shimGone: Promise.resolve(),
     };
     if (shimPid > 0) {
       task.shimGone = exited(shimPid).then(() => undefined);
@@ -309,22 +341,61 @@ export class ShimManager {
     }
   }
 
+  /** Shuts down a shim with no task (it exits only when it has none) and waits, briefly, until it did. */
+  private async shutdownIdle(address: string): Promise<void> {
+    let client: TaskClient | undefined;
+    try {
+      client = await TaskClient.connect(address);
+      const { shimPid } = await client.call('Connect', { id: '' }, CLEANUP_TIMEOUT_MS);
+      await client.call('Shutdown', { id: '' }, CLEANUP_TIMEOUT_MS);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited(shimPid), new Promise((r) => (timer = setTimeout(r, SHUTDOWN_WAIT_MS)))]);
+      clearTimeout(timer);
+    } catch (err) {
+      this.deps.log.debug('idle shim already gone', { address, error: String(err) });
+    } finally {
+      client?.close();
+    }
+  }
+
+  private beginJoining(address: string): void {
+    this.joining.set(address, (this.joining.get(address) ?? 0) + 1);
+  }
+
+  private endJoining(task: Pick<ShimTask, 'address' | 'joining'>): void {
+    if (!task.joining) return;
+    task.joining = false;
+    const left = (this.joining.get(task.address) ?? 1) - 1;
+    if (left > 0) this.joining.set(task.address, left);
+    else this.joining.delete(task.address);
+  }
+
   /** Asks the shim to exit and waits (briefly) until it did, as containerd's waitShutdown. */
   private async shutdown(task: ShimTask): Promise<void> {
-    // a grouped shim serving other tasks stays: nothing to wait for
-    if ([...this.tasks.values()].some((t) => t !== task && t.address === task.address)) {
+    this.endJoining(task);
+    // a grouped shim serving other tasks (or about to) stays, and so does one kept warm
+    const shared = [...this.tasks.values()].some((t) => t !== task && t.address === task.address);
+    if (shared || this.joining.has(task.address) || this.keptIdle.has(task.address)) {
       this.release(task);
       return;
     }
+    const gone = (async () => {
+      try {
+        await task.client.call('Shutdown', { id: task.id });
+      } catch {
+        // a shim may drop the connection while answering
+      }
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([task.shimGone, new Promise((r) => (timer = setTimeout(r, SHUTDOWN_WAIT_MS)))]);
+      clearTimeout(timer);
+    })();
+    this.closing.set(task.address, gone);
     try {
-      await task.client.call('Shutdown', { id: task.id });
-    } catch {
-      // a shim may drop the connection while answering
+      await gone;
+    } finally {
+      if (this.closing.get(task.address) === gone) this.closing.delete(task.address);
+      this.release(task);
     }
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([task.shimGone, new Promise((r) => (timer = setTimeout(r, SHUTDOWN_WAIT_MS)))]);
-    clearTimeout(timer);
-    this.release(task);
   }
 
   private release(task: ShimTask): void {

@@ -207,3 +207,61 @@ function forgetPodAddress(pod: string, ip: string): void {
   const hosts = path.join(sandboxDir(pod), 'hosts');
   fs.writeFileSync(hosts, fs.readFileSync(hosts, 'utf8').split('\n').filter((l) => !l.startsWith(ip)).join('\n'));
 }
+
+/** The daemon's shims: processes whose command line names the shim and the daemon's socket. */
+function shimPids(socket: string): number[] {
+  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      const cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
+      return cmd.includes('containerd-shim-runts-v2') && cmd.includes(socket);
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+/** Neither gone nor a zombie (an exited shim waits for init to reap it). */
+function running(pid: number): boolean {
+  try {
+    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+test('pods share one shim (pods_per_shim), also after kill -9 of runtsd; it stays warm between pods and goes with the daemon', async () => {
+  const pods: string[] = [];
+  for (const name of ['share-a', 'share-b']) {
+    const config = podConfig(name, path.join(env.net.dir, 'logs'));
+    const { pod_sandbox_id: pod } = await call('RunPodSandbox', { config });
+    pods.push(pod);
+    await runContainer(pod, config, { metadata: { name: 'c' }, image: { image: IMAGE }, command: ['sleep', '600'] });
+  }
+  const shared = shimPids(env.daemon.socket);
+  expect(shared).toHaveLength(1);
+  // kill -9 of runtsd: the restarted daemon lists the pods, puts a new one into their shim, removes them all
+  await env.daemon.kill('SIGKILL');
+  await env.daemon.restart();
+  env.cri.close();
+  env.cri = criClients(env.daemon.socket);
+  runtime = env.cri.runtime;
+  const ready = (await call('ListPodSandbox', {})).items.filter((p: any) => pods.includes(p.id)).map((p: any) => p.state);
+  expect(ready).toEqual(['SANDBOX_READY', 'SANDBOX_READY']);
+  const after = podConfig('share-after-restart', path.join(env.net.dir, 'logs'));
+  const { pod_sandbox_id: third } = await call('RunPodSandbox', { config: after });
+  pods.push(third);
+  expect(shimPids(env.daemon.socket)).toEqual(shared);
+  for (const pod of pods) await call('RemovePodSandbox', { pod_sandbox_id: pod });
+  expect(shimPids(env.daemon.socket)).toEqual(shared);
+  // the next pod goes into the warm shim
+  const config = podConfig('share-c', path.join(env.net.dir, 'logs'));
+  const { pod_sandbox_id: pod } = await call('RunPodSandbox', { config });
+  expect(shimPids(env.daemon.socket)).toEqual(shared);
+  await call('RemovePodSandbox', { pod_sandbox_id: pod });
+  await env.daemon.kill('SIGTERM'); // a graceful stop that keeps the daemon's directories
+  expect(running(shared[0])).toBe(false);
+  await env.daemon.restart();
+  env.cri.close();
+  env.cri = criClients(env.daemon.socket);
+  runtime = env.cri.runtime;
+});

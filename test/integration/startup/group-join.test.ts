@@ -68,6 +68,9 @@ describeIfPossible('the shim launcher joins a running group without Node', () =>
     // the other grouping annotation, and an address spelled differently (path.posix.join's rules)
     const third = shim(bundle('b3', { 'io.containerd.runc.v2.group': 'pod1' }), 'c3', { address: `${dir}//x/../containerd.sock` });
     expect(third).toEqual({ status: 0, address: first.address, stderr: '', nodeStarted: false });
+    // containerd's runc v2 order: the explicit group before the sandbox id (pods sharing a shim)
+    const fourth = shim(bundle('b4', { 'io.kubernetes.cri.sandbox-id': 'pod2', 'io.containerd.runc.v2.group': 'pod1' }), 'c4');
+    expect(fourth).toEqual({ status: 0, address: first.address, stderr: '', nodeStarted: false });
   });
 
   it('a container of no running group still starts its own shim through Node', () => {

@@ -57,6 +57,9 @@ describe('shim socket address', () => {
       expect(groupIdOf(bundle, 'c1')).toBe('c1');
       fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify({ annotations: { 'io.kubernetes.cri.sandbox-id': 'pod1' } }));
       expect(groupIdOf(bundle, 'c2')).toBe('pod1');
+      // containerd's runc v2 order: an explicit group puts pods together
+      fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify({ annotations: { 'io.kubernetes.cri.sandbox-id': 'pod1', 'io.containerd.runc.v2.group': 'g' } }));
+      expect(groupIdOf(bundle, 'c2')).toBe('g');
     } finally {
       fs.rmSync(bundle, { recursive: true, force: true });
     }

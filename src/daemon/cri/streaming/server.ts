@@ -3,13 +3,13 @@
 // remotecommand channels for exec/attach, portforward.k8s.io) and opens its streams, or to a
 // WebSocket with a channel subprotocol (v5.channel.k8s.io, v4.channel.k8s.io, ...). Listens on
 // the configured address (127.0.0.1 by default) from the first request on; tokens expire after
-// a minute.
+// a minute. The SPDY and WebSocket libraries load with that first request too, not with the plugin.
 import { randomBytes } from 'crypto';
 import * as http from 'http';
 import * as net from 'net';
-import { WebSocketServer } from 'ws';
-import { SpdySession, spdyServerSession } from './spdy';
-import { ChannelConnection, channelConnection } from './wsstream';
+import type { WebSocketServer } from 'ws';
+import type { SpdySession } from './spdy';
+import type { ChannelConnection } from './wsstream';
 
 const TOKEN_TTL_MS = 60_000;
 
@@ -37,13 +37,15 @@ export class StreamingServer {
   private readonly sessions = new Set<{ close(): void }>();
   /** The subprotocol chosen for each WebSocket upgrade, for ws's handshake to answer. */
   private readonly chosen = new WeakMap<http.IncomingMessage, string>();
-  private readonly wss = new WebSocketServer({ noServer: true, handleProtocols: (_offered, req) => this.chosen.get(req) ?? false });
+  private wss: WebSocketServer | undefined;
+  private spdy: typeof import('./spdy') | undefined;
 
   constructor(private readonly address: string, private readonly port: number, private readonly onError: (err: unknown) => void) {}
 
   /** A one-time URL whose upgraded session goes to endpoint. */
   async url(kind: StreamKind, endpoint: StreamEndpoint): Promise<string> {
     const base = await this.listen();
+    this.spdy ??= require('./spdy') as typeof import('./spdy'); // before the client comes to upgrade
     const token = randomBytes(16).toString('hex');
     const timer = setTimeout(() => this.pending.delete(token), TOKEN_TTL_MS);
     timer.unref();
@@ -90,7 +92,7 @@ export class StreamingServer {
     this.pending.delete(token);
     clearTimeout(pending.timer);
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${protocol}\r\n\r\n`);
-    const session = spdyServerSession(socket);
+    const session = this.spdy!.spdyServerSession(socket);
     this.sessions.add(session);
     session.closed.then(() => this.sessions.delete(session));
     pending.endpoint.serve(session, protocol);
@@ -107,6 +109,9 @@ export class StreamingServer {
     this.pending.delete(token);
     clearTimeout(pending.timer);
     this.chosen.set(req, protocol);
+    const { WebSocketServer: Server } = require('ws') as typeof import('ws');
+    const { channelConnection } = require('./wsstream') as typeof import('./wsstream');
+    this.wss ??= new Server({ noServer: true, handleProtocols: (_offered, req) => this.chosen.get(req) ?? false });
     this.wss.handleUpgrade(req, socket, head, (websocket) => {
       const conn = channelConnection(websocket, protocol);
       this.sessions.add(conn);

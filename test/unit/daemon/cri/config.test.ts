@@ -38,3 +38,9 @@ test('the default runtime and its options file, as containerd names them', () =>
   });
   expect(() => readCriTable({ containerd: { default_runtime_name: 'kata' } }, 'c.toml')).toThrow(/no containerd.runtimes.kata table/);
 });
+
+test('pods_per_shim: how many pods share one runts shim, a whole number of at least 1', () => {
+  expect(readCriTable({ pods_per_shim: 4 }, 'c.toml').config).toEqual({ podsPerShim: 4 });
+  expect(() => readCriTable({ pods_per_shim: 0 }, 'c.toml')).toThrow(/pods_per_shim must be a whole number of at least 1/);
+  expect(() => readCriTable({ pods_per_shim: '2' }, 'c.toml')).toThrow(/pods_per_shim must be a whole number/);
+});
