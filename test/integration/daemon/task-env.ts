@@ -102,8 +102,10 @@ export async function startTaskEnv(prefix: string, daemonArgs: string[] = []): P
         fs.rmSync(path.join(RUNC_ROOT, namespace), { recursive: true, force: true });
         unmountUnder(daemon.dir);
         for (const id of ids) fs.rmSync(socketOf(id), { force: true });
-        // The suite runs in band: fifo dirs that appeared meanwhile are this env's ctr's.
-        for (const dir of listDir(CTR_FIFO_DIR).filter((d) => !fifoDirsBefore.has(d))) removeIfOnlyFifos(path.join(CTR_FIFO_DIR, dir));
+        // fifo dirs that appeared meanwhile and that no process holds: this env's ctr's (another
+        // ctr client running meanwhile holds its own fifos open)
+        const held = openFifos();
+        for (const dir of listDir(CTR_FIFO_DIR).filter((d) => !fifoDirsBefore.has(d))) removeIfOnlyFifos(path.join(CTR_FIFO_DIR, dir), held);
         removeCgroupTree(`/${namespace}`);
       } finally {
         delete process.env.RUNTS_SHIM_ROOT;
@@ -132,10 +134,26 @@ function listDir(dir: string): string[] {
   }
 }
 
-function removeIfOnlyFifos(dir: string): void {
+/** The ctr fifos some process has open. */
+function openFifos(): Set<string> {
+  const held = new Set<string>();
+  for (const pid of listDir('/proc').filter((p) => /^\d+$/.test(p))) {
+    for (const fd of listDir(`/proc/${pid}/fd`)) {
+      try {
+        const target = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
+        if (target.startsWith(`${CTR_FIFO_DIR}/`)) held.add(target);
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return held;
+}
+
+function removeIfOnlyFifos(dir: string, held: Set<string>): void {
   try {
     const entries = fs.readdirSync(dir, { withFileTypes: true });
-    if (entries.every((e) => e.isFIFO())) fs.rmSync(dir, { recursive: true, force: true });
+    if (entries.every((e) => e.isFIFO() && !held.has(path.join(dir, e.name)))) fs.rmSync(dir, { recursive: true, force: true });
   } catch {
     // gone already, or not a directory
   }
