@@ -1,12 +1,14 @@
-// Mounting what a snapshotter returns (for the snapshotters and the differ), with mount(8) until
-// the addon has mount calls. Overlay option strings longer than the one page mount(2) accepts
-// (long lowerdir chains) are shortened the way containerd's mount helper does: the mount runs
-// with its working directory at the deepest directory common to all layer paths, and the paths
-// are given relative to it.
+// Mounting what a snapshotter returns (for the snapshotters, the differ and the shim's rootfs):
+// with mount(2) straight from the addon when the options are plain flags and data, as containerd's
+// mount.Mount does (no mount(8) process per mount), else with mount(8). Overlay option strings
+// longer than the one page mount(2) accepts (long lowerdir chains) are shortened the way
+// containerd's mount helper does: mount(8) runs with its working directory at the deepest
+// directory common to all layer paths, and the paths are given relative to it.
 
 import { execFile } from 'child_process';
 import * as path from 'path';
 import { RuntsError } from './foundation/errors';
+import { mountFlagsOf, mountInKernel } from './mount-syscall';
 
 /** A mount as containerd describes it (types.Mount): what to pass to mount(8). */
 export interface Mount {
@@ -65,9 +67,13 @@ async function mountOne(mount: Mount, target: string): Promise<void> {
   const isBind = mount.type === 'bind' || mount.options.includes('bind') || mount.options.includes('rbind');
   if (isBind) {
     const options = mount.options.includes('rbind') || mount.options.includes('bind') ? mount.options : [...mount.options, 'rbind'];
+    const parsed = mountFlagsOf(options);
+    if (parsed && !parsed.data) return mountInKernel(mount.source, target, '', parsed, what);
     await run('mount', ['-o', options.join(','), '--', mount.source, target], undefined, what);
     return;
   }
+  const parsed = mountFlagsOf(mount.options);
+  if (parsed && Buffer.byteLength(parsed.data) <= MOUNT_DATA_LIMIT) return mountInKernel(mount.source, target, mount.type, parsed, what);
   const { options, cwd } = mount.type === 'overlay' ? compactOverlayOptions(mount.options) : { options: mount.options, cwd: undefined };
   const data = options.join(',');
   if (Buffer.byteLength(data) > MOUNT_DATA_LIMIT) {

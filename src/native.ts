@@ -35,7 +35,8 @@ interface NativeModule {
   attachDeviceProgram(dir: string, defaultAllow: boolean, rules: object[]): number;
   setWindowSize(fd: number, rows: number, cols: number): void;
   dup2(from: number, to: number): void;
-  unmount(path: string): void;
+  mount(source: string, target: string, fstype: string, flags: number, data: string): void;
+  unmount(path: string, detach: boolean): void;
   mknod(path: string, mode: number, major: number, minor: number): void;
   lsetxattr(path: string, name: string, value: Buffer): void;
   lgetxattrs(path: string): Array<[string, Buffer]>;
@@ -80,8 +81,12 @@ export const attachDeviceProgram = (dir: string, defaultAllow: boolean, rules: o
 /** TIOCSWINSZ on a pty master: the container's foreground process gets SIGWINCH. */
 export const setWindowSize = (fd: number, rows: number, cols: number) => native().setWindowSize(fd, rows, cols);
 export const dup2 = (from: number, to: number) => native().dup2(from, to);
+/** mount(2) with flags (MS_*) and data as given; '' for a NULL source, type or data. */
+export const mount = (source: string, target: string, fstype: string, flags: number, data: string) => native().mount(source, target, fstype, flags, data);
 /** umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) */
-export const unmount = (p: string) => native().unmount(p);
+export const unmount = (p: string) => native().unmount(p, true);
+/** umount2(path, UMOUNT_NOFOLLOW): fails with EBUSY while the mount is in use */
+export const unmountNow = (p: string) => native().unmount(p, false);
 /** mknod(2) with the type bits in mode; the permission bits are set exactly, not masked by the umask. */
 export const mknod = (p: string, mode: number, major: number, minor: number) => native().mknod(p, mode, major, minor);
 /** Extended attributes of a path itself (a final symlink is not followed). */

@@ -3,13 +3,13 @@
 // the snapshotters' does: a source is never taken for one of mount(8)'s options, long overlay
 // option strings are shortened. A mount's target stays inside the rootfs without crossing a symlink
 // an earlier mount brought in.
-import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { RuntsError, invalid } from '../foundation/errors';
+import { invalid, systemError } from '../foundation/errors';
 import { readMountInfo } from '../foundation/mountinfo';
 import { Mount } from '../foundation/protos/shim';
 import { mountAll } from '../mount';
+import * as native from '../native';
 
 export async function mountRootfs(bundle: string, mounts: Mount[]): Promise<void> {
   const rootfs = path.join(bundle, 'rootfs');
@@ -44,14 +44,25 @@ function targetInside(rootfs: string, target: string): string {
   return full;
 }
 
-/** Unmounts everything stacked on <bundle>/rootfs (lazy last resort keeps delete from failing). */
+/**
+ * Unmounts everything stacked on <bundle>/rootfs, until the kernel says it is no mount point
+ * (EINVAL) as containerd's UnmountAll does; a busy mount is detached (lazy last resort keeps
+ * delete from failing).
+ */
 export async function unmountRootfs(bundle: string): Promise<void> {
   const rootfs = path.join(bundle, 'rootfs');
-  for (let i = 0; i < 16 && isMountPoint(rootfs); i++) {
+  const gone = (err: unknown) => ['EINVAL', 'ENOENT'].includes((err as NodeJS.ErrnoException).code ?? '');
+  for (let i = 0; i < 16; i++) {
     try {
-      await runTool('umount', [rootfs], `unmount rootfs ${rootfs}`);
-    } catch {
-      await runTool('umount', ['-l', rootfs], `unmount rootfs ${rootfs}`);
+      native.unmountNow(rootfs);
+    } catch (err) {
+      if (gone(err)) return;
+      try {
+        native.unmount(rootfs);
+      } catch (detachErr) {
+        if (gone(detachErr)) return;
+        throw systemError(`unmount rootfs ${rootfs}`, detachErr);
+      }
     }
   }
 }
@@ -63,13 +74,4 @@ export function isMountPoint(dir: string): boolean {
   } catch {
     return false;
   }
-}
-
-function runTool(tool: string, args: string[], what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(tool, args, (err, _stdout, stderr) => {
-      if (err) reject(new RuntsError(`${what}: ${stderr.trim() || err.message}`, 'system'));
-      else resolve();
-    });
-  });
 }

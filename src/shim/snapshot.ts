@@ -3,13 +3,20 @@
 // while the snapshot is built; the command line is read when a shim starts from it (the
 // launcher: node --snapshot-blob containerd-shim-runts-v2.blob -- ARGS).
 import { startupSnapshot } from 'v8';
-import { protoSet } from '../foundation/protos/loader';
+import { generateCodecs } from '../foundation/protos/loader';
+import { useBundledValidators } from '../runtime/validate/generated';
+import { defaultSpec } from '../runtime/default-spec';
+import { validateConfig } from '../runtime/validate';
 import { runShim } from './main';
 
 require('./start');
 require('./serve');
 require('./delete');
-// the .proto descriptors of its task API and ttrpc (loaded on first use otherwise)
-for (const set of ['shim', 'ttrpc'] as const) protoSet(set);
+// the .proto descriptors of its task API and ttrpc with their codecs generated (on first use otherwise)
+for (const set of ['shim', 'ttrpc'] as const) generateCodecs(set);
+// The generated validators (built before the snapshot) are bundled from dist/ and run once, so
+// the snapshot holds them compiled (a create would otherwise load them from disk).
+useBundledValidators(require('../runtime/validate/generated/validators.js'));
+validateConfig(defaultSpec());
 
 startupSnapshot.setDeserializeMainFunction(() => runShim(process.argv.slice(1), 'started from the startup snapshot'));

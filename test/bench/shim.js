@@ -3,9 +3,12 @@
 // image: median latency of `ctr run --rm IMAGE id /bin/true` (each container with its own shim,
 // and joining a group whose shim runs already), and the memory (RSS and PSS) of
 // the shim processes serving 20 detached `sleep` containers, each shim per container and grouped
-// (one shim for all, by the io.kubernetes.cri.sandbox-id annotation). Prints; asserts nothing.
+// (one shim for all, by the io.kubernetes.cri.sandbox-id annotation). With perf on PATH, also the
+// CPU time per run (perf stat's task-clock of containerd, the group's running shim and everything
+// they start: shims, runtimes, mounts), steadier than latency on a loaded host. Prints; asserts nothing.
 // usage: node test/bench/shim.js [iterations] [containers]   (as root, after npm run build)
 'use strict';
+const { spawn, spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 const { timer, measure } = require('./measure');
@@ -42,6 +45,25 @@ function shimPids(containerd, kind) {
     }
   }
   return pids;
+}
+
+const hasPerf = spawnSync('perf', ['--version']).status === 0;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** fn() run under perf stat attached to pids (counting the children they start): its result and
+ * the task-clock ms per run, or NaN without perf. */
+async function cpuPerRun(pids, runs, fn) {
+  if (!hasPerf) return { result: fn(), cpu: NaN };
+  const out = path.join(fs.mkdtempSync(path.join(require('os').tmpdir(), 'shim-bench-')), 'perf');
+  const perf = spawn('perf', ['stat', '-x,', '-e', 'task-clock', '-o', out, '-p', pids.join(',')], { stdio: 'ignore' });
+  const exited = new Promise((r) => perf.once('exit', r));
+  await sleep(300); // attached
+  const result = fn();
+  perf.kill('SIGINT');
+  await exited;
+  const line = fs.readFileSync(out, 'utf8').split('\n').find((l) => l.includes('task-clock'));
+  fs.rmSync(path.dirname(out), { recursive: true, force: true });
+  return { result, cpu: line ? Number(line.split(',')[0]) / runs : NaN };
 }
 
 function ctrOk(containerd, args) {
@@ -85,15 +107,23 @@ async function main() {
     const time = timer(containerd.dir);
     const ctrArgs = ['-a', containerd.socket, '-n', containerd.namespace];
     const latency = {};
+    const cpu = {};
+    // runs + 1: measure's warm-up run is counted too
+    const timed = async (label, pids, run) => {
+      const { result, cpu: ms } = await cpuPerRun(pids, N + 1, () => measure(N, run));
+      latency[label] = result;
+      cpu[label] = ms;
+    };
     for (const kind of Object.keys(RUNTIMES)) {
-      latency[kind] = measure(N, (i) => time('ctr', [...ctrArgs, 'run', '--rm', '--runtime', RUNTIMES[kind], IMAGE, `lat-${kind}-${i + 1}`, '/bin/true']));
+      await timed(kind, [containerd.pid], (i) => time('ctr', [...ctrArgs, 'run', '--rm', '--runtime', RUNTIMES[kind], IMAGE, `lat-${kind}-${i + 1}`, '/bin/true']));
     }
     // grouped: a long-running container of the same sandbox keeps the group's shim up
     for (const kind of Object.keys(RUNTIMES)) {
       const group = ['--annotation', `io.kubernetes.cri.sandbox-id=lat-${kind}`];
       try {
         ctrOk(containerd, ['run', '-d', '--runtime', RUNTIMES[kind], ...group, IMAGE, `lat-${kind}-keeper`, 'sleep', '600']);
-        latency[`${kind} grouped`] = measure(N, (i) => time('ctr', [...ctrArgs, 'run', '--rm', '--runtime', RUNTIMES[kind], ...group, IMAGE, `lat-${kind}-g${i + 1}`, '/bin/true']));
+        await timed(`${kind} grouped`, [containerd.pid, ...shimPids(containerd, kind)], (i) =>
+          time('ctr', [...ctrArgs, 'run', '--rm', '--runtime', RUNTIMES[kind], ...group, IMAGE, `lat-${kind}-g${i + 1}`, '/bin/true']));
       } finally {
         removeAll(containerd);
       }
@@ -103,18 +133,19 @@ async function main() {
       memory[kind] = shimMemory(containerd, kind, false);
       memory[`${kind} grouped`] = shimMemory(containerd, kind, true);
     }
-    report(latency, memory);
+    report(latency, cpu, memory);
   } finally {
     removeAll(containerd);
     await containerd.stop();
   }
 }
 
-function report(latency, memory) {
+function report(latency, cpu, memory) {
   const mb = (kb) => (kb / 1024).toFixed(1);
-  console.log(`ctr run --rm IMAGE id /bin/true, median of ${N}:`);
-  for (const [kind, ms] of Object.entries(latency)) console.log(`  ${kind.padEnd(14)} ${ms.toFixed(1)} ms`);
+  console.log(`ctr run --rm IMAGE id /bin/true, median of ${N} (latency) and mean (CPU: containerd + shims + what they start):`);
+  for (const [kind, ms] of Object.entries(latency)) console.log(`  ${kind.padEnd(14)} ${ms.toFixed(1).padStart(7)} ms   CPU ${cpu[kind].toFixed(1).padStart(6)} ms`);
   console.log(`  runts/runc: ${(latency.runts / latency.runc).toFixed(2)}x; grouped (shim already up): ${(latency['runts grouped'] / latency['runc grouped']).toFixed(2)}x`);
+  console.log(`  CPU runts/runc: ${(cpu.runts / cpu.runc).toFixed(2)}x; grouped: ${(cpu['runts grouped'] / cpu['runc grouped']).toFixed(2)}x`);
   console.log(`shim memory with ${CONTAINERS} detached sleep containers:`);
   console.log('  shims            count   RSS MB   PSS MB');
   for (const [name, m] of Object.entries(memory)) {

@@ -95,6 +95,11 @@ export class PrivateContainerd {
     }
   }
 
+  /** containerd's pid (undefined while it is not running). */
+  get pid(): number | undefined {
+    return this.daemon?.pid;
+  }
+
   /** Runs ctr against this containerd in the test namespace. */
   ctr(args: string[], input?: string): SpawnSyncReturns<string> {
     return spawnSync('ctr', ['-a', this.socket, '-n', this.namespace, ...args], { encoding: 'utf8', input: input ?? '', timeout: 30000, killSignal: 'SIGKILL' });
