@@ -1,7 +1,8 @@
 // runtsd's CRI streaming server over WebSocket, as kubectl 1.29+ and kubelet speak it: a ws
 // client of the test's own on v5.channel.k8s.io (each message's first byte its channel, the close
 // message [255, channel] for stdin's EOF) runs exec with stdin, exec with input the process does
-// not read (held back by backpressure), a failing exec, a tty with a resize, and attach;
+// not read (held back by backpressure), a session closed by stream_idle_timeout, a failing exec,
+// a tty with a resize, and attach;
 // port-forward on v4.channel.k8s.io; no subprotocol at all; a bad token and an unsupported
 // subprotocol are refused. crictl only sets up the pod and containers (skipped with a printed
 // reason without it); traffic is loopback only.
@@ -15,6 +16,8 @@ const crictl = findCrictl();
 if (!crictl) process.stdout.write('cri-websocket: skipped, no crictl in PATH or ../shared/tools\n');
 const describeIf = crictl ? describe : describe.skip;
 const V5 = 'v5.channel.k8s.io';
+/** The daemon's stream_idle_timeout: longer than any pause in the other tests. */
+const IDLE_TIMEOUT_S = 5;
 
 jest.setTimeout(120000);
 
@@ -25,7 +28,7 @@ const sockets = new Set<WebSocket>();
 
 beforeAll(async () => {
   if (!crictl) return;
-  env = await startCri('ws', crictl);
+  env = await startCri('ws', crictl, [`stream_idle_timeout = "${IDLE_TIMEOUT_S}s"`]);
   pod = env.json('pod.json', podConfig('ws-pod', path.join(env.net.dir, 'pod-logs')));
   podId = env.crictl('runp', pod).trim();
 });
@@ -123,6 +126,18 @@ describeIf('CRI streaming over WebSocket', () => {
     // what the kernel's socket and fifo buffers took is a few MiB; the rest waits in the client
     expect(s.ws.bufferedAmount).toBeGreaterThan(sent / 2);
     s.ws.terminate();
+  });
+
+  test('a session with no traffic for stream_idle_timeout is closed, its process with it', async () => {
+    const started = Date.now();
+    const s = await connect(await exec(sleeper, ['sleep', '303']));
+    const inContainer = () => env.crictl('exec', '--sync', sleeper, 'busybox', 'ps', '-o', 'args').includes('sleep 303');
+    for (let i = 0; i < 100 && !inContainer(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(inContainer()).toBe(true);
+    expect(await within(s.ended, 20_000)).toBe(1000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(IDLE_TIMEOUT_S * 1000 - 100);
+    for (let i = 0; i < 100 && inContainer(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(inContainer()).toBe(false);
   });
 
   test('exec sh -c "exit 3": the error channel has a NonZeroExitCode Status with exit code 3', async () => {

@@ -59,7 +59,8 @@ export interface CriEnv {
   cleanup(): Promise<void>;
 }
 
-export async function startCri(tag: string, crictl: string | undefined): Promise<CriEnv> {
+/** criKeys: more lines for the CRI table, e.g. `stream_idle_timeout = "5s"`. */
+export async function startCri(tag: string, crictl: string | undefined, criKeys: string[] = []): Promise<CriEnv> {
   const net = makeTestNetwork(tag);
   let daemon: Daemon | undefined;
   try {
@@ -67,6 +68,7 @@ export async function startCri(tag: string, crictl: string | undefined): Promise
     fs.writeFileSync(config, [
       '[plugins."io.containerd.grpc.v1.cri"]',
       '  restrict_oom_score_adj = true',
+      ...criKeys.map((line) => `  ${line}`),
       '  [plugins."io.containerd.grpc.v1.cri".cni]',
       `    conf_dir = "${net.confDir}"`,
       '',

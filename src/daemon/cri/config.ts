@@ -3,6 +3,7 @@
 // every other key is named back so start-up can warn about it (never silently taken).
 import * as path from 'path';
 import { invalid } from '../../foundation/errors';
+import { parseGoDuration } from '../../foundation/go-duration';
 import { DEFAULT_BIN_DIR, DEFAULT_CONF_DIR } from '../../network/cni/config';
 
 export interface CriConfig {
@@ -16,6 +17,8 @@ export interface CriConfig {
   restrictOomScoreAdj: boolean;
   streamServerAddress: string;
   streamServerPort: string;
+  /** stream_idle_timeout: a streaming session idle this long is closed; 0 never. */
+  streamIdleTimeoutMs: number;
   /** containerd.default_runtime_name: a key of runtimes, '' for runtsd's shim with no options. */
   defaultRuntime: string;
   /** containerd.runtimes.<name>: the shim (runtime_type) and its options file (options.ConfigPath). */
@@ -35,6 +38,7 @@ export const DEFAULT_CRI_CONFIG: CriConfig = {
   restrictOomScoreAdj: false,
   streamServerAddress: '127.0.0.1',
   streamServerPort: '0',
+  streamIdleTimeoutMs: 4 * 3600_000, // containerd's default, "4h0m0s"
   defaultRuntime: '',
   runtimes: {},
   // a Node shim is ~20 MiB: eight pods share it at ~2.5 MiB each, a crash takes eight down
@@ -71,6 +75,12 @@ export function readCriTable(table: unknown, where: string): CriSettings {
         case 'registry.config_path': config.registryConfigPath = str(name, value); break;
         case 'stream_server_address': config.streamServerAddress = str(name, value); break;
         case 'stream_server_port': config.streamServerPort = str(name, value); break;
+        case 'stream_idle_timeout': {
+          const ms = parseGoDuration(str(name, value));
+          if (ms === undefined || ms < 0) throw invalid(`${where}: ${name} must be a duration such as "4h0m0s" or "30s" (0: no timeout)`);
+          config.streamIdleTimeoutMs = ms;
+          break;
+        }
         case 'restrict_oom_score_adj':
           if (typeof value !== 'boolean') throw invalid(`${where}: ${name} must be true or false`);
           config.restrictOomScoreAdj = value;

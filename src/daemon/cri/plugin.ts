@@ -84,7 +84,7 @@ export class CriPlugin {
       this.pauseImage = undefined;
     });
     this.shimGroups = new ShimGroups(this.config.podsPerShim);
-    this.streaming = new StreamingServer(this.config.streamServerAddress, Number(this.config.streamServerPort) || 0,
+    this.streaming = new StreamingServer(this.config.streamServerAddress, Number(this.config.streamServerPort) || 0, this.config.streamIdleTimeoutMs,
       (err) => deps.log.warn('streaming session failed', { error: String(err) }));
   }
 

@@ -40,7 +40,9 @@ export class StreamingServer {
   private wss: WebSocketServer | undefined;
   private spdy: typeof import('./spdy') | undefined;
 
-  constructor(private readonly address: string, private readonly port: number, private readonly onError: (err: unknown) => void) {}
+  /** idleTimeoutMs: a session with no traffic either way for that long is closed (0: never). */
+  constructor(private readonly address: string, private readonly port: number, private readonly idleTimeoutMs: number,
+    private readonly onError: (err: unknown) => void) {}
 
   /** A one-time URL whose upgraded session goes to endpoint. */
   async url(kind: StreamKind, endpoint: StreamEndpoint): Promise<string> {
@@ -95,6 +97,7 @@ export class StreamingServer {
     const session = this.spdy!.spdyServerSession(socket);
     this.sessions.add(session);
     session.closed.then(() => this.sessions.delete(session));
+    this.closeWhenIdle(socket, session);
     pending.endpoint.serve(session, protocol);
   }
 
@@ -116,8 +119,14 @@ export class StreamingServer {
       const conn = channelConnection(websocket, protocol);
       this.sessions.add(conn);
       conn.closed.then(() => this.sessions.delete(conn));
+      this.closeWhenIdle(socket, conn); // after ws's own setTimeout(0) on the socket
       ws.serve(conn, protocol);
     });
+  }
+
+  /** containerd's stream_idle_timeout: any byte in or out restarts the clock. */
+  private closeWhenIdle(socket: net.Socket, session: { close(): void }): void {
+    if (this.idleTimeoutMs > 0) socket.setTimeout(this.idleTimeoutMs, () => session.close());
   }
 
   close(): void {

@@ -44,3 +44,10 @@ test('pods_per_shim: how many pods share one runts shim, a whole number of at le
   expect(() => readCriTable({ pods_per_shim: 0 }, 'c.toml')).toThrow(/pods_per_shim must be a whole number of at least 1/);
   expect(() => readCriTable({ pods_per_shim: '2' }, 'c.toml')).toThrow(/pods_per_shim must be a whole number/);
 });
+
+test('stream_idle_timeout: a Go duration, 0 for none; anything else is refused', () => {
+  expect(readCriTable({ stream_idle_timeout: '4h0m0s' }, 'c.toml').config).toEqual({ streamIdleTimeoutMs: 4 * 3600_000 });
+  expect(readCriTable({ stream_idle_timeout: '0' }, 'c.toml').config).toEqual({ streamIdleTimeoutMs: 0 });
+  expect(() => readCriTable({ stream_idle_timeout: '30' }, 'c.toml')).toThrow(/stream_idle_timeout must be a duration such as "4h0m0s"/);
+  expect(() => readCriTable({ stream_idle_timeout: '-1s' }, 'c.toml')).toThrow(/stream_idle_timeout must be a duration/);
+});
