@@ -10,26 +10,12 @@ const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 const esbuild = require('esbuild');
+const { ownDirname } = require('./esbuild-own-dirname');
 
 const root = path.join(__dirname, '..');
 const outDir = path.join(root, 'dist', 'snapshot');
 const pinnedNode = path.join(root, 'node_modules', '.bin', 'node');
 const PROGRAMS = { runts: 'dist/cli/snapshot.js', 'containerd-shim-runts-v2': 'dist/shim/snapshot.js' };
-
-// A bundle has one __dirname; each module keeps its own, so the paths it builds from it (the
-// addon, the generated validators, yargs' locales) stay right.
-const ownDirname = {
-  name: 'own-dirname',
-  setup(build) {
-    build.onLoad({ filter: /\.c?js$/ }, (args) => {
-      const source = fs.readFileSync(args.path, 'utf8');
-      const contents = source
-        .replace(/\b__dirname\b/g, JSON.stringify(path.dirname(args.path)))
-        .replace(/\b__filename\b/g, JSON.stringify(args.path));
-      return { contents, loader: 'js' };
-    });
-  },
-};
 
 async function buildSnapshot(name, entry) {
   const bundle = path.join(outDir, `${name}.js`);
