@@ -1,6 +1,7 @@
 // bin/runtsd loads its bundle (dist/bundle/runtsd.js) when it is fresh, and its modules when the
 // bundle is missing or older than dist/, saying which at debug level. All three serve the same
-// plugins and import and unpack an image (layers applied on worker threads) alike.
+// plugins and import and unpack an image (layers applied on worker threads) alike. From the
+// bundle, V8 code cached after a start is used by the next one.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -63,4 +64,21 @@ test.each(Object.keys(programs) as Mode[])('runtsd %s: says how it started, serv
   expect(daemon.ctr('images', 'check')).toMatch(/complete/);
   expect(daemon.ctr('snapshots', 'ls')).toMatch(/sha256:/);
   await daemon.stop();
+});
+
+test('runtsd from the bundle writes a code cache after starting, which the next start uses', async () => {
+  const bundle = fs.statSync(path.join(REPO, 'dist', 'bundle', 'runtsd.js'));
+  const cacheFile = path.join(REPO, 'node_modules', '.cache', 'runtsd-bundle', `runtsd.js.${bundle.size}-${Math.trunc(bundle.mtimeMs)}.v8cache`);
+  const first = await startDaemon('bundle-cache', {}, [], programs.bundle);
+  daemons.push(first);
+  expect(first.log()).toMatch(/started from the bundle \(.*, code cache: (none|used|rejected)\)/);
+  // written 2 s after a start that did not use it (an earlier run's may be there already)
+  const deadline = Date.now() + 15000;
+  while (!fs.existsSync(cacheFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await first.stop();
+  const second = await startDaemon('bundle-cache', {}, [], programs.bundle);
+  daemons.push(second);
+  expect(second.log()).toMatch(/started from the bundle \(.*, code cache: used\)/);
+  expect(second.ctr('version')).toMatch(/Server:/);
+  await second.stop();
 });
