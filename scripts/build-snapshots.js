@@ -10,6 +10,7 @@ const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 const esbuild = require('esbuild');
+const { ownDirname } = require('./esbuild-own-dirname');
 
 const root = path.join(__dirname, '..');
 const outDir = path.join(root, 'dist', 'snapshot');
@@ -21,21 +22,6 @@ const pinnedNode = path.join(root, 'node_modules', '.bin', 'node');
 const PROGRAMS = {
   runts: { entry: 'dist/cli/snapshot.js', withoutCodeCache: false },
   'containerd-shim-runts-v2': { entry: 'dist/shim/snapshot.js', withoutCodeCache: true },
-};
-
-// A bundle has one __dirname; each module keeps its own, so the paths it builds from it (the
-// addon, the generated validators, yargs' locales) stay right.
-const ownDirname = {
-  name: 'own-dirname',
-  setup(build) {
-    build.onLoad({ filter: /\.c?js$/ }, (args) => {
-      const source = fs.readFileSync(args.path, 'utf8');
-      const contents = source
-        .replace(/\b__dirname\b/g, JSON.stringify(path.dirname(args.path)))
-        .replace(/\b__filename\b/g, JSON.stringify(args.path));
-      return { contents, loader: 'js' };
-    });
-  },
 };
 
 async function buildSnapshot(name, { entry, withoutCodeCache }) {

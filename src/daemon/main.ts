@@ -7,6 +7,10 @@ import { createLogger } from './log';
 
 const STOP_TIMEOUT_MS = 15_000;
 
+// bin/runtsd says whether it loaded the bundle or the modules; not passed on to shims
+const startupNote = process.env.RUNTS_STARTUP_NOTE;
+delete process.env.RUNTS_STARTUP_NOTE;
+
 async function main(argv: string[]): Promise<void> {
   const args = parseDaemonArgs(argv);
   if (args.publish) {
@@ -26,6 +30,7 @@ async function main(argv: string[]): Promise<void> {
     ...(args['registry-config-path'] ? { registryHostsDir: args['registry-config-path'] } : {}),
   };
   const log = createLogger(config.logLevel);
+  if (startupNote) log.debug(startupNote);
   const { startDaemon } = await import('./server');
   const daemon = await startDaemon(config, log);
 

@@ -102,13 +102,14 @@ export class MetadataStore {
     }
     const env = open({ path: path.join(dir, 'meta.lmdb'), compression: false, maxDbs: MAX_TABLES });
     const table = <V>(name: string) => env.openDB<V, string>({ name });
-    const tables = {
+    // one write transaction for the five: a new store commits (and syncs) once, not five times
+    const tables = env.transactionSync(() => ({
       namespaces: table<NamespaceRecord>('namespaces'),
       images: table<ImageRecord>('images'),
       content: table<ContentRecord>('content'),
       leases: table<LeaseRecord>('leases'),
       containers: table<ContainerRecord>('containers'),
-    };
+    }));
     const scoped = new Map<string, Database<unknown, string>>(
       Object.entries(tables).filter(([name]) => name !== 'namespaces') as [string, Database<unknown, string>][],
     );

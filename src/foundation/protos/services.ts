@@ -77,9 +77,16 @@ function serviceBody(text: string, name: string): string | undefined {
   return undefined;
 }
 
+// proto text without comments, by file: CRI's two services share one 100 kB file
+const uncommented = new Map<string, string>();
+
 /** The rpcs of `fullName` as protoFile declares them, read from its text without parsing it. */
 export function declaredMethods(protoFile: string, fullName: string): DeclaredMethod[] {
-  const text = fs.readFileSync(path.join(PROTO_DIR, protoFile), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '');
+  let text = uncommented.get(protoFile);
+  if (text === undefined) {
+    text = fs.readFileSync(path.join(PROTO_DIR, protoFile), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '');
+    uncommented.set(protoFile, text);
+  }
   const pkg = /\bpackage\s+([\w.]+)\s*;/.exec(text)?.[1];
   const name = fullName.slice(fullName.lastIndexOf('.') + 1);
   const body = pkg === fullName.slice(0, fullName.lastIndexOf('.')) ? serviceBody(text, name) : undefined;
@@ -93,6 +100,19 @@ export function declaredMethods(protoFile: string, fullName: string): DeclaredMe
  * server can register the service (paths and stream kinds, read from the text) at start for free.
  */
 export function lazyServiceDefinition(protoFile: string, fullName: string): grpc.ServiceDefinition {
+  const key = `${protoFile}:${fullName}`;
+  let definition = lazyDefinitions.get(key);
+  if (!definition) {
+    definition = declaredDefinition(protoFile, fullName);
+    lazyDefinitions.set(key, definition);
+  }
+  return definition;
+}
+
+// a lazy service's definition is asked for at registration and again for its method names
+const lazyDefinitions = new Map<string, grpc.ServiceDefinition>();
+
+function declaredDefinition(protoFile: string, fullName: string): grpc.ServiceDefinition {
   const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
   for (const m of declaredMethods(protoFile, fullName)) {
     const real = () => serviceDefinition(protoFile, fullName)[m.name];

@@ -48,7 +48,8 @@ async function waitFor(cond: () => Promise<boolean>, what: string, ms = 15000): 
   }
 }
 
-export async function startDaemon(prefix: string, env: NodeJS.ProcessEnv = {}, extraArgs: string[] = []): Promise<Daemon> {
+/** program: another checkout's bin/runtsd (test/integration/startup/daemon-bundle.test.ts). */
+export async function startDaemon(prefix: string, env: NodeJS.ProcessEnv = {}, extraArgs: string[] = [], program = RUNTSD): Promise<Daemon> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `runtsd-${prefix}-`));
   const socket = path.join(dir, 'run', 'runtsd.sock');
   const root = path.join(dir, 'root');
@@ -59,7 +60,7 @@ export async function startDaemon(prefix: string, env: NodeJS.ProcessEnv = {}, e
   const launch = async () => {
     const logFd = fs.openSync(logFile, 'a');
     // As users start it: under the pinned Node and bin/runtsd's flags, not jest's Node.
-    child = spawn(RUNTSD, ['--address', socket, '--root', root, '--state', path.join(dir, 'state'), '--log-level', 'debug', ...extraArgs], {
+    child = spawn(program, ['--address', socket, '--root', root, '--state', path.join(dir, 'state'), '--log-level', 'debug', ...extraArgs], {
       stdio: ['ignore', logFd, logFd],
       env: { ...process.env, ...env },
     });

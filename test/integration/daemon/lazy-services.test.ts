@@ -1,5 +1,6 @@
-// runtsd registers every service at start but loads the CRI plugin and the pull service (registry
-// client, unpacker) on their first call: its debug log names each service when it is loaded.
+// runtsd registers every service at start but loads the CRI plugin, the pull service (registry
+// client, unpacker) and the diff service (layer appliers) on their first call: its debug log
+// names each service when it is loaded.
 import * as fs from 'fs';
 import * as path from 'path';
 import { Daemon, startDaemon } from './harness';
@@ -18,10 +19,10 @@ afterAll(async () => {
 
 const loaded = () => [...daemon.log().matchAll(/msg="loading service" service="([\w-]+)"/g)].map((m) => m[1]);
 
-test('a containerd API call loads neither the CRI nor the pull service, which are still listed', () => {
+test('a containerd API call loads neither the CRI, the pull nor the diff service, which are still listed', () => {
   expect(daemon.ctr('version')).toMatch(/Server:/);
   const plugins = daemon.ctr('plugins', 'ls');
-  for (const id of ['cri', 'cri-images', 'pull']) expect(plugins).toMatch(new RegExp(`io\\.containerd\\.grpc\\.v1\\s+${id}\\s+`));
+  for (const id of ['cri', 'cri-images', 'pull', 'diff']) expect(plugins).toMatch(new RegExp(`io\\.containerd\\.grpc\\.v1\\s+${id}\\s+`));
   expect(loaded()).toEqual([]);
 });
 
