@@ -60,7 +60,7 @@ async function withContainerd() {
     execFileSync('ctr', ctr(['images', 'import', image.tar]), { stdio: 'ignore' });
     for (const [name, bin] of Object.entries(runtimes)) {
       try {
-        (results[name] ??= {}).ctr = measure((i) => time('ctr', ctr(['run', '--rm', '--runc-binary', bin, image.name, `bench-${name}-${i + 1}`, 'true'])));
+        (results[name] ??= {}).ctr = measure((i) => time('ctr', ctr(['run', '--rm', '--runc-binary', bin, image.name, `bench-${name.replace(/\W+/g, '-')}-${i + 1}`, 'true'])));
       } catch (err) {
         console.log(`ctr with ${name}: skipped (${err.message.split('\n')[0]})`);
       }
@@ -79,7 +79,7 @@ withContainerd()
     // podman's cgroup parent and containerd's /<namespace> parent, in every hierarchy
     for (const parent of ['runts-bench-engines', 'runts-bench']) removeCgroupTree(parent);
     const fmt = (x) => (x === undefined ? '-' : x.toFixed(1));
-    console.log(`median of ${N} sequential runs, ms`);
+    console.log(`median of ${N} runs, ms (podman round-robin over the runtimes, ctr one runtime after another)`);
     console.log('runtime         podman run --rm   ctr run --rm');
     for (const [name, r] of Object.entries(results)) console.log(`${name.padEnd(16)}${fmt(r.podman).padStart(15)}   ${fmt(r.ctr).padStart(12)}`);
     for (const other of ['runc', 'crun']) {
