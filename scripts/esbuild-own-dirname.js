@@ -5,17 +5,16 @@
 const fs = require('fs');
 const path = require('path');
 
+/** A module's source with its own __dirname and __filename written in. */
+const withOwnDirname = (source, file) => source
+  .replace(/\b__dirname\b/g, JSON.stringify(path.dirname(file)))
+  .replace(/\b__filename\b/g, JSON.stringify(file));
+
 const ownDirname = {
   name: 'own-dirname',
   setup(build) {
-    build.onLoad({ filter: /\.c?js$/ }, (args) => {
-      const source = fs.readFileSync(args.path, 'utf8');
-      const contents = source
-        .replace(/\b__dirname\b/g, JSON.stringify(path.dirname(args.path)))
-        .replace(/\b__filename\b/g, JSON.stringify(args.path));
-      return { contents, loader: 'js' };
-    });
+    build.onLoad({ filter: /\.c?js$/ }, (args) => ({ contents: withOwnDirname(fs.readFileSync(args.path, 'utf8'), args.path), loader: 'js' }));
   },
 };
 
-module.exports = { ownDirname };
+module.exports = { ownDirname, withOwnDirname };

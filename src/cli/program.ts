@@ -5,6 +5,7 @@
 import { configureLog, logDebug, logError } from './log';
 import { commandsFor, isCommand } from './commands-table';
 import { VERSION_TEXT } from '../foundation/version';
+import { print } from './print';
 
 const GLOBAL_VALUE_FLAGS = new Set(['--root', '--log', '--log-format', '--criu']);
 
@@ -116,7 +117,7 @@ function asksVersion(args: string[]): boolean {
 async function parseAndRun(argv: string[], startupNote?: string): Promise<void> {
   configureLog(logOptionsFrom(argv));
   if (asksVersion(argv)) {
-    process.stdout.write(VERSION_TEXT);
+    print(VERSION_TEXT);
     return;
   }
   let commandAt = commandIndex(argv);

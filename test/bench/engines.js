@@ -4,6 +4,9 @@
 // --runc-binary). crun 1.8 refuses this hybrid cgroup layout unless the cgroup2 mount is hidden,
 // so it runs through a wrapper in a private mount namespace. Prints ratios; asserts nothing.
 // usage: node test/bench/engines.js [iterations]   (as root, after scripts/install.sh)
+//   ENGINES_BASELINE=<another built checkout> adds its bin/runts as "runts, baseline" (before/after
+//   figures of a change); podman's runs go round-robin over the runtimes, so load from other work
+//   on the machine falls on all of them alike.
 'use strict';
 const { execFileSync, spawn, spawnSync } = require('child_process');
 const fs = require('fs');
@@ -16,6 +19,7 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'runts-bench-engines-'));
 const crun = path.join(work, 'crun');
 fs.writeFileSync(crun, `#!/bin/sh\nexec unshare -m sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec crun "$@"' crun "$@"\n`, { mode: 0o755 });
 const runtimes = { runts: path.join(repo, 'bin', 'runts'), runc: execFileSync('which', ['runc'], { encoding: 'utf8' }).trim(), crun };
+if (process.env.ENGINES_BASELINE) runtimes['runts, baseline'] = path.join(path.resolve(process.env.ENGINES_BASELINE), 'bin', 'runts');
 const { timer, measure: measureN, removeCgroupTree } = require('./measure');
 const time = timer(work);
 const measure = (fn) => measureN(N, fn);
@@ -29,13 +33,19 @@ execFileSync('podman', [...podman, 'import', `${work}/rootfs.tar`, 'bench-busybo
 // The same image for containerd, as a docker-archive (ctr imports that format).
 execFileSync('podman', [...podman, 'save', '--format', 'docker-archive', '-o', `${work}/image.tar`, 'localhost/bench-busybox:latest'], { stdio: 'ignore' });
 const podFlags = ['--network', 'none', '--ulimit', 'nofile=4096:4096', '--ulimit', 'nproc=4096:4096', '--cgroup-parent', '/runts-bench-engines'];
-for (const [name, bin] of Object.entries(runtimes)) {
-  try {
-    (results[name] ??= {}).podman = measure(() => time('podman', ['--runtime', bin, ...podman, 'run', '--rm', ...podFlags, 'bench-busybox', 'true']));
-  } catch (err) {
-    console.log(`podman with ${name}: skipped (${err.message.split('\n')[0]})`);
+const podmanSamples = Object.fromEntries(Object.keys(runtimes).map((name) => [name, []]));
+for (let i = -1; i < N; i++) {
+  for (const [name, bin] of Object.entries(runtimes).filter(([n]) => podmanSamples[n])) {
+    try {
+      const ms = time('podman', ['--runtime', bin, ...podman, 'run', '--rm', ...podFlags, 'bench-busybox', 'true']);
+      if (i >= 0) podmanSamples[name].push(ms);
+    } catch (err) {
+      delete podmanSamples[name];
+      console.log(`podman with ${name}: skipped (${err.message.split('\n')[0]})`);
+    }
   }
 }
+for (const [name, xs] of Object.entries(podmanSamples)) (results[name] ??= {}).podman = xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 spawnSync('podman', [...podman, 'system', 'reset', '--force'], { stdio: 'ignore' });
 
 // containerd + its runc shim, runtime binary switched with --runc-binary
@@ -50,7 +60,7 @@ async function withContainerd() {
     execFileSync('ctr', ctr(['images', 'import', image.tar]), { stdio: 'ignore' });
     for (const [name, bin] of Object.entries(runtimes)) {
       try {
-        (results[name] ??= {}).ctr = measure((i) => time('ctr', ctr(['run', '--rm', '--runc-binary', bin, image.name, `bench-${name}-${i + 1}`, 'true'])));
+        (results[name] ??= {}).ctr = measure((i) => time('ctr', ctr(['run', '--rm', '--runc-binary', bin, image.name, `bench-${name.replace(/\W+/g, '-')}-${i + 1}`, 'true'])));
       } catch (err) {
         console.log(`ctr with ${name}: skipped (${err.message.split('\n')[0]})`);
       }
@@ -69,12 +79,14 @@ withContainerd()
     // podman's cgroup parent and containerd's /<namespace> parent, in every hierarchy
     for (const parent of ['runts-bench-engines', 'runts-bench']) removeCgroupTree(parent);
     const fmt = (x) => (x === undefined ? '-' : x.toFixed(1));
-    console.log(`median of ${N} sequential runs, ms`);
-    console.log('runtime   podman run --rm   ctr run --rm');
-    for (const [name, r] of Object.entries(results)) console.log(`${name.padEnd(10)}${fmt(r.podman).padStart(15)}   ${fmt(r.ctr).padStart(12)}`);
+    console.log(`median of ${N} runs, ms (podman round-robin over the runtimes, ctr one runtime after another)`);
+    console.log('runtime         podman run --rm   ctr run --rm');
+    for (const [name, r] of Object.entries(results)) console.log(`${name.padEnd(16)}${fmt(r.podman).padStart(15)}   ${fmt(r.ctr).padStart(12)}`);
     for (const other of ['runc', 'crun']) {
       const a = results.runts;
       const b = results[other];
       if (a && b) console.log(`runts/${other}: podman ${(a.podman / b.podman).toFixed(2)}x, ctr ${(a.ctr / b.ctr).toFixed(2)}x`);
     }
+    const base = results['runts, baseline'];
+    if (results.runts && base) console.log(`runts/baseline: podman ${(results.runts.podman / base.podman).toFixed(2)}x, ctr ${(results.runts.ctr / base.ctr).toFixed(2)}x`);
   });

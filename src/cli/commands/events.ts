@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { GlobalArgs, store } from '../context';
+import { print } from '../print';
 
 type EventsArgs = GlobalArgs & { id: string; stats?: boolean; interval: string };
 
@@ -20,8 +21,8 @@ const command: CommandModule<GlobalArgs, EventsArgs> = {
   handler: async (args) => {
     const { statsEvent, streamEvents } = await import('../../runtime/events');
     const s = store(args);
-    if (args.stats) process.stdout.write(statsEvent(s, args.id) + '\n');
-    else await streamEvents(s, args.id, parseInterval(args.interval), (line) => process.stdout.write(line + '\n'));
+    if (args.stats) print(statsEvent(s, args.id) + '\n');
+    else await streamEvents(s, args.id, parseInterval(args.interval), (line) => print(line + '\n'));
   },
 };
 export default command;

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { GlobalArgs, store } from '../context';
+import { print } from '../print';
 
 type ListArgs = GlobalArgs & { format: string; quiet?: boolean };
 
@@ -23,12 +24,12 @@ const command: CommandModule<GlobalArgs, ListArgs> = {
         return [];
       }
     });
-    if (args.quiet) process.stdout.write(states.map((st) => st.id + '\n').join(''));
-    else if (args.format === 'json') process.stdout.write(JSON.stringify(states.length ? states : null) + '\n');
+    if (args.quiet) print(states.map((st) => st.id + '\n').join(''));
+    else if (args.format === 'json') print(JSON.stringify(states.length ? states : null) + '\n');
     else {
       const rows = [['ID', 'PID', 'STATUS', 'BUNDLE', 'CREATED', 'OWNER']];
       for (const st of states) rows.push([st.id, String(st.pid), st.status, st.bundle, st.created, st.owner]);
-      process.stdout.write(pad(rows));
+      print(pad(rows));
     }
   },
 };

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { GlobalArgs, store } from '../context';
+import { print } from '../print';
 
 type PsArgs = GlobalArgs & { id: string; format: string };
 
@@ -28,8 +29,8 @@ const command: CommandModule<GlobalArgs, PsArgs> = {
     const { containerPids, psTable } = await import('../../runtime/ps');
     const pids = containerPids(store(args), args.id);
     const psArgs = [...((args['ps-args'] as string[] | undefined) ?? []), ...(args._ as unknown[]).slice(1).map(String)];
-    if (args.format === 'json') process.stdout.write(JSON.stringify(pids) + '\n');
-    else process.stdout.write(psTable(pids, psArgs));
+    if (args.format === 'json') print(JSON.stringify(pids) + '\n');
+    else print(psTable(pids, psArgs));
   },
 };
 export default command;

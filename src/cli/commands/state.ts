@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { GlobalArgs, store } from '../context';
+import { print } from '../print';
 
 const command: CommandModule<GlobalArgs, GlobalArgs & { id: string }> = {
   command: 'state <id>',
@@ -8,7 +9,7 @@ const command: CommandModule<GlobalArgs, GlobalArgs & { id: string }> = {
   handler: async (args) => {
     const { ociState } = await import('../../runtime/status');
     const s = store(args);
-    process.stdout.write(JSON.stringify(ociState(s, s.read(args.id)), null, '  ') + '\n');
+    print(JSON.stringify(ociState(s, s.read(args.id)), null, '  ') + '\n');
   },
 };
 export default command;

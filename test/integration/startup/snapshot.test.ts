@@ -1,6 +1,8 @@
-// bin/runts starts from its V8 startup snapshot when the snapshot is fresh, and falls back to
-// loading modules when it is missing or older than dist/, saying so at debug level. The same
-// command lines give the same output, files and exit status all three ways.
+// bin/runts starts the light commands (state, list, kill, ...) from a bundle and its V8 code
+// cache, the others from its V8 startup snapshot, each when it is fresh; without the code cache
+// it starts them from the snapshot, and it falls back to loading modules when the snapshot is
+// missing or older than dist/, saying so at debug level. The same command lines give the same
+// output, files and exit status every way.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -8,12 +10,14 @@ import * as path from 'path';
 import { cleanupBundles, makeBundle, REPO } from '../../helpers/bundle';
 import { uniqueId } from '../../helpers/runts';
 
-type Mode = 'snapshot' | 'missing' | 'stale';
+type Mode = 'as built' | 'no code cache' | 'missing' | 'stale';
+const MODES: Mode[] = ['as built', 'no code cache', 'missing', 'stale'];
 const work = fs.mkdtempSync(path.join(os.tmpdir(), `runts-startup-snapshot-${process.pid}-`));
+const SNAPSHOT_FILES = ['runts.blob', 'containerd-shim-runts-v2.blob', 'runts-light.cache'];
 
-/** A checkout whose bin/runts and shim launcher see dist/ without snapshots, or with old ones. */
-function checkoutWithout(mode: 'missing' | 'stale'): string {
-  const dir = path.join(work, mode);
+/** A checkout whose bin/runts and shim launcher see dist/ without the code cache, without snapshots, or with old ones. */
+function checkoutWithout(mode: Exclude<Mode, 'as built'>): string {
+  const dir = path.join(work, mode.replace(/ /g, '-'));
   for (const file of ['bin/runts', 'bin/node/containerd-shim-runts-v2', 'build/Release/containerd-shim-runts-v2']) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     fs.copyFileSync(path.join(REPO, file), path.join(dir, file));
@@ -24,23 +28,28 @@ function checkoutWithout(mode: 'missing' | 'stale'): string {
   for (const entry of fs.readdirSync(path.join(REPO, 'dist'))) {
     if (entry !== 'snapshot') fs.symlinkSync(path.join(REPO, 'dist', entry), path.join(dir, 'dist', entry));
   }
-  if (mode === 'stale') {
-    fs.mkdirSync(path.join(dir, 'dist', 'snapshot'));
-    for (const program of ['runts', 'containerd-shim-runts-v2']) {
-      const blob = path.join(dir, 'dist', 'snapshot', `${program}.blob`);
-      fs.copyFileSync(path.join(REPO, 'dist', 'snapshot', `${program}.blob`), blob);
-      fs.utimesSync(blob, new Date('2000-01-01'), new Date('2000-01-01'));
+  if (mode === 'missing') return path.join(dir, 'bin', 'runts');
+  fs.mkdirSync(path.join(dir, 'dist', 'snapshot'));
+  for (const entry of fs.readdirSync(path.join(REPO, 'dist', 'snapshot'))) {
+    const file = path.join(dir, 'dist', 'snapshot', entry);
+    if (mode === 'no code cache' && entry === 'runts-light.cache') continue;
+    if (mode === 'stale' && SNAPSHOT_FILES.includes(entry)) {
+      fs.copyFileSync(path.join(REPO, 'dist', 'snapshot', entry), file);
+      fs.utimesSync(file, new Date('2000-01-01'), new Date('2000-01-01'));
+    } else {
+      fs.symlinkSync(path.join(REPO, 'dist', 'snapshot', entry), file);
     }
   }
   return path.join(dir, 'bin', 'runts');
 }
 
 const programs: Record<Mode, string> = {
-  snapshot: path.join(REPO, 'bin', 'runts'),
+  'as built': path.join(REPO, 'bin', 'runts'),
+  'no code cache': checkoutWithout('no code cache'),
   missing: checkoutWithout('missing'),
   stale: checkoutWithout('stale'),
 };
-const roots = Object.fromEntries((Object.keys(programs) as Mode[]).map((m) => [m, fs.mkdtempSync(path.join(work, `root-${m}-`))])) as Record<Mode, string>;
+const roots = Object.fromEntries(MODES.map((m) => [m, fs.mkdtempSync(path.join(work, 'root-'))])) as Record<Mode, string>;
 
 function runts(mode: Mode, args: string[]): { status: number | null; stdout: string; stderr: string } {
   const out = path.join(work, 'out');
@@ -59,23 +68,44 @@ function runts(mode: Mode, args: string[]): { status: number | null; stdout: str
 }
 
 afterAll(() => {
+  for (const mode of MODES) {
+    for (const id of fs.readdirSync(roots[mode])) runts(mode, ['delete', '--force', id]);
+  }
   fs.rmSync(work, { recursive: true, force: true });
   cleanupBundles();
 });
 
+const CODE_CACHE = 'started from the code cache';
+const SNAPSHOT = 'started from the startup snapshot';
+const MISSING = 'no startup snapshot, loading modules';
+const STALE = 'startup snapshot older than dist/ or the Node runtime, loading modules';
 test.each([
-  ['snapshot', 'started from the startup snapshot'],
-  ['missing', 'no startup snapshot, loading modules'],
-  ['stale', 'startup snapshot older than dist/ or the Node runtime, loading modules'],
-] as [Mode, string][])('--debug says how runts started: %s', (mode, note) => {
-  const r = runts(mode, ['--debug', 'list']);
-  expect(r.status).toBe(0);
+  ['as built', ['--debug', 'list'], CODE_CACHE],
+  ['as built', ['--log-format', 'text', '--debug', 'state', 'nope'], CODE_CACHE],
+  ['as built', ['--debug', 'kill', 'nope'], CODE_CACHE],
+  ['as built', ['--debug', 'features'], SNAPSHOT],
+  ['as built', ['--debug', 'spec', '--bundle', work], SNAPSHOT],
+  ['no code cache', ['--debug', 'list'], SNAPSHOT],
+  ['missing', ['--debug', 'list'], MISSING],
+  ['missing', ['--debug', 'features'], MISSING],
+  ['stale', ['--debug', 'list'], STALE],
+  ['stale', ['--debug', 'features'], STALE],
+] as [Mode, string[], string][])('--debug says how runts started: %s, %j', (mode, args, note) => {
+  const r = runts(mode, args);
   expect(r.stderr).toContain(note);
 });
+
+/** What the other modes must print and exit with, for the mode that builds it. */
+function sameEveryWay(run: (mode: Mode) => unknown): void {
+  const [first, ...others] = MODES.map(run);
+  for (const other of others) expect(other).toEqual(first);
+}
 
 test.each([
   [['--help']],
   [['state', '--help']],
+  [['list', '--help']],
+  [['help', 'kill']],
   [['exec', '--help']],
   [['--version']],
   [['features']],
@@ -83,44 +113,64 @@ test.each([
   [['ls', '--format', 'json']],
   [['state', 'nope']],
   [['kill', 'nope', 'KILL']],
+  [['start', 'nope']],
+  [['delete', 'nope']],
+  [['delete', '--force', 'nope']],
+  [['pause', 'nope']],
+  [['resume', 'nope']],
+  [['ps', 'nope']],
+  [['events', '--stats', 'nope']],
   [['bogus']],
   [['state']],
+  [['kill', '--bogus', 'nope']],
   [['--log-format', 'yaml', 'list']],
-])('runts %j: the same output from the snapshot and from loaded modules', (args) => {
-  const fromSnapshot = runts('snapshot', args);
-  expect(runts('missing', args)).toEqual(fromSnapshot);
-  expect(runts('stale', args)).toEqual(fromSnapshot);
+  [['--systemd-cgroup', 'list']],
+])('runts %j: the same output from the code cache, the snapshot and loaded modules', (args) => {
+  sameEveryWay((mode) => runts(mode, args));
 });
 
 test('a container runs the same from the snapshot and from loaded modules', () => {
   const bundle = makeBundle((c) => (c.process.args = ['sh', '-c', 'echo hello from $0; exit 3']));
-  const results = (['snapshot', 'missing', 'stale'] as Mode[]).map((mode) => {
-    const id = uniqueId(`startup-${mode}`);
-    const r = runts(mode, ['run', '--bundle', bundle.dir, id]);
+  sameEveryWay((mode) => {
+    const r = runts(mode, ['run', '--bundle', bundle.dir, uniqueId(`startup-${mode.replace(/ /g, '-')}`)]);
+    expect(r).toEqual({ status: 3, stdout: 'hello from sh\n', stderr: '' });
     return { ...r, list: runts(mode, ['list', '-q']).stdout };
   });
-  expect(results[0]).toEqual({ status: 3, stdout: 'hello from sh\n', stderr: '', list: '' });
-  expect(results[1]).toEqual(results[0]);
-  expect(results[2]).toEqual(results[0]);
 });
 
-test('spec writes the same config.json from the snapshot and from loaded modules', () => {
-  const configs = (['snapshot', 'missing', 'stale'] as Mode[]).map((mode) => {
-    const dir = fs.mkdtempSync(path.join(work, `spec-${mode}-`));
-    expect(runts(mode, ['spec', '--bundle', dir]).status).toBe(0);
-    return fs.readFileSync(path.join(dir, 'config.json'), 'utf8');
+test('the light commands see a container the same from the code cache, the snapshot and loaded modules', () => {
+  const bundle = makeBundle((c) => (c.process.args = ['sleep', '600']));
+  // one id (each mode has its own root, and they run one after the other): list pads by its length
+  const id = uniqueId('light');
+  sameEveryWay((mode) => {
+    expect(runts(mode, ['create', '--bundle', bundle.dir, id]).status).toBe(0);
+    // what differs between two containers of one id: the pid and the time of creation
+    const { pid, created } = JSON.parse(runts(mode, ['state', id]).stdout);
+    const step = (...args: string[]) => {
+      const r = runts(mode, args);
+      return { ...r, stdout: r.stdout.split(String(pid)).join('PID').split(created).join('CREATED') };
+    };
+    const seen = [step('state', id), step('list', '--format', 'json'), step('start', id), step('state', id), step('pause', id), step('list'), step('resume', id)];
+    seen.push(step('ps', '--format', 'json', id));
+    // events --stats reads counters that change by the microsecond: its shape is what is compared
+    const stats = step('events', '--stats', id);
+    seen.push({ ...stats, stdout: Object.keys(JSON.parse(stats.stdout).data).join(',') });
+    seen.push(step('kill', id, 'KILL'));
+    // the kill is delivered, the exit comes a moment later
+    for (let i = 0; i < 100 && JSON.parse(runts(mode, ['state', id]).stdout).status !== 'stopped'; i++) spawnSync('sleep', ['0.05']);
+    seen.push(step('state', id), step('delete', id), step('delete', id), step('list', '-q'));
+    return seen;
   });
-  expect(configs[1]).toBe(configs[0]);
-  expect(configs[2]).toBe(configs[0]);
 });
 
 /** The shim launcher of the checkout that `program` belongs to. */
 const shimOf = (mode: Mode) => path.join(programs[mode], '..', '..', 'build', 'Release', 'containerd-shim-runts-v2');
 
 test.each([
-  ['snapshot', 'started from the startup snapshot'],
-  ['missing', 'no startup snapshot, loading modules'],
-  ['stale', 'startup snapshot older than dist/ or the Node runtime, loading modules'],
+  ['as built', SNAPSHOT],
+  ['no code cache', SNAPSHOT],
+  ['missing', MISSING],
+  ['stale', STALE],
 ] as [Mode, string][])('the shim launcher starts Node the right way: %s', (mode, note) => {
   // what the Node the launcher started was told, written by a preloaded probe
   const report = path.join(work, `shim-${mode}.json`);
@@ -129,7 +179,7 @@ test.each([
   const r = spawnSync(shimOf(mode), ['-v'], { env: { ...process.env, NODE_OPTIONS: `--require ${probe}`, PROBE_REPORT: report }, encoding: 'utf8' });
   expect(r.stdout).toBe('containerd-shim-runts-v2:\n  Version: runts-shim 0.1.0\n');
   const seen = JSON.parse(fs.readFileSync(report, 'utf8'));
-  if (mode === 'snapshot') {
+  if (mode === 'as built' || mode === 'no code cache') {
     expect(seen.execArgv).toContain('--snapshot-blob');
     expect(seen.note).toBeUndefined();
   } else {
@@ -143,7 +193,5 @@ test.each([[['-v']], [['frobnicate']], [['-bogus', 'start']], [['-namespace']]])
     const r = spawnSync(shimOf(mode), args, { encoding: 'utf8' });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
-  const fromSnapshot = run('snapshot');
-  expect(run('missing')).toEqual(fromSnapshot);
-  expect(run('stale')).toEqual(fromSnapshot);
+  sameEveryWay(run);
 });
