@@ -1,5 +1,5 @@
 // The rootfs mounts containerd's snapshotter prepared (CreateTaskRequest.rootfs): mounted onto
-// <bundle>/rootfs before create, unmounted again on delete. Mounting goes through src/mount.ts, as
+// <bundle>/rootfs before create, unmounted again on delete. Mounting goes through src/mount, as
 // the snapshotters' does: a source is never taken for one of mount(8)'s options, long overlay
 // option strings are shortened. A mount's target stays inside the rootfs without crossing a symlink
 // an earlier mount brought in.

@@ -3,7 +3,7 @@
 // snapshotter: no parent -> bind mount of fs; a view of one layer -> read-only bind of that layer;
 // a view of several -> overlay with lowerdirs only (read-only by construction); an active snapshot
 // -> overlay with upperdir/workdir. Chains too long for one mount-data page are handled by
-// mountAll (mount.ts), which mounts with relative paths from a common directory.
+// mountAll (src/mount), which mounts with relative paths from a common directory.
 
 import * as fs from 'fs';
 import * as path from 'path';

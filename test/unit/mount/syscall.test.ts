@@ -1,5 +1,5 @@
 // mount(8)-style options to mount(2) flags and data, as containerd's parseMountOptions reads them.
-import { mountFlagsOf } from '../../../src/mount-syscall';
+import { mountFlagsOf } from '../../../src/mount/syscall';
 
 const MS_RDONLY = 0x1;
 const MS_NOSUID = 0x2;

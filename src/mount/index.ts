@@ -7,8 +7,8 @@
 
 import { execFile } from 'child_process';
 import * as path from 'path';
-import { RuntsError } from './foundation/errors';
-import { mountFlagsOf, mountInKernel } from './mount-syscall';
+import { RuntsError } from '../foundation/errors';
+import { mountFlagsOf, mountInKernel } from './syscall';
 
 /** A mount as containerd describes it (types.Mount): what to pass to mount(8). */
 export interface Mount {

@@ -3,8 +3,8 @@
 // propagation change, then a read-only remount of a bind mount (a bind ignores MS_RDONLY).
 // Options only mount(8) understands (loop devices, x-* and fstab-only ones) are not parsed here:
 // their mounts go through mount(8).
-import * as native from './native';
-import { systemError } from './foundation/errors';
+import * as native from '../native';
+import { systemError } from '../foundation/errors';
 
 const MS_RDONLY = 0x1;
 const MS_NOSUID = 0x2;
