@@ -19,6 +19,7 @@ const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
 const { buildArchive } = require('./oci-archive');
 const { unmountUnder, median, repo } = require('./daemons');
+const { removeEmptyRuncRoot } = require('./measure');
 require('./load-ts');
 const { noteSharedChains, removeSharedChainsIfUnused } = require('../helpers/cni-net.ts');
 
@@ -256,6 +257,7 @@ main().catch((err) => {
     }
   }
   removeSharedChainsIfUnused();
+  removeEmptyRuncRoot('k8s.io');
   unmountUnder(work);
   fs.rmSync(work, { recursive: true, force: true });
 });

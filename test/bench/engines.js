@@ -20,7 +20,7 @@ const crun = path.join(work, 'crun');
 fs.writeFileSync(crun, `#!/bin/sh\nexec unshare -m sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec crun "$@"' crun "$@"\n`, { mode: 0o755 });
 const runtimes = { runts: path.join(repo, 'bin', 'runts'), runc: execFileSync('which', ['runc'], { encoding: 'utf8' }).trim(), crun };
 if (process.env.ENGINES_BASELINE) runtimes['runts, baseline'] = path.join(path.resolve(process.env.ENGINES_BASELINE), 'bin', 'runts');
-const { timer, measure: measureN, removeCgroupTree } = require('./measure');
+const { timer, measure: measureN, removeCgroupTree, removeEmptyRuncRoot } = require('./measure');
 const time = timer(work);
 const measure = (fn) => measureN(N, fn);
 execFileSync(path.join(repo, 'scripts', 'make-rootfs.sh'), [`${work}/rootfs`]);
@@ -78,6 +78,7 @@ withContainerd()
     fs.rmSync(work, { recursive: true, force: true });
     // podman's cgroup parent and containerd's /<namespace> parent, in every hierarchy
     for (const parent of ['runts-bench-engines', 'runts-bench']) removeCgroupTree(parent);
+    removeEmptyRuncRoot('runts-bench');
     const fmt = (x) => (x === undefined ? '-' : x.toFixed(1));
     console.log(`median of ${N} runs, ms (podman round-robin over the runtimes, ctr one runtime after another)`);
     console.log('runtime         podman run --rm   ctr run --rm');

@@ -44,4 +44,13 @@ function removeCgroupTree(rel) {
   for (const h of fs.readdirSync('/sys/fs/cgroup').filter((x) => x !== 'process_api')) removeTree(path.join('/sys/fs/cgroup', h, rel));
 }
 
-module.exports = { timer, measure, removeCgroupTree };
+/** containerd's runc shim leaves its root for a namespace, /run/containerd/runc/<namespace>: gone if empty. */
+function removeEmptyRuncRoot(namespace) {
+  try {
+    fs.rmdirSync(path.join('/run/containerd/runc', namespace));
+  } catch {
+    // absent, or holds some other client's containers
+  }
+}
+
+module.exports = { timer, measure, removeCgroupTree, removeEmptyRuncRoot };

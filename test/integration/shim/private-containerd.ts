@@ -163,6 +163,12 @@ export class PrivateContainerd {
     if (fs.existsSync(runtimeRoot)) {
       for (const id of fs.readdirSync(runtimeRoot)) spawnSync(this.runtimeBinary || RUNTS_BIN, ['--root', runtimeRoot, 'delete', '--force', id]);
     }
+    // containerd's runc shim keeps its containers' state under /run/containerd/runc/<namespace>
+    const runcRoot = path.join('/run/containerd/runc', this.namespace);
+    if (fs.existsSync(runcRoot)) {
+      for (const id of fs.readdirSync(runcRoot)) spawnSync('runc', ['--root', runcRoot, 'delete', '--force', id]);
+      fs.rmSync(runcRoot, { recursive: true, force: true });
+    }
     unmountUnder(this.dir);
     for (const socket of sockets) fs.rmSync(socket, { force: true });
     // containerd's default cgroup parent for tasks is /<namespace>.
