@@ -25,19 +25,15 @@ const PROGRAMS = {
   'containerd-shim-runts-v2': { entry: 'dist/shim/snapshot.js', withoutCodeCache: true },
 };
 
+/** entry (under the repo) and everything it requires, as one script at outfile. */
+const bundleOf = (entry, outfile, format, plugins) => esbuild.build({
+  entryPoints: [path.join(root, entry)], bundle: true, platform: 'node', format, target: 'node22', outfile, plugins, logLevel: 'error',
+});
+
 async function buildSnapshot(name, { entry, withoutCodeCache }) {
   const bundle = path.join(outDir, `${name}.js`);
   const blob = path.join(outDir, `${name}.blob`);
-  await esbuild.build({
-    entryPoints: [path.join(root, entry)],
-    bundle: true,
-    platform: 'node',
-    format: 'iife',
-    target: 'node22',
-    outfile: bundle,
-    plugins: [ownDirname],
-    logLevel: 'error',
-  });
+  await bundleOf(entry, bundle, 'iife', [ownDirname]);
   fs.rmSync(blob, { force: true });
   const config = path.join(outDir, `${name}.config.json`);
   fs.writeFileSync(config, JSON.stringify({ builder: bundle, withoutCodeCache }));
@@ -83,16 +79,7 @@ const lazyStdoutForYargs = {
 async function buildCodeCache(name, entry) {
   const bundle = path.join(outDir, `${name}.js`);
   const cache = path.join(outDir, `${name}.cache`);
-  await esbuild.build({
-    entryPoints: [path.join(root, entry)],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node22',
-    outfile: bundle,
-    plugins: [lazyAssertForYargs, lazyStdoutForYargs, ownDirname],
-    logLevel: 'error',
-  });
+  await bundleOf(entry, bundle, 'cjs', [lazyAssertForYargs, lazyStdoutForYargs, ownDirname]);
   fs.rmSync(cache, { force: true });
   const r = spawnSync(pinnedNode, [path.join(root, 'dist', 'cli', 'code-cache-build.js'), bundle, cache], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`code cache of ${name} failed (${r.status}):\n${r.stdout}${r.stderr}`);

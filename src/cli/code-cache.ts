@@ -4,7 +4,8 @@
 // they run. For them it is cheaper than the startup snapshot, whose bigger heap every start
 // deserialises. The bundle holds every command: the start-up path decides speed, never behaviour.
 import * as fs from 'fs';
-import * as vm from 'vm';
+import type * as vm from 'vm';
+import { compileModule } from '../foundation/cached-script';
 
 export interface BundledProgram {
   program: typeof import('./program');
@@ -15,11 +16,6 @@ export interface BundledProgram {
 
 /** Compiles the bundle, with its code cache when given, and runs its module code. */
 export function loadBundledProgram(bundlePath: string, cachePath?: string): BundledProgram {
-  const source = fs.readFileSync(bundlePath, 'utf8');
-  const cachedData = cachePath === undefined ? undefined : fs.readFileSync(cachePath);
-  // The bundle is CommonJS: it requires Node's built-in modules only.
-  const script = new vm.Script(`(function (require, module, exports) {${source}\n})`, { filename: bundlePath, cachedData });
-  const module = { exports: {} as BundledProgram['program'] };
-  script.runInThisContext()(require, module, module.exports);
-  return { program: module.exports, script, cacheRejected: script.cachedDataRejected === true };
+  const compiled = compileModule(bundlePath, cachePath === undefined ? undefined : fs.readFileSync(cachePath));
+  return { program: compiled.run() as BundledProgram['program'], script: compiled.script, cacheRejected: compiled.cache === 'rejected' };
 }

@@ -9,6 +9,29 @@ import Module from 'module';
 
 export type CodeCacheState = 'used' | 'rejected' | 'none';
 
+export interface CompiledModule {
+  script: vm.Script;
+  /** Whether V8 took the code cache it was given. */
+  cache: CodeCacheState;
+  /** Runs the module's code once; returns its exports. */
+  run(): unknown;
+}
+
+/** Compiles a CommonJS file as Node would wrap it, with a V8 code cache of that wrapped source. */
+export function compileModule(file: string, cachedData?: Buffer): CompiledModule {
+  const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), { filename: file, cachedData });
+  const cache: CodeCacheState = !cachedData ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
+  const run = () => {
+    const mod = new Module(file, module);
+    mod.filename = file;
+    mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(file));
+    const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+    wrapper.call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
+    return mod.exports;
+  };
+  return { script, cache, run };
+}
+
 /**
  * Runs file as a module, compiled with its code cache in cacheDir, or (re)writes that cache
  * afterMs later; beforeRun hears whether V8 took the cache.
@@ -24,18 +47,13 @@ export function runWithCodeCache(file: string, cacheDir: string, afterMs: number
   } catch {
     cachedData = undefined;
   }
-  const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), { filename: file, cachedData });
-  const mod = new Module(file, module);
-  mod.filename = file;
-  mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(file));
-  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
-  const state: CodeCacheState = !cachedData ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
-  if (state !== 'used') {
+  const compiled = compileModule(file, cachedData);
+  if (compiled.cache !== 'used') {
     // unref'd: a short-lived run (runtsd publish) writes nothing
-    setTimeout(() => writeCache(script, cacheDir, cacheFile, prefix), afterMs).unref();
+    setTimeout(() => writeCache(compiled.script, cacheDir, cacheFile, prefix), afterMs).unref();
   }
-  beforeRun(state);
-  wrapper.call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
+  beforeRun(compiled.cache);
+  compiled.run();
 }
 
 /** Writes the cache (atomically) and removes the caches of earlier builds. */

@@ -1,14 +1,15 @@
 import type { CommandModule } from 'yargs';
 import { GlobalArgs, store } from '../context';
+import { parseGoDuration } from '../../foundation/go-duration';
 import { print } from '../print';
 
 type EventsArgs = GlobalArgs & { id: string; stats?: boolean; interval: string };
 
-/** runc's --interval: a Go duration such as 5s, 500ms, 1m. */
+/** runc's --interval: a Go duration such as 5s, 500ms, 1m30s, above zero. */
 function parseInterval(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
-  if (!m) throw Object.assign(new Error(`invalid --interval "${text}" (use e.g. 5s or 500ms)`), { name: 'RuntsError' });
-  return Number(m[1]) * { ms: 1, s: 1000, m: 60000, h: 3600000 }[m[2] as 'ms']!;
+  const ms = parseGoDuration(text);
+  if (ms === undefined || ms <= 0) throw Object.assign(new Error(`invalid --interval "${text}" (use e.g. 5s or 500ms)`), { name: 'RuntsError' });
+  return ms;
 }
 
 const command: CommandModule<GlobalArgs, EventsArgs> = {
