@@ -246,6 +246,17 @@ describeIf('CRI streaming over WebSocket', () => {
     expect(fds()).toBeLessThanOrEqual(before);
   });
 
+  test('port-forward without a subprotocol speaks v4\'s binary channels (kubelet\'s rule)', async () => {
+    // the pod's httpd from the test above
+    const url = (await criCall(env.cri.runtime, 'PortForward', { pod_sandbox_id: podId, port: [80] })).url;
+    const s = await connect(url, []);
+    expect(s.ws.protocol).toBe('');
+    s.send(0, 'GET / HTTP/1.0\r\n\r\n');
+    expect(await within(s.ended)).toBe(1000);
+    expect(s.text(0)).toMatch(/^\x50\x00HTTP\/1\.[01] 200/);
+    expect(s.text(1)).toBe('\x50\x00');
+  });
+
   test('port-forward refuses the exec subprotocols it does not speak', async () => {
     const url = (await criCall(env.cri.runtime, 'PortForward', { pod_sandbox_id: podId, port: [80] })).url;
     await expect(connect(url, [V5])).rejects.toMatchObject({ statusCode: 400, body: expect.stringMatching(/want one of v4\.channel\.k8s\.io/) });
