@@ -35,6 +35,7 @@ interface NativeModule {
   attachDeviceProgram(dir: string, defaultAllow: boolean, rules: object[]): number;
   setWindowSize(fd: number, rows: number, cols: number): void;
   dup2(from: number, to: number): void;
+  releaseIdleMemory(): number;
   mount(source: string, target: string, fstype: string, flags: number, data: string): void;
   unmount(path: string, detach: boolean): void;
   mknod(path: string, mode: number, major: number, minor: number): void;
@@ -81,6 +82,8 @@ export const attachDeviceProgram = (dir: string, defaultAllow: boolean, rules: o
 /** TIOCSWINSZ on a pty master: the container's foreground process gets SIGWINCH. */
 export const setWindowSize = (fd: number, rows: number, cols: number) => native().setWindowSize(fd, rows, cols);
 export const dup2 = (from: number, to: number) => native().dup2(from, to);
+/** malloc_trim, and unmaps the executable's clean read-only pages (they stay cached); kB unmapped. */
+export const releaseIdleMemory = () => native().releaseIdleMemory();
 /** mount(2) with flags (MS_*) and data as given; '' for a NULL source, type or data. */
 export const mount = (source: string, target: string, fstype: string, flags: number, data: string) => native().mount(source, target, fstype, flags, data);
 /** umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) */

@@ -7,6 +7,7 @@ import { systemError } from '../foundation/errors';
 import { EventPublisher, NoEventPublisher, TtrpcEventForwarder } from './events';
 import { ShimFlags } from './flags';
 import { debug, log, setLogSink } from './log';
+import { IdleMemoryRelease } from './idle-memory';
 import { OrphanReaper } from './orphan-reaper';
 import { startupNote } from './startup-note';
 import { runtimeForCreate } from './runtime-select';
@@ -21,10 +22,12 @@ export async function serveShim(flags: ShimFlags, socket: string): Promise<void>
   const ttrpcAddress = process.env.TTRPC_ADDRESS;
   const events: EventPublisher = ttrpcAddress ? new TtrpcEventForwarder(ttrpcAddress, flags.namespace) : new NoEventPublisher();
   const server = new TtrpcServer();
+  const idleMemory = new IdleMemoryRelease();
   const tasks = new TaskService({
     namespace: flags.namespace,
     runtimeFor: (options, bundle) => runtimeForCreate(flags.namespace, bundle, options),
     events,
+    onRequest: () => idleMemory.busy(),
     onShutdown: () => {
       // let the Shutdown response reach containerd first
       setImmediate(async () => {

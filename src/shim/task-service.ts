@@ -46,6 +46,8 @@ export interface TaskServiceOptions {
   waitForExit?(pid: number): Promise<number>;
   /** called when Shutdown decides the shim should exit */
   onShutdown(): void;
+  /** called as each request arrives and as it is answered */
+  onRequest?(): void;
 }
 
 export class TaskService implements ReaperOwner {
@@ -96,9 +98,14 @@ export class TaskService implements ReaperOwner {
       const requestCodec = taskType(requestName);
       const responseCodec = responseName ? taskType(responseName) : emptyCodec;
       handlers[name] = async (payload) => {
+        this.options.onRequest?.();
         const request = requestCodec.decode(payload);
         debug(`${name} ${request.id ?? ''}${request.execId ? ` exec ${request.execId}` : ''}`);
-        return responseCodec.encode(await fn(request));
+        try {
+          return responseCodec.encode(await fn(request));
+        } finally {
+          this.options.onRequest?.();
+        }
       };
     }
     server.register(TASK_SERVICE, handlers);

@@ -3,9 +3,10 @@
 // image: median latency of `ctr run --rm IMAGE id /bin/true` (each container with its own shim,
 // and joining a group whose shim runs already), and the memory (RSS and PSS) of
 // the shim processes serving 20 detached `sleep` containers, each shim per container and grouped
-// (one shim for all, by the io.kubernetes.cri.sandbox-id annotation). With perf on PATH, also the
-// CPU time per run (perf stat's task-clock of containerd, the group's running shim and everything
-// they start: shims, runtimes, mounts), steadier than latency on a loaded host. Prints; asserts nothing.
+// (one shim for all, by the io.kubernetes.cri.sandbox-id annotation), right after the last start
+// and at rest. With perf on PATH, also the CPU time per run (perf stat's task-clock of containerd,
+// the group's running shim and everything they start: shims, runtimes, mounts), steadier than
+// latency on a loaded host. Prints; asserts nothing.
 // usage: node test/bench/shim.js [iterations] [containers]   (as root, after npm run build)
 'use strict';
 const { spawn, spawnSync } = require('child_process');
@@ -49,6 +50,7 @@ function shimPids(containerd, kind) {
 
 const hasPerf = spawnSync('perf', ['--version']).status === 0;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const REST_MS = 3000;
 
 /** fn() run under perf stat attached to pids (counting the children they start): its result and
  * the task-clock ms per run, or NaN without perf. */
@@ -80,18 +82,25 @@ function removeAll(containerd) {
   for (const id of containerd.ctr(['containers', 'ls', '-q']).stdout.split('\n').filter(Boolean)) containerd.ctr(['containers', 'delete', id]);
 }
 
-/** Starts CONTAINERS sleepers, measures their shims, removes them; kB totals. */
-function shimMemory(containerd, kind, grouped) {
+/** RSS and PSS totals of pids, in kB. */
+function memoryOf(pids) {
+  return {
+    rss: pids.reduce((sum, pid) => sum + procKb(pid, 'status', 'VmRSS'), 0),
+    pss: pids.reduce((sum, pid) => sum + procKb(pid, 'smaps_rollup', 'Pss'), 0),
+  };
+}
+
+/** Starts CONTAINERS sleepers, measures their shims right after the last start and again at
+ * rest (REST_MS later: an idle runts shim gives memory back after 1 s), removes them; kB totals. */
+async function shimMemory(containerd, kind, grouped) {
   const label = `${kind}${grouped ? '-g' : ''}`;
   const group = grouped ? ['--annotation', `io.kubernetes.cri.sandbox-id=bench-${label}`] : [];
   try {
     for (let i = 0; i < CONTAINERS; i++) ctrOk(containerd, ['run', '-d', '--runtime', RUNTIMES[kind], ...group, IMAGE, `mem-${label}-${i}`, 'sleep', '600']);
     const pids = shimPids(containerd, kind);
-    return {
-      shims: pids.length,
-      rss: pids.reduce((sum, pid) => sum + procKb(pid, 'status', 'VmRSS'), 0),
-      pss: pids.reduce((sum, pid) => sum + procKb(pid, 'smaps_rollup', 'Pss'), 0),
-    };
+    const started = memoryOf(pids);
+    await sleep(REST_MS);
+    return { shims: pids.length, started, rest: memoryOf(pids) };
   } finally {
     removeAll(containerd);
   }
@@ -130,8 +139,8 @@ async function main() {
     }
     const memory = {};
     for (const kind of Object.keys(RUNTIMES)) {
-      memory[kind] = shimMemory(containerd, kind, false);
-      memory[`${kind} grouped`] = shimMemory(containerd, kind, true);
+      memory[kind] = await shimMemory(containerd, kind, false);
+      memory[`${kind} grouped`] = await shimMemory(containerd, kind, true);
     }
     report(latency, cpu, memory);
   } finally {
@@ -146,15 +155,16 @@ function report(latency, cpu, memory) {
   for (const [kind, ms] of Object.entries(latency)) console.log(`  ${kind.padEnd(14)} ${ms.toFixed(1).padStart(7)} ms   CPU ${cpu[kind].toFixed(1).padStart(6)} ms`);
   console.log(`  runts/runc: ${(latency.runts / latency.runc).toFixed(2)}x; grouped (shim already up): ${(latency['runts grouped'] / latency['runc grouped']).toFixed(2)}x`);
   console.log(`  CPU runts/runc: ${(cpu.runts / cpu.runc).toFixed(2)}x; grouped: ${(cpu['runts grouped'] / cpu['runc grouped']).toFixed(2)}x`);
-  console.log(`shim memory with ${CONTAINERS} detached sleep containers:`);
-  console.log('  shims            count   RSS MB   PSS MB');
+  console.log(`shim memory with ${CONTAINERS} detached sleep containers, right after the last start and ${REST_MS / 1000} s later (at rest):`);
+  console.log('  shims            count   RSS MB   PSS MB   at rest: RSS MB   PSS MB   PSS MB per container');
   for (const [name, m] of Object.entries(memory)) {
-    console.log(`  ${name.padEnd(16)} ${String(m.shims).padStart(5)} ${mb(m.rss).padStart(8)} ${mb(m.pss).padStart(8)}`);
+    const cells = [m.started.rss, m.started.pss, m.rest.rss, m.rest.pss].map((kb) => mb(kb).padStart(8));
+    console.log(`  ${name.padEnd(16)} ${String(m.shims).padStart(5)} ${cells[0]} ${cells[1]}          ${cells[2]} ${cells[3]}   ${(m.rest.pss / 1024 / CONTAINERS).toFixed(2)}`);
   }
-  const ratio = (a, b) => `RSS ${(memory[a].rss / memory[b].rss).toFixed(2)}x, PSS ${(memory[a].pss / memory[b].pss).toFixed(2)}x`;
-  console.log(`  runts/runc ungrouped: ${ratio('runts', 'runc')}`);
-  console.log(`  runts grouped/runc ungrouped: ${ratio('runts grouped', 'runc')}`);
-  console.log(`  runts grouped/runc grouped: ${ratio('runts grouped', 'runc grouped')}`);
+  const ratio = (a, b) => (at) => `RSS ${(memory[a][at].rss / memory[b][at].rss).toFixed(2)}x, PSS ${(memory[a][at].pss / memory[b][at].pss).toFixed(2)}x`;
+  for (const [label, a, b] of [['runts/runc ungrouped', 'runts', 'runc'], ['runts grouped/runc ungrouped', 'runts grouped', 'runc'], ['runts grouped/runc grouped', 'runts grouped', 'runc grouped']]) {
+    console.log(`  ${label}: ${ratio(a, b)('started')}; at rest: ${ratio(a, b)('rest')}`);
+  }
 }
 
 main().catch((err) => {
