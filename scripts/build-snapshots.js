@@ -35,6 +35,8 @@ async function buildSnapshot(name, { entry, withoutCodeCache }) {
   const blob = path.join(outDir, `${name}.blob`);
   await bundleOf(entry, bundle, 'iife', [ownDirname]);
   fs.rmSync(blob, { force: true });
+  // the bytes of the old blob as running shims map them (src/shim/idle-memory.ts): made again on first use
+  fs.rmSync(`${blob}.mapped`, { force: true });
   const config = path.join(outDir, `${name}.config.json`);
   fs.writeFileSync(config, JSON.stringify({ builder: bundle, withoutCodeCache }));
   const r = spawnSync(pinnedNode, ['--snapshot-blob', blob, '--build-snapshot-config', config], { cwd: root, encoding: 'utf8' });

@@ -36,6 +36,7 @@ interface NativeModule {
   setWindowSize(fd: number, rows: number, cols: number): void;
   dup2(from: number, to: number): void;
   releaseIdleMemory(): number;
+  mapSnapshotCopy(blobPath: string, copyPath: string): number;
   mount(source: string, target: string, fstype: string, flags: number, data: string): void;
   unmount(path: string, detach: boolean): void;
   mknod(path: string, mode: number, major: number, minor: number): void;
@@ -84,6 +85,8 @@ export const setWindowSize = (fd: number, rows: number, cols: number) => native(
 export const dup2 = (from: number, to: number) => native().dup2(from, to);
 /** malloc_trim, and unmaps the executable's clean read-only pages (they stay cached); kB unmapped. */
 export const releaseIdleMemory = () => native().releaseIdleMemory();
+/** Backs Node's private copy of the startup snapshot blobPath by copyPath (same bytes); kB moved. */
+export const mapSnapshotCopy = (blobPath: string, copyPath: string) => native().mapSnapshotCopy(blobPath, copyPath);
 /** mount(2) with flags (MS_*) and data as given; '' for a NULL source, type or data. */
 export const mount = (source: string, target: string, fstype: string, flags: number, data: string) => native().mount(source, target, fstype, flags, data);
 /** umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) */
