@@ -109,7 +109,7 @@ function shimPids(socket) {
   return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((pid) => {
     try {
       const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      return cmd.includes('shim') && cmd.includes(socket);
+      return cmd.includes('containerd-shim') && cmd.includes(socket);
     } catch {
       return false;
     }

@@ -82,7 +82,7 @@ test('a pod whose CNI ADD fails leaves no pod, netns, bundle or shim (its shim h
   const shims = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((pid) => {
     try {
       const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      return cmd.includes('shim') && cmd.includes(env.daemon.socket);
+      return cmd.includes('containerd-shim') && cmd.includes(env.daemon.socket);
     } catch {
       return false;
     }
