@@ -175,7 +175,9 @@ async function benchEngine(engine, imageTar) {
       await cri.call('StartContainer', { container_id: id });
       pods.push(pod);
     }
-    await new Promise((r) => setTimeout(r, 1000));
+    // memory at rest, the same wait for both engines: a runts shim hands back what it only
+    // needed while working 1 s after its last request (src/shim/idle-memory.ts)
+    await new Promise((r) => setTimeout(r, 3000));
     const after = engineMemory(engine);
     for (const pod of pods) {
       await cri.call('StopPodSandbox', { pod_sandbox_id: pod });
