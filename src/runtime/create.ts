@@ -108,6 +108,11 @@ function withListenFds(spec: Spec, n: number): Spec {
 }
 
 export async function createContainer(store: StateStore, opts: CreateOptions): Promise<ContainerRecord> {
+  return (await createPlaced(store, opts)).record;
+}
+
+/** createContainer, also handing out the cgroup the init was placed in (run deletes with it). */
+export async function createPlaced(store: StateStore, opts: CreateOptions): Promise<{ record: ContainerRecord; cgroup: CgroupManager }> {
   checkId(opts.id);
   const bundle = opts.loaded ?? loadBundle(opts.bundle);
   const { spec } = bundle;
@@ -190,7 +195,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
     record.initStartTime = processStartTime(pid) ?? '';
     store.write(record);
     if (opts.pidFile) writePidFile(path.resolve(opts.pidFile), pid);
-    return record;
+    return { record, cgroup: cg };
   } catch (err) {
     try {
       // Processes that were in the cgroup before us are not ours to kill: only the init is.

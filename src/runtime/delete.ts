@@ -1,5 +1,6 @@
 // delete: a stopped (or, with --force, any) container's processes, cgroup and state go;
 // poststop hooks run and their failures are only warnings.
+import type { CgroupManager } from '../cgroups';
 import { recordCgroup } from './cgroup';
 import { RuntsError } from '../foundation/errors';
 import { runHooks } from './hooks';
@@ -18,7 +19,9 @@ async function waitGone(rec: ContainerRecord): Promise<void> {
 
 const ownPidNamespace = (rec: ContainerRecord) => (rec.config.linux?.namespaces ?? []).some((n) => n.type === 'pid' && !n.path);
 
-export async function deleteContainer(store: StateStore, id: string, force = false, warn?: (m: string) => void): Promise<void> {
+/** `opened`: the container's cgroup when the caller has it open already (run: the one create
+ * placed the init in), which spares reading the mount table again. */
+export async function deleteContainer(store: StateStore, id: string, force = false, warn?: (m: string) => void, opened?: CgroupManager): Promise<void> {
   let rec: ContainerRecord;
   try {
     rec = store.read(id);
@@ -35,7 +38,7 @@ export async function deleteContainer(store: StateStore, id: string, force = fal
   await store.locked(id, async () => {
     const status = statusOf(store, rec);
     if (status === 'running' && !force) throw new RuntsError(`cannot delete container ${id} that is not stopped: ${status}`, 'state');
-    const cgroup = recordCgroup(rec);
+    const cgroup = opened ?? recordCgroup(rec);
     if (status !== 'stopped') {
       cgroup.killAll(9);
       try { process.kill(rec.pid, 9); } catch { /* gone */ }

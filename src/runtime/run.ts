@@ -2,7 +2,7 @@
 // init (its child, cloned with CLONE_PARENT) and deletes the container, exiting with its status.
 import * as native from '../native';
 import { loadBundle } from './bundle';
-import { createContainer, CreateOptions } from './create';
+import { createContainer, CreateOptions, createPlaced } from './create';
 import { deleteContainer } from './delete';
 import { RuntsError } from '../foundation/errors';
 import { startContainer } from './start';
@@ -23,7 +23,7 @@ export async function runContainer(store: StateStore, opts: CreateOptions & { de
   const console = terminal ? consoleReceiver() : undefined;
   let relay: ReturnType<typeof relayTerminal> | undefined;
   try {
-    const rec = await createContainer(store, { ...opts, loaded, consoleFd: console?.childEnd });
+    const { record: rec, cgroup } = await createPlaced(store, { ...opts, loaded, consoleFd: console?.childEnd });
     const exit = native.exited(rec.pid);
     if (console) relay = relayTerminal(await console.master);
     const forward = (sig: NodeJS.Signals) => {
@@ -40,7 +40,7 @@ export async function runContainer(store: StateStore, opts: CreateOptions & { de
     } finally {
       FORWARDED.forEach((s) => process.off(s, forward));
       // --keep leaves the stopped container for `state` and `delete`, as runc does.
-      if (!opts.keep) await deleteContainer(store, opts.id, true, opts.warn);
+      if (!opts.keep) await deleteContainer(store, opts.id, true, opts.warn, cgroup);
     }
   } finally {
     console?.close();

@@ -3,21 +3,22 @@ import { Arg, PlanRecord } from './ops';
 
 const argBytes = (a: Arg): Buffer => (Buffer.isBuffer(a) ? a : Buffer.from(String(a)));
 
+/** One buffer, sized first and written once: a plan is a few hundred arguments. */
 export function encodeRecords(records: PlanRecord[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const r of records) {
-    const head = Buffer.alloc(8);
-    head.writeUInt32LE(r.op, 0);
-    head.writeUInt32LE(r.args.length, 4);
-    parts.push(head);
-    for (const a of r.args) {
-      const b = argBytes(a);
-      const len = Buffer.alloc(4);
-      len.writeUInt32LE(b.length, 0);
-      parts.push(len, b);
+  const args = records.map((r) => r.args.map(argBytes));
+  let size = 0;
+  for (const bytes of args) for (const b of bytes) size += 4 + b.length;
+  const out = Buffer.allocUnsafe(size + 8 * records.length);
+  let p = 0;
+  records.forEach((r, i) => {
+    p = out.writeUInt32LE(r.op, p);
+    p = out.writeUInt32LE(r.args.length, p);
+    for (const b of args[i]) {
+      p = out.writeUInt32LE(b.length, p);
+      p += b.copy(out, p);
     }
-  }
-  return Buffer.concat(parts);
+  });
+  return out;
 }
 
 export interface DecodedRecord {
