@@ -1,18 +1,11 @@
 // runtsd: parse flags, start the gRPC daemon, stop it cleanly on SIGTERM/SIGINT; or, as a shim's
 // -publish-binary (`runtsd --address SOCK publish --topic T --namespace NS`), publish one event.
-import * as v8 from 'v8';
 import { RuntsError } from '../foundation/errors';
 import { DEFAULT_CONFIG, DaemonConfig, logLevel, readConfigFile } from './config';
 import { parseDaemonArgs } from './flags';
 import { createLogger } from './log';
 
 const STOP_TIMEOUT_MS = 15_000;
-// V8's optimizing compilers (Maglev, TurboFan) are turned off once runtsd has started: a daemon's
-// hot work is native (I/O, hashing, zlib), and its RSS under use was 10-15 MB lower without them
-// (their code pages and compile zones), at +0-5% CPU over ctr/crictl calls. Set at start
-// (bin/runtsd), any flag changing V8's flag hash makes Node's built-in code cache unusable:
-// +20-30 ms CPU before ready. After the bundle's code cache is written (2 s, bin/runtsd).
-const OPTIMIZERS_OFF_AFTER_MS = 5_000;
 
 // bin/runtsd says whether it loaded the bundle or the modules; not passed on to shims
 const startupNote = process.env.RUNTS_STARTUP_NOTE;
@@ -40,10 +33,6 @@ async function main(argv: string[]): Promise<void> {
   if (startupNote) log.debug(startupNote);
   const { startDaemon } = await import('./server');
   const daemon = await startDaemon(config, log);
-  setTimeout(() => {
-    v8.setFlagsFromString('--no-maglev');
-    v8.setFlagsFromString('--no-turbofan');
-  }, OPTIMIZERS_OFF_AFTER_MS).unref();
 
   let stopping = false;
   const stop = (signal: string) => {
