@@ -61,17 +61,27 @@ const lazyAssertForYargs = {
   },
 };
 
-// yargs also reads process.stdout.columns when it loads (for the width of help text), which
-// builds the stdout stream that src/cli/print.ts avoids (~6 ms on a pipe). Their bundle reads it
-// when help is rendered.
-const STDOUT_COLUMNS_AT_LOAD = 'stdColumns:void 0!==process.stdout.columns?process.stdout.columns:null';
-const lazyStdoutForYargs = {
-  name: 'lazy-stdout-for-yargs',
+// yargs' platform shim also takes, when yargs loads, what only help text (and commandDir) use:
+// process.stdout.columns, which builds the stdout stream that src/cli/print.ts avoids (~6 ms on
+// a pipe), and the modules that lay help out (cliui, string-width, wrap-ansi, ansi-styles, ...).
+// Their bundle takes each when it is first used.
+const SHIM_FIELDS_TAKEN_LAZILY = {
+  stdColumns: 'void 0!==process.stdout.columns?process.stdout.columns:null',
+  cliui: 'require("cliui")',
+  stringWidth: 'require("string-width")',
+  requireDirectory: 'require("require-directory")',
+  getCallerFile: 'require("get-caller-file")',
+};
+const lazyShimForYargs = {
+  name: 'lazy-shim-for-yargs',
   setup(build) {
     build.onLoad({ filter: /[\\/]yargs[\\/]build[\\/]index\.cjs$/ }, (args) => {
-      const source = fs.readFileSync(args.path, 'utf8');
-      if (!source.includes(STDOUT_COLUMNS_AT_LOAD)) throw new Error(`${args.path} no longer reads process.stdout.columns as ${STDOUT_COLUMNS_AT_LOAD}`);
-      const contents = source.replace(STDOUT_COLUMNS_AT_LOAD, `get stdColumns(){return ${STDOUT_COLUMNS_AT_LOAD.slice('stdColumns:'.length)}}`);
+      let contents = fs.readFileSync(args.path, 'utf8');
+      for (const [field, value] of Object.entries(SHIM_FIELDS_TAKEN_LAZILY)) {
+        const eager = `${field}:${value}`;
+        if (!contents.includes(eager)) throw new Error(`${args.path} no longer sets ${eager}`);
+        contents = contents.replace(eager, `get ${field}(){return ${value}}`);
+      }
       return { contents: withOwnDirname(contents, args.path), loader: 'js' };
     });
   },
@@ -83,7 +93,7 @@ async function buildCodeCache(name, entry, loader) {
   // The loader (bin/runts runs it) in one file too: its three modules cost their lookups and
   // their TypeScript import helpers (~2 ms) when Node loads them one by one.
   await bundleOf(loader, path.join(outDir, `${name}-start.js`), 'cjs', [ownDirname]);
-  await bundleOf(entry, bundle, 'cjs', [lazyAssertForYargs, lazyStdoutForYargs, ownDirname]);
+  await bundleOf(entry, bundle, 'cjs', [lazyAssertForYargs, lazyShimForYargs, ownDirname]);
   fs.rmSync(cache, { force: true });
   const r = spawnSync(pinnedNode, [path.join(root, 'dist', 'cli', 'code-cache-build.js'), bundle, cache], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`code cache of ${name} failed (${r.status}):\n${r.stdout}${r.stderr}`);
