@@ -5,7 +5,7 @@
 // script once and saves the initialised heap. Output: dist/snapshot/PROGRAM.blob (and .js).
 // bin/PROGRAM starts from the blob when it is newer than dist/ and the runtime, else loads
 // modules as usual. Also the runts light commands' bundle, its V8 code cache and their loader
-// (dist/snapshot/runts-light.js, .cache and -start.js, src/cli/code-cache.ts). Run after the
+// (dist/snapshot/runts-light.js, .cache and -start.cjs, src/cli/code-cache.ts). Run after the
 // TypeScript build.
 'use strict';
 const { spawnSync } = require('child_process');
@@ -91,8 +91,9 @@ async function buildCodeCache(name, entry, loader) {
   const bundle = path.join(outDir, `${name}.js`);
   const cache = path.join(outDir, `${name}.cache`);
   // The loader (bin/runts runs it) in one file too: its three modules cost their lookups and
-  // their TypeScript import helpers (~2 ms) when Node loads them one by one.
-  await bundleOf(loader, path.join(outDir, `${name}-start.js`), 'cjs', [ownDirname]);
+  // their TypeScript import helpers (~2 ms) when Node loads them one by one. Named .cjs, Node
+  // reads no package.json to learn its module type.
+  await bundleOf(loader, path.join(outDir, `${name}-start.cjs`), 'cjs', [ownDirname]);
   await bundleOf(entry, bundle, 'cjs', [lazyAssertForYargs, lazyShimForYargs, ownDirname]);
   fs.rmSync(cache, { force: true });
   const r = spawnSync(pinnedNode, [path.join(root, 'dist', 'cli', 'code-cache-build.js'), bundle, cache], { cwd: root, encoding: 'utf8' });
