@@ -72,6 +72,10 @@ const SHIM_FIELDS_TAKEN_LAZILY = {
   requireDirectory: 'require("require-directory")',
   getCallerFile: 'require("get-caller-file")',
 };
+// And every program yargs builds starts with a --version option whose text is the version in the
+// nearest package.json (found by listing each directory up: ~1 ms); runts turns that option off
+// (.version(false)), so its bundle's programs start without it.
+const DEFAULT_VERSION_OPTION = 'i.help(),i.version(),i}';
 const lazyShimForYargs = {
   name: 'lazy-shim-for-yargs',
   setup(build) {
@@ -82,6 +86,8 @@ const lazyShimForYargs = {
         if (!contents.includes(eager)) throw new Error(`${args.path} no longer sets ${eager}`);
         contents = contents.replace(eager, `get ${field}(){return ${value}}`);
       }
+      if (!contents.includes(DEFAULT_VERSION_OPTION)) throw new Error(`${args.path} no longer adds its version option as ${DEFAULT_VERSION_OPTION}`);
+      contents = contents.replace(DEFAULT_VERSION_OPTION, 'i.help(),i}');
       return { contents: withOwnDirname(contents, args.path), loader: 'js' };
     });
   },
