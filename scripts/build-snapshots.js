@@ -97,7 +97,7 @@ const lazyShimForYargs = {
 // module with a getter per export (~100 for fs; the first copy in a process costs ~1 ms, the next
 // ones 0.1-0.4 ms, and a state command makes half a dozen). For Node's built-in modules, which
 // have no default export of their own, the module itself reads the same; the light commands'
-// bundle takes it as it is.
+// bundle and its loader take it as it is.
 const BUILTIN_IMPORTED_WHOLE = new RegExp(`__importStar\\(require\\("(${require('module').builtinModules.join('|')})"\\)\\)`, 'g');
 const plainBuiltinImports = {
   name: 'plain-builtin-imports',
@@ -115,7 +115,7 @@ async function buildCodeCache(name, entry, loader) {
   // The loader (bin/runts runs it) in one file too: its three modules cost their lookups and
   // their TypeScript import helpers (~2 ms) when Node loads them one by one. Named .cjs, Node
   // reads no package.json to learn its module type.
-  await bundleOf(loader, path.join(outDir, `${name}-start.cjs`), 'cjs', [ownDirname]);
+  await bundleOf(loader, path.join(outDir, `${name}-start.cjs`), 'cjs', [plainBuiltinImports, ownDirname]);
   await bundleOf(entry, bundle, 'cjs', [lazyAssertForYargs, lazyShimForYargs, plainBuiltinImports, ownDirname]);
   fs.rmSync(cache, { force: true });
   const r = spawnSync(pinnedNode, [path.join(root, 'dist', 'cli', 'code-cache-build.js'), bundle, cache], { cwd: root, encoding: 'utf8' });
