@@ -4,8 +4,9 @@
 // snapshot's own require() only loads Node's built-in modules, and the pinned Node runs that
 // script once and saves the initialised heap. Output: dist/snapshot/PROGRAM.blob (and .js).
 // bin/PROGRAM starts from the blob when it is newer than dist/ and the runtime, else loads
-// modules as usual. Also the runts light commands' bundle and its V8 code cache
-// (dist/snapshot/runts-light.js and .cache, src/cli/code-cache.ts). Run after the TypeScript build.
+// modules as usual. Also the runts light commands' bundle, its V8 code cache and their loader
+// (dist/snapshot/runts-light.js, .cache and -start.cjs, src/cli/code-cache.ts). Run after the
+// TypeScript build.
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -80,26 +81,62 @@ const lazyAssertForYargs = {
   },
 };
 
-// yargs also reads process.stdout.columns when it loads (for the width of help text), which
-// builds the stdout stream that src/cli/print.ts avoids (~6 ms on a pipe). Their bundle reads it
-// when help is rendered.
-const STDOUT_COLUMNS_AT_LOAD = 'stdColumns:void 0!==process.stdout.columns?process.stdout.columns:null';
-const lazyStdoutForYargs = {
-  name: 'lazy-stdout-for-yargs',
+// yargs' platform shim also takes, when yargs loads, what only help text (and commandDir) use:
+// process.stdout.columns, which builds the stdout stream that src/cli/print.ts avoids (~6 ms on
+// a pipe), and the modules that lay help out (cliui, string-width, wrap-ansi, ansi-styles, ...).
+// Their bundle takes each when it is first used.
+const SHIM_FIELDS_TAKEN_LAZILY = {
+  stdColumns: 'void 0!==process.stdout.columns?process.stdout.columns:null',
+  cliui: 'require("cliui")',
+  stringWidth: 'require("string-width")',
+  requireDirectory: 'require("require-directory")',
+  getCallerFile: 'require("get-caller-file")',
+};
+// And every program yargs builds starts with a --version option whose text is the version in the
+// nearest package.json (found by listing each directory up: ~1 ms); runts turns that option off
+// (.version(false)), so its bundle's programs start without it.
+const DEFAULT_VERSION_OPTION = 'i.help(),i.version(),i}';
+const lazyShimForYargs = {
+  name: 'lazy-shim-for-yargs',
   setup(build) {
     build.onLoad({ filter: /[\\/]yargs[\\/]build[\\/]index\.cjs$/ }, (args) => {
-      const source = fs.readFileSync(args.path, 'utf8');
-      if (!source.includes(STDOUT_COLUMNS_AT_LOAD)) throw new Error(`${args.path} no longer reads process.stdout.columns as ${STDOUT_COLUMNS_AT_LOAD}`);
-      const contents = source.replace(STDOUT_COLUMNS_AT_LOAD, `get stdColumns(){return ${STDOUT_COLUMNS_AT_LOAD.slice('stdColumns:'.length)}}`);
+      let contents = fs.readFileSync(args.path, 'utf8');
+      for (const [field, value] of Object.entries(SHIM_FIELDS_TAKEN_LAZILY)) {
+        const eager = `${field}:${value}`;
+        if (!contents.includes(eager)) throw new Error(`${args.path} no longer sets ${eager}`);
+        contents = contents.replace(eager, `get ${field}(){return ${value}}`);
+      }
+      if (!contents.includes(DEFAULT_VERSION_OPTION)) throw new Error(`${args.path} no longer adds its version option as ${DEFAULT_VERSION_OPTION}`);
+      contents = contents.replace(DEFAULT_VERSION_OPTION, 'i.help(),i}');
       return { contents: withOwnDirname(contents, args.path), loader: 'js' };
     });
   },
 };
 
-async function buildCodeCache(name, entry) {
+// TypeScript compiles `import * as fs from 'fs'` to __importStar(require("fs")): a copy of the
+// module with a getter per export (~100 for fs; the first copy in a process costs ~1 ms, the next
+// ones 0.1-0.4 ms, and a state command makes half a dozen). For Node's built-in modules, which
+// have no default export of their own, the module itself reads the same; the light commands'
+// bundle and its loader take it as it is.
+const BUILTIN_IMPORTED_WHOLE = new RegExp(`__importStar\\(require\\("(${require('module').builtinModules.join('|')})"\\)\\)`, 'g');
+const plainBuiltinImports = {
+  name: 'plain-builtin-imports',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, (args) => ({
+      contents: withOwnDirname(fs.readFileSync(args.path, 'utf8').replace(BUILTIN_IMPORTED_WHOLE, 'require("$1")'), args.path),
+      loader: 'js',
+    }));
+  },
+};
+
+async function buildCodeCache(name, entry, loader) {
   const bundle = path.join(outDir, `${name}.js`);
   const cache = path.join(outDir, `${name}.cache`);
-  await bundleOf(entry, bundle, 'cjs', [lazyAssertForYargs, lazyStdoutForYargs, ownDirname]);
+  // The loader (bin/runts runs it) in one file too: its three modules cost their lookups and
+  // their TypeScript import helpers (~2 ms) when Node loads them one by one. Named .cjs, Node
+  // reads no package.json to learn its module type.
+  await bundleOf(loader, path.join(outDir, `${name}-start.cjs`), 'cjs', [plainBuiltinImports, ownDirname]);
+  await bundleOf(entry, bundle, 'cjs', [lazyAssertForYargs, lazyShimForYargs, plainBuiltinImports, ownDirname]);
   fs.rmSync(cache, { force: true });
   const r = spawnSync(pinnedNode, [path.join(root, 'dist', 'cli', 'code-cache-build.js'), bundle, cache], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`code cache of ${name} failed (${r.status}):\n${r.stdout}${r.stderr}`);
@@ -109,7 +146,7 @@ async function buildCodeCache(name, entry) {
 (async () => {
   fs.mkdirSync(outDir, { recursive: true });
   for (const [name, program] of Object.entries(PROGRAMS)) await buildSnapshot(name, program);
-  await buildCodeCache('runts-light', 'dist/cli/program.js');
+  await buildCodeCache('runts-light', 'dist/cli/program.js', 'dist/cli/cached-start.js');
 })().catch((err) => {
   console.error(err.message);
   process.exit(1);

@@ -1,4 +1,5 @@
-// bin/runts starts the light commands here when the code cache is fresh (see code-cache.ts).
+// bin/runts starts the light commands here when the code cache is fresh (see code-cache.ts), from
+// this file bundled with what it imports (dist/snapshot/runts-light-start.cjs).
 import * as path from 'path';
 import { loadBundledProgram } from './code-cache';
 

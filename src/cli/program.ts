@@ -71,7 +71,9 @@ function skipHelpCaching(parser: Parser): void {
 /** The yargs program for argv, with the global flags and the commands argv can select. */
 function buildParser(argv: string[], startupNote?: string): Parser {
   // yargs loads on demand: `--version` (probed by engines) stays at Node's own start-up cost.
-  const yargs: typeof import('yargs') = require('yargs');
+  // yargs/yargs is the bare factory: the package's main module also builds a program of its own
+  // from process.argv when it loads (~2 ms, and a second package.json lookup).
+  const yargs: typeof import('yargs/yargs') = require('yargs/yargs');
   const commandAt = commandIndex(argv);
   const parser = yargs(argv)
     .scriptName('runts')

@@ -10,7 +10,7 @@ import { defaultSpec } from '../runtime/default-spec';
 import { validateConfig } from '../runtime/validate';
 
 commandsFor(undefined);
-require('yargs');
+require('yargs/yargs');
 require('../runtime/rootless');
 require('../runtime/state-store');
 // what the commands import when they run (plain loading pays only for its own command's)

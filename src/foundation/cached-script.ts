@@ -2,6 +2,7 @@
 // compile cache holds only what V8 compiles up front, a script's top level: in a bundle every
 // module is a function compiled lazily, on each start again. A cache V8 makes once the program
 // has started also holds every function that ran by then.
+import { isAscii } from 'buffer';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vm from 'vm';
@@ -17,9 +18,18 @@ export interface CompiledModule {
   run(): unknown;
 }
 
+/**
+ * A bundle's source. esbuild writes ASCII, and ASCII read as Latin-1 is the same text without
+ * the UTF-8 decoding (~1 ms of a 500 KB bundle, on every start).
+ */
+function readSource(file: string): string {
+  const bytes = fs.readFileSync(file);
+  return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+}
+
 /** Compiles a CommonJS file as Node would wrap it, with a V8 code cache of that wrapped source. */
 export function compileModule(file: string, cachedData?: Buffer): CompiledModule {
-  const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), { filename: file, cachedData });
+  const script = new vm.Script(Module.wrap(readSource(file)), { filename: file, cachedData });
   const cache: CodeCacheState = !cachedData ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
   const run = () => {
     const mod = new Module(file, module);

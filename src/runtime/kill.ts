@@ -1,5 +1,4 @@
 // kill: a signal to the init, or with --all to every process in the container's cgroup.
-import { recordCgroup } from './cgroup';
 import { RuntsError } from '../foundation/errors';
 import { parseSignal } from './signals';
 import { StateStore } from './state-store';
@@ -10,6 +9,8 @@ export async function killContainer(store: StateStore, id: string, signal?: stri
   await store.locked(id, () => {
     const rec = store.read(id);
     if (all && rec.cgroupsPath) {
+      // loaded only for --all: the cgroup drivers are ~2 ms of every other kill
+      const { recordCgroup } = require('./cgroup') as typeof import('./cgroup');
       recordCgroup(rec).killAll(sig);
       return;
     }

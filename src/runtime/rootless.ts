@@ -1,6 +1,5 @@
 // Running as a non-root user (rootless, as runc supports): a user namespace mapping the caller,
 // state under the user's runtime directory, and no cgroups unless they were delegated.
-import * as os from 'os';
 import * as path from 'path';
 
 export const isRootless = (): boolean => process.getuid?.() !== 0;
@@ -9,5 +8,8 @@ export const isRootless = (): boolean => process.getuid?.() !== 0;
 export function defaultStateRoot(): string {
   if (!isRootless()) return '/run/runts';
   const xdg = process.env.XDG_RUNTIME_DIR;
-  return xdg ? path.join(xdg, 'runts') : path.join(os.tmpdir(), `runts-${process.getuid!()}`);
+  if (xdg) return path.join(xdg, 'runts');
+  // os is loaded only here: root (the usual caller) never needs it, and every command asks
+  const { tmpdir } = require('os') as typeof import('os');
+  return path.join(tmpdir(), `runts-${process.getuid!()}`);
 }

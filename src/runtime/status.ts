@@ -2,7 +2,6 @@
 // and start time say whether it runs; the exec fifo says whether `start` has happened.
 import * as fs from 'fs';
 import { readProcStat } from '../foundation/proc-stat';
-import { recordCgroup } from './cgroup';
 import { ContainerRecord, StateStore } from './state-store';
 
 export type Status = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
@@ -31,6 +30,9 @@ export function initAlive(rec: ContainerRecord): boolean {
 }
 
 function isFrozen(rec: ContainerRecord): boolean {
+  // Loaded only for a running container: the cgroup drivers are ~2 ms of a `state` or `list`
+  // that finds it created or stopped.
+  const { recordCgroup } = require('./cgroup') as typeof import('./cgroup');
   try {
     return recordCgroup(rec).state() === 'frozen';
   } catch {
