@@ -10,6 +10,8 @@
 //   default: runtsd's own default (pods share shims, pods_per_shim in its CRI config);
 //   RUNTSD_PODS_PER_SHIM=1: one shim per pod, as containerd; RUNTSD_SHIM_GROUP=namespace: one shim
 //   for all pods through the shim's runtime config file.
+// CRI_BENCH_LOG_LEVEL=debug: runtsd logs at debug level (its shims' lines too); the log's end is
+// printed when the bench fails.
 'use strict';
 const { execFileSync, spawn, spawnSync } = require('child_process');
 const fs = require('fs');
@@ -72,7 +74,7 @@ function launch(name, dir) {
     fs.writeFileSync(shimConfig, 'shim_group = "namespace"\n');
     const runtime = GROUPED ? `  [plugins."io.containerd.grpc.v1.cri".containerd]\n    default_runtime_name = "runts"\n  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runts]\n    runtime_type = "io.containerd.runts.v2"\n  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runts.options]\n    ConfigPath = "${shimConfig}"\n` : '';
     fs.writeFileSync(path.join(dir, 'config.toml'), cri + runtime);
-    child = spawn(path.join(repo, 'bin', 'runtsd'), ['--address', socket, '--root', path.join(dir, 'root'), '--state', path.join(dir, 'state'), '--config', path.join(dir, 'config.toml'), '--log-level', 'warn'], { stdio: ['ignore', log, log] });
+    child = spawn(path.join(repo, 'bin', 'runtsd'), ['--address', socket, '--root', path.join(dir, 'root'), '--state', path.join(dir, 'state'), '--config', path.join(dir, 'config.toml'), '--log-level', process.env.CRI_BENCH_LOG_LEVEL || 'warn'], { stdio: ['ignore', log, log] });
   } else {
     fs.writeFileSync(path.join(dir, 'config.toml'), `version = 2\nroot = "${dir}/root"\nstate = "${dir}/state"\n[grpc]\n  address = "${socket}"\n[ttrpc]\n  address = "${socket}.ttrpc"\n[debug]\n  address = "${socket}.debug"\n[metrics]\n  address = ""\n`
       + `${cri}  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n    runtime_type = "io.containerd.runc.v2"\n  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n    SystemdCgroup = false\n`);
@@ -250,6 +252,9 @@ async function main() {
 
 main().catch((err) => {
   console.error(err);
+  // what runtsd said before the failure
+  const log = path.join(work, 'runtsd', 'daemon.log');
+  if (fs.existsSync(log)) console.error(`runtsd's log:\n${fs.readFileSync(log, 'utf8').split('\n').slice(-60).join('\n')}`);
   process.exitCode = 1;
 }).finally(() => {
   spawnSync('ip', ['link', 'del', bridge]);

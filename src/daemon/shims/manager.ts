@@ -198,6 +198,7 @@ export class ShimManager {
       return this.cleanupDeadShim(task);
     }
     task.deleting = true;
+    task.client.markDeleted(`task ${id} not found: deleted`);
     this.tasks.delete(keyOf(namespace, id));
     await this.shutdown(task);
     this.removeBundleLogged(task);

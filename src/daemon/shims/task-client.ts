@@ -36,6 +36,9 @@ export type TaskMethod = keyof typeof REQUEST_TYPES;
 export const isUnavailable = (err: unknown) => err instanceof GrpcStatusError && err.code === grpc.status.UNAVAILABLE;
 
 export class TaskClient {
+  /** set once runtsd deleted the task: see markDeleted */
+  private deletedReason: string | undefined;
+
   private constructor(private readonly conn: TtrpcClient) {}
 
   static async connect(address: string): Promise<TaskClient> {
@@ -52,8 +55,19 @@ export class TaskClient {
       const reply = await this.conn.call(TASK_SERVICE, method, taskType(requestType).encode(request), { timeoutMs });
       return responseType ? taskType(responseType).decode(reply) : emptyCodec.decode(reply);
     } catch (err) {
-      throw asGrpcError(err);
+      const status = asGrpcError(err);
+      if (this.deletedReason && isUnavailable(status)) throw new GrpcStatusError(grpc.status.NOT_FOUND, this.deletedReason);
+      throw status;
     }
+  }
+
+  /**
+   * The task is deleted: its connection goes (closed by runtsd, or with the shim), and a call
+   * still waiting on it (a Wait sent as the task's exit was handled) fails NOT_FOUND, as a call on
+   * a deleted task does, not UNAVAILABLE as if the shim had died.
+   */
+  markDeleted(reason: string): void {
+    this.deletedReason = reason;
   }
 
   close(): void {
