@@ -103,6 +103,17 @@ async function stop(engine) {
     await exited;
     clearTimeout(t);
   }
+  // a failed run leaves pods: their shims and containers go too
+  for (const shim of shimPids(engine.socket)) {
+    const children = fs.readdirSync(`/proc/${shim}/task`).flatMap((t) => fs.readFileSync(`/proc/${shim}/task/${t}/children`, 'utf8').split(' ').filter(Boolean));
+    for (const pid of [...children, shim]) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+  }
   unmountUnder(engine.dir);
 }
 
