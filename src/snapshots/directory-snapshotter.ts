@@ -5,11 +5,7 @@
 // Crash safety: a new snapshot's directory is built under a temporary name and renamed to its id
 // inside the metadata transaction; Commit is a single metadata transaction (same id, new key);
 // Remove deletes the record first and the directory after. A crash therefore leaves at worst a
-// directory without a record, which cleanup() removes. As in containerd (whose GC removes a
-// snapshot's files after the metadata commit), Remove returns once the record is gone and the
-// directory moved out of snapshots/ (to removing/<id>, one rename): deleting the files (2-3 ms
-// for a container's upper dir) goes on after the answer; cleanup() waits for it and clears
-// removing/ of what a crash left there.
+// directory without a record, which cleanup() removes.
 
 import * as fs from 'fs';
 import * as path from 'path';
@@ -37,16 +33,11 @@ const precondition = (what: string) => new RuntsError(what, 'state');
 export abstract class DirectorySnapshotter implements Snapshotter {
   abstract readonly name: string;
   readonly snapshotsDir: string;
-  /** directories of removed snapshots whose files are being deleted (or a crash left) */
-  private readonly removingDir: string;
   /** temporary directories of creations under way: not debris */
   private readonly inFlight = new Set<string>();
-  /** removals of directories whose records are gone, still deleting files */
-  private readonly removals = new Set<Promise<void>>();
 
   constructor(readonly root: string, protected readonly meta: SnapshotMetaStore) {
     this.snapshotsDir = path.join(root, 'snapshots');
-    this.removingDir = path.join(root, 'removing');
     fs.mkdirSync(this.snapshotsDir, { recursive: true, mode: 0o700 });
   }
 
@@ -171,20 +162,9 @@ export abstract class DirectorySnapshotter implements Snapshotter {
       tx.delete(key);
       return record.id;
     });
-    // The record is gone: the directory is debris from here, removed after the answer.
-    const debris = path.join(this.removingDir, id);
-    try {
-      await fs.promises.mkdir(this.removingDir, { mode: 0o700 }).catch((err) => {
-        if (err.code !== 'EEXIST') throw err;
-      });
-      await fs.promises.rename(path.join(this.snapshotsDir, id), debris);
-    } catch {
-      return; // no directory, or one that cannot move (busy): left for cleanup()
-    }
-    const removal = this.removeDirectory(debris).catch(() => {
-      /* left for cleanup() */
-    }).finally(() => this.removals.delete(removal));
-    this.removals.add(removal);
+    await this.removeDirectory(path.join(this.snapshotsDir, id)).catch(() => {
+      /* left for cleanup(): the record is gone, the directory is debris */
+    });
   }
 
   async stat(key: string): Promise<SnapshotInfo> {
@@ -235,14 +215,11 @@ export abstract class DirectorySnapshotter implements Snapshotter {
   }
 
   async cleanup(): Promise<void> {
-    await Promise.all(this.removals);
     const known = await this.meta.read((tx) => new Set(tx.entries().map(([, r]) => r.id)));
     for (const name of await fs.promises.readdir(this.snapshotsDir)) {
       if (known.has(name) || this.inFlight.has(name)) continue;
       await this.removeDirectory(path.join(this.snapshotsDir, name));
     }
-    const left = await fs.promises.readdir(this.removingDir).catch(() => []);
-    for (const name of left) await this.removeDirectory(path.join(this.removingDir, name));
   }
 }
 

@@ -134,19 +134,6 @@ describe('overlayfs snapshotter model', () => {
     expect(fs.readdirSync(m.source)).toEqual([]);
   });
 
-  test('remove answers once the record is gone and the directory moved out; cleanup finishes the deletion and clears crash debris', async () => {
-    const s = new OverlaySnapshotter(root);
-    const [m] = await s.prepare('big', '');
-    for (let i = 0; i < 200; i++) fs.writeFileSync(path.join(m.source, `f${i}`), 'x');
-    await s.remove('big');
-    expect(fs.readdirSync(path.join(root, 'snapshots'))).toEqual([]);
-    expect(await s.list()).toEqual([]);
-    // what a crash in the middle of a deletion leaves
-    fs.mkdirSync(path.join(root, 'removing/7/fs'), { recursive: true });
-    await s.cleanup();
-    expect(fs.readdirSync(path.join(root, 'removing'))).toEqual([]);
-  });
-
   test('commit is one metadata write: a failing write leaves the active snapshot as it was', async () => {
     const meta = new JsonFileMetaStore(path.join(root, 'metadata.json'));
     const s = new OverlaySnapshotter(root, meta);
