@@ -5,62 +5,45 @@
 // their mounts go through mount(8).
 import * as native from '../native';
 import { systemError } from '../foundation/errors';
+import { MS } from './flags';
 
-const MS_RDONLY = 0x1;
-const MS_NOSUID = 0x2;
-const MS_NODEV = 0x4;
-const MS_NOEXEC = 0x8;
-const MS_SYNCHRONOUS = 0x10;
-const MS_REMOUNT = 0x20;
-const MS_MANDLOCK = 0x40;
-const MS_DIRSYNC = 0x80;
-const MS_NOATIME = 0x400;
-const MS_NODIRATIME = 0x800;
-const MS_BIND = 0x1000;
-const MS_REC = 0x4000;
-const MS_UNBINDABLE = 0x20000;
-const MS_PRIVATE = 0x40000;
-const MS_SLAVE = 0x80000;
-const MS_SHARED = 0x100000;
-const MS_RELATIME = 0x200000;
-const MS_STRICTATIME = 0x1000000;
-const PROPAGATION = MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE;
+const PROPAGATION = MS.SHARED | MS.PRIVATE | MS.SLAVE | MS.UNBINDABLE;
 
 /** containerd's table: [clears, flag] per option. */
 const FLAG_OPTIONS: Record<string, [boolean, number]> = {
-  async: [true, MS_SYNCHRONOUS],
-  atime: [true, MS_NOATIME],
-  bind: [false, MS_BIND],
+  async: [true, MS.SYNCHRONOUS],
+  atime: [true, MS.NOATIME],
+  bind: [false, MS.BIND],
   defaults: [false, 0],
-  dev: [true, MS_NODEV],
-  diratime: [true, MS_NODIRATIME],
-  dirsync: [false, MS_DIRSYNC],
-  exec: [true, MS_NOEXEC],
-  mand: [false, MS_MANDLOCK],
-  noatime: [false, MS_NOATIME],
-  nodev: [false, MS_NODEV],
-  nodiratime: [false, MS_NODIRATIME],
-  noexec: [false, MS_NOEXEC],
-  nomand: [true, MS_MANDLOCK],
-  norelatime: [true, MS_RELATIME],
-  nostrictatime: [true, MS_STRICTATIME],
-  nosuid: [false, MS_NOSUID],
-  rbind: [false, MS_BIND | MS_REC],
-  relatime: [false, MS_RELATIME],
-  remount: [false, MS_REMOUNT],
-  ro: [false, MS_RDONLY],
-  rw: [true, MS_RDONLY],
-  strictatime: [false, MS_STRICTATIME],
-  suid: [true, MS_NOSUID],
-  sync: [false, MS_SYNCHRONOUS],
-  private: [false, MS_PRIVATE],
-  rprivate: [false, MS_PRIVATE | MS_REC],
-  shared: [false, MS_SHARED],
-  rshared: [false, MS_SHARED | MS_REC],
-  slave: [false, MS_SLAVE],
-  rslave: [false, MS_SLAVE | MS_REC],
-  unbindable: [false, MS_UNBINDABLE],
-  runbindable: [false, MS_UNBINDABLE | MS_REC],
+  dev: [true, MS.NODEV],
+  diratime: [true, MS.NODIRATIME],
+  dirsync: [false, MS.DIRSYNC],
+  exec: [true, MS.NOEXEC],
+  mand: [false, MS.MANDLOCK],
+  noatime: [false, MS.NOATIME],
+  nodev: [false, MS.NODEV],
+  nodiratime: [false, MS.NODIRATIME],
+  noexec: [false, MS.NOEXEC],
+  nomand: [true, MS.MANDLOCK],
+  norelatime: [true, MS.RELATIME],
+  nostrictatime: [true, MS.STRICTATIME],
+  nosuid: [false, MS.NOSUID],
+  rbind: [false, MS.BIND | MS.REC],
+  relatime: [false, MS.RELATIME],
+  remount: [false, MS.REMOUNT],
+  ro: [false, MS.RDONLY],
+  rw: [true, MS.RDONLY],
+  strictatime: [false, MS.STRICTATIME],
+  suid: [true, MS.NOSUID],
+  sync: [false, MS.SYNCHRONOUS],
+  private: [false, MS.PRIVATE],
+  rprivate: [false, MS.PRIVATE | MS.REC],
+  shared: [false, MS.SHARED],
+  rshared: [false, MS.SHARED | MS.REC],
+  slave: [false, MS.SLAVE],
+  rslave: [false, MS.SLAVE | MS.REC],
+  unbindable: [false, MS.UNBINDABLE],
+  runbindable: [false, MS.UNBINDABLE | MS.REC],
 };
 
 /** Options mount(8) acts on itself, never passed to the kernel as data. */
@@ -99,12 +82,12 @@ export function mountInKernel(source: string, target: string, type: string, { fl
   };
   const plain = flags & ~PROPAGATION;
   // a remount without data changes only flags: the propagation and read-only calls below do it
-  if (!(flags & MS_REMOUNT) || data) call(source, type, plain, data);
+  if (!(flags & MS.REMOUNT) || data) call(source, type, plain, data);
   try {
-    if (flags & PROPAGATION) call('', '', flags & (PROPAGATION | MS_REC), '');
-    if ((plain & (MS_BIND | MS_RDONLY)) === (MS_BIND | MS_RDONLY)) call('', '', plain | MS_REMOUNT, '');
+    if (flags & PROPAGATION) call('', '', flags & (PROPAGATION | MS.REC), '');
+    if ((plain & (MS.BIND | MS.RDONLY)) === (MS.BIND | MS.RDONLY)) call('', '', plain | MS.REMOUNT, '');
   } catch (err) {
-    if (!(flags & MS_REMOUNT)) native.unmount(target);
+    if (!(flags & MS.REMOUNT)) native.unmount(target);
     throw err;
   }
 }

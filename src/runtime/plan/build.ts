@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import { RuntsError } from '../../foundation/errors';
 import { Hook, Spec } from '../spec';
-import { MS } from './mount-options';
+import { MS } from '../../mount/flags';
 import { CgroupView, planMounts } from './mounts';
 import { planNamespaces } from './namespaces';
 import { Op, PlanRecord } from './ops';

@@ -3,7 +3,8 @@
 import * as path from 'path';
 import { invalid } from '../../foundation/errors';
 import { IDMapping, LinuxDevice, Mount } from '../spec';
-import { MS, parseMountOptions } from './mount-options';
+import { MS } from '../../mount/flags';
+import { parseMountOptions } from './mount-options';
 import { Op, PlanRecord } from './ops';
 
 /** Where the container's own cgroup directories are on the host (from src/cgroups). */

@@ -1,7 +1,8 @@
 // The launch plan is pure logic: spec in, ordered ops out.
 import { buildLaunchPlan, LaunchPlanInput } from '../../../src/runtime/plan/build';
 import { defaultSpec } from '../../../src/runtime/default-spec';
-import { parseMountOptions, MS } from '../../../src/runtime/plan/mount-options';
+import { parseMountOptions } from '../../../src/runtime/plan/mount-options';
+import { MS } from '../../../src/mount/flags';
 import { Op } from '../../../src/runtime/plan/ops';
 import { decodeRecords, encodeRecords } from '../../../src/runtime/plan/wire';
 import { parseSignal } from '../../../src/runtime/signals';
