@@ -70,6 +70,11 @@ async function main() {
       const ratio = median(samples.runtsd[runtime]) / median(samples.containerd[runtime]);
       console.log(`runtsd/containerd with ${runtime}: ${ratio.toFixed(2)}x`);
     }
+    // issue #13's figure: the runtime's own cost under one engine
+    for (const d of dockerds) {
+      const ratio = median(samples[d.engine].runts) / median(samples[d.engine].runc);
+      console.log(`runts/runc over ${d.engine}: ${ratio.toFixed(2)}x`);
+    }
   } finally {
     for (const d of dockerds) await d.stop();
     for (const e of engines) await e.stop();
