@@ -24,6 +24,7 @@ const { unmountUnder, median, repo } = require('./daemons');
 const { removeEmptyRuncRoot } = require('./measure');
 require('./load-ts');
 const { noteSharedChains, removeSharedChainsIfUnused } = require('../helpers/cni-net.ts');
+const { shimPids } = require('../helpers/shim-pids.ts');
 
 const ROUNDS = Number(process.argv[2] ?? 10);
 /** RUNTSD_SHIM_GROUP=namespace: all pods in one runts shim instead of one shim per pod. */
@@ -115,18 +116,6 @@ async function stop(engine) {
     }
   }
   unmountUnder(engine.dir);
-}
-
-/** Processes whose command line mentions the engine's socket: its shims. */
-function shimPids(socket) {
-  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((pid) => {
-    try {
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      return cmd.includes('containerd-shim') && cmd.includes(socket);
-    } catch {
-      return false;
-    }
-  }).map(Number);
 }
 
 const pssKiB = (pid) => {
