@@ -3,9 +3,11 @@
 // exported from runtsd into containerd), in one run. For each engine: the kubelet sequence
 // RunPodSandbox, CreateContainer, StartContainer, StopContainer, RemoveContainer,
 // StopPodSandbox, RemovePodSandbox (median of N rounds after a warm-up), then the memory (PSS)
-// of the daemon and its shims per running pod (K pods of one sleeping container each), counted
-// twice: the growth over the engine before the pods ((after-before)/pods), and with every shim
-// alive before the pods charged to them too (runtsd keeps one shared shim warm between pods).
+// of the daemon and its shims per running pod (K pods of one sleeping container each), read at
+// rest before and with the pods, counted twice: the growth over the engine before the pods
+// ((after-before)/pods), and with every shim alive before the pods charged to them too (runtsd
+// keeps one shared shim warm between pods); and the daemon's own growth in Private_Dirty, which
+// other processes mapping or unmapping shared pages (a resting shim drops Node's code) leave alone.
 // Usage: [RUNTSD_SHIM_GROUP=namespace | RUNTSD_PODS_PER_SHIM=N] node test/bench/cri.js [rounds=10] [pods=5]
 //   default: runtsd's own default (pods share shims, pods_per_shim in its CRI config);
 //   RUNTSD_PODS_PER_SHIM=1: one shim per pod, as containerd; RUNTSD_SHIM_GROUP=namespace: one shim
@@ -24,6 +26,7 @@ const { unmountUnder, median, repo } = require('./daemons');
 const { removeEmptyRuncRoot } = require('./measure');
 require('./load-ts');
 const { noteSharedChains, removeSharedChainsIfUnused } = require('../helpers/cni-net.ts');
+const { shimPids } = require('../helpers/shim-pids.ts');
 
 const ROUNDS = Number(process.argv[2] ?? 10);
 /** RUNTSD_SHIM_GROUP=namespace: all pods in one runts shim instead of one shim per pod. */
@@ -117,41 +120,39 @@ async function stop(engine) {
   unmountUnder(engine.dir);
 }
 
-/** Processes whose command line mentions the engine's socket: its shims. */
-function shimPids(socket) {
-  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((pid) => {
-    try {
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      return cmd.includes('containerd-shim') && cmd.includes(socket);
-    } catch {
-      return false;
-    }
-  }).map(Number);
-}
-
-const pssKiB = (pid) => {
+/** A field of the process's smaps_rollup, in KiB (0 once it is gone). */
+const rollupKiB = (pid, field) => {
   try {
-    return Number(/^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))[1]);
+    return Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))[1]);
   } catch {
     return 0;
   }
 };
+const pssKiB = (pid) => rollupKiB(pid, 'Pss');
 /** CPU time (user + system) the process has used, in ms. */
 const cpuMs = (pid) => {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
   return (Number(fields[11]) + Number(fields[12])) * (1000 / 100); // utime, stime in clock ticks (USER_HZ 100)
 };
 
-/** PSS of the daemon alone and of its shims, and how many shims. */
+/** PSS of the daemon alone and of its shims, how many shims, and the daemon's Private_Dirty (its own
+ *  pages: unlike PSS, it does not change when other processes map or unmap the pages it shares). */
 const engineMemory = (engine) => {
   const shims = shimPids(engine.socket);
-  return { daemonKiB: pssKiB(engine.child.pid), shimsKiB: shims.reduce((s, pid) => s + pssKiB(pid), 0), shims: shims.length };
+  return {
+    daemonKiB: pssKiB(engine.child.pid),
+    shimsKiB: shims.reduce((s, pid) => s + pssKiB(pid), 0),
+    shims: shims.length,
+    daemonPrivateDirtyKiB: rollupKiB(engine.child.pid, 'Private_Dirty'),
+  };
 };
 
 const podConfig = (name) => ({
   metadata: { name, namespace: 'bench', uid: `uid-${name}`, attempt: 0 }, hostname: name, log_directory: path.join(work, 'logs'), linux: {},
 });
 const containerConfig = { metadata: { name: 'c' }, image: { image: IMAGE }, command: ['sleep', '3600'], log_path: 'c.log' };
+
+const rest = () => new Promise((r) => setTimeout(r, 3000));
 
 async function cycle(cri, name, times) {
   const t = (step) => { const t0 = process.hrtime.bigint(); return () => times[step].push(Number(process.hrtime.bigint() - t0) / 1e6); };
@@ -179,6 +180,10 @@ async function benchEngine(engine, imageTar) {
     const cpuBefore = cpuMs(engine.child.pid);
     for (let i = 0; i < ROUNDS; i++) await cycle(cri, `p${i}`, times);
     const cyclesCpuMs = (cpuMs(engine.child.pid) - cpuBefore) / ROUNDS;
+    // memory at rest, before the pods as after them: the same wait for both engines (a runts
+    // shim hands back what it only needed while working 1 s after its last request,
+    // src/shim/idle-memory.ts)
+    await rest();
     const before = engineMemory(engine);
     const pods = [];
     for (let i = 0; i < PODS; i++) {
@@ -188,9 +193,7 @@ async function benchEngine(engine, imageTar) {
       await cri.call('StartContainer', { container_id: id });
       pods.push(pod);
     }
-    // memory at rest, the same wait for both engines: a runts shim hands back what it only
-    // needed while working 1 s after its last request (src/shim/idle-memory.ts)
-    await new Promise((r) => setTimeout(r, 3000));
+    await rest();
     const after = engineMemory(engine);
     for (const pod of pods) {
       await cri.call('StopPodSandbox', { pod_sandbox_id: pod });
@@ -203,6 +206,7 @@ async function benchEngine(engine, imageTar) {
       perPodKiB: (total(after) - total(before)) / PODS,
       // every shim alive with the pods is theirs: only the idle daemon is not
       perPodWithShimsKiB: (total(after) - before.daemonKiB) / PODS,
+      daemonPrivateDirtyPerPodKiB: (after.daemonPrivateDirtyKiB - before.daemonPrivateDirtyKiB) / PODS,
       before,
       after,
     };
@@ -256,9 +260,12 @@ async function main() {
   const mib = (kib) => (kib / 1024).toFixed(1);
   console.log(`memory (PSS of daemon + shims) per running pod (${PODS} pods), (after-before)/pods: runtsd ${mib(r.perPodKiB)} MiB | containerd ${mib(c.perPodKiB)} MiB | ${(r.perPodKiB / c.perPodKiB).toFixed(2)}x`);
   console.log(`  with the shims alive before the pods charged to them: runtsd ${mib(r.perPodWithShimsKiB)} MiB | containerd ${mib(c.perPodWithShimsKiB)} MiB | ${(r.perPodWithShimsKiB / c.perPodWithShimsKiB).toFixed(2)}x`);
+  console.log(`  the daemon's own growth (Private_Dirty) per pod: runtsd ${mib(r.daemonPrivateDirtyPerPodKiB)} MiB | containerd ${mib(c.daemonPrivateDirtyPerPodKiB)} MiB`);
   const idle = (m) => `daemon ${mib(m.daemonKiB)} MiB + ${m.shims} shim(s) ${mib(m.shimsKiB)} MiB`;
+  const privateDirty = (m) => `daemon's Private_Dirty ${mib(m.daemonPrivateDirtyKiB)} MiB`;
   console.log(`idle PSS before the pods: runtsd ${idle(r.before)} | containerd ${idle(c.before)}`);
   console.log(`with ${PODS} pods: runtsd ${idle(r.after)} | containerd ${idle(c.after)}`);
+  console.log(`  before / with the pods: runtsd ${privateDirty(r.before)} / ${mib(r.after.daemonPrivateDirtyKiB)} MiB | containerd ${privateDirty(c.before)} / ${mib(c.after.daemonPrivateDirtyKiB)} MiB`);
 }
 
 main().catch((err) => {

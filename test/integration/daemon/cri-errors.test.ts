@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as grpc from '@grpc/grpc-js';
 import { CriEnv, IMAGE, criCall as call, podConfig, startCri } from '../../helpers/cri';
+import { shimPids } from '../../helpers/shim-pids';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 let env: CriEnv;
@@ -79,15 +80,7 @@ test('a pod whose CNI ADD fails leaves no pod, netns, bundle or shim (its shim h
   expect(fs.existsSync(netns) ? fs.readdirSync(netns) : []).toEqual([]);
   const bundles = path.join(env.daemon.dir, 'state', 'io.containerd.runtime.v2.task', 'k8s.io');
   expect(fs.existsSync(bundles) ? fs.readdirSync(bundles) : []).toEqual([]);
-  const shims = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((pid) => {
-    try {
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      return cmd.includes('containerd-shim') && cmd.includes(env.daemon.socket);
-    } catch {
-      return false;
-    }
-  });
-  expect(shims).toEqual([]);
+  expect(shimPids(env.daemon.socket)).toEqual([]);
 });
 
 test('a container: missing image, bad config, stopped pod; the same name twice', async () => {

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CriEnv, IMAGE, criCall, criClients, podConfig, startCri } from '../../helpers/cri';
 import { INDEX_HTML, buildHttpdImage } from '../../helpers/httpd-image';
+import { shimPids } from '../../helpers/shim-pids';
 import { MetadataStore, scopedKey } from '../../../src/metadata/store';
 import { CRI_NAMESPACE } from '../../../src/daemon/cri/store';
 
@@ -206,18 +207,6 @@ function forgetPodAddress(pod: string, ip: string): void {
   }
   const hosts = path.join(sandboxDir(pod), 'hosts');
   fs.writeFileSync(hosts, fs.readFileSync(hosts, 'utf8').split('\n').filter((l) => !l.startsWith(ip)).join('\n'));
-}
-
-/** The daemon's shims: processes whose command line names the shim and the daemon's socket. */
-function shimPids(socket: string): number[] {
-  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try {
-      const cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      return cmd.includes('containerd-shim-runts-v2') && cmd.includes(socket);
-    } catch {
-      return false;
-    }
-  }).map(Number);
 }
 
 /** Neither gone nor a zombie (an exited shim waits for init to reap it). */

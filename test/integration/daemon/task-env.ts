@@ -11,6 +11,7 @@ import { CtrResult, Daemon, startDaemon } from './harness';
 import { buildBusyboxLayout, RUNTS_BIN } from '../shim/private-containerd';
 import { removeCgroupTree } from '../../helpers/cgroup-cleanup';
 import { mountsUnder, unmountUnder } from '../../helpers/mounts';
+import { shimPids as shimPidsOf } from '../../helpers/shim-pids';
 
 export { IMAGE, missingPrerequisite } from '../shim/private-containerd';
 
@@ -51,20 +52,7 @@ export async function startTaskEnv(prefix: string, daemonArgs: string[] = []): P
     .filter((d) => fs.existsSync(d));
 
   /** Shim processes serving this runtsd, all or those of one task (by their -id). */
-  const shimPids = (id?: string) => {
-    const pids: number[] = [];
-    for (const entry of fs.readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const argv = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-        if (!argv.some((a) => /containerd-shim-\w+-v2$/.test(a)) || !argv.includes(daemon.socket)) continue;
-        if (id === undefined || argv[argv.indexOf('-id') + 1] === id) pids.push(Number(entry));
-      } catch {
-        // exited meanwhile
-      }
-    }
-    return pids;
-  };
+  const shimPids = (id?: string) => shimPidsOf(daemon.socket, id);
 
   const env: TaskEnv = {
     daemon,
