@@ -55,6 +55,7 @@ import { pullRegistration } from './pull/registration';
 import { shimManagerFor } from './shims/manager';
 import { withAuthorityRewritten } from './authority';
 import { InProcessCalls } from './in-process';
+import { IdleMemoryRelease } from './idle-memory';
 import { criImageRegistration, criRuntimeRegistration } from './cri/registrations';
 
 export const SERVICES: ServiceRegistration[] = [
@@ -174,7 +175,11 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
 
   // The listener is ours, not grpc-js's, so older grpc-go clients' :authority can be fixed.
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
-  const listener = net.createServer((socket) => injector.injectConnection(withAuthorityRewritten(socket)));
+  const idleMemory = new IdleMemoryRelease(log);
+  const listener = net.createServer((socket) => {
+    idleMemory.busy();
+    injector.injectConnection(withAuthorityRewritten(socket));
+  });
   await new Promise<void>((resolve, reject) => {
     listener.once('error', (err) => reject(systemError(`listening on ${config.address}`, err)));
     listener.listen(config.address, () => resolve());
@@ -194,6 +199,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     deps,
     async stop() {
       clearInterval(gcTimer);
+      idleMemory.stop();
       listener.close();
       await new Promise<void>((resolve) => {
         // long-lived streams (events, CRI container events) hold sessions open: cut them after 5 s,
