@@ -162,10 +162,11 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     'grpc.max_send_message_length': MAX_MESSAGE,
   });
   const inProcess = new InProcessCalls();
+  const idleMemory = new IdleMemoryRelease(log);
   for (const service of SERVICES) {
     const definition = service.definition();
     const implementation = service.implementation(deps);
-    server.addService(definition, implementation);
+    server.addService(definition, idleMemory.noteCalls(implementation));
     inProcess.add(definition, implementation);
   }
   deps.inProcess = inProcess;
@@ -175,11 +176,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
 
   // The listener is ours, not grpc-js's, so older grpc-go clients' :authority can be fixed.
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
-  const idleMemory = new IdleMemoryRelease(log);
-  const listener = net.createServer((socket) => {
-    idleMemory.busy();
-    injector.injectConnection(withAuthorityRewritten(socket));
-  });
+  const listener = net.createServer((socket) => injector.injectConnection(withAuthorityRewritten(socket)));
   await new Promise<void>((resolve, reject) => {
     listener.once('error', (err) => reject(systemError(`listening on ${config.address}`, err)));
     listener.listen(config.address, () => resolve());
@@ -187,6 +184,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
   fs.chmodSync(config.address, 0o660);
   for (const service of SERVICES) service.serving?.(deps);
   log.info('runtsd serving', { address: config.address, root: config.root, state: config.state });
+  idleMemory.start();
   await deps.collectGarbage();
   const gcTimer = setInterval(() => {
     Promise.resolve()
