@@ -3,7 +3,6 @@
 // through tens of MB of the Node executable that an idle shim never touches again; the pages
 // stay in the page cache (shared, and free for the next Node start), only this process stops
 // mapping them, and whatever it runs later is mapped again by a minor fault.
-#include <fcntl.h>
 #include <limits.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -12,30 +11,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <string>
 
 #include "module/exports.h"
-
-namespace {
-
-// The text of a file; empty when it cannot be read.
-std::string read_all(const char *path) {
-  std::string text;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return text;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    text.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
-  return text;
-}
-
-}  // namespace
+#include "module/read_file.h"
 
 // releaseIdleMemory(): kB no longer mapped. Only read-only mappings of the executable holding
 // no anonymous (copy-on-write) page are dropped: their content is the file's, so dropping
@@ -47,7 +26,8 @@ Napi::Value ReleaseIdleMemory(const Napi::CallbackInfo &info) {
   ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (len <= 0) return Napi::Number::New(env, 0);
   exe[len] = '\0';
-  std::string smaps = read_all("/proc/self/smaps");
+  std::string smaps;
+  read_file("/proc/self/smaps", smaps);
   double released_kb = 0;
   bool candidate = false;
   unsigned long start = 0, end = 0, rss_kb = 0;
