@@ -1,5 +1,6 @@
 // The ONLY importer of the addon: a typed facade over every native call, and the place that
 // knows where the build put runts_native.node and runts-init.
+import * as fs from 'fs';
 import * as path from 'path';
 
 export interface ExitStatus {
@@ -37,6 +38,8 @@ interface NativeModule {
   dup2(from: number, to: number): void;
   releaseIdleMemory(): number;
   mapSnapshotCopy(blobPath: string, copyPath: string): number;
+  oomNotifier(cgroupDir: string, v1: boolean): number;
+  drainFd(fd: number): void;
   mount(source: string, target: string, fstype: string, flags: number, data: string): void;
   unmount(path: string, detach: boolean): void;
   mknod(path: string, mode: number, major: number, minor: number): void;
@@ -87,6 +90,9 @@ export const dup2 = (from: number, to: number) => native().dup2(from, to);
 export const releaseIdleMemory = () => native().releaseIdleMemory();
 /** Backs Node's private copy of the startup snapshot blobPath by copyPath (same bytes); kB moved. */
 export const mapSnapshotCopy = (blobPath: string, copyPath: string) => native().mapSnapshotCopy(blobPath, copyPath);
+/** A non-blocking fd readable after a possible OOM kill in a memory cgroup (v1: an eventfd
+ *  registered for memory.oom_control; v2: inotify on memory.events); for onEachReadable. */
+export const oomNotifier = (cgroupDir: string, v1: boolean) => native().oomNotifier(cgroupDir, v1);
 /** mount(2) with flags (MS_*) and data as given; '' for a NULL source, type or data. */
 export const mount = (source: string, target: string, fstype: string, flags: number, data: string) => native().mount(source, target, fstype, flags, data);
 /** umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) */
@@ -124,6 +130,29 @@ export function readable(fd: number, timeoutMs?: number): Promise<void> {
       }, timeoutMs);
     }
   });
+}
+
+/** Calls onReadable each time fd becomes readable, once its content is drained, until the
+ *  returned function is called, which stops the watch and closes fd. */
+export function onEachReadable(fd: number, onReadable: () => void): () => void {
+  let id: number | undefined;
+  let stopped = false;
+  const arm = () => {
+    id = native().waitReadable(fd, (err) => {
+      id = undefined;
+      if (err || stopped) return;
+      native().drainFd(fd);
+      onReadable();
+      if (!stopped) arm();
+    });
+  };
+  arm();
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    if (id !== undefined) native().cancelWait(id);
+    fs.closeSync(fd);
+  };
 }
 
 /**
