@@ -36,7 +36,7 @@ interface NativeModule {
   attachDeviceProgram(dir: string, defaultAllow: boolean, rules: object[]): number;
   setWindowSize(fd: number, rows: number, cols: number): void;
   dup2(from: number, to: number): void;
-  releaseIdleMemory(): number;
+  releaseIdleMemory(): void;
   mapSnapshotCopy(blobPath: string, copyPath: string): number;
   oomNotifier(cgroupDir: string, v1: boolean): number;
   drainFd(fd: number): void;
@@ -86,7 +86,8 @@ export const attachDeviceProgram = (dir: string, defaultAllow: boolean, rules: o
 /** TIOCSWINSZ on a pty master: the container's foreground process gets SIGWINCH. */
 export const setWindowSize = (fd: number, rows: number, cols: number) => native().setWindowSize(fd, rows, cols);
 export const dup2 = (from: number, to: number) => native().dup2(from, to);
-/** malloc_trim, and unmaps the executable's clean read-only pages (they stay cached); kB unmapped. */
+/** malloc_trim, and unmaps the executable's clean read-only pages (they stay cached), when the
+ *  event loop next goes to sleep: no JavaScript left in this turn maps that code back. */
 export const releaseIdleMemory = () => native().releaseIdleMemory();
 /** Backs Node's private copy of the startup snapshot blobPath by copyPath (same bytes); kB moved. */
 export const mapSnapshotCopy = (blobPath: string, copyPath: string) => native().mapSnapshotCopy(blobPath, copyPath);

@@ -10,25 +10,25 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <uv.h>
 
 #include <string>
 
 #include "module/exports.h"
 #include "module/read_file.h"
 
-// releaseIdleMemory(): kB no longer mapped. Only read-only mappings of the executable holding
-// no anonymous (copy-on-write) page are dropped: their content is the file's, so dropping
-// them loses nothing (the RELRO segment, written at load time, is kept).
-Napi::Value ReleaseIdleMemory(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  malloc_trim(0);
+namespace {
+
+// Only read-only mappings of the executable holding no anonymous (copy-on-write) page are
+// dropped: their content is the file's, so dropping them loses nothing (the RELRO segment,
+// written at load time, is kept).
+void drop_code_mappings() {
   char exe[PATH_MAX];
   ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (len <= 0) return Napi::Number::New(env, 0);
+  if (len <= 0) return;
   exe[len] = '\0';
   std::string smaps;
   read_file("/proc/self/smaps", smaps);
-  double released_kb = 0;
   bool candidate = false;
   unsigned long start = 0, end = 0, rss_kb = 0;
   size_t pos = 0;
@@ -47,8 +47,32 @@ Napi::Value ReleaseIdleMemory(const Napi::CallbackInfo &info) {
       rss_kb = kb;
     } else if (candidate && sscanf(line.c_str(), "Anonymous: %lu kB", &kb) == 1) {
       candidate = false;
-      if (kb == 0 && rss_kb > 0 && madvise(reinterpret_cast<void *>(start), end - start, MADV_DONTNEED) == 0) released_kb += rss_kb;
+      if (kb == 0 && rss_kb > 0) madvise(reinterpret_cast<void *>(start), end - start, MADV_DONTNEED);
     }
   }
-  return Napi::Number::New(env, released_kb);
+}
+
+uv_prepare_t *scheduled = nullptr;
+
+}  // namespace
+
+// releaseIdleMemory(): the release runs when the event loop next goes to sleep (a libuv prepare
+// callback, just before it polls), not now: the JavaScript still to run in this loop turn (the
+// caller's return, the timers' bookkeeping) would map back ~3 MB of the code just dropped.
+Napi::Value ReleaseIdleMemory(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (scheduled) return env.Undefined();
+  uv_loop_t *loop;
+  napi_get_uv_event_loop(env, &loop);
+  scheduled = new uv_prepare_t;
+  uv_prepare_init(loop, scheduled);
+  uv_unref(reinterpret_cast<uv_handle_t *>(scheduled));
+  uv_prepare_start(scheduled, [](uv_prepare_t *handle) {
+    malloc_trim(0);
+    drop_code_mappings();
+    uv_prepare_stop(handle);
+    uv_close(reinterpret_cast<uv_handle_t *>(handle), [](uv_handle_t *h) { delete reinterpret_cast<uv_prepare_t *>(h); });
+    scheduled = nullptr;
+  });
+  return env.Undefined();
 }
