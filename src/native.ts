@@ -1,5 +1,6 @@
 // The ONLY importer of the addon: a typed facade over every native call, and the place that
 // knows where the build put runts_native.node and runts-init.
+import * as fs from 'fs';
 import * as path from 'path';
 
 export interface ExitStatus {
@@ -35,8 +36,10 @@ interface NativeModule {
   attachDeviceProgram(dir: string, defaultAllow: boolean, rules: object[]): number;
   setWindowSize(fd: number, rows: number, cols: number): void;
   dup2(from: number, to: number): void;
-  releaseIdleMemory(): number;
+  releaseIdleMemory(): void;
   mapSnapshotCopy(blobPath: string, copyPath: string): number;
+  oomNotifier(cgroupDir: string, v1: boolean): number;
+  drainFd(fd: number): void;
   mount(source: string, target: string, fstype: string, flags: number, data: string): void;
   unmount(path: string, detach: boolean): void;
   mknod(path: string, mode: number, major: number, minor: number): void;
@@ -83,10 +86,14 @@ export const attachDeviceProgram = (dir: string, defaultAllow: boolean, rules: o
 /** TIOCSWINSZ on a pty master: the container's foreground process gets SIGWINCH. */
 export const setWindowSize = (fd: number, rows: number, cols: number) => native().setWindowSize(fd, rows, cols);
 export const dup2 = (from: number, to: number) => native().dup2(from, to);
-/** malloc_trim, and unmaps the executable's clean read-only pages (they stay cached); kB unmapped. */
+/** malloc_trim, and unmaps the executable's clean read-only pages (they stay cached), when the
+ *  event loop next goes to sleep: no JavaScript left in this turn maps that code back. */
 export const releaseIdleMemory = () => native().releaseIdleMemory();
 /** Backs Node's private copy of the startup snapshot blobPath by copyPath (same bytes); kB moved. */
 export const mapSnapshotCopy = (blobPath: string, copyPath: string) => native().mapSnapshotCopy(blobPath, copyPath);
+/** A non-blocking fd readable after a possible OOM kill in a memory cgroup (v1: an eventfd
+ *  registered for memory.oom_control; v2: inotify on memory.events); for onEachReadable. */
+export const oomNotifier = (cgroupDir: string, v1: boolean) => native().oomNotifier(cgroupDir, v1);
 /** mount(2) with flags (MS_*) and data as given; '' for a NULL source, type or data. */
 export const mount = (source: string, target: string, fstype: string, flags: number, data: string) => native().mount(source, target, fstype, flags, data);
 /** umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) */
@@ -124,6 +131,29 @@ export function readable(fd: number, timeoutMs?: number): Promise<void> {
       }, timeoutMs);
     }
   });
+}
+
+/** Calls onReadable each time fd becomes readable, once its content is drained, until the
+ *  returned function is called, which stops the watch and closes fd. */
+export function onEachReadable(fd: number, onReadable: () => void): () => void {
+  let id: number | undefined;
+  let stopped = false;
+  const arm = () => {
+    id = native().waitReadable(fd, (err) => {
+      id = undefined;
+      if (err || stopped) return;
+      native().drainFd(fd);
+      onReadable();
+      if (!stopped) arm();
+    });
+  };
+  arm();
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    if (id !== undefined) native().cancelWait(id);
+    fs.closeSync(fd);
+  };
 }
 
 /**

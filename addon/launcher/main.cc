@@ -40,13 +40,16 @@ const char kStartupNote[] = "RUNTS_STARTUP_NOTE";
 // A long-lived shim's memory, per container unless grouped: it allocates little, so a small young
 // generation; one V8 worker thread is plenty for its small heap (each further one costs ~0.5 MB:
 // stack, malloc arena); and no JIT (~10 MB less resident, 3.5 MB less private): its work is
-// syscalls and small messages, where the interpreter cost no measurable CPU.
+// syscalls and small messages, where the interpreter cost no measurable CPU; and no memory
+// reducer, whose GC ~5 s after the last request freed nothing measurable (20 grouped sleepers,
+// after 40 or 200 `ctr tasks ls`: the same anonymous memory) but mapped back 1.2 MB of Node's
+// code the idle release had dropped.
 // Not --no-rehash-snapshot, which bin/runts passes: strings would keep the hash seed drawn when
 // the blob was built (readable by whoever can read the blob) instead of a new one per start,
 // ~5 ms of a new shim's CPU (3%, medians of 48 alternating runs). The seed keeps keys crafted to
 // collide from making hash tables quadratic, and the shim's keys are not only root's: through
 // CRI, whoever may create a pod chooses annotations, which reach it in the bundle's config.json.
-const char *const kNodeFlags[] = {"--max-semi-space-size=1", "--v8-pool-size=1", "--jitless"};
+const char *const kNodeFlags[] = {"--max-semi-space-size=1", "--v8-pool-size=1", "--jitless", "--no-memory-reducer"};
 
 bool write_all(int fd, const char *data, size_t len) {
   while (len > 0) {

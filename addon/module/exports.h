@@ -21,6 +21,8 @@ Napi::Value SetWindowSize(const Napi::CallbackInfo &info);
 Napi::Value Dup2(const Napi::CallbackInfo &info);
 Napi::Value ReleaseIdleMemory(const Napi::CallbackInfo &info);
 Napi::Value MapSnapshotCopy(const Napi::CallbackInfo &info);
+Napi::Value OomNotifier(const Napi::CallbackInfo &info);
+Napi::Value DrainFd(const Napi::CallbackInfo &info);
 Napi::Value Mount(const Napi::CallbackInfo &info);
 Napi::Value Unmount(const Napi::CallbackInfo &info);
 Napi::Value MakeNode(const Napi::CallbackInfo &info);

@@ -24,6 +24,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("dup2", Napi::Function::New(env, Dup2));
   exports.Set("releaseIdleMemory", Napi::Function::New(env, ReleaseIdleMemory));
   exports.Set("mapSnapshotCopy", Napi::Function::New(env, MapSnapshotCopy));
+  exports.Set("oomNotifier", Napi::Function::New(env, OomNotifier));
+  exports.Set("drainFd", Napi::Function::New(env, DrainFd));
   exports.Set("mount", Napi::Function::New(env, Mount));
   exports.Set("unmount", Napi::Function::New(env, Unmount));
   exports.Set("mknod", Napi::Function::New(env, MakeNode));

@@ -17,25 +17,9 @@
 #include <string>
 
 #include "module/exports.h"
+#include "module/read_file.h"
 
 namespace {
-
-// The content of a file; false when it cannot be read whole.
-bool read_file(const std::string &path, std::string &into) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  char buf[65536];
-  bool ok = true;
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) ok = false;
-    if (n <= 0) break;
-    into.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
-  return ok;
-}
 
 // A file mapped read-only (page cache, no private memory); empty when it cannot be.
 struct MappedFile {

@@ -22,7 +22,17 @@ export interface LaunchCallbacks {
 const INIT_TIMEOUT_MS = 60_000;
 const KILL_WAIT_MS = 5_000;
 
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+/** Whether `promise` settles within ms. Its timer ends with it: one left running would wake a
+ * resting shim KILL_WAIT_MS after every container start. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms).unref()));
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Errno numbers runts-init reports, as names (x86-64/arm64 generic values). */
 const ERRNO_NAMES: Record<number, string> = {
@@ -135,7 +145,7 @@ export async function launch(records: PlanRecord[], fds: number[], cb: LaunchCal
   } finally {
     fs.closeSync(sock);
     // stage 1 exits once its child is placed or it lost the socket; bounded all the same.
-    if (!(await Promise.race([stage1Exit.then(() => true), delay(KILL_WAIT_MS).then(() => false)]))) {
+    if (!(await settlesWithin(stage1Exit, KILL_WAIT_MS))) {
       try { process.kill(stage1, 'SIGKILL'); } catch { /* gone */ }
     }
   }

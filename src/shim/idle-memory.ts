@@ -29,7 +29,8 @@ export class IdleMemoryRelease {
       debug(`idle: ${native.mapSnapshotCopy(this.snapshotBlob, snapshotCopyOf(this.snapshotBlob))} kB of the startup snapshot's copy moved to the page cache`);
       this.snapshotBlob = undefined;
     }
-    debug(`idle: ${native.releaseIdleMemory()} kB of code mappings released`);
+    native.releaseIdleMemory();
+    debug('idle: code mappings and free malloc pages released as the loop sleeps');
   }
 }
 

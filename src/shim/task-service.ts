@@ -26,13 +26,12 @@ interface Container {
   /** exec requests not started yet: the OCI process spec to run */
   execSpecs: Map<string, Record<string, unknown>>;
   oom: OomCounter | undefined;
+  /** ends the OOM watch (at the init's exit) */
+  stopOomWatch: (() => void) | undefined;
 }
 
 /** How long Delete waits for a terminal's last output to reach containerd. */
 const CONSOLE_DRAIN_MS = 2000;
-
-/** How often running containers' OOM counters are looked at (and once more at exit). */
-const OOM_POLL_MS = 500;
 
 type Message = Record<string, any>;
 
@@ -52,7 +51,6 @@ export interface TaskServiceOptions {
 
 export class TaskService implements ReaperOwner {
   private readonly containers = new Map<string, Container>();
-  private oomTimer: NodeJS.Timeout | undefined;
   /** creates and execs in flight: their pids are not known (claimed) yet */
   private launches = 0;
 
@@ -134,7 +132,7 @@ export class TaskService implements ReaperOwner {
       if (mounted) await unmountRootfs(r.bundle).catch(() => {});
       throw err;
     }
-    this.containers.set(r.id, {
+    const container: Container = {
       id: r.id,
       bundle: r.bundle,
       runtime,
@@ -143,8 +141,10 @@ export class TaskService implements ReaperOwner {
       execs: new Map(),
       execSpecs: new Map(),
       oom: OomCounter.forPid(init.pid),
-    });
-    this.watchOom();
+      stopOomWatch: undefined,
+    };
+    container.stopOomWatch = container.oom?.watch(() => this.publishOom(container));
+    this.containers.set(r.id, container);
     this.watch(init);
     this.options.events.publish('/tasks/create', 'TaskCreate', {
       containerId: r.id,
@@ -215,7 +215,7 @@ export class TaskService implements ReaperOwner {
     for (const exec of container.execs.values()) exec.stdio?.close();
     if (container.rootfsMounted) await unmountRootfs(container.bundle);
     this.containers.delete(r.id);
-    this.watchOom();
+    container.stopOomWatch?.();
     const exit = init.exit!;
     try {
       recordDeleted(container.bundle, init.pid, exit.status, exit.at);
@@ -409,7 +409,11 @@ export class TaskService implements ReaperOwner {
     }
     // an OOM kill is reported before the exit it caused
     const container = this.containers.get(p.containerId);
-    if (container && !p.execId) this.checkOom(container);
+    if (container && !p.execId) {
+      if (container.oom?.changed()) this.publishOom(container);
+      container.stopOomWatch?.();
+      container.stopOomWatch = undefined;
+    }
     p.markExited(status);
     p.stdio?.closeStdin();
     this.options.events.publish('/tasks/exit', 'TaskExit', {
@@ -421,23 +425,8 @@ export class TaskService implements ReaperOwner {
     });
   }
 
-  /** Polls OOM counters while some container runs; no timer keeps an idle shim busy. */
-  private watchOom(): void {
-    const running = [...this.containers.values()].some((c) => c.oom && !c.init.exit);
-    if (running && !this.oomTimer) {
-      this.oomTimer = setInterval(() => {
-        for (const c of this.containers.values()) if (!c.init.exit) this.checkOom(c);
-        this.watchOom();
-      }, OOM_POLL_MS);
-      this.oomTimer.unref();
-    } else if (!running && this.oomTimer) {
-      clearInterval(this.oomTimer);
-      this.oomTimer = undefined;
-    }
-  }
-
-  private checkOom(container: Container): void {
-    if (container.oom?.changed()) this.options.events.publish('/tasks/oom', 'TaskOOM', { containerId: container.id });
+  private publishOom(container: Container): void {
+    this.options.events.publish('/tasks/oom', 'TaskOOM', { containerId: container.id });
   }
 }
 

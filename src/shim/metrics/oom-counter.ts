@@ -2,8 +2,12 @@
 // `oom_kill`), so the shim can tell containerd about each new one with a TaskOOM event.
 import * as path from 'path';
 import { readProcCgroup } from '../../foundation/proc-cgroup';
+import * as native from '../../native';
 import { readKeyed } from './cgroup-files';
 import { unifiedRoot } from './cgroup-v2';
+
+/** How long after an OOM notification its kill is surely counted. */
+const KILL_COUNTED_MS = 100;
 
 export class OomCounter {
   private seen: bigint;
@@ -33,6 +37,37 @@ export class OomCounter {
     if (now <= this.seen) return false;
     this.seen = now;
     return true;
+  }
+
+  /** Calls onOom after each new OOM kill, told by the kernel (no polling: a resting shim stays
+   *  asleep), until the returned function is called; undefined when the kernel cannot tell. */
+  watch(onOom: () => void): (() => void) | undefined {
+    let fd: number;
+    try {
+      fd = native.oomNotifier(this.dir, this.file === 'memory.oom_control');
+    } catch {
+      return undefined;
+    }
+    const check = () => {
+      let changed: boolean;
+      try {
+        changed = this.changed();
+      } catch {
+        return; // the cgroup is being removed (v1 signals that too)
+      }
+      if (changed) onOom();
+    };
+    let recheck: NodeJS.Timeout | undefined;
+    const stopWatch = native.onEachReadable(fd, () => {
+      check();
+      // v1 signals as the OOM starts, before its kill is counted
+      clearTimeout(recheck);
+      recheck = setTimeout(check, KILL_COUNTED_MS);
+    });
+    return () => {
+      clearTimeout(recheck);
+      stopWatch();
+    };
   }
 
   private read(): bigint {

@@ -146,6 +146,26 @@ describeIfPossible.each([
     expect(topics).toEqual(['/tasks/create', '/tasks/start', '/tasks/oom', '/tasks/exit', '/tasks/delete']);
   });
 
+  it('publishes an OOM event for a process OOM-killed in a task that keeps running', async () => {
+    const events = spawn('ctr', ['-a', containerd.socket, 'events'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let seen = '';
+    events.stdout.on('data', (d: Buffer) => (seen += d.toString()));
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      // the shell (the task's init) outlives the OOM kill of its memory hog
+      const run = containerd.ctr(['run', '-d', ...RUNTIME, '--memory-limit', String(32 << 20), IMAGE, 'oom-survivor', 'sh', '-c', 'tail /dev/zero; sleep 300']);
+      expect(run.status).toBe(0);
+      await waitFor(() => seen.split('\n').some((l) => l.includes('/tasks/oom') && l.includes('"oom-survivor"')));
+      expect(containerd.ctr(['tasks', 'ls']).stdout).toMatch(/oom-survivor\s+\d+\s+RUNNING/);
+    } finally {
+      events.kill();
+      containerd.ctr(['tasks', 'kill', '-s', 'KILL', 'oom-survivor']);
+      await waitFor(() => /oom-survivor\s+\d+\s+STOPPED/.test(containerd.ctr(['tasks', 'ls']).stdout)).catch(() => {});
+      containerd.ctr(['tasks', 'delete', 'oom-survivor']);
+      containerd.ctr(['containers', 'delete', 'oom-survivor']);
+    }
+  });
+
   it('keeps a container running across a containerd restart and manages it afterwards', async () => {
     expect(containerd.ctr(['run', '-d', ...RUNTIME, IMAGE, 'survivor', 'sleep', '300']).status).toBe(0);
     const [shimPid] = containerd.shimPids();
