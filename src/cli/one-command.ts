@@ -4,7 +4,7 @@
 // machinery around them: ~5 ms of every call. Any other line (help asked, `--`, a flag before the
 // command that is not a global one, a variadic command) is left to the whole program
 // (program.ts), which answers it as before.
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv, CommandModule, Options, PositionalOptions } from 'yargs';
 import type { GlobalArgs } from './context';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -28,6 +28,13 @@ export function positionalsOf(command: Command): { required: string[]; optional:
   return { required: words.filter((w) => w.startsWith('<')).map((w) => w.slice(1, -1)), optional: words.filter((w) => w.startsWith('[')).map((w) => w.slice(1, -1)) };
 }
 
+/** What yargs keeps of a positional's settings (yargs.positional()); demandOption is not among them. */
+const POSITIONAL_SETTINGS = ['default', 'defaultDescription', 'implies', 'normalize', 'choices', 'conflicts', 'coerce', 'type', 'describe', 'desc', 'description', 'alias'];
+function positionalSettings(opts: PositionalOptions): Options {
+  const kept = Object.entries(opts).filter(([k, v]) => POSITIONAL_SETTINGS.includes(k) && (k !== 'type' || ['string', 'number', 'boolean'].includes(v)));
+  return Object.fromEntries(kept) as Options;
+}
+
 /** Whether the command at commandAt can be parsed alone with the same outcome as by the whole program. */
 export function parsesAlone(argv: string[], commandAt: number): boolean {
   for (let i = 0; i < commandAt; i++) {
@@ -44,14 +51,19 @@ export function parsesAlone(argv: string[], commandAt: number): boolean {
  * Returns the handler's promise.
  */
 export async function runAlone(parser: Argv<GlobalArgs>, command: Command, positionals: { required: string[]; optional: string[] }): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const internals = (parser as any).getInternalMethods();
   parser.middleware((args) => {
     const given = args._.map(String);
-    if (given.length < positionals.required.length) {
-      throw Object.assign(new Error(`Not enough non-option arguments: got ${given.length}, need at least ${positionals.required.length}`), { name: 'RuntsError' });
-    }
+    // yargs' own check and words (in the caller's language, LANG), as for a command
+    internals.getValidationInstance().positionalCount(positionals.required.length, given.length);
     for (const name of [...positionals.required, ...positionals.optional]) if (given.length) args[name] = given.shift();
     args._ = given;
   }, true);
+  // A positional outside a command is an option of the settings yargs keeps for positionals, in
+  // the help's group of positionals; naming that group loads yargs' translations from disk (~1.5 ms),
+  // and help is never shown here.
+  parser.positional = (key: string, opts: PositionalOptions) => parser.option(key, positionalSettings(opts));
   const withOwnFlags = typeof command.builder === 'function' ? command.builder(parser) : parser;
   const args = await (withOwnFlags as Argv<GlobalArgs>).parseAsync();
   await command.handler(args);
