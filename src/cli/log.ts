@@ -1,6 +1,7 @@
 // runc's error output: with --log the line goes to that file (text or JSON, which conmon and
 // containerd parse) and the plain message to stderr; without it a logrus-style line on stderr.
 import * as fs from 'fs';
+import { printError } from './print';
 
 export interface LogOptions {
   log?: string;
@@ -23,11 +24,11 @@ function emit(level: string, msg: string): void {
     try {
       fs.appendFileSync(options.log, line(level, msg));
     } catch {
-      process.stderr.write(line(level, msg, 'text'));
+      printError(line(level, msg, 'text'));
     }
-    if (level === 'error') process.stderr.write(msg + '\n');
+    if (level === 'error') printError(msg + '\n');
   } else {
-    process.stderr.write(line(level, msg, 'text'));
+    printError(line(level, msg, 'text'));
   }
 }
 

@@ -6,6 +6,7 @@ import { configureLog, logDebug, logError } from './log';
 import { commandsFor, isCommand } from './commands-table';
 import { VERSION_TEXT } from '../foundation/version';
 import { print } from './print';
+import { parsesAlone, positionalsOf, runAlone } from './one-command';
 
 const GLOBAL_VALUE_FLAGS = new Set(['--root', '--log', '--log-format', '--criu']);
 
@@ -68,20 +69,17 @@ function skipHelpCaching(parser: Parser): void {
   (parser as any).getInternalMethods().getUsageInstance().cacheHelpMessage = () => undefined;
 }
 
-/** The yargs program for argv, with the global flags and the commands argv can select. */
-function buildParser(argv: string[], startupNote?: string): Parser {
+/** A yargs program for args with runts' global flags; argv is the whole command line, for the debug log. */
+function withGlobalFlags(args: string[], argv: string[], startupNote?: string): Parser {
   // yargs loads on demand: `--version` (probed by engines) stays at Node's own start-up cost.
   // yargs/yargs is the bare factory: the package's main module also builds a program of its own
   // from process.argv when it loads (~2 ms, and a second package.json lookup).
   const yargs: typeof import('yargs/yargs') = require('yargs/yargs');
-  const commandAt = commandIndex(argv);
-  const parser = yargs(argv)
-    .scriptName('runts')
+  return yargs(args)
     // runc's flags take one value per occurrence (-e A -e B); an id never joins an array.
     // ids and paths are strings, whatever they look like (containerd ids can be all digits,
     // its bundle paths contain dots).
     .parserConfiguration({ 'greedy-arrays': false, 'dot-notation': false, 'parse-numbers': false, 'parse-positional-numbers': false, 'boolean-negation': false })
-    .usage('runts [global options] <command> [command options] <container-id>')
     .option('root', { type: 'string', default: require('../runtime/rootless').defaultStateRoot(), describe: 'directory for container state' })
     .option('log', { type: 'string', describe: 'log file for errors and warnings' })
     .option('log-format', { choices: ['text', 'json'], default: 'text', describe: 'format of the log file' })
@@ -93,18 +91,26 @@ function buildParser(argv: string[], startupNote?: string): Parser {
       const started = startupNote ? `, ${startupNote}` : '';
       logDebug(`runts ${argv.join(' ')} (pid ${process.pid}, root ${args.root}, node ${process.version}${started})`);
       if (args['systemd-cgroup']) throw Object.assign(new Error('the systemd cgroup driver is not supported by runts: run without --systemd-cgroup (cgroupfs)'), { name: 'RuntsError' });
+    })
+    .strict()
+    .version(false)
+    .fail((msg, err) => {
+      throw err ?? Object.assign(new Error(msg), { name: 'RuntsError' });
     });
+}
+
+/** The whole yargs program for argv: the global flags, the commands argv can select, help. */
+function buildParser(argv: string[], startupNote?: string): Parser {
+  const commandAt = commandIndex(argv);
+  const parser = withGlobalFlags(argv, argv, startupNote)
+    .scriptName('runts')
+    .usage('runts [global options] <command> [command options] <container-id>');
   for (const command of commandsFor(commandAt < 0 ? undefined : argv[commandAt])) parser.command(command);
   skipHelpCaching(parser);
   return parser
     .demandCommand(1, 'a command is required (see runts --help)')
-    .strict()
-    .version(false)
     .help()
-    .alias('help', 'h')
-    .fail((msg, err) => {
-      throw err ?? Object.assign(new Error(msg), { name: 'RuntsError' });
-    });
+    .alias('help', 'h');
 }
 
 /** -v/--version among the global options, before any command (`runts --root X -v`, as runc). */
@@ -131,6 +137,12 @@ async function parseAndRun(argv: string[], startupNote?: string): Promise<void> 
   if (commandAt >= 0 && !isCommand(argv[commandAt])) {
     // runc's words and exit status for a command it does not know.
     throw Object.assign(new Error(`No help topic for '${argv[commandAt]}'`), { name: 'RuntsError', exitCode: 3 });
+  }
+  const command = commandAt < 0 ? undefined : commandsFor(argv[commandAt])[0];
+  const positionals = command && positionalsOf(command);
+  if (command && positionals && parsesAlone(argv, commandAt)) {
+    const withoutCommand = [...argv.slice(0, commandAt), ...argv.slice(commandAt + 1)];
+    return runAlone(withGlobalFlags(withoutCommand, argv, startupNote), command, positionals);
   }
   await buildParser(argv, startupNote).parseAsync();
 }

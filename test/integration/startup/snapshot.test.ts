@@ -13,7 +13,9 @@ import { uniqueId } from '../../helpers/runts';
 type Mode = 'as built' | 'no code cache' | 'missing' | 'stale';
 const MODES: Mode[] = ['as built', 'no code cache', 'missing', 'stale'];
 const work = fs.mkdtempSync(path.join(os.tmpdir(), `runts-startup-snapshot-${process.pid}-`));
-const SNAPSHOT_FILES = ['runts.blob', 'containerd-shim-runts-v2.blob', 'runts-light.cache'];
+/** The light commands' code caches, one per command. */
+const isCodeCache = (entry: string) => /^runts-light-.+\.cache$/.test(entry);
+const isStartupFile = (entry: string) => ['runts.blob', 'containerd-shim-runts-v2.blob'].includes(entry) || isCodeCache(entry);
 
 /** A checkout whose bin/runts and shim launcher see dist/ without the code cache, without snapshots, or with old ones. */
 function checkoutWithout(mode: Exclude<Mode, 'as built'>): string {
@@ -32,8 +34,8 @@ function checkoutWithout(mode: Exclude<Mode, 'as built'>): string {
   fs.mkdirSync(path.join(dir, 'dist', 'snapshot'));
   for (const entry of fs.readdirSync(path.join(REPO, 'dist', 'snapshot'))) {
     const file = path.join(dir, 'dist', 'snapshot', entry);
-    if (mode === 'no code cache' && entry === 'runts-light.cache') continue;
-    if (mode === 'stale' && SNAPSHOT_FILES.includes(entry)) {
+    if (mode === 'no code cache' && isCodeCache(entry)) continue;
+    if (mode === 'stale' && isStartupFile(entry)) {
       fs.copyFileSync(path.join(REPO, 'dist', 'snapshot', entry), file);
       fs.utimesSync(file, new Date('2000-01-01'), new Date('2000-01-01'));
     } else {
