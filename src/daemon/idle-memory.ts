@@ -72,7 +72,8 @@ export class IdleMemoryRelease {
   private release(): void {
     this.timer = undefined;
     if (this.running > 0) return; // the last answer starts the wait again
-    this.log.debug('idle: malloc trimmed, code mappings released', { kB: native.releaseIdleMemory() });
+    native.releaseIdleMemory();
+    this.log.debug('idle: malloc trimmed, code mappings released as the loop sleeps');
     this.delayMs = AFTER_USE_MS;
   }
 }
