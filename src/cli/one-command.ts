@@ -6,13 +6,11 @@
 // (program.ts), which answers it as before.
 import type { Argv, CommandModule, Options, PositionalOptions } from 'yargs';
 import type { GlobalArgs } from './context';
+import { GLOBAL_VALUE_FLAGS, isGlobalFlag } from './global-flags';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Command = CommandModule<GlobalArgs, any>;
 
-/** A global flag before the command as the whole program reads it: a value flag's value follows it or its `=`. */
-const GLOBAL_FLAG_BEFORE_COMMAND = /^--(root|log|log-format|criu)(=.*)?$|^--(debug|systemd-cgroup)$/;
-const GLOBAL_VALUE_FLAG = /^--(root|log|log-format|criu)$/;
 
 /**
  * Whether yargs would read args otherwise without its commands: help (`--help`, `-h` or in a
@@ -38,8 +36,8 @@ function positionalSettings(opts: PositionalOptions): Options {
 /** Whether the command at commandAt can be parsed alone with the same outcome as by the whole program. */
 export function parsesAlone(argv: string[], commandAt: number): boolean {
   for (let i = 0; i < commandAt; i++) {
-    if (!GLOBAL_FLAG_BEFORE_COMMAND.test(argv[i])) return false;
-    if (GLOBAL_VALUE_FLAG.test(argv[i])) i++;
+    if (!isGlobalFlag(argv[i])) return false;
+    if (GLOBAL_VALUE_FLAGS.has(argv[i])) i++;
   }
   return !argv.some(asksMoreThanTheCommand);
 }

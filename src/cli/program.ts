@@ -7,17 +7,8 @@ import { commandsFor, isCommand } from './commands-table';
 import { VERSION_TEXT } from '../foundation/version';
 import { print } from './print';
 import { parsesAlone, positionalsOf, runAlone } from './one-command';
+import { commandIndex, GLOBAL_VALUE_FLAGS } from './global-flags';
 
-const GLOBAL_VALUE_FLAGS = new Set(['--root', '--log', '--log-format', '--criu']);
-
-/** Index of the command: the first token that is neither a global flag nor a flag's value. */
-function commandIndex(args: string[]): number {
-  for (let i = 0; i < args.length; i++) {
-    if (!args[i].startsWith('-')) return i;
-    if (GLOBAL_VALUE_FLAGS.has(args[i])) i++;
-  }
-  return -1;
-}
 
 // go-runc's global `--rootless=true|false` is accepted and ignored (rootless is detected from
 // the uid); it is dropped before parsing so it never meets `spec --rootless`.
@@ -117,7 +108,7 @@ function buildParser(argv: string[], startupNote?: string): Parser {
 function asksVersion(args: string[]): boolean {
   for (let i = 0; i < args.length && args[i].startsWith('-'); i++) {
     if (args[i] === '-v' || args[i] === '--version') return true;
-    if (/^--(root|log|log-format|criu|rootless)$/.test(args[i])) i++;
+    if (GLOBAL_VALUE_FLAGS.has(args[i]) || args[i] === '--rootless') i++;
   }
   return false;
 }
