@@ -2,13 +2,13 @@
 // to every live shim (tasks stay manageable, one that exited meanwhile reports its real status)
 // and cleans up after a shim that died, with the shim binary's `delete`, and after a task whose
 // container record is gone.
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { call, meta } from './grpc-client';
 import { IMAGE, TaskEnv, missingPrerequisite, startTaskEnv, waitFor } from './task-env';
+import { watchCtrEvents } from '../../helpers/ctr-events';
 
 const skip = missingPrerequisite();
 const describeIfPossible = skip ? describe.skip : describe;
@@ -73,23 +73,20 @@ describeIfPossible('runtsd restarted while tasks run', () => {
   });
 
   it('cleans up after a shim killed under a running daemon and publishes the task exit', async () => {
-    const events = spawn('ctr', ['-a', env.daemon.socket, 'events'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let seen = '';
-    events.stdout.on('data', (d: Buffer) => (seen += d.toString()));
+    const events = await watchCtrEvents(env.daemon.socket);
     try {
-      await new Promise((r) => setTimeout(r, 300));
       expect(env.ctr(['run', '-d', '--runtime', 'io.containerd.runts.v2', IMAGE, 'victim', 'sleep', '300']).status).toBe(0);
       const pid = taskPid(env, 'victim');
       const [shim] = env.shimPids('victim');
       process.kill(shim, 'SIGKILL');
-      await waitFor(() => seen.includes('/tasks/delete'), '/tasks/delete after the shim died');
-      expect(seen).toMatch(/\/tasks\/exit \{"container_id":"victim","id":"victim"/);
+      await waitFor(() => events.text().includes('/tasks/delete'), '/tasks/delete after the shim died');
+      expect(events.text()).toMatch(/\/tasks\/exit \{"container_id":"victim","id":"victim"/);
       expect(env.ctr(['tasks', 'ls', '-q']).stdout).not.toMatch(/victim/);
       await waitFor(() => !fs.existsSync(`/proc/${pid}`), 'the container of the dead shim to be gone');
       expect(env.ctr(['containers', 'delete', 'victim']).status).toBe(0);
       await waitFor(() => env.leftovers('victim').length === 0, `no leftovers (${env.leftovers('victim').join(', ')})`);
     } finally {
-      events.kill();
+      events.stop();
     }
   });
 

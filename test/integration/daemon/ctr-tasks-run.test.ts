@@ -1,8 +1,8 @@
 // `ctr run --rm` against runtsd, through the runts shim and through containerd's own runc shim:
 // output, exit status, events, and nothing left behind afterwards.
-import { spawn } from 'child_process';
 import { IMAGE, TaskEnv, missingPrerequisite, startTaskEnv, waitFor } from './task-env';
 import { RUNTS_BIN } from '../shim/private-containerd';
+import { watchCtrEvents } from '../../helpers/ctr-events';
 
 const skip = missingPrerequisite();
 const describeIfPossible = skip ? describe.skip : describe;
@@ -49,21 +49,16 @@ describeIfPossible.each([
   });
 
   it('publishes the shim task events to ctr events subscribers in order', async () => {
-    const events = spawn('ctr', ['-a', env.daemon.socket, 'events'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let seen = '';
-    events.stdout.on('data', (d: Buffer) => (seen += d.toString()));
+    const events = await watchCtrEvents(env.daemon.socket);
     try {
-      await new Promise((r) => setTimeout(r, 300));
       expect(run('evented', 'sh', '-c', 'exit 5').status).toBe(5);
-      await waitFor(() => seen.includes('/tasks/delete'), '/tasks/delete event');
+      await waitFor(() => events.text().includes('/tasks/delete'), '/tasks/delete event');
     } finally {
-      events.kill();
+      events.stop();
     }
-    const topics = seen.split('\n')
-      .filter((l) => l.includes(env.namespace) && l.includes('/tasks/'))
-      .map((l) => /\/tasks\/[a-z-]+/.exec(l)![0]);
+    const topics = events.taskTopics(env.namespace);
     expect(topics).toEqual(['/tasks/create', '/tasks/start', '/tasks/exit', '/tasks/delete']);
-    expect(seen).toMatch(/\/tasks\/exit \{"container_id":"evented","id":"evented","pid":\d+,"exit_status":5/);
+    expect(events.text()).toMatch(/\/tasks\/exit \{"container_id":"evented","id":"evented","pid":\d+,"exit_status":5/);
   });
 });
 

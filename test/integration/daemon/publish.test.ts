@@ -1,9 +1,10 @@
 // `runtsd publish`, the -publish-binary runtsd gives shims: an event (a protobuf Any on stdin)
 // reaches `ctr events` subscribers; bad input is one clear error.
-import { spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import { Daemon, RUNTSD, startDaemon } from './harness';
 import { eventType } from '../../../src/foundation/protos/shim';
 import { marshalAny } from '../../../src/daemon/shims/shim-command';
+import { watchCtrEvents } from '../../helpers/ctr-events';
 
 describe('runtsd publish', () => {
   jest.setTimeout(20000);
@@ -21,21 +22,18 @@ describe('runtsd publish', () => {
     spawnSync(process.execPath, [RUNTSD, '--address', daemon.socket, 'publish', ...args], { input, encoding: 'utf8' });
 
   it('forwards the event on stdin to subscribers', async () => {
-    const events = spawn('ctr', ['-a', daemon.socket, 'events'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let seen = '';
-    events.stdout.on('data', (d: Buffer) => (seen += d.toString()));
+    const events = await watchCtrEvents(daemon.socket);
     try {
-      await new Promise((r) => setTimeout(r, 300));
       const oom = marshalAny({ typeUrl: 'containerd.events.TaskOOM', value: eventType('TaskOOM').encode({ containerId: 'c1' }) });
       const result = publish(['--topic', '/tasks/oom', '--namespace', 'pub-ns'], oom);
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
       const deadline = Date.now() + 5000;
-      while (!seen.includes('/tasks/oom') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while (!events.text().includes('/tasks/oom') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     } finally {
-      events.kill();
+      events.stop();
     }
-    expect(seen).toMatch(/ pub-ns \/tasks\/oom \{"container_id":"c1"\}/);
+    expect(events.text()).toMatch(/ pub-ns \/tasks\/oom \{"container_id":"c1"\}/);
   });
 
   it('refuses stdin that holds no event, and a missing topic', () => {

@@ -1,9 +1,10 @@
 // The real containerd (Debian's) runs containers through containerd-shim-runts-v2: with runts's
 // runtime library in-process (the default), and with a runtime binary (runc, the runts CLI).
-import { spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { IMAGE, missingPrerequisite, PrivateContainerd, RUNTS_BIN } from './private-containerd';
+import { watchCtrEvents } from '../../helpers/ctr-events';
 
 const RUNTIME = ['--runtime', 'io.containerd.runts.v2'];
 const skip = missingPrerequisite();
@@ -97,22 +98,16 @@ describeIfPossible.each([
   });
 
   it('forwards task events to containerd in order', async () => {
-    const events = spawn('ctr', ['-a', containerd.socket, 'events'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let seen = '';
-    events.stdout.on('data', (d: Buffer) => (seen += d.toString()));
+    const events = await watchCtrEvents(containerd.socket);
     try {
-      await new Promise((r) => setTimeout(r, 300));
       expect(containerd.ctr(['run', '--rm', ...RUNTIME, IMAGE, 'evented', 'sh', '-c', 'exit 5']).status).toBe(5);
-      await waitFor(() => seen.includes('/tasks/delete'));
+      await waitFor(() => events.text().includes('/tasks/delete'));
     } finally {
-      events.kill();
+      events.stop();
     }
-    const topics = seen
-      .split('\n')
-      .filter((l) => l.includes(containerd.namespace) && l.includes('/tasks/'))
-      .map((l) => /\/tasks\/[a-z-]+/.exec(l)![0]);
+    const topics = events.taskTopics(containerd.namespace);
     expect(topics).toEqual(['/tasks/create', '/tasks/start', '/tasks/exit', '/tasks/delete']);
-    expect(seen).toMatch(/\/tasks\/exit \{"container_id":"evented","id":"evented","pid":\d+,"exit_status":5/);
+    expect(events.text()).toMatch(/\/tasks\/exit \{"container_id":"evented","id":"evented","pid":\d+,"exit_status":5/);
   });
 
   it('reports cgroup metrics for a running task', async () => {
@@ -128,37 +123,28 @@ describeIfPossible.each([
   });
 
   it('publishes an OOM event before the exit of a task killed by its memory limit', async () => {
-    const events = spawn('ctr', ['-a', containerd.socket, 'events'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let seen = '';
-    events.stdout.on('data', (d: Buffer) => (seen += d.toString()));
+    const events = await watchCtrEvents(containerd.socket);
     try {
-      await new Promise((r) => setTimeout(r, 300));
       const hog = containerd.ctr(['run', '--rm', ...RUNTIME, '--memory-limit', String(32 << 20), IMAGE, 'hog', 'busybox', 'tail', '/dev/zero']);
       expect(hog.status).toBe(137);
-      await waitFor(() => seen.includes('/tasks/delete'));
+      await waitFor(() => events.text().includes('/tasks/delete'));
     } finally {
-      events.kill();
+      events.stop();
     }
-    const topics = seen
-      .split('\n')
-      .filter((l) => l.includes(containerd.namespace) && l.includes('/tasks/') && l.includes('"hog"'))
-      .map((l) => /\/tasks\/[a-z-]+/.exec(l)![0]);
+    const topics = events.taskTopics(containerd.namespace, '"hog"');
     expect(topics).toEqual(['/tasks/create', '/tasks/start', '/tasks/oom', '/tasks/exit', '/tasks/delete']);
   });
 
   it('publishes an OOM event for a process OOM-killed in a task that keeps running', async () => {
-    const events = spawn('ctr', ['-a', containerd.socket, 'events'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let seen = '';
-    events.stdout.on('data', (d: Buffer) => (seen += d.toString()));
+    const events = await watchCtrEvents(containerd.socket);
     try {
-      await new Promise((r) => setTimeout(r, 300));
       // the shell (the task's init) outlives the OOM kill of its memory hog
       const run = containerd.ctr(['run', '-d', ...RUNTIME, '--memory-limit', String(32 << 20), IMAGE, 'oom-survivor', 'sh', '-c', 'tail /dev/zero; sleep 300']);
       expect(run.status).toBe(0);
-      await waitFor(() => seen.split('\n').some((l) => l.includes('/tasks/oom') && l.includes('"oom-survivor"')));
+      await waitFor(() => events.text().split('\n').some((l) => l.includes('/tasks/oom') && l.includes('"oom-survivor"')));
       expect(containerd.ctr(['tasks', 'ls']).stdout).toMatch(/oom-survivor\s+\d+\s+RUNNING/);
     } finally {
-      events.kill();
+      events.stop();
       containerd.ctr(['tasks', 'kill', '-s', 'KILL', 'oom-survivor']);
       await waitFor(() => /oom-survivor\s+\d+\s+STOPPED/.test(containerd.ctr(['tasks', 'ls']).stdout)).catch(() => {});
       containerd.ctr(['tasks', 'delete', 'oom-survivor']);
