@@ -21,6 +21,7 @@ interface NativeModule {
   spawnInit(initPath: string, fds: number[]): { pid: number; sock: number };
   spawnProgram(file: string, argv: string[], env: string[], cwd: string | null): SpawnedProgram;
   sendMessage(fd: number, message: Buffer): void;
+  encodeRecords(records: { op: number; args: unknown[] }[]): Buffer;
   receiveMessage(fd: number): { data: Buffer; fd: number } | null | undefined;
   sendWithFd(sock: number, data: Buffer, fd: number): void;
   receiveFd(fd: number): { fd: number; data: string } | null | undefined;
@@ -71,6 +72,8 @@ export const spawnInit = (fds: number[]) => native().spawnInit(initBinary, fds);
 /** Starts a program without forking Node (posix_spawn) on three new pipes, no other fd inherited. */
 export const spawnProgram = (file: string, argv: string[], env: string[], cwd: string | null) => native().spawnProgram(file, argv, env, cwd);
 export const sendMessage = (fd: number, message: Buffer) => native().sendMessage(fd, message);
+/** Records in the sync protocol's format (addon/common/wire.h): [u32 op][u32 argc] then argc x [u32 len][bytes]. */
+export const encodeRecords = (records: { op: number; args: unknown[] }[]) => native().encodeRecords(records);
 /** One sync message from runts-init; fd is -1 unless one came attached (SCM_RIGHTS). */
 export const receiveMessage = (fd: number) => native().receiveMessage(fd);
 /** Sends data with fd attached (SCM_RIGHTS) on a connected blocking socket. */

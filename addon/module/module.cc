@@ -7,6 +7,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("spawnInit", Napi::Function::New(env, SpawnInit));
   exports.Set("spawnProgram", Napi::Function::New(env, SpawnProgram));
   exports.Set("sendMessage", Napi::Function::New(env, SendMessage));
+  exports.Set("encodeRecords", Napi::Function::New(env, EncodeRecords));
   exports.Set("receiveMessage", Napi::Function::New(env, ReceiveMessage));
   exports.Set("sendWithFd", Napi::Function::New(env, SendWithFd));
   exports.Set("receiveFd", Napi::Function::New(env, ReceiveFd));

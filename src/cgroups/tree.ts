@@ -77,9 +77,19 @@ function rmdirRetrying(fs: CgroupFs, dir: string): void {
   }
 }
 
-/** Removes dir and any child cgroups, deepest first; a missing dir is fine. */
+/** Removes dir and any child cgroups, deepest first; a missing dir is fine. A container's cgroup
+ * has no children as a rule, so it is removed first and listed only when that fails: a listing
+ * of each of a hybrid host's 11 directories was ~0.3 ms of every delete. */
 export function removeTree(fs: CgroupFs, dir: string): void {
-  if (!fs.exists(dir)) return;
+  try {
+    fs.rmdir(dir);
+    return;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    // children or tasks: EBUSY from cgroupfs, ENOTEMPTY from a plain directory
+    if (code !== 'EBUSY' && code !== 'ENOTEMPTY') throw systemError(`cgroup: removing ${dir}`, e);
+  }
   for (const sub of fs.subdirs(dir)) removeTree(fs, path.join(dir, sub));
   rmdirRetrying(fs, dir);
 }

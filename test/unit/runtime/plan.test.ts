@@ -175,3 +175,9 @@ test('every mount option features advertises is understood, none leaks into fs d
   for (const opt of KNOWN_MOUNT_OPTIONS) expect(parseMountOptions([opt]).data).toBe('');
   expect(KNOWN_MOUNT_OPTIONS).toEqual(expect.arrayContaining(['rro', 'rbind', 'rslave', 'nosymfollow', 'acl']));
 });
+
+test('the wire encoding counts a string in UTF-8 bytes', () => {
+  const encoded = encodeRecords([{ op: 1, args: ['é✓'] }]);
+  expect(encoded.readUInt32LE(8)).toBe(5);
+  expect(decodeRecords(encoded)).toEqual([{ op: 1, args: ['é✓'] }]);
+});
