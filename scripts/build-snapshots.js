@@ -4,9 +4,8 @@
 // snapshot's own require() only loads Node's built-in modules, and the pinned Node runs that
 // script once and saves the initialised heap. Output: dist/snapshot/PROGRAM.blob (and .js).
 // bin/PROGRAM starts from the blob when it is newer than dist/ and the runtime, else loads
-// modules as usual. Also the runts light commands' bundle, their V8 code caches and their loader
-// (dist/snapshot/runts-light.js, -COMMAND.cache and -start.cjs, src/cli/code-cache.ts). Run after the
-// TypeScript build.
+// modules as usual. runts has two: runts-light.blob for its light commands (src/cli/light-snapshot.ts)
+// and runts.blob for the others. Run after the TypeScript build.
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -27,11 +26,13 @@ const pinnedNode = path.join(root, 'node_modules', '.bin', 'node');
 // that ran while building and every command compiles the rest on each start (runts run: 249
 // functions, ~10 ms of CPU). With the built-in modules' code cache then dropped (snapshot-blob.js),
 // the blob is 5.6 MB instead of 8.8 MB: runts run 111 ms of CPU instead of 137 (medians of 20).
+// withoutBuiltinCodeCache: that code cache dropped from the blob after it is built, for a program
+// that loads the built-in modules it uses while the snapshot is built.
 // withoutWhitespace: the bundle's source, which the heap holds whole, without indentation and
 // newlines: for the long-lived shim, 0.6 MB instead of 1 MB of blob and of each shim's memory.
 const PROGRAMS = {
-  runts: { entry: 'dist/cli/snapshot.js', withoutCodeCache: false, compiledWhole: true, withoutWhitespace: false },
-  'containerd-shim-runts-v2': { entry: 'dist/shim/snapshot.js', withoutCodeCache: true, compiledWhole: false, withoutWhitespace: true },
+  runts: { entry: 'dist/cli/snapshot.js', withoutCodeCache: false, compiledWhole: true, withoutBuiltinCodeCache: true, withoutWhitespace: false },
+  'containerd-shim-runts-v2': { entry: 'dist/shim/snapshot.js', withoutCodeCache: true, compiledWhole: false, withoutBuiltinCodeCache: false, withoutWhitespace: true },
 };
 
 /** entry (under the repo) and everything it requires, as one script at outfile. */
@@ -39,10 +40,10 @@ const bundleOf = (entry, outfile, format, plugins, minifyWhitespace = false) => 
   entryPoints: [path.join(root, entry)], bundle: true, platform: 'node', format, target: 'node22', outfile, plugins, minifyWhitespace, logLevel: 'error',
 });
 
-async function buildSnapshot(name, { entry, withoutCodeCache, compiledWhole, withoutWhitespace }) {
+async function buildSnapshot(name, { entry, withoutCodeCache, compiledWhole, withoutBuiltinCodeCache, withoutWhitespace, plugins = [ownDirname] }) {
   const bundle = path.join(outDir, `${name}.js`);
   const blob = path.join(outDir, `${name}.blob`);
-  await bundleOf(entry, bundle, 'iife', [ownDirname], withoutWhitespace);
+  await bundleOf(entry, bundle, 'iife', plugins, withoutWhitespace);
   fs.rmSync(blob, { force: true });
   // the bytes of the old blob as running shims map them (src/shim/idle-memory.ts): made again on first use
   fs.rmSync(`${blob}.mapped`, { force: true });
@@ -51,7 +52,7 @@ async function buildSnapshot(name, { entry, withoutCodeCache, compiledWhole, wit
   const build = () => spawnSync(pinnedNode, [...(compiledWhole ? ['--no-lazy'] : []), '--snapshot-blob', blob, '--build-snapshot-config', config], { cwd: root, encoding: 'utf8' });
   const r = build();
   if (r.status !== 0) throw new Error(`snapshot of ${name} failed (${r.status}):\n${r.stderr}`);
-  if (compiledWhole) {
+  if (withoutBuiltinCodeCache) {
     const dropped = dropBuiltinCodeCache(blob);
     // The layout is Node's own: a blob the pinned Node does not start from is built again as it was.
     if (!dropped || !startsFrom(blob)) {
@@ -67,7 +68,7 @@ async function buildSnapshot(name, { entry, withoutCodeCache, compiledWhole, wit
 const startsFrom = (blob) => spawnSync(pinnedNode, ['--snapshot-blob', blob, '--', '--version'], { encoding: 'utf8' }).status === 0;
 
 // yargs requires 'assert' when it loads, for two checks that hold unless yargs has a bug, and
-// loading assert also creates process.stderr: ~3 ms of every light command. Their bundle gives
+// loading assert also creates process.stderr: ~3 ms of every light command. Their snapshot gives
 // yargs the two checks, which load assert only to fail (so they throw what assert throws).
 const lazyAssertForYargs = {
   name: 'lazy-assert-for-yargs',
@@ -86,7 +87,7 @@ const lazyAssertForYargs = {
 // yargs' platform shim also takes, when yargs loads, what only help text (and commandDir) use:
 // process.stdout.columns, which builds the stdout stream that src/cli/print.ts avoids (~6 ms on
 // a pipe), and the modules that lay help out (cliui, string-width, wrap-ansi, ansi-styles, ...).
-// Their bundle takes each when it is first used.
+// Their snapshot takes each when it is first used.
 const SHIM_FIELDS_TAKEN_LAZILY = {
   stdColumns: 'void 0!==process.stdout.columns?process.stdout.columns:null',
   cliui: 'require("cliui")',
@@ -96,8 +97,13 @@ const SHIM_FIELDS_TAKEN_LAZILY = {
 };
 // And every program yargs builds starts with a --version option whose text is the version in the
 // nearest package.json (found by listing each directory up: ~1 ms); runts turns that option off
-// (.version(false)), so its bundle's programs start without it.
+// (.version(false)), so the light snapshot's programs start without it.
 const DEFAULT_VERSION_OPTION = 'i.help(),i.version(),i}';
+// Each yargs method checks its arguments against a usage string (argsert), parsed again at every
+// call with half a dozen regular expressions, whose compiled code no snapshot keeps: ~0.3 ms of a
+// light command. The parse depends on the string alone and argsert only reads it, so it is kept.
+const ARGSERT_PARSE = 'function h(t,s,i){try{let n=0;const[r,a,h]="object"==typeof t?[{demanded:[],optional:[]},t,s]:[o(`cmd ${t}`),s,i]';
+const ARGSERT_MEMO = 'const argsertUsages=new Map;function h(t,s,i){try{let n=0;const[r,a,h]="object"==typeof t?[{demanded:[],optional:[]},t,s]:[argsertUsages.get(t)??argsertUsages.set(t,o(`cmd ${t}`)).get(t),s,i]';
 const lazyShimForYargs = {
   name: 'lazy-shim-for-yargs',
   setup(build) {
@@ -110,6 +116,8 @@ const lazyShimForYargs = {
       }
       if (!contents.includes(DEFAULT_VERSION_OPTION)) throw new Error(`${args.path} no longer adds its version option as ${DEFAULT_VERSION_OPTION}`);
       contents = contents.replace(DEFAULT_VERSION_OPTION, 'i.help(),i}');
+      if (!contents.includes(ARGSERT_PARSE)) throw new Error(`${args.path} no longer parses argsert's usage as ${ARGSERT_PARSE}`);
+      contents = contents.replace(ARGSERT_PARSE, ARGSERT_MEMO);
       return { contents: withOwnDirname(contents, args.path), loader: 'js' };
     });
   },
@@ -119,7 +127,7 @@ const lazyShimForYargs = {
 // module with a getter per export (~100 for fs; the first copy in a process costs ~1 ms, the next
 // ones 0.1-0.4 ms, and a state command makes half a dozen). For Node's built-in modules, which
 // have no default export of their own, the module itself reads the same; the light commands'
-// bundle and its loader take it as it is.
+// snapshot takes it as it is.
 const BUILTIN_IMPORTED_WHOLE = new RegExp(`__importStar\\(require\\("(${require('module').builtinModules.join('|')})"\\)\\)`, 'g');
 const plainBuiltinImports = {
   name: 'plain-builtin-imports',
@@ -131,44 +139,39 @@ const plainBuiltinImports = {
   },
 };
 
-// The commands bin/runts starts from the light bundle, each with a code cache of its own.
-const LIGHT_COMMANDS = ['state', 'list', 'ls', 'kill', 'start', 'delete', 'pause', 'resume', 'ps', 'events'];
-
-// bin/runts starts the other commands from the startup snapshot: the light bundle leaves their
-// modules (and the container creation they import) out, and loads them from dist/ if ever asked.
-// With its whitespace dropped too, it is 266 KB instead of 515: a light command reads it whole
-// (1.25 ms of CPU instead of 2.0), and its code cache loads in 2.1 ms instead of 2.7 (medians of 30).
+// The light commands' snapshot leaves the other commands' modules (and the container creation
+// they import) out: they are loaded from dist/ if ever asked, through a require made for the file
+// (a snapshot's own require() only loads Node's built-in modules). With its whitespace dropped too,
+// its bundle is 266 KB instead of 515, and the heap holds that source.
 const HEAVY_COMMAND = /^\.\/commands\/(create|run|exec|spec|features|update)$/;
 const heavyCommandsFromDist = {
   name: 'heavy-commands-from-dist',
   setup(build) {
     build.onResolve({ filter: HEAVY_COMMAND }, (args) => {
       if (!/[\\/]dist[\\/]cli[\\/](commands-table|program)\.js$/.test(args.importer)) return undefined;
-      return { path: `../cli/commands/${args.path.slice('./commands/'.length)}`, external: true };
+      return { path: path.join(root, 'dist', 'cli', 'commands', `${args.path.slice('./commands/'.length)}.js`), namespace: 'heavy-command' };
     });
+    build.onLoad({ filter: /.*/, namespace: 'heavy-command' }, (args) => ({
+      contents: `const file = ${JSON.stringify(args.path)}; module.exports = require('module').createRequire(file)(file);`,
+      loader: 'js',
+    }));
   },
 };
 
-async function buildCodeCache(name, entry, loader) {
-  const bundle = path.join(outDir, `${name}.js`);
-  // The loader (bin/runts runs it) in one file too: its three modules cost their lookups and
-  // their TypeScript import helpers (~2 ms) when Node loads them one by one. Named .cjs, Node
-  // reads no package.json to learn its module type.
-  await bundleOf(loader, path.join(outDir, `${name}-start.cjs`), 'cjs', [plainBuiltinImports, ownDirname]);
-  await bundleOf(entry, bundle, 'cjs', [heavyCommandsFromDist, lazyAssertForYargs, lazyShimForYargs, plainBuiltinImports, ownDirname], true);
-  for (const command of LIGHT_COMMANDS) {
-    const cache = path.join(outDir, `${name}-${command}.cache`);
-    fs.rmSync(cache, { force: true });
-    const r = spawnSync(pinnedNode, [path.join(root, 'dist', 'cli', 'code-cache-build.js'), bundle, cache, command], { cwd: root, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`code cache of ${name} ${command} failed (${r.status}):\n${r.stdout}${r.stderr}`);
-    console.log(`code cache: ${path.relative(root, cache)} (${fs.statSync(cache).size} bytes)`);
-  }
-}
+// runts' light commands (bin/runts: state, list, kill, start, delete, pause, resume, ps, events):
+// a snapshot of their program after it has run their usual lines (src/cli/light-snapshot.ts).
+// Node starts from it in ~1 ms of CPU more than from its own (`runts state` of a stopped
+// container), where their earlier start from a bundle and a V8 code cache per command was ~6 ms
+// more; compiled whole (--no-lazy), its bigger heap was ~1.5 ms slower.
+const LIGHT = {
+  entry: 'dist/cli/light-snapshot.js', withoutCodeCache: false, compiledWhole: false, withoutBuiltinCodeCache: true, withoutWhitespace: true,
+  plugins: [heavyCommandsFromDist, lazyAssertForYargs, lazyShimForYargs, plainBuiltinImports, ownDirname],
+};
 
 (async () => {
   fs.mkdirSync(outDir, { recursive: true });
   for (const [name, program] of Object.entries(PROGRAMS)) await buildSnapshot(name, program);
-  await buildCodeCache('runts-light', 'dist/cli/program.js', 'dist/cli/cached-start.js');
+  await buildSnapshot('runts-light', LIGHT);
 })().catch((err) => {
   console.error(err.message);
   process.exit(1);

@@ -1,6 +1,6 @@
-// bin/runts starts the light commands (state, list, kill, ...) from a bundle and its V8 code
-// cache, the others from its V8 startup snapshot, each when it is fresh; without the code cache
-// it starts them from the snapshot, and it falls back to loading modules when the snapshot is
+// bin/runts starts the light commands (state, list, kill, ...) from their own V8 startup snapshot,
+// the others from the whole program's, each when it is fresh; without the light snapshot it starts
+// them from the whole program's, and it falls back to loading modules when the snapshots are
 // missing or older than dist/, saying so at debug level. The same command lines give the same
 // output, files and exit status every way.
 import { spawnSync } from 'child_process';
@@ -10,14 +10,13 @@ import * as path from 'path';
 import { cleanupBundles, makeBundle, REPO } from '../../helpers/bundle';
 import { uniqueId } from '../../helpers/runts';
 
-type Mode = 'as built' | 'no code cache' | 'missing' | 'stale';
-const MODES: Mode[] = ['as built', 'no code cache', 'missing', 'stale'];
+type Mode = 'as built' | 'no light snapshot' | 'missing' | 'stale';
+const MODES: Mode[] = ['as built', 'no light snapshot', 'missing', 'stale'];
 const work = fs.mkdtempSync(path.join(os.tmpdir(), `runts-startup-snapshot-${process.pid}-`));
-/** The light commands' code caches, one per command. */
-const isCodeCache = (entry: string) => /^runts-light-.+\.cache$/.test(entry);
-const isStartupFile = (entry: string) => ['runts.blob', 'containerd-shim-runts-v2.blob'].includes(entry) || isCodeCache(entry);
+const LIGHT_BLOB = 'runts-light.blob';
+const isStartupFile = (entry: string) => ['runts.blob', 'containerd-shim-runts-v2.blob', LIGHT_BLOB].includes(entry);
 
-/** A checkout whose bin/runts and shim launcher see dist/ without the code cache, without snapshots, or with old ones. */
+/** A checkout whose bin/runts and shim launcher see dist/ without the light snapshot, without snapshots, or with old ones. */
 function checkoutWithout(mode: Exclude<Mode, 'as built'>): string {
   const dir = path.join(work, mode.replace(/ /g, '-'));
   for (const file of ['bin/runts', 'bin/node/containerd-shim-runts-v2', 'build/Release/containerd-shim-runts-v2']) {
@@ -34,7 +33,7 @@ function checkoutWithout(mode: Exclude<Mode, 'as built'>): string {
   fs.mkdirSync(path.join(dir, 'dist', 'snapshot'));
   for (const entry of fs.readdirSync(path.join(REPO, 'dist', 'snapshot'))) {
     const file = path.join(dir, 'dist', 'snapshot', entry);
-    if (mode === 'no code cache' && isCodeCache(entry)) continue;
+    if (mode === 'no light snapshot' && entry === LIGHT_BLOB) continue;
     if (mode === 'stale' && isStartupFile(entry)) {
       fs.copyFileSync(path.join(REPO, 'dist', 'snapshot', entry), file);
       fs.utimesSync(file, new Date('2000-01-01'), new Date('2000-01-01'));
@@ -47,19 +46,19 @@ function checkoutWithout(mode: Exclude<Mode, 'as built'>): string {
 
 const programs: Record<Mode, string> = {
   'as built': path.join(REPO, 'bin', 'runts'),
-  'no code cache': checkoutWithout('no code cache'),
+  'no light snapshot': checkoutWithout('no light snapshot'),
   missing: checkoutWithout('missing'),
   stale: checkoutWithout('stale'),
 };
 const roots = Object.fromEntries(MODES.map((m) => [m, fs.mkdtempSync(path.join(work, 'root-'))])) as Record<Mode, string>;
 
-function runts(mode: Mode, args: string[]): { status: number | null; stdout: string; stderr: string } {
+function runts(mode: Mode, args: string[], env: NodeJS.ProcessEnv = process.env): { status: number | null; stdout: string; stderr: string } {
   const out = path.join(work, 'out');
   const err = path.join(work, 'err');
   const outFd = fs.openSync(out, 'w');
   const errFd = fs.openSync(err, 'w');
   try {
-    const r = spawnSync(programs[mode], ['--root', roots[mode], ...args], { stdio: ['ignore', outFd, errFd], timeout: 20000 });
+    const r = spawnSync(programs[mode], ['--root', roots[mode], ...args], { stdio: ['ignore', outFd, errFd], timeout: 20000, env });
     // a log line's time and the root differ between runs, nothing else may
     const same = (text: string) => text.replace(/time="[^"]*"/g, 'time=T').split(roots[mode]).join('ROOT');
     return { status: r.status, stdout: same(fs.readFileSync(out, 'utf8')), stderr: same(fs.readFileSync(err, 'utf8')) };
@@ -77,17 +76,17 @@ afterAll(() => {
   cleanupBundles();
 });
 
-const CODE_CACHE = 'started from the code cache';
+const LIGHT = "started from the light commands' startup snapshot";
 const SNAPSHOT = 'started from the startup snapshot';
 const MISSING = 'no startup snapshot, loading modules';
 const STALE = 'startup snapshot older than dist/ or the Node runtime, loading modules';
 test.each([
-  ['as built', ['--debug', 'list'], CODE_CACHE],
-  ['as built', ['--log-format', 'text', '--debug', 'state', 'nope'], CODE_CACHE],
-  ['as built', ['--debug', 'kill', 'nope'], CODE_CACHE],
+  ['as built', ['--debug', 'list'], LIGHT],
+  ['as built', ['--log-format', 'text', '--debug', 'state', 'nope'], LIGHT],
+  ['as built', ['--debug', 'kill', 'nope'], LIGHT],
   ['as built', ['--debug', 'features'], SNAPSHOT],
   ['as built', ['--debug', 'spec', '--bundle', work], SNAPSHOT],
-  ['no code cache', ['--debug', 'list'], SNAPSHOT],
+  ['no light snapshot', ['--debug', 'list'], SNAPSHOT],
   ['missing', ['--debug', 'list'], MISSING],
   ['missing', ['--debug', 'features'], MISSING],
   ['stale', ['--debug', 'list'], STALE],
@@ -127,8 +126,15 @@ test.each([
   [['kill', '--bogus', 'nope']],
   [['--log-format', 'yaml', 'list']],
   [['--systemd-cgroup', 'list']],
-])('runts %j: the same output from the code cache, the snapshot and loaded modules', (args) => {
+])('runts %j: the same output from the light snapshot, the whole snapshot and loaded modules', (args) => {
   sameEveryWay((mode) => runts(mode, args));
+});
+
+// yargs' words are in the caller's language, which the light snapshot's build (in English) must not fix
+test.each([[['state']], [['kill', 'nope', 'KILL', 'extra']]])('runts %j in German: the same output every way', (args) => {
+  const german = { ...process.env, LANG: 'de_DE.UTF-8', LC_ALL: '', LC_MESSAGES: '', LANGUAGE: '' };
+  sameEveryWay((mode) => runts(mode, args, german));
+  expect(runts('as built', args, german).stderr).toMatch(/Argument/);
 });
 
 test('a container runs the same from the snapshot and from loaded modules', () => {
@@ -140,7 +146,7 @@ test('a container runs the same from the snapshot and from loaded modules', () =
   });
 });
 
-test('the light commands see a container the same from the code cache, the snapshot and loaded modules', () => {
+test('the light commands see a container the same from the light snapshot, the whole snapshot and loaded modules', () => {
   const bundle = makeBundle((c) => (c.process.args = ['sleep', '600']));
   // one id (each mode has its own root, and they run one after the other): list pads by its length
   const id = uniqueId('light');
@@ -172,7 +178,7 @@ const shimOf = (mode: Mode) => path.join(programs[mode], '..', '..', 'build', 'R
 
 test.each([
   ['as built', SNAPSHOT],
-  ['no code cache', SNAPSHOT],
+  ['no light snapshot', SNAPSHOT],
   ['missing', MISSING],
   ['stale', STALE],
 ] as [Mode, string][])('the shim launcher starts Node the right way: %s', (mode, note) => {
@@ -183,7 +189,7 @@ test.each([
   const r = spawnSync(shimOf(mode), ['-v'], { env: { ...process.env, NODE_OPTIONS: `--require ${probe}`, PROBE_REPORT: report }, encoding: 'utf8' });
   expect(r.stdout).toBe('containerd-shim-runts-v2:\n  Version: runts-shim 0.1.0\n');
   const seen = JSON.parse(fs.readFileSync(report, 'utf8'));
-  if (mode === 'as built' || mode === 'no code cache') {
+  if (mode === 'as built' || mode === 'no light snapshot') {
     expect(seen.execArgv).toContain('--snapshot-blob');
     expect(seen.note).toBeUndefined();
   } else {
