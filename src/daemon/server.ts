@@ -55,7 +55,7 @@ import { pullRegistration } from './pull/registration';
 import { shimManagerFor } from './shims/manager';
 import { withAuthorityRewritten } from './authority';
 import { InProcessCalls } from './in-process';
-import { IdleMemoryRelease } from './idle-memory';
+import { daemonIdleMemoryRelease, noteCalls } from './idle-memory';
 import { criImageRegistration, criRuntimeRegistration } from './cri/registrations';
 
 export const SERVICES: ServiceRegistration[] = [
@@ -162,11 +162,11 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     'grpc.max_send_message_length': MAX_MESSAGE,
   });
   const inProcess = new InProcessCalls();
-  const idleMemory = new IdleMemoryRelease(log);
+  const idleMemory = daemonIdleMemoryRelease(log);
   for (const service of SERVICES) {
     const definition = service.definition();
     const implementation = service.implementation(deps);
-    server.addService(definition, idleMemory.noteCalls(implementation));
+    server.addService(definition, noteCalls(idleMemory, implementation));
     inProcess.add(definition, implementation);
   }
   deps.inProcess = inProcess;
@@ -184,7 +184,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
   fs.chmodSync(config.address, 0o660);
   for (const service of SERVICES) service.serving?.(deps);
   log.info('runtsd serving', { address: config.address, root: config.root, state: config.state });
-  idleMemory.start();
+  idleMemory.busy();
   await deps.collectGarbage();
   const gcTimer = setInterval(() => {
     Promise.resolve()

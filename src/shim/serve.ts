@@ -7,7 +7,7 @@ import { systemError } from '../foundation/errors';
 import { EventPublisher, NoEventPublisher, TtrpcEventForwarder } from './events';
 import { ShimFlags } from './flags';
 import { debug, log, setLogSink } from './log';
-import { IdleMemoryRelease } from './idle-memory';
+import { shimIdleMemoryRelease } from './idle-memory';
 import { OrphanReaper } from './orphan-reaper';
 import { startupNote } from './startup-note';
 import { runtimeForCreate } from './runtime-select';
@@ -22,7 +22,7 @@ export async function serveShim(flags: ShimFlags, socket: string): Promise<void>
   const ttrpcAddress = process.env.TTRPC_ADDRESS;
   const events: EventPublisher = ttrpcAddress ? new TtrpcEventForwarder(ttrpcAddress, flags.namespace) : new NoEventPublisher();
   const server = new TtrpcServer();
-  const idleMemory = new IdleMemoryRelease();
+  const idleMemory = shimIdleMemoryRelease();
   const tasks = new TaskService({
     namespace: flags.namespace,
     runtimeFor: (options, bundle) => runtimeForCreate(flags.namespace, bundle, options),

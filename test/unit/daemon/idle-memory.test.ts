@@ -2,7 +2,8 @@
 // trimmed, code mappings dropped) comes once no call has run or been waiting for its answer for
 // a while (1 s after start-up, 2 s later on), never while a call is still unanswered.
 import * as grpc from '@grpc/grpc-js';
-import { IdleMemoryRelease } from '../../../src/daemon/idle-memory';
+import type { IdleMemoryRelease } from '../../../src/foundation/idle-memory';
+import { daemonIdleMemoryRelease, noteCalls } from '../../../src/daemon/idle-memory';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const RELEASED = 'idle: malloc trimmed, code mappings released as the loop sleeps';
@@ -14,8 +15,8 @@ afterEach(() => idle?.stop());
 function watching(handlers: grpc.UntypedServiceImplementation) {
   const lines: string[] = [];
   const note = (msg: string) => { lines.push(msg); };
-  idle = new IdleMemoryRelease({ debug: note, info: note, warn: note, error: note });
-  const wrapped = idle.noteCalls(handlers) as Record<string, (...args: unknown[]) => void>;
+  idle = daemonIdleMemoryRelease({ debug: note, info: note, warn: note, error: note });
+  const wrapped = noteCalls(idle, handlers) as Record<string, (...args: unknown[]) => void>;
   return { idle, wrapped, releases: () => lines.filter((l) => l.startsWith('idle')) };
 }
 
@@ -60,7 +61,7 @@ test('after the first release, calls are followed by one only after a pause long
   const { idle: release, wrapped, releases } = watching({
     Get: (_call: unknown, callback: grpc.sendUnaryData<unknown>) => callback(null, {}),
   });
-  release.start();
+  release.busy();
   await sleep(1500);
   expect(releases()).toEqual([RELEASED]);
   wrapped.Get({}, () => undefined);
