@@ -1,7 +1,8 @@
 // A runtsd serving CRI for a test: a private root and socket, a CNI network of the test's own
 // (makeTestNetwork) as the pod network, the httpd test image imported into k8s.io, crictl found
 // in PATH or ../shared/tools, and a cleanup that removes every pod (so shims, mounts, netns
-// pins and CNI state go) before the daemon and the network.
+// pins and CNI state go) before the daemon and the network, and then the /k8s.io cgroup parent
+// if the test made it.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -9,9 +10,11 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { Daemon, startDaemon } from '../integration/daemon/harness';
 import { TestNetwork, makeTestNetwork } from './cni-net';
+import { removeCgroupTree } from './cgroup-cleanup';
 import { buildHttpdImage } from './httpd-image';
 
 export const IMAGE = 'docker.io/library/httpd-test:latest';
+const PODS_PARENT = '/sys/fs/cgroup/memory/k8s.io';
 
 /** crictl from PATH, else the build in ../shared/tools; undefined when neither exists. */
 export function findCrictl(): string | undefined {
@@ -62,6 +65,8 @@ export interface CriEnv {
 /** criKeys: more lines for the CRI table, e.g. `stream_idle_timeout = "5s"`. */
 export async function startCri(tag: string, crictl: string | undefined, criKeys: string[] = []): Promise<CriEnv> {
   const net = makeTestNetwork(tag);
+  // pods without a cgroup_parent go under /k8s.io, which runtsd creates as kubelet's containerd does
+  const removePodsParent = fs.existsSync(PODS_PARENT) ? () => undefined : () => removeCgroupTree('k8s.io');
   let daemon: Daemon | undefined;
   try {
     const config = path.join(net.dir, 'config.toml');
@@ -79,6 +84,7 @@ export async function startCri(tag: string, crictl: string | undefined, criKeys:
   } catch (err) {
     await daemon?.stop();
     net.cleanup();
+    removePodsParent();
     throw err;
   }
   const d = daemon;
@@ -115,6 +121,7 @@ export async function startCri(tag: string, crictl: string | undefined, criKeys:
         this.cri.close();
         await d.stop();
         net.cleanup();
+        removePodsParent();
       }
     },
   };
