@@ -8,13 +8,14 @@
 // node-gyp-build and detect-libc) are inside, so the code cache holds them too: 10-13 ms less
 // CPU to ready; its native addon still loads from node_modules (the own-dirname plugin keeps the
 // paths it is found from). runtsd's own lazy modules (CRI, pull, diff) are inside: they share
-// classes (errors, stores) with the rest, so there must be one copy of each. Run after the
-// TypeScript build.
+// classes (errors, stores) with the rest, so there must be one copy of each. It writes the
+// services' rpcs read from proto/ first (declared-services.js). Run after the TypeScript build.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const esbuild = require('esbuild');
 const { ownDirname } = require('./esbuild-own-dirname');
+const { writeDeclaredServices } = require('./declared-services');
 
 const root = path.join(__dirname, '..');
 const outfile = path.join(root, 'dist', 'bundle', 'runtsd.js');
@@ -22,6 +23,8 @@ const outfile = path.join(root, 'dist', 'bundle', 'runtsd.js');
 const LOADED_AT_START = ['@grpc/grpc-js', 'smol-toml', 'lmdb'];
 
 (async () => {
+  // the services' rpcs as read from proto/ (beside dist/'s services.js; inside the bundle)
+  writeDeclaredServices(root);
   const { dependencies } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   await esbuild.build({
     entryPoints: [path.join(root, 'dist', 'daemon', 'main.js')],
