@@ -12,7 +12,7 @@ const BUILT_TABLE = path.join(REPO, 'dist', 'foundation', 'protos', 'declared-se
 const VERSION_PROTO = 'containerd/services/version/v1/version.proto';
 const VERSION = 'containerd.services.version.v1.Version';
 
-test('the built table holds every service file, as read from its text, with its size and mtime', () => {
+test('the built table holds every service file, as read from its text, with its size', () => {
   const table = JSON.parse(fs.readFileSync(BUILT_TABLE, 'utf8')) as Record<string, { size: number; mtimeMs: number; services: unknown }>;
   expect(Object.keys(table)).toEqual(expect.arrayContaining([VERSION_PROTO, 'cri/runtime/v1/api.proto', 'runts/services/pull/v1/pull.proto']));
   for (const [file, declared] of Object.entries(table)) {
