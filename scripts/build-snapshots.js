@@ -12,6 +12,7 @@ const fs = require('fs');
 const path = require('path');
 const esbuild = require('esbuild');
 const { ownDirname, withOwnDirname } = require('./esbuild-own-dirname');
+const { plainBuiltinImports } = require('./esbuild-plain-builtin-imports');
 const { dropBuiltinCodeCache } = require('./snapshot-blob');
 
 const root = path.join(__dirname, '..');
@@ -135,22 +136,6 @@ const lazyShimForYargs = {
       contents = contents.replace(ARGSERT_PARSE, ARGSERT_MEMO);
       return { contents: withOwnDirname(contents, args.path), loader: 'js' };
     });
-  },
-};
-
-// TypeScript compiles `import * as fs from 'fs'` to __importStar(require("fs")): a copy of the
-// module with a getter per export (~100 for fs; the first copy in a process costs ~1 ms, the next
-// ones 0.1-0.4 ms, and a state command makes half a dozen). For Node's built-in modules, which
-// have no default export of their own, the module itself reads the same; the light commands'
-// snapshot takes it as it is.
-const BUILTIN_IMPORTED_WHOLE = new RegExp(`__importStar\\(require\\("(${require('module').builtinModules.join('|')})"\\)\\)`, 'g');
-const plainBuiltinImports = {
-  name: 'plain-builtin-imports',
-  setup(build) {
-    build.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, (args) => ({
-      contents: withOwnDirname(fs.readFileSync(args.path, 'utf8').replace(BUILTIN_IMPORTED_WHOLE, 'require("$1")'), args.path),
-      loader: 'js',
-    }));
   },
 };
 
