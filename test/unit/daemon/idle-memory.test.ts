@@ -2,13 +2,13 @@
 // trimmed, code mappings dropped) comes once no call has run or been waiting for its answer for
 // a while (1 s after start-up, 2 s later on), never while a call is still unanswered.
 import * as grpc from '@grpc/grpc-js';
-import type { IdleMemoryRelease } from '../../../src/foundation/idle-memory';
+import type { IdleRelease } from '../../../src/foundation/idle-release';
 import { daemonIdleMemoryRelease, noteCalls } from '../../../src/daemon/idle-memory';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const RELEASED = 'idle: malloc trimmed, code mappings released as the loop sleeps';
 
-let idle: IdleMemoryRelease | undefined;
+let idle: IdleRelease | undefined;
 afterEach(() => idle?.stop());
 
 /** A release watching these handlers; releases() lists the ones it has logged. */
