@@ -139,16 +139,6 @@ async function parseAndRun(argv: string[], startupNote?: string): Promise<void> 
 }
 
 /**
- * Builds the whole program and renders its help without printing or running anything, so that a
- * startup snapshot holds the parser's code compiled.
- */
-export function compileParser(): void {
-  for (const argv of [['--help'], ['state', '--help']]) {
-    buildParser(argv).exitProcess(false).parse(argv, {}, () => undefined);
-  }
-}
-
-/**
  * Runs one runts command line (the arguments after the program name). startupNote, when given,
  * joins the debug line of the command: how the program was started (from a snapshot or not, and why).
  */
