@@ -23,7 +23,7 @@ const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
 const { buildArchive } = require('./oci-archive');
 const { unmountUnder, median, repo } = require('./daemons');
-const { removeEmptyRuncRoot } = require('./measure');
+const { removeCgroupTree, removeEmptyRuncRoot } = require('./measure');
 require('./load-ts');
 const { noteSharedChains, removeSharedChainsIfUnused } = require('../helpers/cni-net.ts');
 const { shimPids } = require('../helpers/shim-pids.ts');
@@ -36,6 +36,8 @@ const MODE = GROUPED ? 'one shim for all pods' : PODS_PER_SHIM ? `pods_per_shim 
 const PODS = Number(process.argv[3] ?? 5);
 const IMAGE = 'docker.io/library/bench-busybox:latest';
 const PAUSE = 'localhost/runts/pause:0.1.0';
+// runtsd and containerd put pods without a cgroup_parent under /k8s.io and leave that parent
+const podsParentWasThere = fs.existsSync('/sys/fs/cgroup/memory/k8s.io');
 const STEPS = ['RunPodSandbox', 'CreateContainer', 'StartContainer', 'StopContainer', 'RemoveContainer', 'StopPodSandbox', 'RemovePodSandbox'];
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'runts-bench-cri-'));
@@ -283,6 +285,7 @@ main().catch((err) => {
   }
   removeSharedChainsIfUnused();
   removeEmptyRuncRoot('k8s.io');
+  if (!podsParentWasThere) removeCgroupTree('k8s.io');
   unmountUnder(work);
   fs.rmSync(work, { recursive: true, force: true });
 });
