@@ -12,6 +12,8 @@ import { runShim } from './main';
 require('./start');
 require('./serve');
 require('./delete');
+// net's listen() loads cluster (which loads child_process and dgram) on a new shim's first listen
+require('cluster');
 // the .proto descriptors of its task API and ttrpc with their codecs generated (on first use otherwise)
 for (const set of ['shim', 'ttrpc'] as const) generateCodecs(set);
 // The generated validators (built before the snapshot) are bundled from dist/ and run once, so
