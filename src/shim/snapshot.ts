@@ -8,6 +8,7 @@ import { useBundledValidators } from '../runtime/validate/generated';
 import { defaultSpec } from '../runtime/default-spec';
 import { validateConfig } from '../runtime/validate';
 import { runShim } from './main';
+import { warmUsualCodecs } from './warm-codecs';
 
 require('./start');
 require('./serve');
@@ -16,6 +17,7 @@ require('./delete');
 require('cluster');
 // the .proto descriptors of its task API and ttrpc with their codecs generated (on first use otherwise)
 for (const set of ['shim', 'ttrpc'] as const) generateCodecs(set);
+warmUsualCodecs();
 // The generated validators (built before the snapshot) are bundled from dist/ and run once, so
 // the snapshot holds them compiled (a create would otherwise load them from disk).
 useBundledValidators(require('../runtime/validate/generated/validators.js'));
