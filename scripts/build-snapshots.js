@@ -18,6 +18,33 @@ const { dropBuiltinCodeCache } = require('./snapshot-blob');
 const root = path.join(__dirname, '..');
 const outDir = path.join(root, 'dist', 'snapshot');
 const pinnedNode = path.join(root, 'node_modules', '.bin', 'node');
+// smol-toml reads a runts runtime config file, which a shim parses only when containerd passes
+// one (`--runtime-config-path`): the shim's import of it gets smol-toml's exports, each taken from
+// node_modules, through a require made for the importer, when first read.
+const tomlParserOnFirstUse = {
+  name: 'toml-parser-on-first-use',
+  setup(build) {
+    build.onResolve({ filter: /^smol-toml$/ }, (args) => ({ path: args.path, namespace: 'toml-parser-on-first-use', pluginData: args.importer }));
+    build.onLoad({ filter: /.*/, namespace: 'toml-parser-on-first-use' }, (args) => {
+      const names = Object.keys(require(require.resolve(args.path, { paths: [path.dirname(args.pluginData)] })));
+      const load = `require('module').createRequire(${JSON.stringify(args.pluginData)})(${JSON.stringify(args.path)})`;
+      return {
+        contents: `let loaded; for (const name of ${JSON.stringify(names)}) Object.defineProperty(exports, name, { enumerable: true, get: () => (loaded ??= ${load})[name] });`,
+        loader: 'js',
+      };
+    });
+  },
+};
+
+// protobufjs's full build adds the .proto parser to its light one; the shim loads its sets from
+// their JSON descriptors (src/foundation/protos/loader.ts), which the light build reads the same.
+const protobufLight = {
+  name: 'protobuf-light',
+  setup(build) {
+    build.onResolve({ filter: /^protobufjs$/ }, (args) => build.resolve('protobufjs/light', { kind: args.kind, resolveDir: args.resolveDir }));
+  },
+};
+
 // Every blob holds the functions compiled while it was built (Node's withoutCodeCache would clear
 // them, so each start compiled again whatever it ran) and leaves out V8's code cache of Node's
 // built-in modules (snapshot-blob.js): Node keeps the whole blob in memory while the process lives,
@@ -37,7 +64,7 @@ const pinnedNode = path.join(root, 'node_modules', '.bin', 'node');
 // withoutWhitespace: the bundle's source, which the heap holds whole, without indentation and
 // newlines: for the long-lived shim, 0.6 MB instead of 1 MB of blob and of each shim's memory.
 const PROGRAMS = {
-  'containerd-shim-runts-v2': { entry: 'dist/shim/snapshot.js', compiledWhole: false, releasesModuleCode: true, withoutWhitespace: true },
+  'containerd-shim-runts-v2': { entry: 'dist/shim/snapshot.js', compiledWhole: false, releasesModuleCode: true, withoutWhitespace: true, plugins: [tomlParserOnFirstUse, protobufLight, ownDirname] },
 };
 
 /** entry (under the repo) and everything it requires, as one script at outfile. */

@@ -1,8 +1,8 @@
 // Where a shim listens: containerd derives it from its own address, the namespace and the
 // grouping id; every shim socket lives in /run/containerd/s whatever containerd's state dir.
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { sha256Hex } from './sha256';
 
 export const SOCKET_DIR = '/run/containerd/s';
 
@@ -11,7 +11,7 @@ export const SOCKET_DIR = '/run/containerd/s';
 export const GROUPING_ANNOTATIONS = ['io.containerd.runc.v2.group', 'io.kubernetes.cri.sandbox-id'];
 
 export function shimSocketAddress(grpcAddress: string, namespace: string, groupId: string): string {
-  const digest = createHash('sha256').update(path.posix.join(grpcAddress, namespace, groupId)).digest('hex');
+  const digest = sha256Hex(path.posix.join(grpcAddress, namespace, groupId));
   return `unix://${path.posix.join(SOCKET_DIR, digest)}`;
 }
 

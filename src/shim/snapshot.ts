@@ -8,12 +8,16 @@ import { useBundledValidators } from '../runtime/validate/generated';
 import { defaultSpec } from '../runtime/default-spec';
 import { validateConfig } from '../runtime/validate';
 import { runShim } from './main';
+import { warmUsualCodecs } from './warm-codecs';
 
 require('./start');
 require('./serve');
 require('./delete');
+// net's listen() loads cluster (which loads child_process and dgram) on a new shim's first listen
+require('cluster');
 // the .proto descriptors of its task API and ttrpc with their codecs generated (on first use otherwise)
 for (const set of ['shim', 'ttrpc'] as const) generateCodecs(set);
+warmUsualCodecs();
 // The generated validators (built before the snapshot) are bundled from dist/ and run once, so
 // the snapshot holds them compiled (a create would otherwise load them from disk).
 useBundledValidators(require('../runtime/validate/generated/validators.js'));

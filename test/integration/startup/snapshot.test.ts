@@ -198,6 +198,20 @@ test.each([
   }
 });
 
+test('the shim\'s snapshot holds the Node modules a new shim runs, and not crypto', () => {
+  // Node's modules as the shim starts from its snapshot, written by a preloaded probe
+  const report = path.join(work, 'shim-modules.json');
+  const probe = path.join(work, 'modules-probe.js');
+  fs.writeFileSync(probe, 'require("fs").writeFileSync(process.env.PROBE_REPORT, JSON.stringify(process.moduleLoadList));');
+  const r = spawnSync(shimOf('as built'), ['-v'], { env: { ...process.env, NODE_OPTIONS: `--require ${probe}`, PROBE_REPORT: report }, encoding: 'utf8' });
+  expect(r.status).toBe(0);
+  const loaded: string[] = JSON.parse(fs.readFileSync(report, 'utf8'));
+  // the ttrpc server's net, and cluster, which net's listen() loads
+  expect(loaded).toEqual(expect.arrayContaining(['NativeModule net', 'NativeModule cluster']));
+  // the socket address's digest is the shim's own (src/shim/sha256.ts)
+  expect(loaded).not.toContain('NativeModule crypto');
+});
+
 test.each([[['-v']], [['frobnicate']], [['-bogus', 'start']], [['-namespace']]])('the shim %j: the same output from the snapshot and from loaded modules', (args) => {
   const run = (mode: Mode) => {
     const r = spawnSync(shimOf(mode), args, { encoding: 'utf8' });
