@@ -19,7 +19,8 @@
     {
       "target_name": "containerd-shim-runts-v2",
       "type": "executable",
-      "sources": ["<!@(ls -1 addon/launcher/*.cc)"],
+      "sources": ["<!@(ls -1 addon/launcher/*.cc)", "addon/common/sha256.cc"],
+      "include_dirs": ["addon"],
       "cflags_cc": ["-std=c++17", "-O2", "-fno-exceptions"]
     },
     {

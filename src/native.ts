@@ -22,6 +22,7 @@ interface NativeModule {
   spawnProgram(file: string, argv: string[], env: string[], cwd: string | null): SpawnedProgram;
   sendMessage(fd: number, message: Buffer): void;
   encodeRecords(records: { op: number; args: unknown[] }[]): Buffer;
+  sha256Hex(text: string): string;
   receiveMessage(fd: number): { data: Buffer; fd: number } | null | undefined;
   sendWithFd(sock: number, data: Buffer, fd: number): void;
   receiveFd(fd: number): { fd: number; data: string } | null | undefined;
@@ -74,6 +75,8 @@ export const spawnProgram = (file: string, argv: string[], env: string[], cwd: s
 export const sendMessage = (fd: number, message: Buffer) => native().sendMessage(fd, message);
 /** Records in the sync protocol's format (addon/common/wire.h): [u32 op][u32 argc] then argc x [u32 len][bytes]. */
 export const encodeRecords = (records: { op: number; args: unknown[] }[]) => native().encodeRecords(records);
+/** The hex SHA-256 of text's UTF-8 bytes (the launcher's own, addon/common/sha256.cc): a shim's socket address. */
+export const sha256Hex = (text: string) => native().sha256Hex(text);
 /** One sync message from runts-init; fd is -1 unless one came attached (SCM_RIGHTS). */
 export const receiveMessage = (fd: number) => native().receiveMessage(fd);
 /** Sends data with fd attached (SCM_RIGHTS) on a connected blocking socket. */

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "annotations.h"
-#include "sha256.h"
+#include "common/sha256.h"
 
 namespace {
 

@@ -5,6 +5,7 @@ Napi::Value SpawnInit(const Napi::CallbackInfo &info);
 Napi::Value SpawnProgram(const Napi::CallbackInfo &info);
 Napi::Value SendMessage(const Napi::CallbackInfo &info);
 Napi::Value EncodeRecords(const Napi::CallbackInfo &info);
+Napi::Value Sha256Hex(const Napi::CallbackInfo &info);
 Napi::Value ReceiveMessage(const Napi::CallbackInfo &info);
 Napi::Value SendWithFd(const Napi::CallbackInfo &info);
 Napi::Value ReceiveFd(const Napi::CallbackInfo &info);

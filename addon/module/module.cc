@@ -8,6 +8,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("spawnProgram", Napi::Function::New(env, SpawnProgram));
   exports.Set("sendMessage", Napi::Function::New(env, SendMessage));
   exports.Set("encodeRecords", Napi::Function::New(env, EncodeRecords));
+  exports.Set("sha256Hex", Napi::Function::New(env, Sha256Hex));
   exports.Set("receiveMessage", Napi::Function::New(env, ReceiveMessage));
   exports.Set("sendWithFd", Napi::Function::New(env, SendWithFd));
   exports.Set("receiveFd", Napi::Function::New(env, ReceiveFd));

@@ -2,7 +2,7 @@
 // grouping id; every shim socket lives in /run/containerd/s whatever containerd's state dir.
 import * as fs from 'fs';
 import * as path from 'path';
-import { sha256Hex } from './sha256';
+import { sha256Hex } from '../native';
 
 export const SOCKET_DIR = '/run/containerd/s';
 

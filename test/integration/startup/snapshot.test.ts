@@ -208,7 +208,7 @@ test('the shim\'s snapshot holds the Node modules a new shim runs, and not crypt
   const loaded: string[] = JSON.parse(fs.readFileSync(report, 'utf8'));
   // the ttrpc server's net, and cluster, which net's listen() loads
   expect(loaded).toEqual(expect.arrayContaining(['NativeModule net', 'NativeModule cluster']));
-  // the socket address's digest is the shim's own (src/shim/sha256.ts)
+  // the socket address's digest is the addon's (native.sha256Hex), not crypto's
   expect(loaded).not.toContain('NativeModule crypto');
 });
 

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
-import { sha256Hex } from '../../../src/shim/sha256';
+import { sha256Hex } from '../../../src/native';
 
-describe('sha256Hex', () => {
+describe('native.sha256Hex (the launcher\'s digest, for a shim\'s socket address)', () => {
   it('gives the standard test vectors', () => {
     expect(sha256Hex('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
     expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
