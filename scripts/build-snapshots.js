@@ -45,6 +45,28 @@ const protobufLight = {
   },
 };
 
+/**
+ * A plugin that leaves the imports matching `filter` out of a bundle: where `locate` gives
+ * { request, from }, the bundle requires `request` at run time through a require made for the
+ * file `from` (a snapshot's own require() only loads Node's built-in modules); else it bundles
+ * the import as usual.
+ */
+function requiredAtRunTime(name, filter, locate) {
+  return {
+    name,
+    setup(build) {
+      build.onResolve({ filter }, (args) => {
+        const at = locate(args);
+        return at && { path: at.request, namespace: name, pluginData: at.from };
+      });
+      build.onLoad({ filter: /.*/, namespace: name }, (args) => ({
+        contents: `module.exports = require('module').createRequire(${JSON.stringify(args.pluginData)})(${JSON.stringify(args.path)});`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 // Every blob holds the functions compiled while it was built (Node's withoutCodeCache would clear
 // them, so each start compiled again whatever it ran) and leaves out V8's code cache of Node's
 // built-in modules (snapshot-blob.js): Node keeps the whole blob in memory while the process lives,
@@ -170,19 +192,11 @@ const lazyShimForYargs = {
 // (a snapshot's own require() only loads Node's built-in modules). With its whitespace dropped too,
 // its bundle is 266 KB instead of 515, and the heap holds that source.
 const HEAVY_COMMAND = /^\.\/commands\/(create|run|exec|spec|features|update)$/;
-const heavyCommandsFromDist = {
-  name: 'heavy-commands-from-dist',
-  setup(build) {
-    build.onResolve({ filter: HEAVY_COMMAND }, (args) => {
-      if (!/[\\/]dist[\\/]cli[\\/](commands-table|program)\.js$/.test(args.importer)) return undefined;
-      return { path: path.join(root, 'dist', 'cli', 'commands', `${args.path.slice('./commands/'.length)}.js`), namespace: 'heavy-command' };
-    });
-    build.onLoad({ filter: /.*/, namespace: 'heavy-command' }, (args) => ({
-      contents: `const file = ${JSON.stringify(args.path)}; module.exports = require('module').createRequire(file)(file);`,
-      loader: 'js',
-    }));
-  },
-};
+const heavyCommandsFromDist = requiredAtRunTime('heavy-commands-from-dist', HEAVY_COMMAND, (args) => {
+  if (!/[\\/]dist[\\/]cli[\\/](commands-table|program)\.js$/.test(args.importer)) return undefined;
+  const file = path.join(root, 'dist', 'cli', 'commands', `${args.path.slice('./commands/'.length)}.js`);
+  return { request: file, from: file };
+});
 
 // runts' light commands (bin/runts: state, list, kill, start, delete, pause, resume, ps, events):
 // a snapshot of their program after it has run their usual lines (src/cli/light-snapshot.ts).
@@ -200,16 +214,8 @@ const LIGHT = {
 // when help is shown, is loaded then from node_modules: a blob compiled whole holds every function
 // of its bundle, whether it ever runs or not (4.70 -> 4.56 MB, `runts run` -1.6 M instructions).
 const HELP_LAYOUT = /^(cliui|string-width)$/;
-const helpLayoutFromNodeModules = {
-  name: 'help-layout-from-node-modules',
-  setup(build) {
-    build.onResolve({ filter: HELP_LAYOUT }, (args) => (/[\\/]yargs[\\/]/.test(args.importer) ? { path: args.path, namespace: 'help-layout', pluginData: args.importer } : undefined));
-    build.onLoad({ filter: /.*/, namespace: 'help-layout' }, (args) => ({
-      contents: `module.exports = require('module').createRequire(${JSON.stringify(args.pluginData)})(${JSON.stringify(args.path)});`,
-      loader: 'js',
-    }));
-  },
-};
+const helpLayoutFromNodeModules = requiredAtRunTime('help-layout-from-node-modules', HELP_LAYOUT,
+  (args) => (/[\\/]yargs[\\/]/.test(args.importer) ? { request: args.path, from: args.importer } : undefined));
 
 // runts' other commands (run, create, exec, spec, features, update, help; src/cli/snapshot.ts),
 // compiled whole: what runs from it is mostly code that cannot run while the blob is built (the
