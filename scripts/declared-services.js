@@ -8,21 +8,14 @@ const path = require('path');
 
 /** Writes the table under root (after the TypeScript build); returns its path. */
 function writeDeclaredServices(root) {
-  const { PROTO_DIR, servicesInText } = require(path.join(root, 'dist', 'foundation', 'protos', 'services.js'));
+  const { PROTO_DIR, protoFilesUnder, servicesInText } = require(path.join(root, 'dist', 'foundation', 'protos', 'services.js'));
   const table = {};
-  const walk = (rel) => {
-    for (const entry of fs.readdirSync(path.join(PROTO_DIR, rel), { withFileTypes: true })) {
-      const child = path.posix.join(rel, entry.name);
-      if (entry.isDirectory()) walk(child);
-      else if (entry.name.endsWith('.proto')) {
-        const services = servicesInText(child);
-        if (Object.keys(services).length === 0) continue;
-        const { size, mtimeMs } = fs.statSync(path.join(PROTO_DIR, child));
-        table[child] = { size, mtimeMs, services };
-      }
-    }
-  };
-  walk('');
+  for (const file of protoFilesUnder('')) {
+    const services = servicesInText(file);
+    if (Object.keys(services).length === 0) continue;
+    const { size, mtimeMs } = fs.statSync(path.join(PROTO_DIR, file));
+    table[file] = { size, mtimeMs, services };
+  }
   const out = path.join(root, 'dist', 'foundation', 'protos', 'declared-services.json');
   fs.writeFileSync(out, JSON.stringify(table));
   return out;

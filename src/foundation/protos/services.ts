@@ -22,8 +22,8 @@ const LOAD_OPTIONS: ProtoLoader.Options = {
 // The directories (under proto/) whose files define the daemon's services, one per version dir.
 const SERVICE_DIRS = ['containerd/services', 'grpc/health'];
 
-/** Every .proto file under the service directories, relative to proto/. */
-function serviceProtoFiles(): string[] {
+/** Every .proto file under these directories of proto/ ('' for all of it), relative to proto/. */
+export function protoFilesUnder(...dirs: string[]): string[] {
   const files: string[] = [];
   const walk = (rel: string) => {
     for (const entry of fs.readdirSync(path.join(PROTO_DIR, rel), { withFileTypes: true })) {
@@ -32,7 +32,7 @@ function serviceProtoFiles(): string[] {
       else if (entry.name.endsWith('.proto')) files.push(child);
     }
   };
-  SERVICE_DIRS.forEach(walk);
+  dirs.forEach(walk);
   return files.sort();
 }
 
@@ -43,7 +43,7 @@ function packageOf(protoFile: string): ProtoLoader.PackageDefinition {
   // proto-loader (and protobufjs under it) is required with the first message, not at start
   const protoLoader = require('@grpc/proto-loader') as typeof ProtoLoader;
   if (!services) {
-    const files = serviceProtoFiles();
+    const files = protoFilesUnder(...SERVICE_DIRS);
     services = { files: new Set(files), pkg: protoLoader.loadSync(files, LOAD_OPTIONS) };
   }
   if (services.files.has(protoFile)) return services.pkg;
