@@ -101,25 +101,31 @@ const SHARED_CHAINS: { table: string; chain: string; idle: RegExp[] }[] = [
   { table: 'filter', chain: 'CNI-ADMIN', idle: [] },
 ];
 
-/** Which shared chains the host had before this process's first test network: those stay. */
-let sharedChainsBefore: Set<string> | undefined;
+// Which shared chains test processes brought to this host (absent when one made its first network):
+// those go once idle, the host's own stay. A file, not this process's memory: test processes run
+// side by side (a bench beside the suite, jest files at once), and the one that brought a chain may
+// end while another's network still uses it, which saw the chain there before its own network.
+const BROUGHT_CHAINS = '/run/runts-tests-cni-shared-chains';
+let noted = false;
 
 const rulesOf = (table: string) => sh('iptables', ['-t', table, '-S']).stdout.split('\n');
 
-function sharedChainsPresent(): Set<string> {
-  const present = new Set<string>();
-  for (const { table, chain } of SHARED_CHAINS) if (rulesOf(table).includes(`-N ${chain}`)) present.add(chain);
-  return present;
-}
+const broughtChains = () => new Set((fs.existsSync(BROUGHT_CHAINS) ? fs.readFileSync(BROUGHT_CHAINS, 'utf8') : '').split('\n').filter(Boolean));
 
-/** Records which shared chains the host has now, once per process: call before a first network. */
+/** Records the shared chains the host lacks now as the tests', once per process: call before a first network. */
 export function noteSharedChains(): void {
-  sharedChainsBefore ??= sharedChainsPresent();
+  if (noted) return;
+  noted = true;
+  const missing = SHARED_CHAINS.filter(({ table, chain }) => !rulesOf(table).includes(`-N ${chain}`));
+  if (missing.length === 0) return;
+  fs.appendFileSync(BROUGHT_CHAINS, missing.map(({ chain }) => `${chain}\n`).join(''));
 }
 
-/** Removes the shared chains this process's networks brought, once no network's rule is in them. */
+/** Removes the shared chains the tests brought, once no network's rule is in them. */
 export function removeSharedChainsIfUnused(): void {
-  const ours = SHARED_CHAINS.filter(({ chain }) => !sharedChainsBefore?.has(chain));
+  const brought = broughtChains();
+  const ours = SHARED_CHAINS.filter(({ chain }) => brought.has(chain));
+  if (ours.length === 0) return;
   const inUse = ours.some(({ table, chain, idle }) => rulesOf(table)
     .some((l) => l.startsWith(`-A ${chain} `) && !idle.some((re) => re.test(l))));
   if (inUse) return;
@@ -131,4 +137,5 @@ export function removeSharedChainsIfUnused(): void {
   }
   for (const { table, chain } of ours) sh('iptables', ['-t', table, '-F', chain]);
   for (const { table, chain } of ours) sh('iptables', ['-t', table, '-X', chain]);
+  fs.rmSync(BROUGHT_CHAINS, { force: true });
 }
