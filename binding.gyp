@@ -24,6 +24,14 @@
       "cflags_cc": ["-std=c++17", "-O2", "-fno-exceptions"]
     },
     {
+      "target_name": "runts-light",
+      "type": "executable",
+      "sources": ["<!@(ls -1 addon/light/*.cc)", "addon/common/handoff.cc", "addon/common/sha256.cc"],
+      "include_dirs": ["addon"],
+      "cflags_cc": ["-std=c++17", "-O2", "-fno-exceptions"],
+      "ldflags": ["-static"]
+    },
+    {
       "target_name": "runts-pause",
       "type": "executable",
       "sources": ["addon/pause/main.cc"],

@@ -17,6 +17,14 @@ export interface SpawnedProgram {
   stderr: number;
 }
 
+/** A call handed to a standby: the connection to its client, the call's stdio fds, cwd and args. */
+export interface StandbyCall {
+  conn: number;
+  stdio: [number, number, number];
+  cwd: string;
+  args: string[];
+}
+
 interface NativeModule {
   spawnInit(initPath: string, fds: number[]): { pid: number; sock: number };
   spawnProgram(file: string, argv: string[], env: string[], cwd: string | null): SpawnedProgram;
@@ -38,6 +46,7 @@ interface NativeModule {
   attachDeviceProgram(dir: string, defaultAllow: boolean, rules: object[]): number;
   setWindowSize(fd: number, rows: number, cols: number): void;
   dup2(from: number, to: number): void;
+  standbyWait(path: string, timeoutMs: number): StandbyCall | null;
   releaseIdleMemory(): void;
   mapSnapshotCopy(blobPath: string, copyPath: string): number;
   oomNotifier(cgroupDir: string, v1: boolean): number;
@@ -92,6 +101,8 @@ export const attachDeviceProgram = (dir: string, defaultAllow: boolean, rules: o
 /** TIOCSWINSZ on a pty master: the container's foreground process gets SIGWINCH. */
 export const setWindowSize = (fd: number, rows: number, cols: number) => native().setWindowSize(fd, rows, cols);
 export const dup2 = (from: number, to: number) => native().dup2(from, to);
+/** A standby's one call (addon/module/standby.cc), or null when none came within timeoutMs. */
+export const standbyWait = (socketPath: string, timeoutMs: number) => native().standbyWait(socketPath, timeoutMs);
 /** malloc_trim, and unmaps the executable's clean read-only pages (they stay cached), when the
  *  event loop next goes to sleep: no JavaScript left in this turn maps that code back. */
 export const releaseIdleMemory = () => native().releaseIdleMemory();

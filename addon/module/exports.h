@@ -21,6 +21,7 @@ Napi::Value CompileSeccomp(const Napi::CallbackInfo &info);
 Napi::Value AttachDeviceProgram(const Napi::CallbackInfo &info);
 Napi::Value SetWindowSize(const Napi::CallbackInfo &info);
 Napi::Value Dup2(const Napi::CallbackInfo &info);
+Napi::Value StandbyWait(const Napi::CallbackInfo &info);
 Napi::Value ReleaseIdleMemory(const Napi::CallbackInfo &info);
 Napi::Value MapSnapshotCopy(const Napi::CallbackInfo &info);
 Napi::Value OomNotifier(const Napi::CallbackInfo &info);

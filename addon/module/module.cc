@@ -24,6 +24,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("attachDeviceProgram", Napi::Function::New(env, AttachDeviceProgram));
   exports.Set("setWindowSize", Napi::Function::New(env, SetWindowSize));
   exports.Set("dup2", Napi::Function::New(env, Dup2));
+  exports.Set("standbyWait", Napi::Function::New(env, StandbyWait));
   exports.Set("releaseIdleMemory", Napi::Function::New(env, ReleaseIdleMemory));
   exports.Set("mapSnapshotCopy", Napi::Function::New(env, MapSnapshotCopy));
   exports.Set("oomNotifier", Napi::Function::New(env, OomNotifier));

@@ -16,7 +16,10 @@ const N = Number(process.argv[2] ?? 15);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'runts-bench-docker-'));
 const time = timer(work);
 const cgroupParent = `/runts-bench-docker-${process.pid}`;
-const runtimes = ['runc', 'runts'];
+// ENGINES_BASELINE=<another built checkout> adds its bin/runts as runtime "runts-baseline"
+// (before/after figures of a change), run in turn with the others.
+const baseline = process.env.ENGINES_BASELINE && path.join(path.resolve(process.env.ENGINES_BASELINE), 'bin', 'runts');
+const runtimes = ['runc', 'runts', ...(baseline ? ['runts-baseline'] : [])];
 
 async function startDockerd(engine) {
   const dir = path.join(work, `dockerd-${engine.name}`);
@@ -27,7 +30,7 @@ async function startDockerd(engine) {
     '--containerd', engine.socket, '--containerd-namespace', 'runts-bench-docker', '--containerd-plugins-namespace', 'runts-bench-docker-plugins',
     '--data-root', `${dir}/data`, '--exec-root', `${dir}/exec`, '--pidfile', `${dir}/dockerd.pid`, '-H', host,
     '--iptables=false', '--ip6tables=false', '--ip-masq=false', '--bridge=none',
-    '--add-runtime', `runts=${path.join(repo, 'bin', 'runts')}`, '--cgroup-parent', cgroupParent,
+    '--add-runtime', `runts=${path.join(repo, 'bin', 'runts')}`, ...(baseline ? ['--add-runtime', `runts-baseline=${baseline}`] : []), '--cgroup-parent', cgroupParent,
   ], { stdio: ['ignore', log, log] });
   fs.closeSync(log);
   const exited = new Promise((r) => child.once('exit', r));
@@ -72,14 +75,18 @@ async function main() {
     }
     // issue #13's figure: the runtime's own cost under one engine
     for (const d of dockerds) {
-      const ratio = median(samples[d.engine].runts) / median(samples[d.engine].runc);
-      console.log(`runts/runc over ${d.engine}: ${ratio.toFixed(2)}x`);
+      for (const runts of runtimes.filter((r) => r !== 'runc')) {
+        const ratio = median(samples[d.engine][runts]) / median(samples[d.engine].runc);
+        console.log(`${runts}/runc over ${d.engine}: ${ratio.toFixed(2)}x`);
+      }
     }
   } finally {
     for (const d of dockerds) await d.stop();
     for (const e of engines) await e.stop();
     unmountUnder(work);
     fs.rmSync(work, { recursive: true, force: true });
+    // runts' standbys live where their callers (the runc shims) did (README "Start-up")
+    execFileSync(path.join(repo, 'scripts', 'end-standbys.sh'));
     removeCgroupTree(cgroupParent);
   }
 }

@@ -76,6 +76,8 @@ withContainerd()
   .finally(() => {
     for (const m of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((p) => p && p.startsWith(work)).reverse()) spawnSync('umount', ['-l', m]);
     fs.rmSync(work, { recursive: true, force: true });
+    // runts' standbys live where their callers did, conmon's cgroup among them (README "Start-up")
+    execFileSync(path.join(repo, 'scripts', 'end-standbys.sh'));
     // podman's cgroup parent and containerd's /<namespace> parent, in every hierarchy
     for (const parent of ['runts-bench-engines', 'runts-bench']) removeCgroupTree(parent);
     removeEmptyRuncRoot('runts-bench');

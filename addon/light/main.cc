@@ -1,0 +1,200 @@
+// runts-light: how bin/runts starts the light commands (state, kill, start, delete, ...), given
+// Node's command line for them: `runts-light NODE FLAGS... -- ARGS...`. When a standby started
+// in this same context (light/context.cc) is idle, it takes the call (common/handoff.h) and we wait
+// for its exit status; else we become that Node command line, exactly as bin/runts would have.
+// After a call, a new standby is started in the background when the call came within a standby
+// lifetime of a previous one with the same context (README "Start-up": standbys).
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "common/handoff.h"
+#include "common/sha256.h"
+#include "light/context.h"
+
+namespace {
+
+// The standby's own Node arguments: it waits at the socket named next.
+const char kStandbyFlag[] = "--runts-standby";
+// ... and sets PWD to each call's cwd (light/context.h: kPwdOfCall).
+const char kPwdFollowsCwdFlag[] = "--pwd-is-cwd";
+const int kDefaultLifetimeSeconds = 60;
+// A standby answers from a synchronous call; this only bounds a standby that is stopped or stuck.
+const int kAnswerTimeoutMs = 2000;
+const int kForwardedSignals[] = {SIGINT, SIGTERM, SIGHUP};
+
+pid_t standby_pid = 0;
+volatile sig_atomic_t forwarded_signal = 0;
+
+// Root's standbys live in a directory only root can write; another user's in its runtime dir.
+std::string standby_dir() {
+  std::string dir;
+  if (geteuid() == 0) {
+    dir = "/run/runts-standby";
+  } else {
+    const char *runtime = getenv("XDG_RUNTIME_DIR");
+    if (!runtime || runtime[0] != '/') return "";
+    dir = std::string(runtime) + "/runts-standby";
+  }
+  mkdir(dir.c_str(), 0700);
+  struct stat st;
+  if (lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0) return "";
+  return dir;
+}
+
+int lifetime_seconds() {
+  const char *text = getenv("RUNTS_STANDBY_SECONDS");
+  if (!text || !*text) return kDefaultLifetimeSeconds;
+  char *end;
+  long value = strtol(text, &end, 10);
+  return *end || value < 0 || value > 86400 ? kDefaultLifetimeSeconds : static_cast<int>(value);
+}
+
+// Whether a call with this context came within the lifetime; notes this one.
+bool seen_recently(const std::string &marker, int lifetime) {
+  struct stat st;
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  bool recent = stat(marker.c_str(), &st) == 0 && now.tv_sec - st.st_mtim.tv_sec < lifetime;
+  int fd = open(marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd >= 0) {
+    futimens(fd, nullptr);
+    close(fd);
+  }
+  return recent;
+}
+
+// A standby in our own context: its own session, stdio on /dev/null, cwd "/", our environment,
+// the signal dispositions we were given.
+void start_standby(const std::vector<std::string> &node_command, const std::string &socket_path, bool pwd_is_cwd,
+                   const struct sigaction *given) {
+  pid_t pid = fork();
+  if (pid != 0) return;
+  for (size_t i = 0; i < sizeof kForwardedSignals / sizeof *kForwardedSignals; i++) sigaction(kForwardedSignals[i], &given[i], nullptr);
+  setsid();
+  int null = open("/dev/null", O_RDWR);
+  for (int fd = 0; fd < 3; fd++) dup2(null, fd);
+  if (null > 2) close(null);
+  // the runtime and the blob may be named relative to the cwd we leave
+  std::vector<std::string> command = node_command;
+  char resolved[PATH_MAX];
+  for (size_t i = 0; i < command.size(); i++)
+    if ((i == 0 || command[i - 1] == "--snapshot-blob") && realpath(command[i].c_str(), resolved)) command[i] = resolved;
+  if (chdir("/") != 0) _exit(1);
+  std::vector<char *> argv;
+  for (const std::string &a : command) argv.push_back(const_cast<char *>(a.c_str()));
+  argv.push_back(const_cast<char *>(kStandbyFlag));
+  argv.push_back(const_cast<char *>(socket_path.c_str()));
+  if (pwd_is_cwd) argv.push_back(const_cast<char *>(kPwdFollowsCwdFlag));
+  argv.push_back(nullptr);
+  execv(argv[0], argv.data());
+  _exit(127);
+}
+
+void forward_signal(int sig) {
+  forwarded_signal = sig;
+  kill(standby_pid, sig);
+}
+
+pid_t peer_pid(int sock) {
+  struct ucred cred = {};
+  socklen_t len = sizeof cred;
+  return getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 ? cred.pid : 0;
+}
+
+// The exit status the standby reports (a little-endian i32) once its command ended; false when
+// the connection closed without one.
+bool read_exit_status(int sock, int32_t *status) {
+  unsigned char buf[4];
+  size_t got = 0;
+  while (got < sizeof buf) {
+    ssize_t n = read(sock, buf + got, sizeof buf - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    got += static_cast<size_t>(n);
+  }
+  *status = static_cast<int32_t>(buf[0] | buf[1] << 8 | buf[2] << 16 | static_cast<uint32_t>(buf[3]) << 24);
+  return true;
+}
+
+// runc's form for an error without --log (logrus' text line on stderr).
+void report_lost_standby() {
+  char stamp[32];
+  time_t now = time(nullptr);
+  strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+  dprintf(2, "time=\"%s\" level=error msg=\"the runts standby running this command ended without an exit status\"\n", stamp);
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    dprintf(2, "usage: runts-light NODE [NODE FLAGS...] -- [RUNTS ARGS...]\n");
+    return 2;
+  }
+  int separator = 1;
+  while (separator < argc && strcmp(argv[separator], "--") != 0) separator++;
+  const char *off = getenv("RUNTS_STANDBY");
+  std::string dir = separator < argc && !(off && strcmp(off, "0") == 0) ? standby_dir() : "";
+  if (dir.empty()) {
+    execv(argv[1], argv + 1);
+    dprintf(2, "runts-light: %s: %s\n", argv[1], strerror(errno));
+    return 127;
+  }
+  std::vector<std::string> node_command(argv + 1, argv + separator + 1);
+  std::vector<std::string> args(argv + separator + 1, argv + argc);
+  char cwd[PATH_MAX];
+  bool has_cwd = getcwd(cwd, sizeof cwd) != nullptr;
+  const char *pwd = getenv(kPwdOfCall);
+  bool pwd_is_cwd = has_cwd && pwd && strcmp(pwd, cwd) == 0;
+  std::string digest = sha256_hex(caller_context(node_command, has_cwd ? cwd : ""));
+  std::string socket_path = dir + '/' + digest + ".sock";
+  int lifetime = lifetime_seconds();
+  bool wanted = seen_recently(dir + '/' + digest + ".seen", lifetime) && lifetime > 0;
+
+  struct sigaction given[sizeof kForwardedSignals / sizeof *kForwardedSignals];
+  for (size_t i = 0; i < sizeof kForwardedSignals / sizeof *kForwardedSignals; i++) sigaction(kForwardedSignals[i], nullptr, &given[i]);
+
+  const int stdio[3] = {0, 1, 2};
+  bool refused = false;
+  int sock = has_cwd ? handoff_call(socket_path, cwd, args, stdio, kAnswerTimeoutMs, &refused) : -1;
+  if (refused) unlink(socket_path.c_str());
+  if (sock < 0) {
+    if (wanted && access(socket_path.c_str(), F_OK) != 0) start_standby(node_command, socket_path, pwd_is_cwd, given);
+    execv(argv[1], argv + 1);
+    dprintf(2, "runts-light: %s: %s\n", argv[1], strerror(errno));
+    return 127;
+  }
+
+  standby_pid = peer_pid(sock);
+  struct sigaction forward = {};
+  forward.sa_handler = forward_signal;
+  sigemptyset(&forward.sa_mask);
+  for (size_t i = 0; i < sizeof kForwardedSignals / sizeof *kForwardedSignals; i++)
+    if (given[i].sa_handler != SIG_IGN) sigaction(kForwardedSignals[i], &forward, nullptr);
+  int32_t status;
+  bool reported = read_exit_status(sock, &status);
+  if (!reported && forwarded_signal) {
+    // the standby died of the signal we passed on, as we would have
+    signal(forwarded_signal, SIG_DFL);
+    raise(forwarded_signal);
+  }
+  if (wanted && access(socket_path.c_str(), F_OK) != 0) start_standby(node_command, socket_path, pwd_is_cwd, given);
+  if (!reported) {
+    report_lost_standby();
+    return 1;
+  }
+  return status;
+}

@@ -1,0 +1,191 @@
+// bin/runts' light commands go through build/Release/runts-light: once a context (environment,
+// ids, cgroups, ...) has called twice, a standby Node waits for its next call, runs it as a fresh
+// process would, and reports its exit status. Each test calls from a context of its own (an
+// environment variable), and every standby it made is ended.
+import { spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { cleanupBundles, makeBundle, REPO, RUNTS } from '../../helpers/bundle';
+import { uniqueId } from '../../helpers/runts';
+
+const STANDBY_DIR = '/run/runts-standby';
+const LIGHT_BLOB = path.join(fs.realpathSync(REPO), 'dist', 'snapshot', 'runts-light.blob');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), `runts-standby-${process.pid}-`));
+const root = fs.mkdtempSync(path.join(work, 'root-'));
+let contexts = 0;
+
+/** An environment no other test calls from: its own standbys. */
+const newContext = (env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  ...process.env, RUNTS_STANDBY_SECONDS: '30', RUNTS_TEST_STANDBY_CONTEXT: `${process.pid}-${++contexts}`, ...env,
+});
+
+interface Result { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+/** runts with stdio on files (a created container keeps what it was given). */
+function runts(env: NodeJS.ProcessEnv, args: string[]): Result {
+  const out = path.join(work, 'out');
+  const err = path.join(work, 'err');
+  const fds = [fs.openSync(out, 'w'), fs.openSync(err, 'w')];
+  try {
+    const r = spawnSync(RUNTS, ['--root', root, ...args], { env, stdio: ['ignore', fds[0], fds[1]], timeout: 20000 });
+    return { status: r.status, signal: r.signal, stdout: fs.readFileSync(out, 'utf8'), stderr: fs.readFileSync(err, 'utf8') };
+  } finally {
+    fds.forEach((fd) => fs.closeSync(fd));
+  }
+}
+
+const readProc = (pid: number, file: string) => {
+  try {
+    return fs.readFileSync(`/proc/${pid}/${file}`, 'utf8');
+  } catch {
+    return '';
+  }
+};
+
+/** This checkout's standbys waiting for env's context: pid and socket. */
+function standbysOf(env: NodeJS.ProcessEnv): { pid: number; socket: string }[] {
+  const tag = `RUNTS_TEST_STANDBY_CONTEXT=${env.RUNTS_TEST_STANDBY_CONTEXT}`;
+  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((p) => {
+    const argv = readProc(Number(p), 'cmdline').split('\0');
+    const at = argv.indexOf('--runts-standby');
+    if (at < 0 || !argv.includes(LIGHT_BLOB) || !readProc(Number(p), 'environ').split('\0').includes(tag)) return [];
+    return [{ pid: Number(p), socket: argv[at + 1] }];
+  });
+}
+
+const alive = (pid: number) => readProc(pid, 'stat') !== '' && !/^\d+ \(.*\) Z/.test(readProc(pid, 'stat'));
+
+async function waitFor<T>(what: string, get: () => T | undefined, ms = 10000): Promise<T> {
+  for (const deadline = Date.now() + ms; ; await new Promise((r) => setTimeout(r, 20))) {
+    const value = get();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+  }
+}
+
+/** The standby ready for env's next call, started by two calls in that context if need be. */
+async function readyStandby(env: NodeJS.ProcessEnv): Promise<{ pid: number; socket: string }> {
+  if (standbysOf(env).length === 0) for (let i = 0; i < 2; i++) runts(env, ['list']);
+  return waitFor('a standby', () => standbysOf(env).find((s) => fs.existsSync(s.socket)));
+}
+
+const endStandbys = () => spawnSync(path.join(REPO, 'scripts', 'end-standbys.sh'));
+
+/** What a check compares: ids, bundles, pids and times differ between the runs. */
+const normalised = (rs: Result[], ids: string[], log: string) => {
+  const text = (s: string) => ids.reduce((t, id, i) => t.split(id).join(`ID${i}`), s).replace(/time="[^"]*"/g, 'time=T')
+    .replace(/runts-bundle-\w+/g, 'BUNDLE').replace(/"pid": \d+/g, '"pid": PID').replace(/"created": "[^"]*"/g, '"created": T');
+  const lines = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => text(JSON.stringify({ ...JSON.parse(l), time: 'T' }))) : [];
+  return { steps: rs.map((r) => ({ status: r.status, signal: r.signal, stdout: text(r.stdout), stderr: text(r.stderr) })), log: lines };
+};
+
+const sleeper = () => makeBundle((c) => (c.process.args = ['sleep', '600']));
+
+// The same steps twice: in a fresh process each (RUNTS_STANDBY=0), then with a standby ready for
+// the step under test, which must have taken it.
+const scenarios: [string, (env: NodeJS.ProcessEnv, ids: string[], log: string) => Promise<Result[]>][] = [
+  ['state of a running container', async (env, [id]) => {
+    runts(env, ['run', '--detach', '--bundle', sleeper().dir, id]);
+    return [await step(env, ['state', id])];
+  }],
+  ['kill of an unknown id, logged as JSON', async (env, [id], log) => [await step(env, ['--log', log, '--log-format', 'json', 'kill', id, 'KILL'])]],
+  ['start twice', async (env, [id], log) => {
+    runts(env, ['create', '--bundle', sleeper().dir, id]);
+    return [await step(env, ['--log', log, '--log-format', 'json', 'start', id]), await step(env, ['--log', log, '--log-format', 'json', 'start', id])];
+  }],
+  ['delete --force of a running container', async (env, [id]) => {
+    runts(env, ['run', '--detach', '--bundle', sleeper().dir, id]);
+    return [await step(env, ['delete', '--force', id])];
+  }],
+];
+
+/** One light command: when standbys are on, a standby must be waiting before it and take it. */
+async function step(env: NodeJS.ProcessEnv, args: string[]): Promise<Result> {
+  if (env.RUNTS_STANDBY === '0') return runts(env, args);
+  const standby = await readyStandby(env);
+  const r = runts(env, args);
+  await waitFor('the standby to end after its call', () => (alive(standby.pid) ? undefined : true), 5000);
+  return r;
+}
+
+afterEach(() => {
+  for (const id of fs.readdirSync(root)) spawnSync(RUNTS, ['--root', root, 'delete', '--force', id], { env: { ...process.env, RUNTS_STANDBY: '0' } });
+  endStandbys();
+});
+
+afterAll(() => {
+  cleanupBundles();
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+test.each(scenarios)('a standby runs %s as a fresh process does: stdout, stderr, status, JSON log', async (_name, run) => {
+  const results = [];
+  for (const env of [newContext({ RUNTS_STANDBY: '0' }), newContext()]) {
+    const ids = [uniqueId('standby')];
+    const log = path.join(work, `log-${env.RUNTS_TEST_STANDBY_CONTEXT}.json`);
+    results.push(normalised(await run(env, ids, log), ids, log));
+  }
+  expect(results[1]).toEqual(results[0]);
+});
+
+test('the standby was ready before the call: the debug line is its pid', async () => {
+  const env = newContext();
+  const standby = await readyStandby(env);
+  const r = runts(env, ['--debug', 'list']);
+  expect(r.stderr).toContain(`(pid ${standby.pid},`);
+  expect(r.stderr).toContain("started from the light commands' startup snapshot, ahead of the call (a standby)");
+  expect(r.status).toBe(0);
+});
+
+test('without a standby, with RUNTS_STANDBY=0, or with a stale socket, runts starts Node itself', async () => {
+  const env = newContext();
+  const fresh = runts(env, ['--debug', 'list']);
+  expect(fresh.stderr).toContain("started from the light commands' startup snapshot)");
+  const standby = await readyStandby(env);
+  const off = runts({ ...env, RUNTS_STANDBY: '0' }, ['--debug', 'list']);
+  expect(off.stderr).not.toContain(`(pid ${standby.pid},`);
+  expect(alive(standby.pid) && fs.existsSync(standby.socket)).toBe(true);
+  // a standby killed outright leaves its socket: refused, removed, and the call runs anyway
+  process.kill(standby.pid, 'SIGKILL');
+  await waitFor('the standby gone', () => (alive(standby.pid) ? undefined : true));
+  expect(fs.existsSync(standby.socket)).toBe(true);
+  const stale = runts(env, ['state', 'missing']);
+  expect(stale).toMatchObject({ status: 1, stderr: expect.stringContaining('container missing does not exist') });
+  expect(standbysOf(env).every((s) => s.pid !== standby.pid)).toBe(true);
+});
+
+/** A start whose poststart hook runs for a while: the standby is busy with it until it ends. */
+async function startInStandby(env: NodeJS.ProcessEnv): Promise<{ client: ReturnType<typeof spawn>; standby: number; hook: number }> {
+  const id = uniqueId('standby-hook');
+  const bundle = makeBundle((c) => {
+    c.process.args = ['sleep', '600'];
+    c.hooks = { poststart: [{ path: '/bin/sleep', args: ['sleep', '300'] }] };
+  });
+  expect(runts(env, ['create', '--bundle', bundle.dir, id]).status).toBe(0);
+  const { pid: standby } = await readyStandby(env);
+  const client = spawn(RUNTS, ['--root', root, 'start', id], { env, stdio: 'ignore' });
+  const hook = await waitFor('the hook', () => {
+    const children = readProc(standby, 'task/' + standby + '/children').trim().split(' ').filter(Boolean).map(Number);
+    return children.find((pid) => readProc(pid, 'cmdline').startsWith('sleep\x00300'));
+  });
+  return { client, standby, hook };
+}
+
+test.each([['SIGTERM', 'SIGTERM'], ['SIGKILL', 'SIGKILL']] as const)('the client killed by %s ends the standby running its command', async (signal, expected) => {
+  const env = newContext();
+  const { client, standby, hook } = await startInStandby(env);
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => client.once('exit', (_code, sig) => resolve(sig)));
+  client.kill(signal);
+  expect(await exited).toBe(expected);
+  await waitFor('the standby to end', () => (alive(standby) ? undefined : true), 5000);
+  process.kill(hook, 'SIGKILL');
+});
+
+test('a standby no call came to exits after its lifetime and removes its socket', async () => {
+  const env = newContext({ RUNTS_STANDBY_SECONDS: '1' });
+  const standby = await readyStandby(env);
+  await waitFor('the lifetime to pass', () => (alive(standby.pid) ? undefined : true), 5000);
+  expect(fs.existsSync(standby.socket)).toBe(false);
+  expect(fs.readdirSync(STANDBY_DIR)).not.toContain(path.basename(standby.socket));
+});
