@@ -6,7 +6,7 @@
 blob=$(cd "$(dirname "$0")/.." && pwd -P)/dist/snapshot/runts-light.blob
 for cmdline in /proc/[0-9]*/cmdline; do
   pid=${cmdline#/proc/}; pid=${pid%/cmdline}
-  socket=$(tr '\0' '\n' < "$cmdline" 2>/dev/null | awk -v blob="$blob" '$0 == blob { ours = 1 } prev == "--runts-standby" && ours { print } { prev = $0 }')
+  socket=$( (tr '\0' '\n' < "$cmdline") 2>/dev/null | awk -v blob="$blob" '$0 == blob { ours = 1 } prev == "--runts-standby" && ours { print } { prev = $0 }')
   [ -n "$socket" ] || continue
   kill -KILL "$pid" 2>/dev/null && rm -f "$socket"
 done

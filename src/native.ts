@@ -46,7 +46,7 @@ interface NativeModule {
   attachDeviceProgram(dir: string, defaultAllow: boolean, rules: object[]): number;
   setWindowSize(fd: number, rows: number, cols: number): void;
   dup2(from: number, to: number): void;
-  standbyWait(path: string, timeoutMs: number): StandbyCall | null;
+  standbyWait(path: string, startingMarker: string, timeoutMs: number): StandbyCall | null;
   releaseIdleMemory(): void;
   mapSnapshotCopy(blobPath: string, copyPath: string): number;
   oomNotifier(cgroupDir: string, v1: boolean): number;
@@ -102,7 +102,7 @@ export const attachDeviceProgram = (dir: string, defaultAllow: boolean, rules: o
 export const setWindowSize = (fd: number, rows: number, cols: number) => native().setWindowSize(fd, rows, cols);
 export const dup2 = (from: number, to: number) => native().dup2(from, to);
 /** A standby's one call (addon/module/standby.cc), or null when none came within timeoutMs. */
-export const standbyWait = (socketPath: string, timeoutMs: number) => native().standbyWait(socketPath, timeoutMs);
+export const standbyWait = (socketPath: string, startingMarker: string, timeoutMs: number) => native().standbyWait(socketPath, startingMarker, timeoutMs);
 /** malloc_trim, and unmaps the executable's clean read-only pages (they stay cached), when the
  *  event loop next goes to sleep: no JavaScript left in this turn maps that code back. */
 export const releaseIdleMemory = () => native().releaseIdleMemory();

@@ -4,6 +4,7 @@
 // for its exit status; else we become that Node command line, exactly as bin/runts would have.
 // After a call, a new standby is started in the background when the call came within a standby
 // lifetime of a previous one with the same context (README "Start-up": standbys).
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -31,9 +32,18 @@ const char kStandbyFlag[] = "--runts-standby";
 // ... and sets PWD to each call's cwd (light/context.h: kPwdOfCall).
 const char kPwdFollowsCwdFlag[] = "--pwd-is-cwd";
 const int kDefaultLifetimeSeconds = 60;
+// RUNTS_STANDBY_SECONDS' largest (src/cli/standby.ts reads it too).
+const int kMaxLifetimeSeconds = 86400;
 // A standby answers from a synchronous call; this only bounds a standby that is stopped or stuck.
 const int kAnswerTimeoutMs = 2000;
 const int kForwardedSignals[] = {SIGINT, SIGTERM, SIGHUP};
+const size_t kSignalCount = sizeof kForwardedSignals / sizeof *kForwardedSignals;
+// Standbys per context: a second one is started when a call comes while the first is on its way
+// (calls closer than a standby's start-up, ~40 ms: containerd's runc shim calls start, then
+// delete ~20 ms after a short container's end).
+const int kSlots = 2;
+// A standby listens ~40 ms after it is started; one not listening after this never will.
+const int kStartingStaleSeconds = 5;
 
 pid_t standby_pid = 0;
 volatile sig_atomic_t forwarded_signal = 0;
@@ -59,15 +69,31 @@ int lifetime_seconds() {
   if (!text || !*text) return kDefaultLifetimeSeconds;
   char *end;
   long value = strtol(text, &end, 10);
-  return *end || value < 0 || value > 86400 ? kDefaultLifetimeSeconds : static_cast<int>(value);
+  return *end || value < 0 || value > kMaxLifetimeSeconds ? kDefaultLifetimeSeconds : static_cast<int>(value);
+}
+
+// Removes the markers of contexts no call came from for longer than any lifetime.
+void forget_old_contexts(const std::string &dir, time_t now) {
+  DIR *d = opendir(dir.c_str());
+  if (!d) return;
+  while (struct dirent *e = readdir(d)) {
+    size_t len = strlen(e->d_name);
+    struct stat st;
+    if (len > 5 && strcmp(e->d_name + len - 5, ".seen") == 0 && fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        now - st.st_mtim.tv_sec > kMaxLifetimeSeconds)
+      unlinkat(dirfd(d), e->d_name, 0);
+  }
+  closedir(d);
 }
 
 // Whether a call with this context came within the lifetime; notes this one.
-bool seen_recently(const std::string &marker, int lifetime) {
+bool seen_recently(const std::string &dir, const std::string &marker, int lifetime) {
   struct stat st;
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
-  bool recent = stat(marker.c_str(), &st) == 0 && now.tv_sec - st.st_mtim.tv_sec < lifetime;
+  bool known = stat(marker.c_str(), &st) == 0;
+  bool recent = known && now.tv_sec - st.st_mtim.tv_sec < lifetime;
+  if (!known) forget_old_contexts(dir, now.tv_sec);
   int fd = open(marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd >= 0) {
     futimens(fd, nullptr);
@@ -76,19 +102,52 @@ bool seen_recently(const std::string &marker, int lifetime) {
   return recent;
 }
 
+// What a call's context decides about standbys: their sockets' names (the digest), whether one
+// should be waiting (a call came within the lifetime before), how to start one.
+struct Context {
+  std::vector<std::string> node_command;
+  std::string prefix;  // standby dir + '/' + digest
+  bool pwd_is_cwd;
+  bool wanted;
+  struct sigaction given[kSignalCount];
+};
+
+std::string socket_of(const Context &c, int slot) { return c.prefix + '-' + std::to_string(slot) + ".sock"; }
+std::string starting_of(const Context &c, int slot) { return c.prefix + '-' + std::to_string(slot) + ".starting"; }
+
+// Whether a standby for this slot should start now: none is listening (the one we called took
+// our call, or there was none) and none is starting (a marker the standby removes once it listens
+// or gives up; one older than kStartingStaleSeconds is from a standby that died first).
+bool claim_start(const Context &c, int slot) {
+  if (access(socket_of(c, slot).c_str(), F_OK) == 0) return false;
+  std::string starting = starting_of(c, slot);
+  int fd = open(starting.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    struct stat st;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    if (errno != EEXIST || lstat(starting.c_str(), &st) != 0 || now.tv_sec - st.st_mtim.tv_sec < kStartingStaleSeconds) return false;
+    unlink(starting.c_str());
+    fd = open(starting.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return false;
+  }
+  close(fd);
+  return true;
+}
+
 // A standby in our own context: its own session, stdio on /dev/null, cwd "/", our environment,
 // the signal dispositions we were given.
-void start_standby(const std::vector<std::string> &node_command, const std::string &socket_path, bool pwd_is_cwd,
-                   const struct sigaction *given) {
+void start_standby(const Context &c, int slot) {
   pid_t pid = fork();
   if (pid != 0) return;
-  for (size_t i = 0; i < sizeof kForwardedSignals / sizeof *kForwardedSignals; i++) sigaction(kForwardedSignals[i], &given[i], nullptr);
+  for (size_t i = 0; i < kSignalCount; i++) sigaction(kForwardedSignals[i], &c.given[i], nullptr);
   setsid();
   int null = open("/dev/null", O_RDWR);
   for (int fd = 0; fd < 3; fd++) dup2(null, fd);
   if (null > 2) close(null);
   // the runtime and the blob may be named relative to the cwd we leave
-  std::vector<std::string> command = node_command;
+  std::vector<std::string> command = c.node_command;
+  std::string socket_path = socket_of(c, slot);
   char resolved[PATH_MAX];
   for (size_t i = 0; i < command.size(); i++)
     if ((i == 0 || command[i - 1] == "--snapshot-blob") && realpath(command[i].c_str(), resolved)) command[i] = resolved;
@@ -97,10 +156,26 @@ void start_standby(const std::vector<std::string> &node_command, const std::stri
   for (const std::string &a : command) argv.push_back(const_cast<char *>(a.c_str()));
   argv.push_back(const_cast<char *>(kStandbyFlag));
   argv.push_back(const_cast<char *>(socket_path.c_str()));
-  if (pwd_is_cwd) argv.push_back(const_cast<char *>(kPwdFollowsCwdFlag));
+  if (c.pwd_is_cwd) argv.push_back(const_cast<char *>(kPwdFollowsCwdFlag));
   argv.push_back(nullptr);
   execv(argv[0], argv.data());
   _exit(127);
+}
+
+// After a call: the slot whose standby took it gets a new one; else the first slot, or the second
+// when the first's is on its way.
+void refill(const Context &c, int served) {
+  if (!c.wanted) return;
+  if (served >= 0) {
+    if (claim_start(c, served)) start_standby(c, served);
+    return;
+  }
+  for (int slot = 0; slot < kSlots; slot++) {
+    if (claim_start(c, slot)) {
+      start_standby(c, slot);
+      return;
+    }
+  }
 }
 
 void forward_signal(int sig) {
@@ -153,26 +228,30 @@ int main(int argc, char **argv) {
     dprintf(2, "runts-light: %s: %s\n", argv[1], strerror(errno));
     return 127;
   }
-  std::vector<std::string> node_command(argv + 1, argv + separator + 1);
+  Context context;
+  context.node_command.assign(argv + 1, argv + separator + 1);
   std::vector<std::string> args(argv + separator + 1, argv + argc);
   char cwd[PATH_MAX];
   bool has_cwd = getcwd(cwd, sizeof cwd) != nullptr;
   const char *pwd = getenv(kPwdOfCall);
-  bool pwd_is_cwd = has_cwd && pwd && strcmp(pwd, cwd) == 0;
-  std::string digest = sha256_hex(caller_context(node_command, has_cwd ? cwd : ""));
-  std::string socket_path = dir + '/' + digest + ".sock";
+  context.pwd_is_cwd = has_cwd && pwd && strcmp(pwd, cwd) == 0;
+  context.prefix = dir + '/' + sha256_hex(caller_context(context.node_command, has_cwd ? cwd : ""));
   int lifetime = lifetime_seconds();
-  bool wanted = seen_recently(dir + '/' + digest + ".seen", lifetime) && lifetime > 0;
-
-  struct sigaction given[sizeof kForwardedSignals / sizeof *kForwardedSignals];
-  for (size_t i = 0; i < sizeof kForwardedSignals / sizeof *kForwardedSignals; i++) sigaction(kForwardedSignals[i], nullptr, &given[i]);
+  context.wanted = seen_recently(dir, context.prefix + ".seen", lifetime) && lifetime > 0;
+  for (size_t i = 0; i < kSignalCount; i++) sigaction(kForwardedSignals[i], nullptr, &context.given[i]);
 
   const int stdio[3] = {0, 1, 2};
-  bool refused = false;
-  int sock = has_cwd ? handoff_call(socket_path, cwd, args, stdio, kAnswerTimeoutMs, &refused) : -1;
-  if (refused) unlink(socket_path.c_str());
+  int served = -1, sock = -1;
+  for (int slot = 0; has_cwd && sock < 0 && slot < kSlots; slot++) {
+    bool refused = false;
+    sock = handoff_call(socket_of(context, slot), cwd, args, stdio, kAnswerTimeoutMs, &refused);
+    if (refused) unlink(socket_of(context, slot).c_str());
+    if (sock >= 0) served = slot;
+  }
+  // the next call may come while this one runs (a shim's start, then its delete): its standby
+  // starts now, on the other core
+  refill(context, served);
   if (sock < 0) {
-    if (wanted && access(socket_path.c_str(), F_OK) != 0) start_standby(node_command, socket_path, pwd_is_cwd, given);
     execv(argv[1], argv + 1);
     dprintf(2, "runts-light: %s: %s\n", argv[1], strerror(errno));
     return 127;
@@ -182,8 +261,8 @@ int main(int argc, char **argv) {
   struct sigaction forward = {};
   forward.sa_handler = forward_signal;
   sigemptyset(&forward.sa_mask);
-  for (size_t i = 0; i < sizeof kForwardedSignals / sizeof *kForwardedSignals; i++)
-    if (given[i].sa_handler != SIG_IGN) sigaction(kForwardedSignals[i], &forward, nullptr);
+  for (size_t i = 0; i < kSignalCount; i++)
+    if (context.given[i].sa_handler != SIG_IGN) sigaction(kForwardedSignals[i], &forward, nullptr);
   int32_t status;
   bool reported = read_exit_status(sock, &status);
   if (!reported && forwarded_signal) {
@@ -191,7 +270,6 @@ int main(int argc, char **argv) {
     signal(forwarded_signal, SIG_DFL);
     raise(forwarded_signal);
   }
-  if (wanted && access(socket_path.c_str(), F_OK) != 0) start_standby(node_command, socket_path, pwd_is_cwd, given);
   if (!reported) {
     report_lost_standby();
     return 1;

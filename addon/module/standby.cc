@@ -108,17 +108,20 @@ bool receive_call(int conn, std::string *payload, std::vector<int> *fds) {
 
 }  // namespace
 
-// standbyWait(path, timeoutMs): listens at path until one call comes from our own uid, or none
-// came within timeoutMs (null). A call is { conn, stdio: [fd0, fd1, fd2], cwd, args }; the caller
+// standbyWait(path, starting, timeoutMs): listens at path (and removes the marker `starting`, which
+// said a standby was on its way) until one call comes from our own uid, or none came within
+// timeoutMs (null). A call is { conn, stdio: [fd0, fd1, fd2], cwd, args }; the caller
 // has had its answer, and we are already in its cwd. From then on the client's end closing (it
 // died: it never writes after its call) kills us, as it would have killed the process we stand
 // in for. Null too for a malformed call, an address taken by another standby, ...
 Napi::Value StandbyWait(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   std::string path = info[0].As<Napi::String>().Utf8Value();
-  int timeout_ms = info[1].As<Napi::Number>().Int32Value();
+  std::string starting = info[1].As<Napi::String>().Utf8Value();
+  int timeout_ms = info[2].As<Napi::Number>().Int32Value();
   ino_t ino;
   int sock = listen_at(path, &ino);
+  unlink(starting.c_str());
   if (sock < 0) return env.Null();
   bool called = wait_readable(sock, timeout_ms);
   int conn = called ? accept4(sock, nullptr, nullptr, SOCK_CLOEXEC) : -1;

@@ -36,7 +36,8 @@ function reportExitOnExit(call: StandbyCall): void {
  * name) once this process is that call's, or undefined when none came within the lifetime.
  */
 export function becomeNextCall([socketPath, pwdFlag]: string[]): string[] | undefined {
-  const call = standbyWait(socketPath, lifetimeMs());
+  // build/Release/runts-light marks a standby on its way beside its socket
+  const call = standbyWait(socketPath, socketPath.replace(/\.sock$/, '.starting'), lifetimeMs());
   if (!call) return undefined;
   call.stdio.forEach((fd, i) => {
     dup2(fd, i);

@@ -64,10 +64,15 @@ async function waitFor<T>(what: string, get: () => T | undefined, ms = 10000): P
   }
 }
 
+/** The contexts' files (STANDBY_DIR/DIGEST.seen, -SLOT.starting) the tests remove. */
+const contextPrefixes = new Set<string>();
+
 /** The standby ready for env's next call, started by two calls in that context if need be. */
 async function readyStandby(env: NodeJS.ProcessEnv): Promise<{ pid: number; socket: string }> {
   if (standbysOf(env).length === 0) for (let i = 0; i < 2; i++) runts(env, ['list']);
-  return waitFor('a standby', () => standbysOf(env).find((s) => fs.existsSync(s.socket)));
+  const standby = await waitFor('a standby', () => standbysOf(env).find((s) => fs.existsSync(s.socket)));
+  contextPrefixes.add(standby.socket.replace(/-\d+\.sock$/, ''));
+  return standby;
 }
 
 const endStandbys = () => spawnSync(path.join(REPO, 'scripts', 'end-standbys.sh'));
@@ -115,6 +120,9 @@ afterEach(() => {
 });
 
 afterAll(() => {
+  for (const prefix of contextPrefixes) {
+    for (const file of [`${prefix}.seen`, `${prefix}-0.starting`, `${prefix}-1.starting`]) fs.rmSync(file, { force: true });
+  }
   cleanupBundles();
   fs.rmSync(work, { recursive: true, force: true });
 });
