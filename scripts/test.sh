@@ -4,7 +4,8 @@
 set -u
 cd "$(dirname "$0")/.."
 results=$(mktemp /tmp/runts-jest-XXXXXX.json)
-trap 'rm -f "$results"' EXIT
+# runts' standbys (README "Start-up") the suite's calls left waiting end with it.
+trap 'rm -f "$results"; scripts/end-standbys.sh' EXIT
 npx jest --runInBand --json --outputFile="$results" "$@"
 status=$?
 summary=$(node -e '

@@ -2,8 +2,9 @@
 // Node's command line for them: `runts-light NODE FLAGS... -- ARGS...`. When a standby started
 // in this same context (light/context.cc) is idle, it takes the call (common/handoff.h) and we wait
 // for its exit status; else we become that Node command line, exactly as bin/runts would have.
-// After a call, a new standby is started in the background when the call came within a standby
-// lifetime of a previous one with the same context (README "Start-up": standbys).
+// When the call came within a standby lifetime of a previous one with the same context, a new
+// standby starts in the background as the call is taken or before we become Node (README
+// "Start-up": standbys).
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>

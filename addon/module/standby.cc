@@ -142,6 +142,13 @@ Napi::Value StandbyWait(const Napi::CallbackInfo &info) {
   fcntl(conn, F_SETOWN, getpid());
   fcntl(conn, F_SETSIG, SIGKILL);
   fcntl(conn, F_SETFL, fcntl(conn, F_GETFL) | O_ASYNC);
+  // a client that gave up waiting for the answer (it runs the call itself) closed before that
+  struct pollfd gone = {conn, POLLRDHUP, 0};
+  if (poll(&gone, 1, 0) != 0) {
+    close_all(fds);
+    close(conn);
+    return env.Null();
+  }
 
   Napi::Object call = Napi::Object::New(env);
   call.Set("conn", Napi::Number::New(env, conn));
