@@ -4,6 +4,7 @@
 // environment variable), and every standby it made is ended.
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { cleanupBundles, makeBundle, REPO, RUNTS } from '../../helpers/bundle';
@@ -196,4 +197,19 @@ test('a standby no call came to exits after its lifetime and removes its socket'
   await waitFor('the lifetime to pass', () => (alive(standby.pid) ? undefined : true), 5000);
   expect(fs.existsSync(standby.socket)).toBe(false);
   expect(fs.readdirSync(STANDBY_DIR)).not.toContain(path.basename(standby.socket));
+});
+
+test('a standby refuses a call without its stdio and exits without running anything', async () => {
+  const env = newContext();
+  const standby = await readyStandby(env);
+  const answer = await new Promise<string>((resolve) => {
+    let got = '';
+    const client = net.connect(standby.socket, () => client.write(Buffer.from('\x06\x00\x00\x00/\x00list\x00', 'latin1')));
+    client.on('data', (d) => (got += d));
+    client.on('error', () => undefined);
+    client.on('close', () => resolve(got));
+  });
+  expect(answer).toBe('');
+  await waitFor('the standby to exit', () => (alive(standby.pid) ? undefined : true), 5000);
+  expect(fs.existsSync(standby.socket)).toBe(false);
 });
