@@ -213,6 +213,13 @@ void report_lost_standby() {
   dprintf(2, "time=\"%s\" level=error msg=\"the runts standby running this command ended without an exit status\"\n", stamp);
 }
 
+// The Node command line we were given, as bin/runts would have run it.
+int become_node(char **argv) {
+  execv(argv[1], argv + 1);
+  dprintf(2, "runts-light: %s: %s\n", argv[1], strerror(errno));
+  return 127;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -224,11 +231,7 @@ int main(int argc, char **argv) {
   while (separator < argc && strcmp(argv[separator], "--") != 0) separator++;
   const char *off = getenv("RUNTS_STANDBY");
   std::string dir = separator < argc && !(off && strcmp(off, "0") == 0) ? standby_dir() : "";
-  if (dir.empty()) {
-    execv(argv[1], argv + 1);
-    dprintf(2, "runts-light: %s: %s\n", argv[1], strerror(errno));
-    return 127;
-  }
+  if (dir.empty()) return become_node(argv);
   Context context;
   context.node_command.assign(argv + 1, argv + separator + 1);
   std::vector<std::string> args(argv + separator + 1, argv + argc);
@@ -252,11 +255,7 @@ int main(int argc, char **argv) {
   // the next call may come while this one runs (a shim's start, then its delete): its standby
   // starts now, on the other core
   refill(context, served);
-  if (sock < 0) {
-    execv(argv[1], argv + 1);
-    dprintf(2, "runts-light: %s: %s\n", argv[1], strerror(errno));
-    return 127;
-  }
+  if (sock < 0) return become_node(argv);
 
   standby_pid = peer_pid(sock);
   struct sigaction forward = {};
