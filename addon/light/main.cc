@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -138,9 +139,34 @@ bool claim_start(const Context &c, int slot) {
 
 // A standby in our own context: its own session, stdio on /dev/null, cwd "/", our environment,
 // the signal dispositions we were given.
+// Whether the process that adopted us is a runts program on our Node (the runts shim driving
+// bin/runts): it takes every child it is given for a container's process, to reap and report.
+bool adopted_by_runts(const std::string &node) {
+  char parent_exe[PATH_MAX], ours[PATH_MAX];
+  std::string link = "/proc/" + std::to_string(getppid()) + "/exe";
+  ssize_t n = readlink(link.c_str(), parent_exe, sizeof parent_exe - 1);
+  if (n < 0 || !realpath(node.c_str(), ours)) return false;
+  parent_exe[n] = '\0';
+  return strcmp(parent_exe, ours) == 0;
+}
+
 void start_standby(const Context &c, int slot) {
-  pid_t pid = fork();
-  if (pid != 0) return;
+  pid_t starter = fork();
+  if (starter < 0) return;
+  if (starter > 0) {
+    while (waitpid(starter, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    return;
+  }
+  // The starter exits at once, so the standby is adopted by whoever takes orphans above us:
+  // init, or a subreaper (conmon; a runc shim, which ignores children it does not know).
+  starter = getpid();
+  if (fork() != 0) _exit(0);
+  while (getppid() == starter) usleep(100);
+  if (adopted_by_runts(c.node_command[0])) {
+    unlink(starting_of(c, slot).c_str());
+    _exit(0);
+  }
   for (size_t i = 0; i < kSignalCount; i++) sigaction(kForwardedSignals[i], &c.given[i], nullptr);
   setsid();
   int null = open("/dev/null", O_RDWR);
