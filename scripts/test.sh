@@ -4,17 +4,8 @@
 set -u
 cd "$(dirname "$0")/.."
 results=$(mktemp /tmp/runts-jest-XXXXXX.json)
-# runts' standbys (README "Start-up") the suite's calls left waiting end with it. One living in
-# an engine test's cgroup parent (podman's <parent>/conmon) kept the test from removing it: the
-# engine tests' parents whose test process is gone go once it has.
-end_standbys() {
-  scripts/end-standbys.sh
-  for dir in /sys/fs/cgroup/*/runts-test-podman-* /sys/fs/cgroup/*/runts-test-docker-*; do
-    case $dir in /sys/fs/cgroup/process_api/*) continue ;; esac
-    [ -d "$dir" ] && [ ! -d "/proc/${dir##*-}" ] && find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null
-  done
-}
-trap 'rm -f "$results"; end_standbys' EXIT
+# runts' standbys (README "Start-up") the suite's calls left waiting end with it.
+trap 'rm -f "$results"; scripts/end-standbys.sh' EXIT
 npx jest --runInBand --json --outputFile="$results" "$@"
 status=$?
 summary=$(node -e '

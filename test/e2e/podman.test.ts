@@ -29,6 +29,9 @@ beforeAll(() => {
 afterAll(() => {
   podman('runts', ['rm', '--all', '--force']);
   podman('runts', ['system', 'reset', '--force']);
+  // podman's cleanup calls runts from conmon's cgroup (<parent>/conmon): a standby started there
+  // (README "Start-up") would keep the parent from being removed
+  execFileSync(path.join(REPO, 'scripts', 'end-standbys.sh'));
   removeCgroupTree(cgroupParent);
   fs.rmSync(dir, { recursive: true, force: true });
 });
