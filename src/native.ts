@@ -50,6 +50,14 @@ interface NativeModule {
   createNetns(pin: string): void;
   removeNetns(pin: string): void;
   connectInNetns(nsPath: string, port: number): number;
+  standbyTakeCall(listenFd: number, lifetimeMs: number, room: number): StandbyCall | undefined;
+  showCommandLine(argv: string[]): void;
+}
+
+/** A call a standby took (addon/common/handoff.h): its fds are already this process's 0-2. */
+export interface StandbyCall {
+  cwd: string;
+  args: string[];
 }
 
 const buildDir = path.join(__dirname, '..', 'build', 'Release');
@@ -118,6 +126,12 @@ export const removeNetns = (pin: string) => native().removeNetns(pin);
 /** A non-blocking TCP fd connected (or connecting) to localhost:port inside the network
  *  namespace at nsPath (127.0.0.1, else ::1); the namespace is entered by a short-lived thread. */
 export const connectInNetns = (nsPath: string, port: number) => native().connectInNetns(nsPath, port);
+/** Waits (blocking) on a standby's listening socket for one call, at most lifetimeMs, refusing
+ *  one whose args take more than `room` bytes of command line; the socket is closed and its name
+ *  removed either way. */
+export const standbyTakeCall = (listenFd: number, lifetimeMs: number, room: number) => native().standbyTakeCall(listenFd, lifetimeMs, room);
+/** What /proc/self/cmdline shows from now on (written over the one this process started with). */
+export const showCommandLine = (argv: string[]) => native().showCommandLine(argv);
 /** flock without waiting: false when another holder has the lock. */
 export const tryLockFile = (fd: number, exclusive = true) => native().lockFile(fd, exclusive, false);
 

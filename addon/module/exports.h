@@ -33,3 +33,5 @@ Napi::Value GetXattrs(const Napi::CallbackInfo &info);
 Napi::Value CreateNetns(const Napi::CallbackInfo &info);
 Napi::Value RemoveNetns(const Napi::CallbackInfo &info);
 Napi::Value ConnectInNetns(const Napi::CallbackInfo &info);
+Napi::Value StandbyTakeCall(const Napi::CallbackInfo &info);
+Napi::Value ShowCommandLine(const Napi::CallbackInfo &info);

@@ -36,6 +36,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("createNetns", Napi::Function::New(env, CreateNetns));
   exports.Set("removeNetns", Napi::Function::New(env, RemoveNetns));
   exports.Set("connectInNetns", Napi::Function::New(env, ConnectInNetns));
+  exports.Set("standbyTakeCall", Napi::Function::New(env, StandbyTakeCall));
+  exports.Set("showCommandLine", Napi::Function::New(env, ShowCommandLine));
   return exports;
 }
 

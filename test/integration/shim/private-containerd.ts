@@ -1,9 +1,11 @@
 // A private containerd for tests: own root/state/sockets under a temp dir, CRI disabled, the
 // runts shim on its PATH, a busybox image built here as an OCI layout and imported with ctr.
-// stop() undoes everything it made: containerd, shims, mounts, shim sockets, the temp dir.
+// stop() undoes everything it made: containerd, shims and standby shims, mounts, shim sockets, the
+// temp dir.
 import { ChildProcess, execFileSync, spawn, spawnSync, SpawnSyncReturns } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { removeCgroupTree } from '../../helpers/cgroup-cleanup';
@@ -169,11 +171,33 @@ export class PrivateContainerd {
       for (const id of fs.readdirSync(runcRoot)) spawnSync('runc', ['--root', runcRoot, 'delete', '--force', id]);
       fs.rmSync(runcRoot, { recursive: true, force: true });
     }
+    await endStandbys(this.socket);
     unmountUnder(this.dir);
     for (const socket of sockets) fs.rmSync(socket, { force: true });
     // containerd's default cgroup parent for tasks is /<namespace>.
     removeCgroupTree(`/${this.namespace}`);
     fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** The standby shims the launcher started for starts from this containerd (addon/launcher/standby.cc):
+ *  their markers name its address; a malformed call (an empty message) makes a standby exit and
+ *  remove its socket. */
+export async function endStandbys(containerdSocket: string): Promise<void> {
+  if (!fs.existsSync(SOCKET_DIR)) return;
+  for (const name of fs.readdirSync(SOCKET_DIR)) {
+    if (!name.startsWith('runts-standby-') || !name.endsWith('.called')) continue;
+    const marker = path.join(SOCKET_DIR, name);
+    if (fs.readFileSync(marker, 'utf8') !== containerdSocket) continue;
+    const socket = marker.slice(0, -'.called'.length);
+    await new Promise<void>((resolve) => {
+      const conn = net.createConnection(socket, () => conn.end(Buffer.alloc(4)));
+      conn.on('error', () => resolve());
+      conn.on('close', () => resolve());
+    });
+    for (let i = 0; i < 60 && fs.existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
+    fs.rmSync(socket, { force: true });
+    fs.rmSync(marker, { force: true });
   }
 }
 
