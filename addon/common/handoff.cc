@@ -215,27 +215,24 @@ void spawn_standby(const std::string &socket_path, const std::string &program, c
   if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(null_fd, 1) < 0 || dup2(null_fd, 2) < 0) _exit(1);
   syscall(SYS_close_range, 3, ~0U, 0);
   if (chdir("/") != 0) _exit(1);
-  // Bound at a name of its own, then linked into place: link fails when the name is taken, so
-  // of two spawners only one gets it.
-  std::string temp = socket_path + "." + std::to_string(getpid());
   struct sockaddr_un addr;
   int sock = socket(AF_UNIX, SOCK_STREAM, 0);
-  if (sock < 0 || !unix_address(temp, addr)) _exit(1);
+  if (sock < 0 || !unix_address(socket_path, addr)) _exit(1);
   mode_t mask = umask(0177);
   bool bound = bind(sock, reinterpret_cast<struct sockaddr *>(&addr), sizeof addr) == 0;
-  umask(mask);
-  if (!bound) _exit(1);
-  bool placed = listen(sock, 16) == 0 && link(temp.c_str(), socket_path.c_str()) == 0;
-  if (!placed && errno == EEXIST) {
+  if (!bound && errno == EADDRINUSE) {
     int live = connect_to(socket_path);
-    if (live >= 0) {
-      close(live);  // a standby has it
-    } else if (unlink(socket_path.c_str()) == 0) {
-      placed = link(temp.c_str(), socket_path.c_str()) == 0;  // a stale one's left-over file
-    }
+    if (live >= 0) _exit(0);  // a standby has it
+    // a dead one's file (of two spawners finding it so, the later one's standby keeps the name;
+    // the other's waits unreachable until its lifetime ends)
+    bound = unlink(socket_path.c_str()) == 0 && bind(sock, reinterpret_cast<struct sockaddr *>(&addr), sizeof addr) == 0;
   }
-  unlink(temp.c_str());
-  if (!placed) _exit(0);
+  umask(mask);
+  if (!bound) _exit(0);
+  if (listen(sock, 16) != 0) {
+    unlink(socket_path.c_str());
+    _exit(1);
+  }
   if (sock != 3 && (dup2(sock, 3) < 0 || close(sock) < 0)) _exit(1);
   std::vector<const char *> args(argv);
   args.push_back(nullptr);

@@ -136,6 +136,28 @@ export class PrivateContainerd {
     return pids;
   }
 
+  /** The standby shims waiting for this containerd's next start (src/shim/standby.ts): holders of
+   *  the sockets whose markers name its address. */
+  standbyPids(): number[] {
+    const sockets = standbyMarkers(this.socket).map((marker) => marker.slice(0, -MARKER_SUFFIX.length));
+    const inodes = fs
+      .readFileSync('/proc/net/unix', 'utf8')
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .filter((c) => sockets.includes(c[7]))
+      .map((c) => `socket:[${c[6]}]`);
+    const pids: number[] = [];
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        if (fs.readdirSync(`/proc/${entry}/fd`).some((fd) => inodes.includes(fs.readlinkSync(`/proc/${entry}/fd/${fd}`)))) pids.push(Number(entry));
+      } catch {
+        // exited meanwhile
+      }
+    }
+    return pids;
+  }
+
   /** The shim sockets this containerd's shims listen on (from the bundles' address files). */
   shimSockets(): string[] {
     const tasks = path.join(this.dir, 'state', 'io.containerd.runtime.v2.task', this.namespace);
@@ -180,16 +202,24 @@ export class PrivateContainerd {
   }
 }
 
+const MARKER_SUFFIX = '.called';
+
+/** The standby markers of starts from a containerd: their content is its address. */
+export function standbyMarkers(containerdSocket: string): string[] {
+  if (!fs.existsSync(SOCKET_DIR)) return [];
+  return fs
+    .readdirSync(SOCKET_DIR)
+    .filter((name) => name.startsWith('runts-standby-') && name.endsWith(MARKER_SUFFIX))
+    .map((name) => path.join(SOCKET_DIR, name))
+    .filter((marker) => fs.readFileSync(marker, 'utf8') === containerdSocket);
+}
+
 /** The standby shims the launcher started for starts from this containerd (addon/launcher/standby.cc):
  *  their markers name its address; a malformed call (an empty message) makes a standby exit and
  *  remove its socket. */
 export async function endStandbys(containerdSocket: string): Promise<void> {
-  if (!fs.existsSync(SOCKET_DIR)) return;
-  for (const name of fs.readdirSync(SOCKET_DIR)) {
-    if (!name.startsWith('runts-standby-') || !name.endsWith('.called')) continue;
-    const marker = path.join(SOCKET_DIR, name);
-    if (fs.readFileSync(marker, 'utf8') !== containerdSocket) continue;
-    const socket = marker.slice(0, -'.called'.length);
+  for (const marker of standbyMarkers(containerdSocket)) {
+    const socket = marker.slice(0, -MARKER_SUFFIX.length);
     await new Promise<void>((resolve) => {
       const conn = net.createConnection(socket, () => conn.end(Buffer.alloc(4)));
       conn.on('error', () => resolve());
