@@ -1,7 +1,12 @@
 #include "standby.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "common/handoff.h"
@@ -18,6 +23,8 @@ const char kStandbyAction[] = "standby";
 // Room beyond this start's args for the next one's: only -id (at most 76 characters in
 // containerd) and a -bundle with it differ.
 const size_t kRoomSlack = 256;
+// RUNTS_STANDBY_SECONDS's default (addon/common/handoff.cc)
+const int kDefaultStandbySeconds = 60;
 
 }  // namespace
 
@@ -41,10 +48,36 @@ bool standby_place(int argc, char **argv, const std::vector<char *> &node_prefix
   return true;
 }
 
+namespace {
+
+// Removes the markers of contexts with no start within the standby lifetime (ours, or the default
+// when longer: other contexts may have another): they can make no standby due, and contexts come
+// and go with containerds (and test runs).
+void forget_stale_markers() {
+  int stale_seconds = std::max(standby_seconds(), kDefaultStandbySeconds);
+  DIR *dir = opendir(kSocketDir);
+  if (!dir) return;
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  size_t suffix = strlen(kMarkerSuffix);
+  while (struct dirent *entry = readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name.compare(0, strlen(kSocketPrefix), kSocketPrefix) != 0 || name.size() < suffix || name.compare(name.size() - suffix, suffix, kMarkerSuffix) != 0) continue;
+    struct stat st;
+    if (fstatat(dirfd(dir), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && now.tv_sec - st.st_mtim.tv_sec >= stale_seconds) unlinkat(dirfd(dir), name.c_str(), 0);
+  }
+  closedir(dir);
+}
+
+}  // namespace
+
 void start_next_standby(const StandbyPlace &place, const std::string &node, const std::vector<char *> &node_prefix) {
   // the directory src/shim/start.ts makes for shim sockets
   mkdir("/run/containerd", 0711);
   mkdir(kSocketDir, 0711);
+  struct stat marker;
+  // a context's first start: the time to sweep the others' stale markers
+  if (stat(place.marker.c_str(), &marker) != 0) forget_stale_markers();
   if (!standby_due(place.marker, place.address)) return;
   std::vector<const char *> argv(node_prefix.begin(), node_prefix.end());
   argv.push_back(kStandbyAction);

@@ -1,7 +1,8 @@
 // Standby shims (addon/launcher/standby.cc, src/shim/standby.ts) under the real containerd: a
 // start of a burst is served by a standby that was waiting before it, intact; none when
 // RUNTS_STANDBY=0; a stale standby socket falls back to a Node start; a standby ends after its
-// lifetime and removes its socket.
+// lifetime and removes its socket, and markers of contexts past it are swept.
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { NAMESPACE_GROUP, shimSocketAddress } from '../../../src/shim/address';
@@ -102,9 +103,14 @@ describeIfPossible('standby shims', () => {
     expect(containerd.standbyPids()).not.toContain(standby);
   });
 
-  it('ends a standby after its lifetime (RUNTS_STANDBY_SECONDS) and removes its socket', async () => {
+  it('ends a standby after its lifetime (RUNTS_STANDBY_SECONDS) and removes its socket; older markers go', async () => {
     containerd = await containerdWith({ RUNTS_STANDBY_SECONDS: '2' });
+    // another context's, its last start 2 minutes ago: swept by the first start of a new context
+    const stale = `/run/containerd/s/runts-standby-${createHash('sha256').update(containerd.dir).digest('hex')}.called`;
+    fs.writeFileSync(stale, containerd.dir);
+    fs.utimesSync(stale, new Date(Date.now() - 120000), new Date(Date.now() - 120000));
     const standby = await standbyAfterABurst();
+    expect(fs.existsSync(stale)).toBe(false);
     const socket = standbyMarkers(containerd.socket)[0].replace(/\.called$/, '');
     expect(fs.existsSync(socket)).toBe(true);
     await waitFor(() => !fs.existsSync(`/proc/${standby}`), 'the standby to end', 8000);
