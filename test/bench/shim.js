@@ -6,7 +6,8 @@
 // the shim processes serving 20 detached `sleep` containers, each shim per container and grouped
 // (one shim for all, by the io.kubernetes.cri.sandbox-id annotation), right after the last start
 // and at rest. With perf on PATH, also the CPU time per run (perf stat's task-clock of containerd,
-// the group's running shim and everything they start: shims, runtimes, mounts), steadier than
+// the group's running shim and everything they start: shims, standby shims, runtimes, mounts;
+// a standby is the launcher's child, so perf counts it once it has exited), steadier than
 // latency on a loaded host. Prints; asserts nothing.
 // usage: node test/bench/shim.js [iterations] [containers]   (as root, after npm run build)
 'use strict';
