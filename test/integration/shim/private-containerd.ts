@@ -136,26 +136,9 @@ export class PrivateContainerd {
     return pids;
   }
 
-  /** The standby shims waiting for this containerd's next start (src/shim/standby.ts): holders of
-   *  the sockets whose markers name its address. */
+  /** The standby shims waiting for this containerd's next start (src/shim/standby.ts). */
   standbyPids(): number[] {
-    const sockets = standbyMarkers(this.socket).map((marker) => marker.slice(0, -MARKER_SUFFIX.length));
-    const inodes = fs
-      .readFileSync('/proc/net/unix', 'utf8')
-      .split('\n')
-      .map((l) => l.trim().split(/\s+/))
-      .filter((c) => sockets.includes(c[7]))
-      .map((c) => `socket:[${c[6]}]`);
-    const pids: number[] = [];
-    for (const entry of fs.readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        if (fs.readdirSync(`/proc/${entry}/fd`).some((fd) => inodes.includes(fs.readlinkSync(`/proc/${entry}/fd/${fd}`)))) pids.push(Number(entry));
-      } catch {
-        // exited meanwhile
-      }
-    }
-    return pids;
+    return standbyPidsFor(this.socket);
   }
 
   /** The shim sockets this containerd's shims listen on (from the bundles' address files). */
@@ -212,6 +195,28 @@ export function standbyMarkers(containerdSocket: string): string[] {
     .filter((name) => name.startsWith('runts-standby-') && name.endsWith(MARKER_SUFFIX))
     .map((name) => path.join(SOCKET_DIR, name))
     .filter((marker) => fs.readFileSync(marker, 'utf8') === containerdSocket);
+}
+
+/** The standby shims waiting for starts from a containerd: holders of the sockets whose markers
+ *  name its address. */
+export function standbyPidsFor(containerdSocket: string): number[] {
+  const sockets = standbyMarkers(containerdSocket).map((marker) => marker.slice(0, -MARKER_SUFFIX.length));
+  const inodes = fs
+    .readFileSync('/proc/net/unix', 'utf8')
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter((c) => sockets.includes(c[7]))
+    .map((c) => `socket:[${c[6]}]`);
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readdirSync(`/proc/${entry}/fd`).some((fd) => inodes.includes(fs.readlinkSync(`/proc/${entry}/fd/${fd}`)))) pids.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
 }
 
 /** The standby shims the launcher started for starts from this containerd (addon/launcher/standby.cc):

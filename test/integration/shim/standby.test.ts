@@ -1,12 +1,17 @@
 // Standby shims (addon/launcher/standby.cc, src/shim/standby.ts) under the real containerd: a
-// start of a burst is served by a standby that was waiting before it, intact; none when
+// start of a burst is served by a standby that was waiting before it, intact, and only by one of
+// its own context; none when
 // RUNTS_STANDBY=0; a stale standby socket falls back to a Node start; a standby ends after its
 // lifetime and removes its socket, and markers of contexts past it are swept.
 import { createHash } from 'crypto';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { NAMESPACE_GROUP, shimSocketAddress } from '../../../src/shim/address';
-import { IMAGE, missingPrerequisite, PrivateContainerd, standbyMarkers } from './private-containerd';
+import { TASK_SERVICE, taskType } from '../../../src/foundation/protos/shim';
+import { TtrpcClient } from '../../../src/foundation/ttrpc/client';
+import { endStandbys, IMAGE, missingPrerequisite, PrivateContainerd, SHIM_BIN, standbyMarkers, standbyPidsFor } from './private-containerd';
 
 const RUNTIME = ['--runtime', 'io.containerd.runts.v2'];
 const skip = missingPrerequisite();
@@ -80,6 +85,49 @@ describeIfPossible('standby shims', () => {
     expect(containerd.shimSockets()).toEqual([shimSocketAddress(containerd.socket, containerd.namespace, NAMESPACE_GROUP).replace('unix://', '')]);
     containerd.ctr(['tasks', 'kill', '-s', 'KILL', 'grouped']);
     await waitFor(() => containerd!.ctr(['tasks', 'delete', 'grouped']).status === 0, 'the task to be deleted');
+  });
+
+  it('hands a start only to a standby of its own context (here: the environment)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runts-standby-'));
+    const address = path.join(dir, 'containerd.sock');
+    const shims: string[] = [];
+    const start = (id: string, env: Record<string, string>) => {
+      const bundle = path.join(dir, id);
+      fs.mkdirSync(bundle);
+      fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify({ ociVersion: '1.0.2' }));
+      const r = spawnSync(SHIM_BIN, ['-namespace', 'runts-standby', '-address', address, '-publish-binary', '/usr/bin/containerd', '-id', id, 'start'], {
+        cwd: bundle,
+        encoding: 'utf8',
+        input: '',
+        timeout: 15000,
+        env: { ...process.env, RUNTS_SHIM_ROOT: path.join(dir, 'root'), ...env },
+      });
+      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+      shims.push(r.stdout);
+    };
+    try {
+      start('a1', { CONTEXT: 'a' });
+      start('a2', { CONTEXT: 'a' });
+      await waitFor(() => standbyPidsFor(address).length === 1, 'a standby');
+      const [standby] = standbyPidsFor(address);
+      start('b1', { CONTEXT: 'b' });
+      expect(standbyPidsFor(address)).toContain(standby); // still waiting
+      start('a3', { CONTEXT: 'a' });
+      expect(fs.readFileSync(`/proc/${standby}/cmdline`, 'utf8').split('\0')).toContain('a3');
+    } finally {
+      for (const shim of shims) {
+        try {
+          const client = await TtrpcClient.connect(shim);
+          await client.call(TASK_SERVICE, 'Shutdown', taskType('ShutdownRequest').encode({ now: true }), { timeoutMs: 2000 }).catch(() => {});
+          client.close();
+        } catch {
+          // not listening any more
+        }
+        fs.rmSync(shim.replace('unix://', ''), { force: true });
+      }
+      await endStandbys(address);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('starts no standby when RUNTS_STANDBY=0', async () => {
