@@ -19,7 +19,7 @@
     {
       "target_name": "containerd-shim-runts-v2",
       "type": "executable",
-      "sources": ["<!@(ls -1 addon/launcher/*.cc)", "addon/common/sha256.cc"],
+      "sources": ["<!@(ls -1 addon/launcher/*.cc)", "addon/common/sha256.cc", "addon/common/handoff.cc"],
       "include_dirs": ["addon"],
       "cflags_cc": ["-std=c++17", "-O2", "-fno-exceptions"]
     },

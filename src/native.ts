@@ -17,14 +17,6 @@ export interface SpawnedProgram {
   stderr: number;
 }
 
-/** A call handed to a standby: the connection to its client, the call's stdio fds, cwd and args. */
-export interface StandbyCall {
-  conn: number;
-  stdio: [number, number, number];
-  cwd: string;
-  args: string[];
-}
-
 interface NativeModule {
   spawnInit(initPath: string, fds: number[]): { pid: number; sock: number };
   spawnProgram(file: string, argv: string[], env: string[], cwd: string | null): SpawnedProgram;
@@ -46,7 +38,6 @@ interface NativeModule {
   attachDeviceProgram(dir: string, defaultAllow: boolean, rules: object[]): number;
   setWindowSize(fd: number, rows: number, cols: number): void;
   dup2(from: number, to: number): void;
-  standbyWait(path: string, startingMarker: string, timeoutMs: number): StandbyCall | null;
   releaseIdleMemory(): void;
   mapSnapshotCopy(blobPath: string, copyPath: string): number;
   oomNotifier(cgroupDir: string, v1: boolean): number;
@@ -59,6 +50,17 @@ interface NativeModule {
   createNetns(pin: string): void;
   removeNetns(pin: string): void;
   connectInNetns(nsPath: string, port: number): number;
+  standbyTakeCall(listenFd: number, lifetimeMs: number, room?: number): StandbyCall | undefined;
+  standbyEndWithCaller(conn: number): void;
+  showCommandLine(argv: string[]): void;
+}
+
+/** A call a standby took (addon/common/handoff.h): its fds are already this process's 0-2; conn is
+ *  the connection to its client, open while the call runs. */
+export interface StandbyCall {
+  conn: number;
+  cwd: string;
+  args: string[];
 }
 
 const buildDir = path.join(__dirname, '..', 'build', 'Release');
@@ -101,8 +103,6 @@ export const attachDeviceProgram = (dir: string, defaultAllow: boolean, rules: o
 /** TIOCSWINSZ on a pty master: the container's foreground process gets SIGWINCH. */
 export const setWindowSize = (fd: number, rows: number, cols: number) => native().setWindowSize(fd, rows, cols);
 export const dup2 = (from: number, to: number) => native().dup2(from, to);
-/** A standby's one call (addon/module/standby.cc), or null when none came within timeoutMs. */
-export const standbyWait = (socketPath: string, startingMarker: string, timeoutMs: number) => native().standbyWait(socketPath, startingMarker, timeoutMs);
 /** malloc_trim, and unmaps the executable's clean read-only pages (they stay cached), when the
  *  event loop next goes to sleep: no JavaScript left in this turn maps that code back. */
 export const releaseIdleMemory = () => native().releaseIdleMemory();
@@ -129,6 +129,14 @@ export const removeNetns = (pin: string) => native().removeNetns(pin);
 /** A non-blocking TCP fd connected (or connecting) to localhost:port inside the network
  *  namespace at nsPath (127.0.0.1, else ::1); the namespace is entered by a short-lived thread. */
 export const connectInNetns = (nsPath: string, port: number) => native().connectInNetns(nsPath, port);
+/** Waits (blocking) on a standby's listening socket for one call, at most lifetimeMs, refusing
+ *  one whose args take more than `room` bytes of command line (when given); the socket is closed
+ *  and its name removed either way. */
+export const standbyTakeCall = (listenFd: number, lifetimeMs: number, room?: number) => native().standbyTakeCall(listenFd, lifetimeMs, room);
+/** This process is killed when the client's end of conn closes (the client died). */
+export const standbyEndWithCaller = (conn: number) => native().standbyEndWithCaller(conn);
+/** What /proc/self/cmdline shows from now on (written over the one this process started with). */
+export const showCommandLine = (argv: string[]) => native().showCommandLine(argv);
 /** flock without waiting: false when another holder has the lock. */
 export const tryLockFile = (fd: number, exclusive = true) => native().lockFile(fd, exclusive, false);
 

@@ -1,50 +1,80 @@
 #include "handoff.h"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
+#include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
 
+extern char **environ;
+
 namespace {
 
-std::string payload_of(const std::string &cwd, const std::vector<std::string> &args) {
-  std::string payload = cwd + '\0';
-  for (const std::string &a : args) payload += a + '\0';
-  return payload;
+const int kDefaultSeconds = 60;
+const int kMaxSeconds = 86400;
+
+bool unix_address(const std::string &path, struct sockaddr_un &addr) {
+  addr = {};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) return false;
+  memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  return true;
 }
 
-bool send_message(int sock, const std::string &payload, const int stdio[3]) {
+int connect_to(const std::string &path) {
+  struct sockaddr_un addr;
+  if (!unix_address(path, addr)) return -1;
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  int r;
+  do r = connect(fd, reinterpret_cast<struct sockaddr *>(&addr), sizeof addr);
+  while (r < 0 && errno == EINTR);
+  if (r != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// The message, with the fds on its first bytes; a unix stream socket takes a small message whole,
+// and the rest of a large one follows unadorned.
+bool send_message(int sock, const std::string &payload, const int fds[3]) {
   uint32_t len = static_cast<uint32_t>(payload.size());
-  unsigned char header[4] = {static_cast<unsigned char>(len), static_cast<unsigned char>(len >> 8),
-                             static_cast<unsigned char>(len >> 16), static_cast<unsigned char>(len >> 24)};
-  struct iovec iov[2] = {{header, sizeof header}, {const_cast<char *>(payload.data()), payload.size()}};
+  std::string all = {static_cast<char>(len), static_cast<char>(len >> 8), static_cast<char>(len >> 16), static_cast<char>(len >> 24)};
+  all += payload;
+  struct iovec iov = {all.data(), all.size()};
   char control[CMSG_SPACE(3 * sizeof(int))] = {};
   struct msghdr msg = {};
-  msg.msg_iov = iov;
-  msg.msg_iovlen = 2;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
   msg.msg_control = control;
   msg.msg_controllen = sizeof control;
   struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
   c->cmsg_len = CMSG_LEN(3 * sizeof(int));
-  memcpy(CMSG_DATA(c), stdio, 3 * sizeof(int));
+  memcpy(CMSG_DATA(c), fds, 3 * sizeof(int));
   ssize_t n;
   do n = sendmsg(sock, &msg, MSG_NOSIGNAL);
   while (n < 0 && errno == EINTR);
-  // A unix stream socket takes a small message whole or not at all; the rest, if any, unadorned.
-  size_t sent = n < 0 ? 0 : static_cast<size_t>(n);
-  if (n < 0) return false;
-  std::string all = std::string(reinterpret_cast<char *>(header), sizeof header) + payload;
-  while (sent < all.size()) {
+  if (n <= 0) return false;
+  for (size_t sent = static_cast<size_t>(n); sent < all.size(); sent += static_cast<size_t>(n)) {
     do n = send(sock, all.data() + sent, all.size() - sent, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
     if (n <= 0) return false;
-    sent += static_cast<size_t>(n);
   }
   return true;
 }
@@ -62,28 +92,196 @@ bool answered_taken(int sock, int timeout_ms) {
   return n == 1 && answer == kHandoffTaken;
 }
 
-}  // namespace
+std::string read_small_file(const char *path) {
+  std::string out;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "?";
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  close(fd);
+  return out;
+}
 
-int handoff_call(const std::string &socket_path, const std::string &cwd, const std::vector<std::string> &args,
-                 const int stdio[3], int timeout_ms, bool *refused) {
-  *refused = false;
-  struct sockaddr_un addr = {};
-  if (socket_path.size() >= sizeof addr.sun_path) return -1;
-  addr.sun_family = AF_UNIX;
-  memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
-  int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (sock < 0) return -1;
-  int r;
-  do r = connect(sock, reinterpret_cast<struct sockaddr *>(&addr), sizeof addr);
-  while (r < 0 && errno == EINTR);
-  if (r < 0) {
-    *refused = errno == ECONNREFUSED;
-    close(sock);
+// The lines of /proc/self/status a process inherits.
+std::string inherited_status() {
+  static const char *const kKeys[] = {"Umask:", "Uid:", "Gid:", "Groups:", "SigBlk:", "SigIgn:", "CapInh:", "CapPrm:",
+                                      "CapEff:", "CapBnd:", "CapAmb:", "NoNewPrivs:", "Seccomp:", "Cpus_allowed:",
+                                      "Mems_allowed:"};
+  std::string status = read_small_file("/proc/self/status"), out;
+  size_t at = 0;
+  while (at < status.size()) {
+    size_t end = status.find('\n', at);
+    if (end == std::string::npos) end = status.size();
+    std::string line = status.substr(at, end - at);
+    for (const char *key : kKeys)
+      if (line.compare(0, strlen(key), key) == 0) out += line + '\n';
+    at = end + 1;
+  }
+  return out;
+}
+
+std::string namespaces() {
+  std::vector<std::string> links;
+  DIR *dir = opendir("/proc/self/ns");
+  if (!dir) return "?";
+  while (struct dirent *e = readdir(dir)) {
+    if (e->d_name[0] == '.') continue;
+    char target[PATH_MAX];
+    std::string path = std::string("/proc/self/ns/") + e->d_name;
+    ssize_t n = readlink(path.c_str(), target, sizeof target - 1);
+    links.push_back(std::string(e->d_name) + '=' + (n < 0 ? "?" : std::string(target, static_cast<size_t>(n))));
+  }
+  closedir(dir);
+  std::sort(links.begin(), links.end());
+  std::string out;
+  for (const std::string &l : links) out += l + '\n';
+  return out;
+}
+
+std::string root_identity() {
+  struct stat st;
+  return stat("/", &st) == 0 ? std::to_string(st.st_dev) + ':' + std::to_string(st.st_ino) : "?";
+}
+
+// Removes the markers in dir ending like `suffix` that no call touched for longer than a lifetime.
+void forget_stale_markers(const std::string &dir, const std::string &suffix) {
+  DIR *d = opendir(dir.c_str());
+  if (!d) return;
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  int stale_seconds = std::max(standby_seconds(), kDefaultSeconds);
+  while (struct dirent *e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) continue;
+    struct stat st;
+    if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) && now.tv_sec - st.st_mtim.tv_sec >= stale_seconds)
+      unlinkat(dirfd(d), e->d_name, 0);
+  }
+  closedir(d);
+}
+
+// Whether the process that adopted us runs `program` (realpath'd in `ours`).
+bool adopted_by(const char *ours) {
+  char parent_exe[PATH_MAX];
+  std::string link = "/proc/" + std::to_string(getppid()) + "/exe";
+  ssize_t n = readlink(link.c_str(), parent_exe, sizeof parent_exe - 1);
+  if (n < 0) return false;
+  parent_exe[n] = '\0';
+  return strcmp(parent_exe, ours) == 0;
+}
+
+// In the standby-to-be: the socket at socket_path, listening; -1 when a live standby has the name.
+int bind_standby_socket(const std::string &socket_path) {
+  struct sockaddr_un addr;
+  int sock = socket(AF_UNIX, SOCK_STREAM, 0);
+  if (sock < 0 || !unix_address(socket_path, addr)) return -1;
+  mode_t mask = umask(0177);
+  bool bound = bind(sock, reinterpret_cast<struct sockaddr *>(&addr), sizeof addr) == 0;
+  if (!bound && errno == EADDRINUSE) {
+    int live = connect_to(socket_path);
+    if (live >= 0) return -1;
+    // a dead one's file (of two spawners finding it so, the later one's standby keeps the name;
+    // the other's waits unreachable until its lifetime ends)
+    bound = unlink(socket_path.c_str()) == 0 && bind(sock, reinterpret_cast<struct sockaddr *>(&addr), sizeof addr) == 0;
+  }
+  umask(mask);
+  if (!bound) return -1;
+  if (listen(sock, 16) != 0) {
+    unlink(socket_path.c_str());
     return -1;
   }
-  if (!send_message(sock, payload_of(cwd, args), stdio) || !answered_taken(sock, timeout_ms)) {
+  return sock;
+}
+
+}  // namespace
+
+int hand_off(const std::string &socket_path, const std::string &cwd, const std::vector<std::string> &args, const int fds[3], int timeout_ms) {
+  int sock = connect_to(socket_path);
+  if (sock < 0) return -1;
+  std::string payload = cwd + '\0';
+  for (const std::string &arg : args) payload += arg + '\0';
+  if (!send_message(sock, payload, fds) || !answered_taken(sock, timeout_ms)) {
+    // a standby that reads the message later finds us gone when it answers
     close(sock);
     return -1;
   }
   return sock;
+}
+
+std::string process_context(const std::string &pwd_of_call) {
+  std::string out = "environment\n";
+  const std::string call_pwd = "PWD=" + pwd_of_call;
+  for (char **e = environ; *e; e++) out += (!pwd_of_call.empty() && *e == call_pwd ? std::string("PWD") : std::string(*e)) + '\0';
+  out += "\nstatus\n" + inherited_status();
+  out += "namespaces\n" + namespaces();
+  out += "cgroup\n" + read_small_file("/proc/self/cgroup");
+  out += "root\n" + root_identity() + '\n';
+  out += "limits\n" + read_small_file("/proc/self/limits");
+  out += "oom_score_adj\n" + read_small_file("/proc/self/oom_score_adj");
+  errno = 0;
+  out += "nice\n" + std::to_string(getpriority(PRIO_PROCESS, 0)) + '\n';
+  return out;
+}
+
+bool standbys_enabled() {
+  const char *value = getenv("RUNTS_STANDBY");
+  return !value || strcmp(value, "0") != 0;
+}
+
+int standby_seconds() {
+  const char *value = getenv("RUNTS_STANDBY_SECONDS");
+  if (!value || !*value) return kDefaultSeconds;
+  char *end;
+  long seconds = strtol(value, &end, 10);
+  return *end || seconds <= 0 || seconds > kMaxSeconds ? kDefaultSeconds : static_cast<int>(seconds);
+}
+
+bool standby_due(const std::string &marker, const std::string &note) {
+  struct stat st;
+  if (stat(marker.c_str(), &st) != 0) {
+    size_t slash = marker.rfind('/'), dot = marker.rfind('.');
+    if (slash != std::string::npos && dot != std::string::npos && dot > slash) forget_stale_markers(marker.substr(0, slash), marker.substr(dot));
+    int fd = open(marker.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd >= 0) {
+      if (write(fd, note.data(), note.size()) < 0) {
+        // the note only helps tests find their markers
+      }
+      close(fd);
+    }
+    return false;
+  }
+  utimensat(AT_FDCWD, marker.c_str(), nullptr, AT_SYMLINK_NOFOLLOW);
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  return now.tv_sec - st.st_mtim.tv_sec < standby_seconds();
+}
+
+void spawn_standby(const std::string &socket_path, const std::string &program, const std::vector<const char *> &argv) {
+  char ours[PATH_MAX];
+  if (!realpath(program.c_str(), ours)) return;
+  pid_t starter = fork();
+  if (starter < 0) return;
+  if (starter > 0) {
+    while (waitpid(starter, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    return;
+  }
+  starter = getpid();
+  if (fork() != 0) _exit(0);
+  while (getppid() == starter) usleep(100);
+  if (adopted_by(ours)) _exit(0);
+  setsid();
+  int null_fd = open("/dev/null", O_RDWR);
+  if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(null_fd, 1) < 0 || dup2(null_fd, 2) < 0) _exit(1);
+  syscall(SYS_close_range, 3, ~0U, 0);
+  if (chdir("/") != 0) _exit(1);
+  int sock = bind_standby_socket(socket_path);
+  if (sock < 0) _exit(0);
+  if (sock != 3 && (dup2(sock, 3) < 0 || close(sock) < 0)) _exit(1);
+  std::vector<const char *> args(argv);
+  args.push_back(nullptr);
+  execv(program.c_str(), const_cast<char *const *>(args.data()));
+  unlink(socket_path.c_str());
+  _exit(127);
 }

@@ -15,48 +15,13 @@
 
 #include "annotations.h"
 #include "common/sha256.h"
+#include "start_flags.h"
 
 namespace {
 
 const char kSocketDir[] = "/run/containerd/s/";
 // src/shim/address.ts GROUPING_ANNOTATIONS, in order
 const char *const kGroupingAnnotations[] = {"io.containerd.runc.v2.group", "io.kubernetes.cri.sandbox-id"};
-
-struct StartFlags {
-  std::string address, namespace_, id;
-};
-
-// Go `flag` syntax as src/shim/flags.ts reads it; false for anything but a plain, valid start.
-bool parse_start_flags(int argc, char **argv, StartFlags &flags) {
-  int i = 1;
-  for (; i < argc; i++) {
-    std::string arg = argv[i];
-    if (arg == "--") {
-      i++;
-      break;
-    }
-    if (arg.empty() || arg[0] != '-' || arg == "-") break;
-    std::string body = arg.substr(arg.compare(0, 2, "--") == 0 ? 2 : 1);
-    size_t eq = body.find('=');
-    std::string name = body.substr(0, eq);
-    if (name == "debug") {
-      if (eq != std::string::npos) return false;  // an explicit value: let the shim judge it
-      continue;
-    }
-    std::string *into = name == "address" ? &flags.address : name == "namespace" ? &flags.namespace_ : name == "id" ? &flags.id : nullptr;
-    if (!into && name != "publish-binary" && name != "bundle") return false;
-    std::string value;
-    if (eq != std::string::npos) {
-      value = body.substr(eq + 1);
-    } else if (++i < argc) {
-      value = argv[i];
-    } else {
-      return false;
-    }
-    if (into) *into = value;
-  }
-  return i == argc - 1 && strcmp(argv[i], "start") == 0 && !flags.namespace_.empty() && !flags.id.empty();
-}
 
 bool read_fd(int fd, std::string &out) {
   char buf[8192];

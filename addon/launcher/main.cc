@@ -3,6 +3,8 @@
 // - `delete` whose answer the shim recorded in the bundle (src/shim/delete-response.ts): that file
 //   goes to stdout, with no Node start-up at all.
 // - `start` whose group's shim is listening already (group_join.cc): its address, without Node.
+// - `start` otherwise, when a standby shim of this context listens (standby.cc): it takes the
+//   call, with our pipes below as its stdout and stderr, so no Node starts for it.
 // - `start` otherwise: containerd waits for us to EXIT and reads our output as the shim's address, while the
 //   Node we start may become the long-lived shim. So Node runs in its own session with stdout and
 //   stderr on pipes to us; it reports the address (or an error) there and lets go of them, and we
@@ -22,7 +24,9 @@
 #include <string>
 #include <vector>
 
+#include "common/handoff.h"
 #include "group_join.h"
+#include "standby.h"
 
 namespace {
 
@@ -37,6 +41,9 @@ const char kSnapshot[] = "/dist/snapshot/containerd-shim-runts-v2.blob";
 // Rewritten by every TypeScript build: a snapshot older than it is stale.
 const char kBuiltShim[] = "/dist/shim/main.js";
 const char kStartupNote[] = "RUNTS_STARTUP_NOTE";
+// A standby still starting answers once its Node is up; one that does not in this long is stuck,
+// and the start goes on without it.
+const int kHandoffTimeoutMs = 2000;
 // A long-lived shim's memory, per container unless grouped: it allocates little, so a small young
 // generation; one V8 worker thread is plenty for its small heap (each further one costs ~0.5 MB:
 // stack, malloc arena); and no JIT (~10 MB less resident, 3.5 MB less private): its work is
@@ -109,8 +116,16 @@ bool snapshot_is_fresh(const std::string &checkout, std::string &why) {
   return true;
 }
 
-// Node's command line; `node`, `snapshot` and `entry` own the strings it points into.
-std::vector<char *> node_argv(int argc, char **argv, std::string &node, std::string &snapshot, std::string &entry) {
+struct NodeCommand {
+  std::string node, snapshot, entry;  // own the strings args points into
+  std::string code_file;  // the blob or the built entry: a standby's code
+  std::vector<char *> args;  // Node's command line, nullptr-terminated
+  size_t call_args_at;  // where the launcher's own args begin in it
+};
+
+// Node's command line for this call.
+void node_argv(int argc, char **argv, NodeCommand &command) {
+  std::string &node = command.node, &snapshot = command.snapshot, &entry = command.entry;
   char self[PATH_MAX];
   if (!realpath("/proc/self/exe", self)) fail(std::string("find own executable: ") + strerror(errno));
   std::string checkout(self);
@@ -121,20 +136,23 @@ std::vector<char *> node_argv(int argc, char **argv, std::string &node, std::str
   }
   node = checkout + kPinnedNode;
   // argv[0] names the shim, so ps and argv matching see it whichever way Node starts
-  std::vector<char *> args = {const_cast<char *>("containerd-shim-runts-v2")};
+  std::vector<char *> &args = command.args;
+  args = {const_cast<char *>("containerd-shim-runts-v2")};
   for (const char *flag : kNodeFlags) args.push_back(const_cast<char *>(flag));
   std::string why;
   if (snapshot_is_fresh(checkout, why)) {
     snapshot = checkout + kSnapshot;
     args.insert(args.end(), {const_cast<char *>("--snapshot-blob"), snapshot.data(), const_cast<char *>("--")});
+    command.code_file = snapshot;
   } else {
     setenv(kStartupNote, why.c_str(), 1);
     entry = checkout + kNodeEntry;
     args.push_back(entry.data());
+    command.code_file = checkout + kBuiltShim;
   }
+  command.call_args_at = args.size();
   for (int i = 1; i < argc; i++) args.push_back(argv[i]);
   args.push_back(nullptr);
-  return args;
 }
 
 [[noreturn]] void exec_node(const std::string &node, std::vector<char *> &args) {
@@ -169,19 +187,35 @@ void drain(int out_fd, int err_fd, std::string &out, std::string &err) {
   }
 }
 
-[[noreturn]] void relay_start(const std::string &node, std::vector<char *> &args) {
+// The connection to a standby that took the call, with our pipes' write ends as its stdout and
+// stderr; -1 when none did. It stays open until we exit: a standby that finds its client gone
+// right after answering takes it for one that gave up waiting, and does not run the call.
+int handed_to_standby(int argc, char **argv, const StandbyPlace &standby, int out_fd, int err_fd) {
+  char cwd[PATH_MAX];
+  if (!getcwd(cwd, sizeof cwd)) return -1;
+  const int fds[3] = {0, out_fd, err_fd};
+  return hand_off(standby.socket, cwd, std::vector<std::string>(argv + 1, argv + argc), fds, kHandoffTimeoutMs);
+}
+
+[[noreturn]] void relay_start(int argc, char **argv, NodeCommand &command) {
   int out[2], err[2];
   if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) fail(std::string("pipe: ") + strerror(errno));
-  pid_t pid = fork();
-  if (pid < 0) fail(std::string("fork: ") + strerror(errno));
-  if (pid == 0) {
-    // its own session: the long-lived shim must outlive containerd's process group
-    setsid();
-    if (dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0) _exit(127);
-    exec_node(node, args);
+  std::vector<char *> node_prefix(command.args.begin(), command.args.begin() + command.call_args_at);
+  StandbyPlace standby;
+  bool standbys = standby_place(argc, argv, node_prefix, command.code_file, standby);
+  if (!standbys || handed_to_standby(argc, argv, standby, out[1], err[1]) < 0) {
+    pid_t pid = fork();
+    if (pid < 0) fail(std::string("fork: ") + strerror(errno));
+    if (pid == 0) {
+      // its own session: the long-lived shim must outlive containerd's process group
+      setsid();
+      if (dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0) _exit(127);
+      exec_node(command.node, command.args);
+    }
   }
   close(out[1]);
   close(err[1]);
+  if (standbys) start_next_standby(standby, command.node, node_prefix);
   std::string said, complained;
   drain(out[0], err[0], said, complained);
   write_all(1, said.data(), said.size());
@@ -197,8 +231,8 @@ int main(int argc, char **argv) {
   const char *action = argc > 1 ? argv[argc - 1] : "";
   if (strcmp(action, "delete") == 0) send_recorded_delete();
   if (strcmp(action, "start") == 0) join_running_group(argc, argv);
-  std::string node, snapshot, entry;
-  std::vector<char *> args = node_argv(argc, argv, node, snapshot, entry);
-  if (strcmp(action, "start") == 0) relay_start(node, args);
-  exec_node(node, args);
+  NodeCommand command;
+  node_argv(argc, argv, command);
+  if (strcmp(action, "start") == 0) relay_start(argc, argv, command);
+  exec_node(command.node, command.args);
 }

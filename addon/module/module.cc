@@ -24,7 +24,6 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("attachDeviceProgram", Napi::Function::New(env, AttachDeviceProgram));
   exports.Set("setWindowSize", Napi::Function::New(env, SetWindowSize));
   exports.Set("dup2", Napi::Function::New(env, Dup2));
-  exports.Set("standbyWait", Napi::Function::New(env, StandbyWait));
   exports.Set("releaseIdleMemory", Napi::Function::New(env, ReleaseIdleMemory));
   exports.Set("mapSnapshotCopy", Napi::Function::New(env, MapSnapshotCopy));
   exports.Set("oomNotifier", Napi::Function::New(env, OomNotifier));
@@ -37,6 +36,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("createNetns", Napi::Function::New(env, CreateNetns));
   exports.Set("removeNetns", Napi::Function::New(env, RemoveNetns));
   exports.Set("connectInNetns", Napi::Function::New(env, ConnectInNetns));
+  exports.Set("standbyTakeCall", Napi::Function::New(env, StandbyTakeCall));
+  exports.Set("standbyEndWithCaller", Napi::Function::New(env, StandbyEndWithCaller));
+  exports.Set("showCommandLine", Napi::Function::New(env, ShowCommandLine));
   return exports;
 }
 

@@ -1,8 +1,9 @@
 // The shim's command line as containerd writes it, in Go `flag` syntax: `-name value`,
-// `-name=value`, `--name value`, boolean `-debug`; the first bare word is the action.
+// `-name=value`, `--name value`, boolean `-debug`; the first bare word is the action. One action
+// containerd never sends: `standby`, which the launcher starts ahead of a start (src/shim/standby.ts).
 import { RuntsError } from '../foundation/errors';
 
-export type ShimAction = 'start' | 'delete' | 'version';
+export type ShimAction = 'start' | 'delete' | 'version' | 'standby';
 
 export interface ShimFlags {
   namespace: string;
@@ -57,6 +58,8 @@ export function parseShimFlags(argv: string[]): ShimFlags {
     }
   }
   const rest = argv.slice(i);
+  // the standby's one operand: room on its command line for the start it takes
+  if (rest[0] === 'standby' && rest.length === 2) return { ...flags, action: 'standby' };
   if (rest.length > 1) throw new RuntsError(`unexpected arguments after ${rest[0]}: ${rest.slice(1).join(' ')}`, 'invalid');
   if (rest.length === 1 && !['start', 'delete'].includes(rest[0])) throw new RuntsError(`unknown action ${rest[0]} (want start or delete)`, 'invalid');
   if (version) return flags;

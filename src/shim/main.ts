@@ -19,6 +19,11 @@ async function main(argv: string[]): Promise<void> {
     case 'delete':
       process.stdout.write(await (await import('./delete')).deleteShim(flags));
       return;
+    case 'standby': {
+      const call = (await import('./standby')).takeCall();
+      if (call) await main(call);
+      return;
+    }
   }
 }
 

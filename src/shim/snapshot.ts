@@ -1,5 +1,5 @@
 // The shim's startup-snapshot entry (bundled and snapshotted by scripts/build-snapshots.js):
-// every module of start, serve (the task service, its .proto descriptors) and delete is loaded
+// every module of start, serve (the task service, its .proto descriptors), delete and standby is loaded
 // while the snapshot is built; the command line is read when a shim starts from it (the
 // launcher: node --snapshot-blob containerd-shim-runts-v2.blob -- ARGS).
 import { startupSnapshot } from 'v8';
@@ -13,6 +13,7 @@ import { warmUsualCodecs } from './warm-codecs';
 require('./start');
 require('./serve');
 require('./delete');
+require('./standby');
 // net's listen() loads cluster (which loads child_process and dgram) on a new shim's first listen
 require('cluster');
 // the .proto descriptors of its task API and ttrpc with their codecs generated (on first use otherwise)

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // The runts shim against containerd's runc shim, in one run on the same private containerd and
-// image: median latency of `ctr run --rm IMAGE id /bin/true` (each container with its own shim,
-// and joining a group whose shim runs already), and the memory (RSS and PSS) of
+// image: median latency of `ctr run --rm IMAGE id /bin/true` (each container with its own shim:
+// runts' from a standby after the first runs, unless RUNTS_STANDBY=0; and joining a group whose
+// shim runs already), the resting standby's memory, and the memory (RSS and PSS) of
 // the shim processes serving 20 detached `sleep` containers, each shim per container and grouped
 // (one shim for all, by the io.kubernetes.cri.sandbox-id annotation), right after the last start
 // and at rest. With perf on PATH, also the CPU time per run (perf stat's task-clock of containerd,
-// the group's running shim and everything they start: shims, runtimes, mounts), steadier than
+// the group's running shim and everything they start: shims, standby shims, runtimes, mounts;
+// a standby is the launcher's child, so perf counts it once it has exited), steadier than
 // latency on a loaded host. Prints; asserts nothing.
 // usage: node test/bench/shim.js [iterations] [containers]   (as root, after npm run build)
 'use strict';
@@ -137,24 +139,28 @@ async function main() {
         removeAll(containerd);
       }
     }
+    await sleep(REST_MS);
+    const standby = containerd.standbyPids().map((pid) => ({ rss: procKb(pid, 'status', 'VmRSS'), privateDirty: procKb(pid, 'smaps_rollup', 'Private_Dirty') }));
     const memory = {};
     for (const kind of Object.keys(RUNTIMES)) {
       memory[kind] = await shimMemory(containerd, kind, false);
       memory[`${kind} grouped`] = await shimMemory(containerd, kind, true);
     }
-    report(latency, cpu, memory);
+    report(latency, cpu, memory, standby);
   } finally {
     removeAll(containerd);
     await containerd.stop();
   }
 }
 
-function report(latency, cpu, memory) {
+function report(latency, cpu, memory, standby) {
   const mb = (kb) => (kb / 1024).toFixed(1);
   console.log(`ctr run --rm IMAGE id /bin/true, median of ${N} (latency) and mean (CPU: containerd + shims + what they start):`);
   for (const [kind, ms] of Object.entries(latency)) console.log(`  ${kind.padEnd(14)} ${ms.toFixed(1).padStart(7)} ms   CPU ${cpu[kind].toFixed(1).padStart(6)} ms`);
   console.log(`  runts/runc: ${(latency.runts / latency.runc).toFixed(2)}x; grouped (shim already up): ${(latency['runts grouped'] / latency['runc grouped']).toFixed(2)}x`);
   console.log(`  CPU runts/runc: ${(cpu.runts / cpu.runc).toFixed(2)}x; grouped: ${(cpu['runts grouped'] / cpu['runc grouped']).toFixed(2)}x`);
+  for (const m of standby) console.log(`resting standby shim: RSS ${mb(m.rss)} MB, private dirty ${mb(m.privateDirty)} MB`);
+  if (!standby.length) console.log('no standby shim (RUNTS_STANDBY=0, or none waiting)');
   console.log(`shim memory with ${CONTAINERS} detached sleep containers, right after the last start and ${REST_MS / 1000} s later (at rest):`);
   console.log('  shims            count   RSS MB   PSS MB   at rest: RSS MB   PSS MB   PSS MB per container');
   for (const [name, m] of Object.entries(memory)) {

@@ -1,9 +1,11 @@
 // A private containerd for tests: own root/state/sockets under a temp dir, CRI disabled, the
 // runts shim on its PATH, a busybox image built here as an OCI layout and imported with ctr.
-// stop() undoes everything it made: containerd, shims, mounts, shim sockets, the temp dir.
+// stop() undoes everything it made: containerd, shims and standby shims, mounts, shim sockets, the
+// temp dir.
 import { ChildProcess, execFileSync, spawn, spawnSync, SpawnSyncReturns } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { removeCgroupTree } from '../../helpers/cgroup-cleanup';
@@ -134,6 +136,11 @@ export class PrivateContainerd {
     return pids;
   }
 
+  /** The standby shims waiting for this containerd's next start (src/shim/standby.ts). */
+  standbyPids(): number[] {
+    return standbyPidsFor(this.socket);
+  }
+
   /** The shim sockets this containerd's shims listen on (from the bundles' address files). */
   shimSockets(): string[] {
     const tasks = path.join(this.dir, 'state', 'io.containerd.runtime.v2.task', this.namespace);
@@ -169,11 +176,63 @@ export class PrivateContainerd {
       for (const id of fs.readdirSync(runcRoot)) spawnSync('runc', ['--root', runcRoot, 'delete', '--force', id]);
       fs.rmSync(runcRoot, { recursive: true, force: true });
     }
+    await endStandbys(this.socket);
     unmountUnder(this.dir);
     for (const socket of sockets) fs.rmSync(socket, { force: true });
     // containerd's default cgroup parent for tasks is /<namespace>.
     removeCgroupTree(`/${this.namespace}`);
     fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+const MARKER_SUFFIX = '.called';
+
+/** The standby markers of starts from a containerd: their content is its address. */
+export function standbyMarkers(containerdSocket: string): string[] {
+  if (!fs.existsSync(SOCKET_DIR)) return [];
+  return fs
+    .readdirSync(SOCKET_DIR)
+    .filter((name) => name.startsWith('runts-standby-') && name.endsWith(MARKER_SUFFIX))
+    .map((name) => path.join(SOCKET_DIR, name))
+    .filter((marker) => fs.readFileSync(marker, 'utf8') === containerdSocket);
+}
+
+/** The standby shims waiting for starts from a containerd: holders of the sockets whose markers
+ *  name its address. */
+export function standbyPidsFor(containerdSocket: string): number[] {
+  const sockets = standbyMarkers(containerdSocket).map((marker) => marker.slice(0, -MARKER_SUFFIX.length));
+  const inodes = fs
+    .readFileSync('/proc/net/unix', 'utf8')
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter((c) => sockets.includes(c[7]))
+    .map((c) => `socket:[${c[6]}]`);
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readdirSync(`/proc/${entry}/fd`).some((fd) => inodes.includes(fs.readlinkSync(`/proc/${entry}/fd/${fd}`)))) pids.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
+}
+
+/** The standby shims the launcher started for starts from this containerd (addon/launcher/standby.cc):
+ *  their markers name its address; a malformed call (an empty message) makes a standby exit and
+ *  remove its socket. */
+export async function endStandbys(containerdSocket: string): Promise<void> {
+  for (const marker of standbyMarkers(containerdSocket)) {
+    const socket = marker.slice(0, -MARKER_SUFFIX.length);
+    await new Promise<void>((resolve) => {
+      const conn = net.createConnection(socket, () => conn.end(Buffer.alloc(4)));
+      conn.on('error', () => resolve());
+      conn.on('close', () => resolve());
+    });
+    for (let i = 0; i < 60 && fs.existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
+    fs.rmSync(socket, { force: true });
+    fs.rmSync(marker, { force: true });
   }
 }
 

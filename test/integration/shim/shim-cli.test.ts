@@ -8,7 +8,7 @@ import { recordDeleted } from '../../../src/shim/delete-response';
 import { TASK_SERVICE, taskType } from '../../../src/foundation/protos/shim';
 import { shimSocketAddress } from '../../../src/shim/address';
 import { socketPathOf } from '../../../src/foundation/ttrpc/socket-path';
-import { missingPrerequisite, SHIM_BIN } from './private-containerd';
+import { endStandbys, missingPrerequisite, SHIM_BIN } from './private-containerd';
 
 const skip = missingPrerequisite();
 const describeIfPossible = skip ? describe.skip : describe;
@@ -46,6 +46,8 @@ describeIfPossible('containerd-shim-runts-v2 start and delete', () => {
   });
 
   afterEach(async () => {
+    // starts in a row leave a standby shim (and its marker) behind
+    await endStandbys(path.join(dir, 'containerd.sock'));
     for (const socket of sockets) {
       try {
         const client = await TtrpcClient.connect(socket);

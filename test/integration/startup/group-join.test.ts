@@ -7,7 +7,7 @@ import * as path from 'path';
 import { TtrpcClient } from '../../../src/foundation/ttrpc/client';
 import { TASK_SERVICE, taskType } from '../../../src/foundation/protos/shim';
 import { shimSocketAddress } from '../../../src/shim/address';
-import { missingPrerequisite, SHIM_BIN } from '../shim/private-containerd';
+import { endStandbys, missingPrerequisite, SHIM_BIN } from '../shim/private-containerd';
 
 const skip = missingPrerequisite();
 const describeIfPossible = skip ? describe.skip : describe;
@@ -43,6 +43,8 @@ describeIfPossible('the shim launcher joins a running group without Node', () =>
   });
 
   afterEach(async () => {
+    // starts in a row leave a standby shim (and its marker) behind
+    await endStandbys(path.join(dir, 'containerd.sock'));
     for (const socket of sockets) {
       try {
         const client = await TtrpcClient.connect(socket);

@@ -65,14 +65,14 @@ async function waitFor<T>(what: string, get: () => T | undefined, ms = 10000): P
   }
 }
 
-/** The contexts' files (STANDBY_DIR/DIGEST.seen, -SLOT.starting) the tests remove. */
+/** The contexts' markers (STANDBY_DIR/DIGEST.seen) the tests remove. */
 const contextPrefixes = new Set<string>();
 
 /** The standby ready for env's next call, started by two calls in that context if need be. */
 async function readyStandby(env: NodeJS.ProcessEnv): Promise<{ pid: number; socket: string }> {
   if (standbysOf(env).length === 0) for (let i = 0; i < 2; i++) runts(env, ['list']);
   const standby = await waitFor('a standby', () => standbysOf(env).find((s) => fs.existsSync(s.socket)));
-  contextPrefixes.add(standby.socket.replace(/-\d+\.sock$/, ''));
+  contextPrefixes.add(standby.socket.replace(/\.sock$/, ''));
   return standby;
 }
 
@@ -121,9 +121,7 @@ afterEach(() => {
 });
 
 afterAll(() => {
-  for (const prefix of contextPrefixes) {
-    for (const file of [`${prefix}.seen`, `${prefix}-0.starting`, `${prefix}-1.starting`]) fs.rmSync(file, { force: true });
-  }
+  for (const prefix of contextPrefixes) fs.rmSync(`${prefix}.seen`, { force: true });
   cleanupBundles();
   fs.rmSync(work, { recursive: true, force: true });
 });
@@ -155,7 +153,8 @@ test('without a standby, with RUNTS_STANDBY=0, or with a stale socket, runts sta
   const off = runts({ ...env, RUNTS_STANDBY: '0' }, ['--debug', 'list']);
   expect(off.stderr).not.toContain(`(pid ${standby.pid},`);
   expect(alive(standby.pid) && fs.existsSync(standby.socket)).toBe(true);
-  // a standby killed outright leaves its socket: refused, removed, and the call runs anyway
+  // a standby killed outright leaves its socket: refused, the call runs anyway, and the next
+  // standby takes the name over
   process.kill(standby.pid, 'SIGKILL');
   await waitFor('the standby gone', () => (alive(standby.pid) ? undefined : true));
   expect(fs.existsSync(standby.socket)).toBe(true);
