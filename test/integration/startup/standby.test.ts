@@ -71,7 +71,11 @@ const contextPrefixes = new Set<string>();
 /** The standby ready for env's next call, started by two calls in that context if need be. */
 async function readyStandby(env: NodeJS.ProcessEnv): Promise<{ pid: number; socket: string }> {
   if (standbysOf(env).length === 0) for (let i = 0; i < 2; i++) runts(env, ['list']);
-  const standby = await waitFor('a standby', () => standbysOf(env).find((s) => fs.existsSync(s.socket)));
+  // the one that took the second call shares the socket's name until it has exited
+  const standby = await waitFor('a standby', () => {
+    const living = standbysOf(env).filter((s) => alive(s.pid));
+    return living.length === 1 && fs.existsSync(living[0].socket) ? living[0] : undefined;
+  });
   contextPrefixes.add(standby.socket.replace(/\.sock$/, ''));
   return standby;
 }
