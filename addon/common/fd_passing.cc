@@ -5,19 +5,25 @@
 #include <cerrno>
 #include <cstring>
 
-ssize_t send_with_fd(int sock, const void *data, size_t len, int fd) {
-  char control[CMSG_SPACE(sizeof(int))] = {};
+ssize_t send_with_fds(int sock, const void *data, size_t len, const int *fds, size_t count) {
+  // the most any caller passes: a standby's call, its stdio
+  constexpr size_t kMaxFds = 3;
+  if (count == 0 || count > kMaxFds) {
+    errno = EINVAL;
+    return -1;
+  }
+  char control[CMSG_SPACE(kMaxFds * sizeof(int))] = {};
   struct iovec iov = {const_cast<void *>(data), len};
   struct msghdr msg = {};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
   msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
+  msg.msg_controllen = CMSG_SPACE(count * sizeof(int));
   struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  c->cmsg_len = CMSG_LEN(count * sizeof(int));
+  memcpy(CMSG_DATA(c), fds, count * sizeof(int));
   ssize_t n;
   do n = sendmsg(sock, &msg, MSG_NOSIGNAL);
   while (n < 0 && errno == EINTR);

@@ -1,5 +1,7 @@
 #include "handoff.h"
 
+#include "fd_passing.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -55,21 +57,7 @@ bool send_message(int sock, const std::string &payload, const int fds[3]) {
   uint32_t len = static_cast<uint32_t>(payload.size());
   std::string all = {static_cast<char>(len), static_cast<char>(len >> 8), static_cast<char>(len >> 16), static_cast<char>(len >> 24)};
   all += payload;
-  struct iovec iov = {all.data(), all.size()};
-  char control[CMSG_SPACE(3 * sizeof(int))] = {};
-  struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(3 * sizeof(int));
-  memcpy(CMSG_DATA(c), fds, 3 * sizeof(int));
-  ssize_t n;
-  do n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
+  ssize_t n = send_with_fds(sock, all.data(), all.size(), fds, 3);
   if (n <= 0) return false;
   for (size_t sent = static_cast<size_t>(n); sent < all.size(); sent += static_cast<size_t>(n)) {
     do n = send(sock, all.data() + sent, all.size() - sent, MSG_NOSIGNAL);
