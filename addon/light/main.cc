@@ -26,7 +26,8 @@
 
 namespace {
 
-// The standby's own Node arguments: it waits at the socket named next.
+// The standby's own Node arguments: it waits on fd 3 for a call at the socket named next (the
+// name is for ps and scripts/end-standbys.sh) ...
 const char kStandbyFlag[] = "--runts-standby";
 // ... and sets PWD to each call's cwd (its callers' PWD was their cwd: Go's os/exec sets it).
 const char kPwdFollowsCwdFlag[] = "--pwd-is-cwd";
