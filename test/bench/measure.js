@@ -8,10 +8,10 @@ const path = require('path');
 
 function timer(workDir) {
   const errFile = path.join(workDir, 'stderr');
-  return function time(cmd, args) {
+  return function time(cmd, args, env = process.env) {
     const err = fs.openSync(errFile, 'w');
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', err] });
+    const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', err], env });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     fs.closeSync(err);
     if (r.status !== 0) throw new Error(`${cmd} ${args.slice(-6).join(' ')}: exit ${r.status}: ${fs.readFileSync(errFile, 'utf8').slice(0, 300)}`);

@@ -4,6 +4,9 @@
 // for runts from its startup snapshot (as bin/runts starts it), runts loading its modules on the
 // pinned Node, runts loading its modules on the system's Node, runc and crun; and the floor
 // `node -e 0` of the pinned Node. Prints the issue's targets with their ratios; asserts nothing.
+// runts' rows start a fresh Node for each call (RUNTS_STANDBY=0), as the targets are about that
+// start; in wall time, "runts, standbys" is bin/runts as it is (light calls of a burst served by a
+// standby started ahead, README "Start-up"; its CPU is paid before the call, so not in CPU mode).
 // Then runtsd against containerd: ready (socket accepting) and idle PSS. The engine, shim and
 // group figures are printed by engines.js, shim.js and daemon.js.
 // usage: node test/bench/startup.js [iterations]   (as root, after npm run build)
@@ -25,8 +28,8 @@ const pinnedNode = path.join(repo, 'node_modules', '.bin', 'node');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'runts-bench-startup-'));
 const wallTime = timer(work);
 const perfOut = path.join(work, 'perf');
-function cpuTime(cmd, args) {
-  wallTime('perf', ['stat', '-x,', '-e', 'task-clock', '-o', perfOut, '--', cmd, ...args]);
+function cpuTime(cmd, args, env) {
+  wallTime('perf', ['stat', '-x,', '-e', 'task-clock', '-o', perfOut, '--', cmd, ...args], env);
   return Number(fs.readFileSync(perfOut, 'utf8').split('\n').find((l) => l.includes('task-clock')).split(',')[0]);
 }
 const time = process.env.STARTUP_CPU === '1' ? cpuTime : wallTime;
@@ -57,6 +60,9 @@ const runtimes = {
 };
 if (spawnSync('which', ['crun']).status === 0) runtimes.crun = [crunWrapper];
 if (process.env.STARTUP_BASELINE) runtimes['runts, baseline'] = [path.join(path.resolve(process.env.STARTUP_BASELINE), 'bin', 'runts')];
+if (time === wallTime) runtimes['runts, standbys'] = [runtsBin];
+const freshNode = { ...process.env, RUNTS_STANDBY: '0' };
+const envOf = (name) => (name === 'runts' || name === 'runts, baseline' ? freshNode : process.env);
 
 // Round-robin: each iteration measures every runtime once, so load from other work on the machine
 // falls on all of them alike and the ratios of one run stay comparable.
@@ -65,7 +71,7 @@ const samples = { 'node -e 0': { floor: [] } };
 const active = Object.entries(runtimes).map(([name, [cmd, ...pre]], n) => {
   const root = path.join(work, `root-${name.replace(/\W+/g, '-')}`);
   samples[name] = Object.fromEntries(COLUMNS.map((c) => [c, []]));
-  return { name, rt: (...args) => time(cmd, [...pre, '--root', root, ...args]), id: (i) => `bench-startup-${process.pid}-${n}-${i}` };
+  return { name, rt: (...args) => time(cmd, [...pre, '--root', root, ...args], envOf(name)), id: (i) => `bench-startup-${process.pid}-${n}-${i}` };
 });
 try {
   for (let i = -1; i < N; i++) {
@@ -86,6 +92,7 @@ try {
     }
   }
 } finally {
+  execFileSync(path.join(repo, 'scripts', 'end-standbys.sh'));
   fs.rmSync(work, { recursive: true, force: true });
   removeCgroupTree(`runts-bench-startup-${process.pid}`);
 }
@@ -108,6 +115,8 @@ if (rt) {
     const over = rt[c] - floor;
     console.log(`target runts ${c} ≤ node -e 0 + 10 ms: +${over.toFixed(1)} ms (${over <= 10 ? 'met' : 'not met'}); ${(rt[c] / results.runc[c]).toFixed(1)}x runc`);
   }
+  const served = results['runts, standbys'];
+  if (served) console.log(`runts with standbys / runc: ${['state', 'list', 'kill', 'start'].map((c) => `${c} ${(served[c] / results.runc[c]).toFixed(1)}x`).join(', ')}`);
   const base = results['runts, baseline'];
   if (base) console.log(`runts / baseline: ${columns.map((c) => `${c} ${(rt[c] / base[c]).toFixed(2)}x`).join(', ')}`);
 }
