@@ -19,14 +19,14 @@
     {
       "target_name": "containerd-shim-runts-v2",
       "type": "executable",
-      "sources": ["<!@(ls -1 addon/launcher/*.cc)", "addon/common/sha256.cc", "addon/common/handoff.cc", "addon/common/fd_passing.cc"],
+      "sources": ["<!@(ls -1 addon/launcher/*.cc)", "addon/common/sha256.cc", "addon/standby/handoff.cc", "addon/common/fd_passing.cc"],
       "include_dirs": ["addon"],
       "cflags_cc": ["-std=c++17", "-O2", "-fno-exceptions"]
     },
     {
       "target_name": "runts-light",
       "type": "executable",
-      "sources": ["<!@(ls -1 addon/light/*.cc)", "addon/common/handoff.cc", "addon/common/fd_passing.cc", "addon/common/sha256.cc"],
+      "sources": ["<!@(ls -1 addon/light/*.cc)", "addon/standby/handoff.cc", "addon/common/fd_passing.cc", "addon/common/sha256.cc"],
       "include_dirs": ["addon"],
       "cflags_cc": ["-std=c++17", "-O2", "-fno-exceptions"],
       "ldflags": ["-static"]

@@ -55,7 +55,7 @@ interface NativeModule {
   showCommandLine(argv: string[]): void;
 }
 
-/** A call a standby took (addon/common/handoff.h): its fds are already this process's 0-2; conn is
+/** A call a standby took (addon/standby/handoff.h): its fds are already this process's 0-2; conn is
  *  the connection to its client, open while the call runs. */
 export interface StandbyCall {
   conn: number;

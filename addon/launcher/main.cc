@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "common/handoff.h"
+#include "standby/handoff.h"
 #include "group_join.h"
 #include "standby.h"
 
@@ -202,7 +202,7 @@ int handed_to_standby(int argc, char **argv, const StandbyPlace &standby, int ou
   if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) fail(std::string("pipe: ") + strerror(errno));
   std::vector<char *> node_prefix(command.args.begin(), command.args.begin() + command.call_args_at);
   StandbyPlace standby;
-  bool standbys = standby_place(argc, argv, node_prefix, command.code_file, standby);
+  bool standbys = standby_place(argc, argv, command.node, node_prefix, command.code_file, standby);
   if (!standbys || handed_to_standby(argc, argv, standby, out[1], err[1]) < 0) {
     pid_t pid = fork();
     if (pid < 0) fail(std::string("fork: ") + strerror(errno));

@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-#include "common/handoff.h"
+#include "standby/handoff.h"
 #include "common/sha256.h"
 #include "start_flags.h"
 
@@ -21,15 +21,15 @@ const size_t kRoomSlack = 256;
 
 }  // namespace
 
-bool standby_place(int argc, char **argv, const std::vector<char *> &node_prefix, const std::string &code_file, StandbyPlace &place) {
+bool standby_place(int argc, char **argv, const std::string &node, const std::vector<char *> &node_prefix, const std::string &code_file, StandbyPlace &place) {
   if (!standbys_enabled()) return false;
   StartFlags flags;
   if (!parse_start_flags(argc, argv, flags)) return false;
-  struct stat code;
-  if (stat(code_file.c_str(), &code) != 0) return false;
+  std::string code = file_identity(code_file);
+  if (code.empty()) return false;
   std::string context = "containerd-shim-runts-v2 standby 1\n";
   for (const char *arg : node_prefix) context += std::string(arg) + '\0';
-  context += code_file + '@' + std::to_string(code.st_mtim.tv_sec) + '.' + std::to_string(code.st_mtim.tv_nsec) + '\n';
+  context += '\n' + file_identity(node) + code;
   for (const std::string &arg : flags.shared) context += arg + '\0';
   context += '\n' + process_context("");
   place.socket = kSocketDir + std::string(kSocketPrefix) + sha256_hex(context);

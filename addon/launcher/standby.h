@@ -13,11 +13,11 @@ struct StandbyPlace {
 };
 
 // The standby place of this start's context: sha256 over the Node command line up to the call's
-// args (the launcher's checkout, Node's path and flags, the blob or entry with its mtime), the
+// args (the launcher's checkout, Node's flags; Node and the blob or entry as files: file_identity), the
 // start flags that are not per container (address, namespace, publish-binary, debug), and the
 // process context (environment, namespaces, cgroup, ...). False when standbys are off
 // (RUNTS_STANDBY=0) or the start is not a plain one.
-bool standby_place(int argc, char **argv, const std::vector<char *> &node_prefix, const std::string &code_file, StandbyPlace &place);
+bool standby_place(int argc, char **argv, const std::string &node, const std::vector<char *> &node_prefix, const std::string &code_file, StandbyPlace &place);
 
 // After this start: the next standby, when the policy wants one (runs in the background).
 void start_next_standby(const StandbyPlace &place, const std::string &node, const std::vector<char *> &node_prefix);

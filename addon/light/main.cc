@@ -1,7 +1,7 @@
 // runts-light: how bin/runts starts the light commands (state, kill, start, delete, ...), given
 // Node's command line for them: `runts-light NODE FLAGS... -- ARGS...`. When a standby started
 // in this same context (its socket is named by a digest of the command line and process_context)
-// is idle, it takes the call (common/handoff.h) and we wait for its exit status; else we become
+// is idle, it takes the call (standby/handoff.h) and we wait for its exit status; else we become
 // that Node command line, exactly as bin/runts would have. When the call came within a standby
 // lifetime of a previous one with the same context, a new standby starts in the background as the
 // call is taken or before we become Node (README "Start-up": standbys).
@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "common/handoff.h"
+#include "standby/handoff.h"
 #include "common/sha256.h"
 
 namespace {
@@ -54,13 +54,6 @@ std::string standby_dir() {
   return dir;
 }
 
-std::string file_identity(const std::string &path) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) return "?";
-  return std::to_string(st.st_dev) + ':' + std::to_string(st.st_ino) + ':' + std::to_string(st.st_mtim.tv_sec) + '.' +
-         std::to_string(st.st_mtim.tv_nsec);
-}
-
 // The Node command line's part of a context: its words, and the runtime and the blob as files (a
 // rebuilt dist or another Node never serves with old code).
 std::string command_identity(const std::vector<std::string> &node_command) {
@@ -68,7 +61,7 @@ std::string command_identity(const std::vector<std::string> &node_command) {
   for (const std::string &a : node_command) out += a + '\0';
   out += '\n';
   for (size_t i = 0; i < node_command.size(); i++)
-    if (i == 0 || node_command[i - 1] == "--snapshot-blob") out += file_identity(node_command[i]) + '\n';
+    if (i == 0 || node_command[i - 1] == "--snapshot-blob") out += file_identity(node_command[i]);
   return out;
 }
 

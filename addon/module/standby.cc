@@ -1,4 +1,4 @@
-// A standby's side of the handoff (addon/common/handoff.h): wait, synchronously (an idle standby has
+// A standby's side of the handoff (addon/standby/handoff.h): wait, synchronously (an idle standby has
 // nothing else to do), on the listening socket for one call, put its fds on 0-2 and give its cwd
 // and args to the program (the shim, runts' light commands); end with the caller; and the command
 // line a shim standby that took a call shows from then on, that of a shim started for it (written
@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "common/handoff.h"
+#include "standby/handoff.h"
 #include "module/errors.h"
 #include "module/exports.h"
 

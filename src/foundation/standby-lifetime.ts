@@ -1,4 +1,4 @@
-// What a standby (addon/common/handoff.h) is started with, read the way its clients read it.
+// What a standby (addon/standby/handoff.h) is started with, read the way its clients read it.
 
 /** The fd a standby's spawner gives it its listening socket on (spawn_standby). */
 export const STANDBY_LISTEN_FD = 3;

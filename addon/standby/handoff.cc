@@ -1,7 +1,5 @@
 #include "handoff.h"
 
-#include "fd_passing.h"
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -20,6 +18,8 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+
+#include "common/fd_passing.h"
 
 extern char **environ;
 
@@ -195,6 +195,13 @@ int hand_off(const std::string &socket_path, const std::string &cwd, const std::
     return -1;
   }
   return sock;
+}
+
+std::string file_identity(const std::string &path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return "";
+  return path + '@' + std::to_string(st.st_dev) + ':' + std::to_string(st.st_ino) + ':' + std::to_string(st.st_mtim.tv_sec) + '.' +
+         std::to_string(st.st_mtim.tv_nsec) + '\n';
 }
 
 std::string process_context(const std::string &pwd_of_call) {

@@ -18,6 +18,10 @@ constexpr char kHandoffTaken = 'A';
 // no answer within timeout_ms): the caller then runs the call itself, with all its fds its own.
 int hand_off(const std::string &socket_path, const std::string &cwd, const std::vector<std::string> &args, const int fds[3], int timeout_ms);
 
+// A file a standby runs (the Node runtime, a snapshot): its path, device, inode and mtime, so a
+// rebuilt or replaced file names another context; empty when it cannot be read.
+std::string file_identity(const std::string &path);
+
 // What a process inherits and a call does not carry: the environment (in order), ids and groups,
 // umask, capabilities, no_new_privs, seccomp, blocked and ignored signals, affinity, namespaces,
 // cgroups, root dir, rlimits, oom_score_adj, nice. When pwd_of_call is not empty, an entry
