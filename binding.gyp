@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "runts_native",
-      "sources": ["<!@(ls -1 addon/module/*.cc addon/common/*.cc)"],
+      "sources": ["<!@(ls -1 addon/module/*.cc addon/common/*.cc addon/init_spawn/*.cc)"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "addon"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags_cc": ["-std=c++17", "-O2", "-fno-exceptions"],
@@ -26,7 +26,7 @@
     {
       "target_name": "runts-light",
       "type": "executable",
-      "sources": ["<!@(ls -1 addon/light/*.cc)", "addon/standby/handoff.cc", "addon/common/fd_passing.cc", "addon/common/sha256.cc"],
+      "sources": ["<!@(ls -1 addon/light/*.cc addon/init_spawn/*.cc)", "addon/standby/handoff.cc", "addon/common/fd_passing.cc", "addon/common/sha256.cc"],
       "include_dirs": ["addon"],
       "cflags_cc": ["-std=c++17", "-O2", "-fno-exceptions"],
       "ldflags": ["-static"]

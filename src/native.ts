@@ -19,6 +19,7 @@ export interface SpawnedProgram {
 
 interface NativeModule {
   spawnInit(initPath: string, fds: number[]): { pid: number; sock: number };
+  spawnInitsThrough(conn: number): void;
   spawnProgram(file: string, argv: string[], env: string[], cwd: string | null): SpawnedProgram;
   sendMessage(fd: number, message: Buffer): void;
   encodeRecords(records: { op: number; args: unknown[] }[]): Buffer;
@@ -135,6 +136,9 @@ export const connectInNetns = (nsPath: string, port: number) => native().connect
 export const standbyTakeCall = (listenFd: number, lifetimeMs: number, room?: number) => native().standbyTakeCall(listenFd, lifetimeMs, room);
 /** This process is killed when the client's end of conn closes (the client died). */
 export const standbyEndWithCaller = (conn: number) => native().standbyEndWithCaller(conn);
+/** spawnInit asks the client of this standby's call (conn) to start runts-init from now on, so the
+ *  container's init is the child of the process the engine ran (addon/init_spawn/remote.h). */
+export const spawnInitsThrough = (conn: number) => native().spawnInitsThrough(conn);
 /** What /proc/self/cmdline shows from now on (written over the one this process started with). */
 export const showCommandLine = (argv: string[]) => native().showCommandLine(argv);
 /** flock without waiting: false when another holder has the lock. */

@@ -6,8 +6,8 @@
 #include <cstring>
 
 ssize_t send_with_fds(int sock, const void *data, size_t len, const int *fds, size_t count) {
-  // the most any caller passes: a standby's call, its stdio
-  constexpr size_t kMaxFds = 3;
+  // the most any caller passes: a standby asking its client to start runts-init (init_spawn/remote.h)
+  constexpr size_t kMaxFds = kMaxPassedFds;
   if (count == 0 || count > kMaxFds) {
     errno = EINVAL;
     return -1;

@@ -3,7 +3,9 @@
 
 #include <cstddef>
 
-// One datagram/stream message carrying `count` fds (SCM_RIGHTS), retried on EINTR, without SIGPIPE.
+constexpr size_t kMaxPassedFds = 16;
+
+// One datagram/stream message carrying `count` (at most kMaxPassedFds) fds (SCM_RIGHTS), retried on EINTR, without SIGPIPE.
 // Returns what sendmsg returns: the bytes sent, or -1 with errno set.
 ssize_t send_with_fds(int sock, const void *data, size_t len, const int *fds, size_t count);
 

@@ -1,8 +1,9 @@
-// runts-light: how bin/runts starts the light commands (state, kill, start, delete, ...), given
-// Node's command line for them: `runts-light NODE FLAGS... -- ARGS...`. When a standby started
-// in this same context (its socket is named by a digest of the command line and process_context)
-// is idle, it takes the call (standby/handoff.h) and we wait for its exit status; else we become
-// that Node command line, exactly as bin/runts would have. When the call came within a standby
+// runts-light: how bin/runts starts the light commands (state, kill, start, delete, ...) and
+// create, given Node's command line for them: `runts-light NODE FLAGS... -- ARGS...`. When a
+// standby started in this same context (its socket is named by a digest of the command line and
+// process_context) is idle, it takes the call (standby/handoff.h) and we start runts-init for it
+// (init_spawn/remote.h) and wait for its exit status; else we become that Node command line,
+// exactly as bin/runts would have. When the call came within a standby
 // lifetime of a previous one with the same context, a new standby starts in the background as the
 // call is taken or before we become Node (README "Start-up": standbys).
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,8 +23,9 @@
 #include <string>
 #include <vector>
 
-#include "standby/handoff.h"
 #include "common/sha256.h"
+#include "init_spawn/remote.h"
+#include "standby/handoff.h"
 
 namespace {
 
@@ -79,6 +82,20 @@ void start_next_standby(const std::vector<std::string> &node_command, const std:
   spawn_standby(socket_path, command[0], argv);
 }
 
+// conmon (podman's monitor of one container) is a subreaper that, once its container exited, waits
+// for every child it adopted before it exits itself, and podman waits for conmon: a standby started
+// below it would hold both (measured: podman run --rm +150 ms) until it took a call or its lifetime
+// ended. No standby starts below it; its calls still take one started elsewhere in their context.
+bool parent_waits_for_adopted() {
+  char path[64], comm[32] = {};
+  snprintf(path, sizeof path, "/proc/%d/comm", static_cast<int>(getppid()));
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  ssize_t n = read(fd, comm, sizeof comm - 1);
+  close(fd);
+  return n > 0 && strcmp(comm, "conmon\n") == 0;
+}
+
 void forward_signal(int sig) {
   forwarded_signal = sig;
   kill(standby_pid, sig);
@@ -90,19 +107,38 @@ pid_t peer_pid(int sock) {
   return getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 ? cred.pid : 0;
 }
 
-// The exit status the standby reports (a little-endian i32) once its command ended; false when
-// the connection closed without one.
-bool read_exit_status(int sock, int32_t *status) {
-  unsigned char buf[4];
-  size_t got = 0;
-  while (got < sizeof buf) {
-    ssize_t n = read(sock, buf + got, sizeof buf - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    got += static_cast<size_t>(n);
+// Serves the standby's requests (init_spawn/remote.h) until it reports the call's exit status;
+// false when the connection closed without one. The runts-init it started for the call are reaped
+// once the call ended (the standby watches them by pidfd meanwhile); the container inits they
+// cloned are ours with CLONE_PARENT and stay for our parent's subreaper.
+bool serve_until_exit_status(int sock, int32_t *status) {
+  std::vector<pid_t> started;
+  bool reported = false;
+  for (StandbyMessage message; read_standby_message(sock, &message); message = StandbyMessage()) {
+    if (message.kind == kStartInit) {
+      pid_t pid = serve_init_spawn(message);
+      if (pid > 0) started.push_back(pid);
+      continue;
+    }
+    for (int fd : message.fds) close(fd);
+    reported = message.kind == kCallExited;
+    *status = message.value;
+    break;
   }
-  *status = static_cast<int32_t>(buf[0] | buf[1] << 8 | buf[2] << 16 | static_cast<uint32_t>(buf[3]) << 24);
-  return true;
+  for (pid_t pid : started) {
+    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
+  return reported;
+}
+
+// A call that hands the container fds beyond 0-2 (create --preserve-fds, systemd's LISTEN_FDS)
+// runs in a Node of its own: a standby takes only stdio.
+bool passes_more_fds(const std::vector<std::string> &args) {
+  if (getenv("LISTEN_FDS")) return true;
+  for (const std::string &a : args)
+    if (a.size() > 1 && a[0] == '-' && a.find("preserve-fds") != std::string::npos) return true;
+  return false;
 }
 
 // runc's form for an error without --log (logrus' text line on stderr).
@@ -134,6 +170,7 @@ int main(int argc, char **argv) {
   if (dir.empty() || !getcwd(cwd, sizeof cwd)) return become_node(argv);
   std::vector<std::string> node_command(argv + 1, argv + separator + 1);
   std::vector<std::string> args(argv + separator + 1, argv + argc);
+  if (passes_more_fds(args)) return become_node(argv);
   const char *pwd = getenv("PWD");
   bool pwd_is_cwd = pwd && strcmp(pwd, cwd) == 0;
   std::string digest = sha256_hex(command_identity(node_command) + process_context(pwd_is_cwd ? cwd : ""));
@@ -145,7 +182,7 @@ int main(int argc, char **argv) {
   int sock = hand_off(socket_path, cwd, args, stdio, kAnswerTimeoutMs);
   // the next call may come while this one runs (a shim's start, then its delete): its standby
   // starts now, on the other core
-  if (standby_due(dir + '/' + digest + ".seen", "")) start_next_standby(node_command, socket_path, pwd_is_cwd);
+  if (standby_due(dir + '/' + digest + ".seen", "") && !parent_waits_for_adopted()) start_next_standby(node_command, socket_path, pwd_is_cwd);
   if (sock < 0) return become_node(argv);
 
   standby_pid = peer_pid(sock);
@@ -154,8 +191,8 @@ int main(int argc, char **argv) {
   sigemptyset(&forward.sa_mask);
   for (size_t i = 0; i < sizeof kForwardedSignals / sizeof *kForwardedSignals; i++)
     if (given[i].sa_handler != SIG_IGN) sigaction(kForwardedSignals[i], &forward, nullptr);
-  int32_t status;
-  bool reported = read_exit_status(sock, &status);
+  int32_t status = 0;
+  bool reported = serve_until_exit_status(sock, &status);
   if (!reported && forwarded_signal) {
     // the standby died of the signal we passed on, as we would have
     signal(forwarded_signal, SIG_DFL);

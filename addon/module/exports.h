@@ -2,6 +2,7 @@
 #include <napi.h>
 
 Napi::Value SpawnInit(const Napi::CallbackInfo &info);
+Napi::Value SpawnInitsThrough(const Napi::CallbackInfo &info);
 Napi::Value SpawnProgram(const Napi::CallbackInfo &info);
 Napi::Value SendMessage(const Napi::CallbackInfo &info);
 Napi::Value EncodeRecords(const Napi::CallbackInfo &info);

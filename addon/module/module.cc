@@ -5,6 +5,7 @@
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("spawnInit", Napi::Function::New(env, SpawnInit));
+  exports.Set("spawnInitsThrough", Napi::Function::New(env, SpawnInitsThrough));
   exports.Set("spawnProgram", Napi::Function::New(env, SpawnProgram));
   exports.Set("sendMessage", Napi::Function::New(env, SendMessage));
   exports.Set("encodeRecords", Napi::Function::New(env, EncodeRecords));

@@ -11,7 +11,7 @@
 
 #include "module/errors.h"
 #include "module/exports.h"
-#include "module/spawn_attr.h"
+#include "common/spawn_attr.h"
 
 namespace {
 

@@ -11,7 +11,7 @@ import * as path from 'path';
 import { startupSnapshot } from 'v8';
 import type { ContainerRecord } from '../runtime/state-store';
 import { runProgram } from './program';
-import { becomeNextCall, STANDBY_FLAG } from './standby';
+import { runStartedProgram } from './standby';
 
 // A container whose init is gone (pid 0 is never alive): state and list print it, and nothing
 // outside the root is touched.
@@ -53,14 +53,4 @@ async function warmUp(): Promise<void> {
 }
 
 void warmUp();
-const NOTE = "started from the light commands' startup snapshot";
-startupSnapshot.setDeserializeMainFunction(() => {
-  const args = process.argv.slice(1);
-  if (args[0] !== STANDBY_FLAG) {
-    void runProgram(args, NOTE);
-    return;
-  }
-  const callArgs = becomeNextCall(args.slice(1));
-  if (callArgs) void runProgram(callArgs, `${NOTE}, ahead of the call (a standby)`);
-  else process.exit();
-});
+startupSnapshot.setDeserializeMainFunction(() => runStartedProgram("started from the light commands' startup snapshot"));

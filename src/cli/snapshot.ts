@@ -6,7 +6,7 @@
 // child_process brings net, dgram and the streams), nor help's layout (rendered on demand).
 import { startupSnapshot } from 'v8';
 import { commandsFor } from './commands-table';
-import { runProgram } from './program';
+import { runStartedProgram } from './standby';
 import { useBundledValidators } from '../runtime/validate/generated';
 import { defaultSpec } from '../runtime/default-spec';
 import { validateConfig } from '../runtime/validate';
@@ -34,6 +34,4 @@ require('../runtime/validate');
 useBundledValidators(require('../runtime/validate/generated/validators.js'));
 validateConfig(defaultSpec());
 
-startupSnapshot.setDeserializeMainFunction(() => {
-  void runProgram(process.argv.slice(1), 'started from the startup snapshot');
-});
+startupSnapshot.setDeserializeMainFunction(() => runStartedProgram('started from the startup snapshot'));
