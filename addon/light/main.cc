@@ -85,15 +85,27 @@ void start_next_standby(const std::vector<std::string> &node_command, const std:
 // conmon (podman's monitor of one container) is a subreaper that, once its container exited, waits
 // for every child it adopted before it exits itself, and podman waits for conmon: a standby started
 // below it would hold both (measured: podman run --rm +150 ms) until it took a call or its lifetime
-// ended. No standby starts below it; its calls still take one started elsewhere in their context.
-bool parent_waits_for_adopted() {
-  char path[64], comm[32] = {};
-  snprintf(path, sizeof path, "/proc/%d/comm", static_cast<int>(getppid()));
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  ssize_t n = read(fd, comm, sizeof comm - 1);
-  close(fd);
-  return n > 0 && strcmp(comm, "conmon\n") == 0;
+// ended. No standby starts below it (a runtime wrapper script may stand between); its calls still
+// take one started elsewhere in their context.
+bool below_conmon() {
+  pid_t pid = getppid();
+  for (int depth = 0; pid > 1 && depth < 64; depth++) {
+    char path[64], stat[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    ssize_t n = read(fd, stat, sizeof stat - 1);
+    close(fd);
+    if (n <= 0) return false;
+    stat[n] = '\0';
+    // "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses, the last ')' ends it
+    const char *open_paren = strchr(stat, '(');
+    const char *close_paren = strrchr(stat, ')');
+    if (!open_paren || !close_paren || close_paren < open_paren) return false;
+    if (std::string(open_paren + 1, close_paren) == "conmon") return true;
+    pid = static_cast<pid_t>(atoi(close_paren + 4));  // ") S PPID"
+  }
+  return false;
 }
 
 void forward_signal(int sig) {
@@ -182,7 +194,7 @@ int main(int argc, char **argv) {
   int sock = hand_off(socket_path, cwd, args, stdio, kAnswerTimeoutMs);
   // the next call may come while this one runs (a shim's start, then its delete): its standby
   // starts now, on the other core
-  if (standby_due(dir + '/' + digest + ".seen", "") && !parent_waits_for_adopted()) start_next_standby(node_command, socket_path, pwd_is_cwd);
+  if (standby_due(dir + '/' + digest + ".seen", "") && !below_conmon()) start_next_standby(node_command, socket_path, pwd_is_cwd);
   if (sock < 0) return become_node(argv);
 
   standby_pid = peer_pid(sock);

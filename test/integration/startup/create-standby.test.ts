@@ -150,16 +150,18 @@ test('create --preserve-fds runs in a Node of its own and leaves the standby wai
 });
 
 test("no standby starts below conmon, which waits for every child it adopted before it exits", () => {
-  // a shell named conmon, so that runts' parent is called so
+  // a shell named conmon, and a runtime wrapper script between it and runts
   const conmon = path.join(work, 'conmon');
   fs.copyFileSync('/bin/sh', conmon);
   fs.chmodSync(conmon, 0o755);
+  const wrapper = path.join(work, 'runtime-wrapper');
+  fs.writeFileSync(wrapper, `#!/bin/sh\n"${RUNTS}" "$@"\n`, { mode: 0o755 });
   const env = newContext();
   const bundle = makeBundle((c) => (c.process.args = ['sleep', '600'])).dir;
   for (let i = 0; i < 2; i++) {
     const id = uniqueId('create-standby');
     // `; true`: the shell must stay runts' parent, not exec it
-    const r = spawnSync(conmon, ['-c', `"${RUNTS}" --root "${root}" create --bundle "${bundle}" ${id}; true`], { env, stdio: 'ignore', timeout: 20000 });
+    const r = spawnSync(conmon, ['-c', `"${wrapper}" --root "${root}" create --bundle "${bundle}" ${id}; true`], { env, stdio: 'ignore', timeout: 20000 });
     expect(r.status).toBe(0);
     expect(fs.existsSync(path.join(root, id))).toBe(true);
   }
