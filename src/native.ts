@@ -36,6 +36,7 @@ interface NativeModule {
   lockFile(fd: number, exclusive: boolean, wait?: boolean): boolean;
   mkfifo(path: string, mode: number): void;
   compileSeccomp(profile: object): Buffer;
+  seccompCompilerId(): string;
   attachDeviceProgram(dir: string, defaultAllow: boolean, rules: object[]): number;
   setWindowSize(fd: number, rows: number, cols: number): void;
   dup2(from: number, to: number): void;
@@ -99,6 +100,12 @@ export const streamSocketPair = () => native().streamSocketPair();
 export const setChildSubreaper = () => native().setChildSubreaper();
 export const mkfifo = (p: string, mode: number) => native().mkfifo(p, mode);
 export const compileSeccomp = (profile: object) => native().compileSeccomp(profile);
+/** What besides a profile decides its compiled filter: libseccomp (version, API level, arch) and
+ *  this build of the addon, whose code turns the profile into libseccomp's rules. */
+export function seccompCompilerId(): string {
+  const addon = fs.statSync(path.join(buildDir, 'runts_native.node'));
+  return `${native().seccompCompilerId()} addon ${addon.dev}:${addon.ino}:${addon.size}:${addon.mtimeMs}`;
+}
 /** Loads the v2 device filter for a cgroup (replacing any previous one); returns its length. */
 export const attachDeviceProgram = (dir: string, defaultAllow: boolean, rules: object[]) => native().attachDeviceProgram(dir, defaultAllow, rules);
 /** TIOCSWINSZ on a pty master: the container's foreground process gets SIGWINCH. */

@@ -19,6 +19,7 @@ Napi::Value CancelWait(const Napi::CallbackInfo &info);
 Napi::Value LockFile(const Napi::CallbackInfo &info);
 Napi::Value MakeFifo(const Napi::CallbackInfo &info);
 Napi::Value CompileSeccomp(const Napi::CallbackInfo &info);
+Napi::Value SeccompCompilerId(const Napi::CallbackInfo &info);
 Napi::Value AttachDeviceProgram(const Napi::CallbackInfo &info);
 Napi::Value SetWindowSize(const Napi::CallbackInfo &info);
 Napi::Value Dup2(const Napi::CallbackInfo &info);

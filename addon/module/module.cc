@@ -22,6 +22,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("lockFile", Napi::Function::New(env, LockFile));
   exports.Set("mkfifo", Napi::Function::New(env, MakeFifo));
   exports.Set("compileSeccomp", Napi::Function::New(env, CompileSeccomp));
+  exports.Set("seccompCompilerId", Napi::Function::New(env, SeccompCompilerId));
   exports.Set("attachDeviceProgram", Napi::Function::New(env, AttachDeviceProgram));
   exports.Set("setWindowSize", Napi::Function::New(env, SetWindowSize));
   exports.Set("dup2", Napi::Function::New(env, Dup2));

@@ -208,3 +208,12 @@ Napi::Value CompileSeccomp(const Napi::CallbackInfo &info) {
   if (n != size) return throw_errno(env, "seccomp: read BPF", errno);
   return out;
 }
+
+// seccompCompilerId(): what besides the profile decides the filter CompileSeccomp makes: libseccomp's
+// version and API level (the kernel's features it found) and the native architecture.
+Napi::Value SeccompCompilerId(const Napi::CallbackInfo &info) {
+  const struct scmp_version *v = seccomp_version();
+  std::string id = "libseccomp " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->micro) +
+                   " api " + std::to_string(seccomp_api_get()) + " arch " + std::to_string(seccomp_arch_native());
+  return Napi::String::New(info.Env(), id);
+}

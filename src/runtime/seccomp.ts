@@ -1,6 +1,7 @@
 // linux.seccomp -> BPF bytes (compiled by libseccomp in the addon) and the loader's flags.
 import * as native from '../native';
 import { RuntsError } from '../foundation/errors';
+import { cachedFilter } from './seccomp-cache';
 
 export interface SeccompProfile {
   defaultAction: string;
@@ -43,7 +44,7 @@ export function compileSeccomp(profile: SeccompProfile): CompiledSeccomp {
     flags |= FLAG_NEW_LISTENER | (flags & FLAG_TSYNC ? FLAG_TSYNC_ESRCH : 0);
   }
   try {
-    return { bpf: native.compileSeccomp(profile), flags, notify };
+    return { bpf: cachedFilter(profile, () => native.compileSeccomp(profile)), flags, notify };
   } catch (err) {
     throw new RuntsError(`config.json: /linux/seccomp: ${(err as Error).message}`, 'invalid');
   }
