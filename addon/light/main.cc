@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -83,10 +84,10 @@ void start_next_standby(const std::vector<std::string> &node_command, const std:
 }
 
 // conmon (podman's monitor of one container) is a subreaper that, once its container exited, waits
-// for every child it adopted before it exits itself, and podman waits for conmon: a standby started
-// below it would hold both (measured: podman run --rm +150 ms) until it took a call or its lifetime
-// ended. No standby starts below it (a runtime wrapper script may stand between); its calls still
-// take one started elsewhere in their context.
+// for every child it adopted before it runs podman's cleanup, and podman waits for that: a standby
+// started by conmon's create (a runtime wrapper script may stand between) would hold both (measured:
+// podman run --rm +150 ms) until it took a call or its lifetime ended. The cleanup's own calls
+// (delete) come after that wait, so their standbys hold nothing.
 bool below_conmon() {
   pid_t pid = getppid();
   for (int depth = 0; pid > 1 && depth < 64; depth++) {
@@ -194,7 +195,9 @@ int main(int argc, char **argv) {
   int sock = hand_off(socket_path, cwd, args, stdio, kAnswerTimeoutMs);
   // the next call may come while this one runs (a shim's start, then its delete): its standby
   // starts now, on the other core
-  if (standby_due(dir + '/' + digest + ".seen", "") && !below_conmon()) start_next_standby(node_command, socket_path, pwd_is_cwd);
+  // an id may be "create" too: that call then starts no standby, which costs nothing but time
+  bool conmons_create = std::find(args.begin(), args.end(), "create") != args.end() && below_conmon();
+  if (standby_due(dir + '/' + digest + ".seen", "") && !conmons_create) start_next_standby(node_command, socket_path, pwd_is_cwd);
   if (sock < 0) return become_node(argv);
 
   standby_pid = peer_pid(sock);
