@@ -219,11 +219,16 @@ describeIfPossible.each([
   (runtimeBinary === RUNTS_BIN ? it : it.skip)('gets standbys for its light calls of bin/runts, which it reaps', async () => {
     expect(containerd.ctr(['run', '-d', ...RUNTIME, IMAGE, 'light', 'sleep', '300']).status).toBe(0);
     const [shim] = containerd.shimPids();
-    // start, then ps: the second light call of the shim's context leaves a standby
+    // start, then ps: the second light call of the shim's context leaves a standby, once the one
+    // that served a call (if any did) has exited
     expect(containerd.ctr(['tasks', 'ps', 'light']).status).toBe(0);
-    const adopted = () => containerd.lightStandbys().find((s) => fs.existsSync(s.socket) && parentPidOrZero(s.pid) === shim);
-    await waitFor(() => adopted() !== undefined);
-    const standby = adopted()!;
+    const waiting = () => {
+      const standbys = containerd.lightStandbys();
+      return standbys.length === 1 && fs.existsSync(standbys[0].socket) ? standbys[0] : undefined;
+    };
+    await waitFor(() => waiting() !== undefined);
+    const standby = waiting()!;
+    expect(parentPid(standby.pid)).toBe(shim);
     // the kill is its call: it exits after it, and the shim reaps it
     expect(containerd.ctr(['tasks', 'kill', '-s', 'KILL', 'light']).status).toBe(0);
     await waitFor(() => /light\s+\d+\s+STOPPED/.test(containerd.ctr(['tasks', 'ls']).stdout));
@@ -331,15 +336,6 @@ function inPty(containerd: PrivateContainerd, command: string, input = ''): stri
 function parentPid(pid: number): number {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-}
-
-/** parentPid, or 0 once the process is gone. */
-function parentPidOrZero(pid: number): number {
-  try {
-    return parentPid(pid);
-  } catch {
-    return 0;
-  }
 }
 
 /** A process's /proc/PID/cgroup ('' once it is gone). */
