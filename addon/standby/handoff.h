@@ -42,9 +42,9 @@ bool standby_due(const std::string &marker, const std::string &note);
 
 // Starts a standby in the background, in this process's context (its own session, stdio on
 // /dev/null, cwd "/", same environment) and returns at once: a starter child exits at once, so the
-// standby is adopted by init or the nearest subreaper, as it will be when we exit. One adopted by a
-// program run by `program` itself (runts' shim driving bin/runts: it takes every child for a
-// container's process) does not stay. The standby binds socket_path (0600; if a live standby has
-// it, it just exits) and execs program with argv, the listening socket as fd 3, so it accepts even
-// while it is still starting. program and argv must not be relative: the standby runs in "/".
+// standby is adopted by init or the nearest subreaper (which reaps children it does not know: the
+// runc shim, conmon, runts' shim), as it will be when we exit. The standby binds socket_path
+// (0600; if a live standby has it, it just exits) and execs program with argv, the listening
+// socket as fd 3, so it accepts even while it is still starting. program and argv must not be
+// relative: the standby runs in "/".
 void spawn_standby(const std::string &socket_path, const std::string &program, const std::vector<const char *> &argv);

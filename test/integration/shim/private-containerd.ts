@@ -1,7 +1,7 @@
 // A private containerd for tests: own root/state/sockets under a temp dir, CRI disabled, the
 // runts shim on its PATH, a busybox image built here as an OCI layout and imported with ctr.
-// stop() undoes everything it made: containerd, shims and standby shims, mounts, shim sockets, the
-// temp dir.
+// stop() undoes everything it made: containerd, shims and standby shims, the light-command
+// standbys of bin/runts as its shims' runtime binary, mounts, shim sockets, the temp dir.
 import { ChildProcess, execFileSync, spawn, spawnSync, SpawnSyncReturns } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
@@ -141,6 +141,22 @@ export class PrivateContainerd {
     return standbyPidsFor(this.socket);
   }
 
+  /** The light-command standbys (README "Start-up") bin/runts started as this containerd's shims'
+   *  runtime binary: their environment is the shims', which names this runtime root. */
+  lightStandbys(): { pid: number; socket: string }[] {
+    const context = `RUNTS_SHIM_ROOT=${path.join(this.dir, 'runtime-root')}`;
+    return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((p) => {
+      try {
+        const argv = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+        const at = argv.indexOf('--runts-standby');
+        if (at < 0 || !fs.readFileSync(`/proc/${p}/environ`, 'utf8').split('\0').includes(context)) return [];
+        return [{ pid: Number(p), socket: argv[at + 1] }];
+      } catch {
+        return []; // exited meanwhile
+      }
+    });
+  }
+
   /** The shim sockets this containerd's shims listen on (from the bundles' address files). */
   shimSockets(): string[] {
     const tasks = path.join(this.dir, 'state', 'io.containerd.runtime.v2.task', this.namespace);
@@ -168,7 +184,9 @@ export class PrivateContainerd {
     }
     const runtimeRoot = path.join(this.dir, 'runtime-root', this.namespace);
     if (fs.existsSync(runtimeRoot)) {
-      for (const id of fs.readdirSync(runtimeRoot)) spawnSync(this.runtimeBinary || RUNTS_BIN, ['--root', runtimeRoot, 'delete', '--force', id]);
+      for (const id of fs.readdirSync(runtimeRoot)) {
+        spawnSync(this.runtimeBinary || RUNTS_BIN, ['--root', runtimeRoot, 'delete', '--force', id], { env: { ...process.env, RUNTS_STANDBY: '0' } });
+      }
     }
     // containerd's runc shim keeps its containers' state under /run/containerd/runc/<namespace>
     const runcRoot = path.join('/run/containerd/runc', this.namespace);
@@ -177,6 +195,11 @@ export class PrivateContainerd {
       fs.rmSync(runcRoot, { recursive: true, force: true });
     }
     await endStandbys(this.socket);
+    for (const standby of this.lightStandbys()) {
+      process.kill(standby.pid, 'SIGKILL');
+      fs.rmSync(standby.socket, { force: true });
+      fs.rmSync(standby.socket.replace(/\.sock$/, '.seen'), { force: true });
+    }
     unmountUnder(this.dir);
     for (const socket of sockets) fs.rmSync(socket, { force: true });
     // containerd's default cgroup parent for tasks is /<namespace>.

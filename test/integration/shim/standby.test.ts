@@ -1,6 +1,6 @@
 // Standby shims (addon/launcher/standby.cc, src/shim/standby.ts) under the real containerd: a
 // start of a burst is served by a standby that was waiting before it, intact, and only by one of
-// its own context; none when
+// its own context, and not one whose command line the start's args do not fit; none when
 // RUNTS_STANDBY=0; a stale standby socket falls back to a Node start; a standby ends after its
 // lifetime and removes its socket, and markers of contexts past it are swept.
 import { createHash } from 'crypto';
@@ -87,12 +87,14 @@ describeIfPossible('standby shims', () => {
     await waitFor(() => containerd!.ctr(['tasks', 'delete', 'grouped']).status === 0, 'the task to be deleted');
   });
 
-  it('hands a start only to a standby of its own context (here: the environment)', async () => {
+  /** Shim starts as containerd makes them (cwd the bundle, options on stdin), for a made-up
+   *  containerd address; end() shuts the shims down and ends the standbys. */
+  const directStarts = () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runts-standby-'));
     const address = path.join(dir, 'containerd.sock');
     const shims: string[] = [];
     const start = (id: string, env: Record<string, string>) => {
-      const bundle = path.join(dir, id);
+      const bundle = path.join(dir, id.slice(0, 32));
       fs.mkdirSync(bundle);
       fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify({ ociVersion: '1.0.2' }));
       const r = spawnSync(SHIM_BIN, ['-namespace', 'runts-standby', '-address', address, '-publish-binary', '/usr/bin/containerd', '-id', id, 'start'], {
@@ -105,16 +107,7 @@ describeIfPossible('standby shims', () => {
       expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
       shims.push(r.stdout);
     };
-    try {
-      start('a1', { CONTEXT: 'a' });
-      start('a2', { CONTEXT: 'a' });
-      await waitFor(() => standbyPidsFor(address).length === 1, 'a standby');
-      const [standby] = standbyPidsFor(address);
-      start('b1', { CONTEXT: 'b' });
-      expect(standbyPidsFor(address)).toContain(standby); // still waiting
-      start('a3', { CONTEXT: 'a' });
-      expect(fs.readFileSync(`/proc/${standby}/cmdline`, 'utf8').split('\0')).toContain('a3');
-    } finally {
+    const end = async () => {
       for (const shim of shims) {
         try {
           const client = await TtrpcClient.connect(shim);
@@ -127,6 +120,48 @@ describeIfPossible('standby shims', () => {
       }
       await endStandbys(address);
       fs.rmSync(dir, { recursive: true, force: true });
+    };
+    return { address, start, end };
+  };
+
+  it('hands a start only to a standby of its own context (here: the environment)', async () => {
+    const { address, start, end } = directStarts();
+    try {
+      start('a1', { CONTEXT: 'a' });
+      start('a2', { CONTEXT: 'a' });
+      await waitFor(() => standbyPidsFor(address).length === 1, 'a standby');
+      const [standby] = standbyPidsFor(address);
+      start('b1', { CONTEXT: 'b' });
+      expect(standbyPidsFor(address)).toContain(standby); // still waiting
+      start('a3', { CONTEXT: 'a' });
+      expect(fs.readFileSync(`/proc/${standby}/cmdline`, 'utf8').split('\0')).toContain('a3');
+    } finally {
+      await end();
+    }
+  });
+
+  it("refuses a start whose args do not fit its command line, which a shim started for it then serves", async () => {
+    const { address, start, end } = directStarts();
+    try {
+      start('a1', {});
+      start('a2', {});
+      await waitFor(() => standbyPidsFor(address).length === 1, 'a standby');
+      const [standby] = standbyPidsFor(address);
+      // its room: a2's args and 256 bytes (addon/launcher/standby.cc)
+      const long = `long-${'x'.repeat(400)}`;
+      start(long, {});
+      await waitFor(() => !fs.existsSync(`/proc/${standby}`), 'the standby to exit');
+      const servedBy = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+        try {
+          return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').includes(long);
+        } catch {
+          return false; // exited meanwhile
+        }
+      });
+      expect(servedBy).toHaveLength(1);
+      expect(Number(servedBy[0])).not.toBe(standby);
+    } finally {
+      await end();
     }
   });
 

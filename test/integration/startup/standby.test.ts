@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { connectUnix, sendWithFd } from '../../../src/native';
 import { cleanupBundles, makeBundle, REPO, RUNTS } from '../../helpers/bundle';
 import { uniqueId } from '../../helpers/runts';
 
@@ -215,4 +216,58 @@ test('a standby refuses a call without its stdio and exits without running anyth
   expect(answer).toBe('');
   await waitFor('the standby to exit', () => (alive(standby.pid) ? undefined : true), 5000);
   expect(fs.existsSync(standby.socket)).toBe(false);
+});
+
+/** A call as runts-light sends it (addon/standby/handoff.h): its length, cwd and args, fds 0-2 by
+ *  SCM_RIGHTS (one per message here: sendWithFd carries one). The connected socket. */
+function sendCall(socket: string, args: string[], stdio: number[]): number {
+  const payload = Buffer.from(['/', ...args].map((s) => `${s}\0`).join(''));
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(payload.length);
+  const sock = connectUnix(socket);
+  sendWithFd(sock, length, stdio[0]);
+  sendWithFd(sock, payload.subarray(0, 1), stdio[1]);
+  sendWithFd(sock, payload.subarray(1), stdio[2]);
+  return sock;
+}
+
+/** Gives up on the call: closes its socket, or shuts it for writing. Then what the standby
+ *  answers before it closes (nothing to read on a closed socket). */
+async function giveUp(sock: number, how: 'closes' | 'shuts down'): Promise<{ answer: Promise<string> }> {
+  if (how === 'closes') {
+    fs.closeSync(sock);
+    return { answer: Promise.resolve('') };
+  }
+  const client = new net.Socket({ fd: sock, readable: true, writable: true });
+  let got = '';
+  client.on('data', (d) => (got += d.toString('latin1')));
+  const answer = new Promise<string>((resolve) => client.on('close', () => resolve(got)));
+  await new Promise((resolve) => client.end(resolve));
+  return { answer };
+}
+
+// The client gives up before the answer (addon/module/standby.cc): the answer to one that closed
+// fails; one that shut its end gets it, and is seen gone right after.
+test.each(['closes', 'shuts down'] as const)('a standby whose client %s its end before the answer does not run the call', async (how) => {
+  const env = newContext();
+  const id = uniqueId('standby-gone');
+  expect(runts(env, ['run', '--detach', '--bundle', sleeper().dir, id]).status).toBe(0);
+  const standby = await readyStandby(env);
+  const out = path.join(work, 'gone-out');
+  const stdio = [fs.openSync('/dev/null', 'r'), fs.openSync(out, 'w'), fs.openSync(out, 'w')];
+  // stopped, it accepts nothing: the call and the client's end wait in its socket when it goes on
+  process.kill(standby.pid, 'SIGSTOP');
+  let gaveUp: { answer: Promise<string> };
+  try {
+    gaveUp = await giveUp(sendCall(standby.socket, ['--root', root, 'delete', '--force', id], stdio), how);
+  } finally {
+    stdio.forEach((fd) => fs.closeSync(fd));
+    process.kill(standby.pid, 'SIGCONT');
+  }
+  expect(await gaveUp.answer).toBe(how === 'closes' ? '' : 'A');
+  await waitFor('the standby to exit', () => (alive(standby.pid) ? undefined : true), 5000);
+  expect(fs.existsSync(standby.socket)).toBe(false);
+  expect(fs.readFileSync(out, 'utf8')).toBe('');
+  const state = runts({ ...env, RUNTS_STANDBY: '0' }, ['state', id]);
+  expect({ status: state.status, running: JSON.parse(state.stdout || '{}').status }).toEqual({ status: 0, running: 'running' });
 });
