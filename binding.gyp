@@ -26,7 +26,7 @@
     {
       "target_name": "runts-light",
       "type": "executable",
-      "sources": ["<!@(ls -1 addon/light/*.cc addon/init_spawn/*.cc)", "addon/standby/handoff.cc", "addon/common/fd_passing.cc", "addon/common/sha256.cc"],
+      "sources": ["<!@(ls -1 addon/light/*.cc addon/init_spawn/*.cc)", "addon/standby/handoff.cc", "addon/standby/wish.cc", "addon/common/fd_passing.cc", "addon/common/sha256.cc"],
       "include_dirs": ["addon"],
       "cflags_cc": ["-std=c++17", "-O2", "-fno-exceptions"],
       "ldflags": ["-static"]

@@ -27,6 +27,7 @@
 #include "common/sha256.h"
 #include "init_spawn/remote.h"
 #include "standby/handoff.h"
+#include "standby/wish.h"
 
 namespace {
 
@@ -69,15 +70,19 @@ std::string command_identity(const std::vector<std::string> &node_command) {
   return out;
 }
 
-// The next standby of this context, when the policy wants one: Node's command line with its files
-// resolved (a standby runs in "/"), then the standby flags.
-void start_next_standby(const std::vector<std::string> &node_command, const std::string &socket_path, bool pwd_is_cwd) {
+// A standby's command line: Node's with its files resolved (a standby runs in "/"), then the
+// standby flags.
+std::vector<std::string> standby_command(const std::vector<std::string> &node_command, const std::string &socket_path, bool pwd_is_cwd) {
   std::vector<std::string> command = node_command;
   char resolved[PATH_MAX];
   for (size_t i = 0; i < command.size(); i++)
     if ((i == 0 || command[i - 1] == "--snapshot-blob") && realpath(command[i].c_str(), resolved)) command[i] = resolved;
   command.insert(command.end(), {kStandbyFlag, socket_path});
   if (pwd_is_cwd) command.push_back(kPwdFollowsCwdFlag);
+  return command;
+}
+
+void start_standby(const std::vector<std::string> &command, const std::string &socket_path) {
   std::vector<const char *> argv;
   for (const std::string &a : command) argv.push_back(a.c_str());
   spawn_standby(socket_path, command[0], argv);
@@ -87,7 +92,8 @@ void start_next_standby(const std::vector<std::string> &node_command, const std:
 // for every child it adopted before it runs podman's cleanup, and podman waits for that: a standby
 // started by conmon's create (a runtime wrapper script may stand between) would hold both (measured:
 // podman run --rm +150 ms) until it took a call or its lifetime ended. The cleanup's own calls
-// (delete) come after that wait, so their standbys hold nothing.
+// (delete) come after that wait, so their standbys hold nothing: conmon's create leaves a wish for
+// its standby, which the cleanup's call grants (standby/wish.h).
 bool below_conmon() {
   pid_t pid = getppid();
   for (int depth = 0; pid > 1 && depth < 64; depth++) {
@@ -186,7 +192,8 @@ int main(int argc, char **argv) {
   if (passes_more_fds(args)) return become_node(argv);
   const char *pwd = getenv("PWD");
   bool pwd_is_cwd = pwd && strcmp(pwd, cwd) == 0;
-  std::string digest = sha256_hex(command_identity(node_command) + process_context(pwd_is_cwd ? cwd : ""));
+  std::string shared = shared_context();
+  std::string digest = sha256_hex(command_identity(node_command) + process_context(pwd_is_cwd ? cwd : "", shared));
   std::string socket_path = dir + '/' + digest + ".sock";
   struct sigaction given[sizeof kForwardedSignals / sizeof *kForwardedSignals];
   for (size_t i = 0; i < sizeof kForwardedSignals / sizeof *kForwardedSignals; i++) sigaction(kForwardedSignals[i], nullptr, &given[i]);
@@ -195,9 +202,16 @@ int main(int argc, char **argv) {
   int sock = hand_off(socket_path, cwd, args, stdio, kAnswerTimeoutMs);
   // the next call may come while this one runs (a shim's start, then its delete): its standby
   // starts now, on the other core
-  // an id may be "create" too: that call then starts no standby, which costs nothing but time
+  // an id may be "create" too: such a call below conmon then wishes rather than starts, which costs
+  // nothing but time
   bool conmons_create = std::find(args.begin(), args.end(), "create") != args.end() && below_conmon();
-  if (standby_due(dir + '/' + digest + ".seen", "") && !conmons_create) start_next_standby(node_command, socket_path, pwd_is_cwd);
+  std::string marker = dir + '/' + digest + ".seen";
+  if (standby_due(marker, "")) {
+    std::vector<std::string> command = standby_command(node_command, socket_path, pwd_is_cwd);
+    if (conmons_create) leave_wish(dir, shared, socket_path, marker, command);
+    else start_standby(command, socket_path);
+  }
+  if (!conmons_create) grant_wish(dir, shared);
   if (sock < 0) return become_node(argv);
 
   standby_pid = peer_pid(sock);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -91,9 +92,9 @@ std::string read_small_file(const char *path) {
   return out;
 }
 
-// The lines of /proc/self/status a process inherits.
+// The lines of /proc/self/status a process inherits, but for the ignored signals.
 std::string inherited_status() {
-  static const char *const kKeys[] = {"Umask:", "Uid:", "Gid:", "Groups:", "SigBlk:", "SigIgn:", "CapInh:", "CapPrm:",
+  static const char *const kKeys[] = {"Umask:", "Uid:", "Gid:", "Groups:", "SigBlk:", "CapInh:", "CapPrm:",
                                       "CapEff:", "CapBnd:", "CapAmb:", "NoNewPrivs:", "Seccomp:", "Cpus_allowed:",
                                       "Mems_allowed:"};
   std::string status = read_small_file("/proc/self/status"), out;
@@ -194,11 +195,22 @@ std::string file_identity(const std::string &path) {
          std::to_string(st.st_mtim.tv_nsec) + '\n';
 }
 
-std::string process_context(const std::string &pwd_of_call) {
+uint64_t ignored_signals() {
+  std::string status = read_small_file("/proc/self/status");
+  size_t at = status.find("\nSigIgn:");
+  return at == std::string::npos ? 0 : strtoull(status.c_str() + at + strlen("\nSigIgn:"), nullptr, 16);
+}
+
+std::string process_context(const std::string &pwd_of_call, const std::string &shared) {
   std::string out = "environment\n";
   const std::string call_pwd = "PWD=" + pwd_of_call;
   for (char **e = environ; *e; e++) out += (!pwd_of_call.empty() && *e == call_pwd ? std::string("PWD") : std::string(*e)) + '\0';
-  out += "\nstatus\n" + inherited_status();
+  out += "\nignored signals\n" + std::to_string(ignored_signals()) + '\n';
+  return out + shared;
+}
+
+std::string shared_context() {
+  std::string out = "status\n" + inherited_status();
   out += "namespaces\n" + namespaces();
   out += "cgroup\n" + read_small_file("/proc/self/cgroup");
   out += "root\n" + root_identity() + '\n';
@@ -226,7 +238,10 @@ bool standby_due(const std::string &marker, const std::string &note) {
   struct stat st;
   if (stat(marker.c_str(), &st) != 0) {
     size_t slash = marker.rfind('/'), dot = marker.rfind('.');
-    if (slash != std::string::npos && dot != std::string::npos && dot > slash) forget_stale_markers(marker.substr(0, slash), marker.substr(dot));
+    if (slash != std::string::npos && dot != std::string::npos && dot > slash) {
+      forget_stale_markers(marker.substr(0, slash), marker.substr(dot));
+      forget_stale_markers(marker.substr(0, slash), ".wish");  // standby/wish.h: left by a context that stopped calling
+    }
     int fd = open(marker.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd >= 0) {
       if (write(fd, note.data(), note.size()) < 0) {
@@ -242,7 +257,7 @@ bool standby_due(const std::string &marker, const std::string &note) {
   return now.tv_sec - st.st_mtim.tv_sec < standby_seconds();
 }
 
-void spawn_standby(const std::string &socket_path, const std::string &program, const std::vector<const char *> &argv) {
+void spawn_standby(const std::string &socket_path, const std::string &program, const std::vector<const char *> &argv, const StandbyOrigin *origin) {
   pid_t starter = fork();
   if (starter < 0) return;
   if (starter > 0) {
@@ -261,7 +276,17 @@ void spawn_standby(const std::string &socket_path, const std::string &program, c
   if (sock != 3 && (dup2(sock, 3) < 0 || close(sock) < 0)) _exit(1);
   std::vector<const char *> args(argv);
   args.push_back(nullptr);
-  execv(program.c_str(), const_cast<char *const *>(args.data()));
+  std::vector<const char *> env;
+  if (origin) {
+    for (const std::string &e : origin->environment) env.push_back(e.c_str());
+    for (int sig = 1; sig < 64; sig++) {
+      if (sig != SIGKILL && sig != SIGSTOP) signal(sig, (origin->ignored_signals >> (sig - 1)) & 1 ? SIG_IGN : SIG_DFL);
+    }
+  } else {
+    for (char **e = environ; *e; e++) env.push_back(*e);
+  }
+  env.push_back(nullptr);
+  execve(program.c_str(), const_cast<char *const *>(args.data()), const_cast<char *const *>(env.data()));
   unlink(socket_path.c_str());
   _exit(127);
 }

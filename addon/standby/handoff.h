@@ -8,6 +8,7 @@
 // standby answers one byte 'A' (taken). What follows depends on the client (runts-light: the exit
 // status); a client keeps the connection open while the call is running.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,11 @@ std::string file_identity(const std::string &path);
 // umask, capabilities, no_new_privs, seccomp, blocked and ignored signals, affinity, namespaces,
 // cgroups, root dir, rlimits, oom_score_adj, nice. When pwd_of_call is not empty, an entry
 // PWD=pwd_of_call counts as the call's (Go's os/exec sets it to the cwd it gives a child).
-std::string process_context(const std::string &pwd_of_call);
+// process_context but for the environment and the ignored signals (standby/wish.h).
+std::string shared_context();
+std::string process_context(const std::string &pwd_of_call, const std::string &shared = shared_context());
+// This process's ignored signals: bit n-1 for signal n (/proc/self/status SigIgn).
+uint64_t ignored_signals();
 
 // RUNTS_STANDBY=0 turns standbys off.
 bool standbys_enabled();
@@ -37,7 +42,7 @@ int standby_seconds();
 // The policy: true when a previous call with this marker (a file whose mtime is the last call)
 // came within the standby lifetime. Marks this call; `note` is written into a new marker (who
 // made it, so tests can find theirs). A context's first call also removes the markers beside it
-// (the same suffix) that no call touched for longer than a lifetime.
+// (the same suffix) and the wishes (standby/wish.h) that no call touched for longer than a lifetime.
 bool standby_due(const std::string &marker, const std::string &note);
 
 // Starts a standby in the background, in this process's context (its own session, stdio on
@@ -47,4 +52,10 @@ bool standby_due(const std::string &marker, const std::string &note);
 // (0600; if a live standby has it, it just exits) and execs program with argv, the listening
 // socket as fd 3, so it accepts even while it is still starting. program and argv must not be
 // relative: the standby runs in "/".
-void spawn_standby(const std::string &socket_path, const std::string &program, const std::vector<const char *> &argv);
+// With an origin, the standby gets its environment and ignored signals instead of ours: it is
+// started for a context that differs from ours in those alone (standby/wish.h).
+struct StandbyOrigin {
+  std::vector<std::string> environment;
+  uint64_t ignored_signals = 0;
+};
+void spawn_standby(const std::string &socket_path, const std::string &program, const std::vector<const char *> &argv, const StandbyOrigin *origin = nullptr);

@@ -141,16 +141,16 @@ export class PrivateContainerd {
     return standbyPidsFor(this.socket);
   }
 
-  /** The light-command standbys (README "Start-up") bin/runts started as this containerd's shims'
-   *  runtime binary: their environment is the shims', which names this runtime root. */
-  lightStandbys(): { pid: number; socket: string }[] {
+  /** The standbys (README "Start-up": for light commands, or for create) bin/runts started as this
+   *  containerd's shims' runtime binary: their environment is the shims', which names this runtime root. */
+  standbys(): { pid: number; socket: string; light: boolean }[] {
     const context = `RUNTS_SHIM_ROOT=${path.join(this.dir, 'runtime-root')}`;
     return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((p) => {
       try {
         const argv = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
         const at = argv.indexOf('--runts-standby');
         if (at < 0 || !fs.readFileSync(`/proc/${p}/environ`, 'utf8').split('\0').includes(context)) return [];
-        return [{ pid: Number(p), socket: argv[at + 1] }];
+        return [{ pid: Number(p), socket: argv[at + 1], light: argv.some((a) => a.endsWith('/runts-light.blob')) }];
       } catch {
         return []; // exited meanwhile
       }
@@ -195,7 +195,7 @@ export class PrivateContainerd {
       fs.rmSync(runcRoot, { recursive: true, force: true });
     }
     await endStandbys(this.socket);
-    for (const standby of this.lightStandbys()) {
+    for (const standby of this.standbys()) {
       process.kill(standby.pid, 'SIGKILL');
       fs.rmSync(standby.socket, { force: true });
       fs.rmSync(standby.socket.replace(/\.sock$/, '.seen'), { force: true });

@@ -56,8 +56,10 @@ async function waitFor<T>(what: string, get: () => T | undefined, ms = 10000): P
 
 interface Seen { self: number; create: number; initParent?: number; start?: number; exit?: number }
 
-/** A container whose process exits 7, created and started by a subreaper: what it saw, and create's stderr. */
-function createAndStart(env: NodeJS.ProcessEnv, bundle = makeBundle((c) => (c.process.args = ['sh', '-c', 'exit 7'])).dir): { seen: Seen; stderr: string } {
+/** A container whose process exits 7, created and started by a subreaper (`python3`, or python3 by
+ *  another name, whose start then runs without standbys, as podman's comes from outside conmon):
+ *  what it saw, and create's stderr. */
+function createAndStart(env: NodeJS.ProcessEnv, bundle = makeBundle((c) => (c.process.args = ['sh', '-c', 'exit 7'])).dir, python = 'python3'): { seen: Seen; stderr: string } {
   const id = uniqueId('create-standby');
   const pidFile = path.join(work, `${id}.pid`);
   const resultFile = path.join(work, `${id}.json`);
@@ -65,7 +67,7 @@ function createAndStart(env: NodeJS.ProcessEnv, bundle = makeBundle((c) => (c.pr
   const err = fs.openSync(errFile, 'w');
   try {
     const create = [RUNTS, '--root', root, '--debug', 'create', '--bundle', bundle, '--pid-file', pidFile, id];
-    const r = spawnSync('python3', [SUBREAPER, JSON.stringify(create), JSON.stringify([RUNTS, '--root', root, 'start', id]), pidFile, resultFile], {
+    const r = spawnSync(python, [SUBREAPER, JSON.stringify(create), JSON.stringify([...(python === 'python3' ? [] : ['/usr/bin/env', 'RUNTS_STANDBY=0']), RUNTS, '--root', root, 'start', id]), pidFile, resultFile], {
       env, stdio: ['ignore', 'ignore', err], timeout: 30000,
     });
     if (r.status !== 0) throw new Error(`subreaper_create.py: ${r.status ?? r.signal}: ${fs.readFileSync(errFile, 'utf8')}`);
@@ -92,9 +94,9 @@ afterEach(() => {
 });
 
 afterAll(() => {
-  // the markers of this file's contexts: the policy's memory of their calls
+  // the markers and wishes of this file's contexts: the policy's memory of their calls
   for (const name of fs.existsSync(STANDBY_DIR) ? fs.readdirSync(STANDBY_DIR) : []) {
-    if (!markersBefore.has(name) && name.endsWith('.seen')) fs.rmSync(path.join(STANDBY_DIR, name), { force: true });
+    if (!markersBefore.has(name) && (name.endsWith('.seen') || name.endsWith('.wish'))) fs.rmSync(path.join(STANDBY_DIR, name), { force: true });
   }
   cleanupBundles();
   fs.rmSync(work, { recursive: true, force: true });
@@ -149,10 +151,34 @@ test('create --preserve-fds runs in a Node of its own and leaves the standby wai
   expect(alive(standby.pid) && fs.existsSync(standby.socket)).toBe(true);
 });
 
+test("conmon's create leaves a wish that its cleanup's call grants: the standby has the wisher's environment and takes its next create", async () => {
+  // a subreaper named conmon; the cleanup calls from another environment (podman's cleanup runs
+  // without conmon's _OCI_* variables), in the same cgroups, ids and namespaces
+  const conmon = path.join(fs.mkdtempSync(path.join(work, 'python-')), 'conmon');
+  fs.symlinkSync(fs.realpathSync('/usr/bin/python3'), conmon);
+  const cleanup = newContext();
+  const wisher = { ...cleanup, RUNTS_TEST_WISHER: 'conmon' };
+  const [first] = [createAndStart(wisher, undefined, conmon), createAndStart(wisher, undefined, conmon)];
+  expect(first.seen.exit).toBe(7);
+  expect(standbysOf(wisher)).toEqual([]);
+  const wishes = fs.readdirSync(STANDBY_DIR).filter((n) => n.endsWith('.wish'));
+  expect(wishes.length).toBeGreaterThan(0);
+
+  const [id] = fs.readdirSync(root);
+  expect(spawnSync(RUNTS, ['--root', root, 'delete', '--force', id], { env: cleanup, stdio: 'ignore' }).status).toBe(0);
+  const standby = await waitFor('the granted standby', () => standbysOf(cleanup).find((s) => fs.existsSync(s.socket)));
+  expect(readProc(standby.pid, 'environ').split('\0')).toContain('RUNTS_TEST_WISHER=conmon');
+
+  const served = createAndStart(wisher, undefined, conmon);
+  expect(served.stderr).toContain(`(pid ${standby.pid},`);
+  expect(served.stderr).toContain(SERVED);
+  expect(served.seen).toEqual({ self: served.seen.self, create: 0, initParent: served.seen.self, start: 0, exit: 7 });
+});
+
 test("no standby starts below conmon, which waits for every child it adopted before it exits", () => {
   // a shell named conmon, and a runtime wrapper script between it and runts
-  const conmon = path.join(work, 'conmon');
-  fs.copyFileSync('/bin/sh', conmon);
+  const conmon = path.join(fs.mkdtempSync(path.join(work, 'sh-')), 'conmon');
+  fs.copyFileSync('/bin/sh', conmon, fs.constants.COPYFILE_EXCL);
   fs.chmodSync(conmon, 0o755);
   const wrapper = path.join(work, 'runtime-wrapper');
   fs.writeFileSync(wrapper, `#!/bin/sh\n"${RUNTS}" "$@"\n`, { mode: 0o755 });
