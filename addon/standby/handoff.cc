@@ -92,9 +92,9 @@ std::string read_small_file(const char *path) {
   return out;
 }
 
-// The lines of /proc/self/status a process inherits, but for the ignored signals.
+// The lines of /proc/self/status a process inherits, but for the blocked and ignored signals.
 std::string inherited_status() {
-  static const char *const kKeys[] = {"Umask:", "Uid:", "Gid:", "Groups:", "SigBlk:", "CapInh:", "CapPrm:",
+  static const char *const kKeys[] = {"Umask:", "Uid:", "Gid:", "Groups:", "CapInh:", "CapPrm:",
                                       "CapEff:", "CapBnd:", "CapAmb:", "NoNewPrivs:", "Seccomp:", "Cpus_allowed:",
                                       "Mems_allowed:"};
   std::string status = read_small_file("/proc/self/status"), out;
@@ -195,17 +195,21 @@ std::string file_identity(const std::string &path) {
          std::to_string(st.st_mtim.tv_nsec) + '\n';
 }
 
-uint64_t ignored_signals() {
+SignalMasks signal_masks() {
   std::string status = read_small_file("/proc/self/status");
-  size_t at = status.find("\nSigIgn:");
-  return at == std::string::npos ? 0 : strtoull(status.c_str() + at + strlen("\nSigIgn:"), nullptr, 16);
+  auto mask = [&](const char *key) {
+    size_t at = status.find(key);
+    return at == std::string::npos ? 0 : strtoull(status.c_str() + at + strlen(key), nullptr, 16);
+  };
+  return {mask("\nSigBlk:"), mask("\nSigIgn:")};
 }
 
 std::string process_context(const std::string &pwd_of_call, const std::string &shared) {
   std::string out = "environment\n";
   const std::string call_pwd = "PWD=" + pwd_of_call;
   for (char **e = environ; *e; e++) out += (!pwd_of_call.empty() && *e == call_pwd ? std::string("PWD") : std::string(*e)) + '\0';
-  out += "\nignored signals\n" + std::to_string(ignored_signals()) + '\n';
+  SignalMasks masks = signal_masks();
+  out += "\nsignals blocked, ignored\n" + std::to_string(masks.blocked) + ' ' + std::to_string(masks.ignored) + '\n';
   return out + shared;
 }
 
@@ -279,9 +283,13 @@ void spawn_standby(const std::string &socket_path, const std::string &program, c
   std::vector<const char *> env;
   if (origin) {
     for (const std::string &e : origin->environment) env.push_back(e.c_str());
+    sigset_t blocked;
+    sigemptyset(&blocked);
     for (int sig = 1; sig < 64; sig++) {
-      if (sig != SIGKILL && sig != SIGSTOP) signal(sig, (origin->ignored_signals >> (sig - 1)) & 1 ? SIG_IGN : SIG_DFL);
+      if (sig != SIGKILL && sig != SIGSTOP) signal(sig, (origin->signals.ignored >> (sig - 1)) & 1 ? SIG_IGN : SIG_DFL);
+      if ((origin->signals.blocked >> (sig - 1)) & 1) sigaddset(&blocked, sig);
     }
+    sigprocmask(SIG_SETMASK, &blocked, nullptr);
   } else {
     for (char **e = environ; *e; e++) env.push_back(*e);
   }

@@ -27,11 +27,15 @@ std::string file_identity(const std::string &path);
 // umask, capabilities, no_new_privs, seccomp, blocked and ignored signals, affinity, namespaces,
 // cgroups, root dir, rlimits, oom_score_adj, nice. When pwd_of_call is not empty, an entry
 // PWD=pwd_of_call counts as the call's (Go's os/exec sets it to the cwd it gives a child).
-// process_context but for the environment and the ignored signals (standby/wish.h).
+// process_context but for the environment and the blocked and ignored signals (standby/wish.h).
 std::string shared_context();
 std::string process_context(const std::string &pwd_of_call, const std::string &shared = shared_context());
-// This process's ignored signals: bit n-1 for signal n (/proc/self/status SigIgn).
-uint64_t ignored_signals();
+// This process's blocked and ignored signals: bit n-1 for signal n (/proc/self/status SigBlk, SigIgn).
+struct SignalMasks {
+  uint64_t blocked = 0;
+  uint64_t ignored = 0;
+};
+SignalMasks signal_masks();
 
 // RUNTS_STANDBY=0 turns standbys off.
 bool standbys_enabled();
@@ -52,10 +56,10 @@ bool standby_due(const std::string &marker, const std::string &note);
 // (0600; if a live standby has it, it just exits) and execs program with argv, the listening
 // socket as fd 3, so it accepts even while it is still starting. program and argv must not be
 // relative: the standby runs in "/".
-// With an origin, the standby gets its environment and ignored signals instead of ours: it is
-// started for a context that differs from ours in those alone (standby/wish.h).
+// With an origin, the standby gets its environment and blocked and ignored signals instead of
+// ours: it is started for a context that differs from ours in those alone (standby/wish.h).
 struct StandbyOrigin {
   std::vector<std::string> environment;
-  uint64_t ignored_signals = 0;
+  SignalMasks signals;
 };
 void spawn_standby(const std::string &socket_path, const std::string &program, const std::vector<const char *> &argv, const StandbyOrigin *origin = nullptr);

@@ -17,7 +17,7 @@ extern char **environ;
 
 namespace {
 
-const char kMagic[] = "runts standby wish 1";
+const char kMagic[] = "runts standby wish 2";
 
 std::string wish_path(const std::string &dir, const std::string &shared) { return dir + '/' + sha256_hex("wish\n" + shared) + ".wish"; }
 
@@ -54,9 +54,10 @@ bool called_within_lifetime(const std::string &marker) {
 }  // namespace
 
 void leave_wish(const std::string &dir, const std::string &shared, const std::string &socket_path, const std::string &marker, const std::vector<std::string> &argv) {
-  char ignored[32];
-  snprintf(ignored, sizeof ignored, "%" PRIx64, ignored_signals());
-  std::string text = std::string(kMagic) + '\0' + socket_path + '\0' + marker + '\0' + ignored + '\0' + std::to_string(argv.size()) + '\0';
+  SignalMasks masks = signal_masks();
+  char signals[48];
+  snprintf(signals, sizeof signals, "%" PRIx64 " %" PRIx64, masks.blocked, masks.ignored);
+  std::string text = std::string(kMagic) + '\0' + socket_path + '\0' + marker + '\0' + signals + '\0' + std::to_string(argv.size()) + '\0';
   for (const std::string &a : argv) text += a + '\0';
   for (char **e = environ; *e; e++) text += std::string(*e) + '\0';
   std::string path = wish_path(dir, shared), temp = path + '.' + std::to_string(getpid());
@@ -70,7 +71,7 @@ void leave_wish(const std::string &dir, const std::string &shared, const std::st
 void grant_wish(const std::string &dir, const std::string &shared) {
   std::string path = wish_path(dir, shared);
   std::vector<std::string> fields = fields_of(read_own_file(path));
-  // magic, socket, marker, ignored signals, argc, argv..., environment...
+  // magic, socket, marker, blocked and ignored signals, argc, argv..., environment...
   if (fields.size() < 6 || fields[0] != kMagic) return;
   const std::string &socket_path = fields[1], &marker = fields[2];
   size_t argc = strtoul(fields[4].c_str(), nullptr, 10);
@@ -83,7 +84,9 @@ void grant_wish(const std::string &dir, const std::string &shared) {
   // would make it give up its wait)
   if (access(socket_path.c_str(), F_OK) == 0) return;
   StandbyOrigin origin;
-  origin.ignored_signals = strtoull(fields[3].c_str(), nullptr, 16);
+  char *ignored;
+  origin.signals.blocked = strtoull(fields[3].c_str(), &ignored, 16);
+  origin.signals.ignored = strtoull(ignored, nullptr, 16);
   origin.environment.assign(fields.begin() + static_cast<long>(5 + argc), fields.end());
   std::vector<const char *> argv;
   for (size_t i = 0; i < argc; i++) argv.push_back(fields[5 + i].c_str());
