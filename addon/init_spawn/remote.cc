@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <string>
 
 #include "common/fd_passing.h"
@@ -65,27 +64,9 @@ int request_init_spawn(int conn, const std::vector<int> &fds, int executable, pi
 
 bool read_standby_message(int conn, StandbyMessage *message) {
   unsigned char buf[kMessageSize];
-  size_t got = 0;
-  while (got < sizeof buf) {
-    char control[CMSG_SPACE(kMaxPassedFds * sizeof(int))] = {};
-    struct iovec iov = {buf + got, sizeof buf - got};
-    struct msghdr msg = {};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
-    if (n < 0 && errno == EINTR) continue;
-    for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : nullptr; c; c = CMSG_NXTHDR(&msg, c)) {
-      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-      size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-      for (size_t i = 0; i < count; i++) {
-        int fd;
-        memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-        message->fds.push_back(fd);
-      }
-    }
-    if (n <= 0 || (msg.msg_flags & MSG_CTRUNC)) {
+  for (size_t got = 0; got < sizeof buf;) {
+    ssize_t n = receive_with_fds(conn, buf + got, sizeof buf - got, message->fds);
+    if (n <= 0) {
       close_all(message->fds);
       return false;
     }

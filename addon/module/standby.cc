@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "common/fd_passing.h"
 #include "standby/handoff.h"
 #include "module/errors.h"
 #include "module/exports.h"
@@ -60,26 +61,8 @@ long long now_ms() {
 // Reads exactly len bytes, collecting the fds that come with them.
 bool receive_exact(int sock, char *into, size_t len, Call &call) {
   while (len > 0) {
-    char control[CMSG_SPACE(4 * sizeof(int))] = {};
-    struct iovec iov = {into, len};
-    struct msghdr msg = {};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-    if (n < 0 && errno == EINTR) continue;
+    ssize_t n = receive_with_fds(sock, into, len, call.fds);
     if (n <= 0) return false;
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-      size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-      for (size_t i = 0; i < count; i++) {
-        int fd;
-        memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-        call.fds.push_back(fd);
-      }
-    }
-    if (msg.msg_flags & MSG_CTRUNC) return false;
     into += n;
     len -= static_cast<size_t>(n);
   }

@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
+#include <vector>
 
 #include "common/fd_passing.h"
 #include "module/errors.h"
@@ -43,19 +43,15 @@ Napi::Value ReceiveMessage(const Napi::CallbackInfo &info) {
     return env.Null();
   }
   Napi::Buffer<char> data = Napi::Buffer<char>::New(env, static_cast<size_t>(n));
-  char control[CMSG_SPACE(sizeof(int))];
-  struct iovec iov = {data.Data(), data.Length()};
-  struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  do n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-  if (n < 0) return throw_errno(env, "receive from runts-init", errno);
-  int passed = -1;
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) memcpy(&passed, CMSG_DATA(c), sizeof passed);
+  std::vector<int> fds;
+  n = receive_with_fds(fd, data.Data(), data.Length(), fds, MSG_DONTWAIT);
+  // one fd at most is ever sent: any other is not ours to keep
+  for (size_t i = 1; i < fds.size(); i++) close(fds[i]);
+  if (n < 0) {
+    if (!fds.empty()) close(fds[0]);
+    return throw_errno(env, "receive from runts-init", errno);
+  }
+  int passed = fds.empty() ? -1 : fds[0];
   Napi::Object out = Napi::Object::New(env);
   out.Set("data", data);
   out.Set("fd", Napi::Number::New(env, passed));
@@ -79,22 +75,16 @@ Napi::Value ReceiveFd(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int sock = info[0].As<Napi::Number>().Int32Value();
   char data[4096];
-  char control[CMSG_SPACE(sizeof(int))];
-  struct iovec iov = {data, sizeof data};
-  struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n;
-  do n = recvmsg(sock, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-  if (n < 0) return errno == EAGAIN ? env.Undefined() : throw_errno(env, "receive console fd", errno);
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  if (n == 0 && !c) return env.Null();
-  if (!c || c->cmsg_type != SCM_RIGHTS) return throw_errno(env, "receive console fd", EBADMSG);
-  int fd;
-  memcpy(&fd, CMSG_DATA(c), sizeof fd);
+  std::vector<int> fds;
+  ssize_t n = receive_with_fds(sock, data, sizeof data, fds, MSG_DONTWAIT);
+  if (n < 0 || fds.size() > 1) {
+    int err = n < 0 ? errno : EBADMSG;
+    for (int passed : fds) close(passed);
+    return err == EAGAIN ? env.Undefined() : throw_errno(env, "receive console fd", err);
+  }
+  if (n == 0 && fds.empty()) return env.Null();
+  if (fds.empty()) return throw_errno(env, "receive console fd", EBADMSG);
+  int fd = fds[0];
   Napi::Object out = Napi::Object::New(env);
   out.Set("fd", Napi::Number::New(env, fd));
   out.Set("data", Napi::String::New(env, data, static_cast<size_t>(n)));

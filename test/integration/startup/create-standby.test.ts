@@ -10,9 +10,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { cleanupBundles, makeBundle, REPO, RUNTS } from '../../helpers/bundle';
 import { uniqueId } from '../../helpers/runts';
+import { alive, readProc, standbysOf as standbysFrom, waitFor, WHOLE_BLOB } from '../../helpers/standbys';
 
 const STANDBY_DIR = '/run/runts-standby';
-const WHOLE_BLOB = path.join(fs.realpathSync(REPO), 'dist', 'snapshot', 'runts.blob');
 const SUBREAPER = path.join(REPO, 'test', 'helpers', 'subreaper_create.py');
 const SERVED = 'started from the startup snapshot, ahead of the call (a standby)';
 const work = fs.mkdtempSync(path.join(os.tmpdir(), `runts-create-standby-${process.pid}-`));
@@ -25,34 +25,8 @@ const newContext = (env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   ...process.env, RUNTS_STANDBY_SECONDS: '30', RUNTS_TEST_STANDBY_CONTEXT: `create-${process.pid}-${++contexts}`, ...env,
 });
 
-const readProc = (pid: number, file: string) => {
-  try {
-    return fs.readFileSync(`/proc/${pid}/${file}`, 'utf8');
-  } catch {
-    return '';
-  }
-};
-
-const alive = (pid: number) => readProc(pid, 'stat') !== '' && !/^\d+ \(.*\) Z/.test(readProc(pid, 'stat'));
-
-/** This checkout's create standbys waiting for env's context: pid and socket. */
-function standbysOf(env: NodeJS.ProcessEnv): { pid: number; socket: string }[] {
-  const tag = `RUNTS_TEST_STANDBY_CONTEXT=${env.RUNTS_TEST_STANDBY_CONTEXT}`;
-  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((p) => {
-    const argv = readProc(Number(p), 'cmdline').split('\0');
-    const at = argv.indexOf('--runts-standby');
-    if (at < 0 || !argv.includes(WHOLE_BLOB) || !readProc(Number(p), 'environ').split('\0').includes(tag)) return [];
-    return alive(Number(p)) ? [{ pid: Number(p), socket: argv[at + 1] }] : [];
-  });
-}
-
-async function waitFor<T>(what: string, get: () => T | undefined, ms = 10000): Promise<T> {
-  for (const deadline = Date.now() + ms; ; await new Promise((r) => setTimeout(r, 20))) {
-    const value = get();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-  }
-}
+/** This checkout's create standbys waiting for env's context. */
+const standbysOf = (env: NodeJS.ProcessEnv) => standbysFrom(env, WHOLE_BLOB).filter((s) => alive(s.pid));
 
 interface Seen { self: number; create: number; initParent?: number; start?: number; exit?: number }
 

@@ -10,9 +10,9 @@ import * as path from 'path';
 import { connectUnix, sendWithFd } from '../../../src/native';
 import { cleanupBundles, makeBundle, REPO, RUNTS } from '../../helpers/bundle';
 import { uniqueId } from '../../helpers/runts';
+import { alive, LIGHT_BLOB, readProc, standbysOf as standbysFrom, waitFor } from '../../helpers/standbys';
 
 const STANDBY_DIR = '/run/runts-standby';
-const LIGHT_BLOB = path.join(fs.realpathSync(REPO), 'dist', 'snapshot', 'runts-light.blob');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), `runts-standby-${process.pid}-`));
 const root = fs.mkdtempSync(path.join(work, 'root-'));
 let contexts = 0;
@@ -37,34 +37,7 @@ function runts(env: NodeJS.ProcessEnv, args: string[]): Result {
   }
 }
 
-const readProc = (pid: number, file: string) => {
-  try {
-    return fs.readFileSync(`/proc/${pid}/${file}`, 'utf8');
-  } catch {
-    return '';
-  }
-};
-
-/** This checkout's standbys waiting for env's context: pid and socket. */
-function standbysOf(env: NodeJS.ProcessEnv): { pid: number; socket: string }[] {
-  const tag = `RUNTS_TEST_STANDBY_CONTEXT=${env.RUNTS_TEST_STANDBY_CONTEXT}`;
-  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((p) => {
-    const argv = readProc(Number(p), 'cmdline').split('\0');
-    const at = argv.indexOf('--runts-standby');
-    if (at < 0 || !argv.includes(LIGHT_BLOB) || !readProc(Number(p), 'environ').split('\0').includes(tag)) return [];
-    return [{ pid: Number(p), socket: argv[at + 1] }];
-  });
-}
-
-const alive = (pid: number) => readProc(pid, 'stat') !== '' && !/^\d+ \(.*\) Z/.test(readProc(pid, 'stat'));
-
-async function waitFor<T>(what: string, get: () => T | undefined, ms = 10000): Promise<T> {
-  for (const deadline = Date.now() + ms; ; await new Promise((r) => setTimeout(r, 20))) {
-    const value = get();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-  }
-}
+const standbysOf = (env: NodeJS.ProcessEnv) => standbysFrom(env, LIGHT_BLOB);
 
 /** The contexts' markers (STANDBY_DIR/DIGEST.seen) the tests remove. */
 const contextPrefixes = new Set<string>();
