@@ -4,10 +4,11 @@
 // runtime: resolving and reading ~170 modules one by one was about a fifth of runtsd's CPU time
 // to ready. The packages runtsd requires only on first use (undici, protobufjs, proto-loader,
 // spdy-transport, yargs, ...) stay outside and load from node_modules as before, since V8 keeps
-// a script's whole source in memory. lmdb and its JavaScript (msgpackr, ordered-binary,
-// node-gyp-build and detect-libc) are inside, so the code cache holds them too: 10-13 ms less
-// CPU to ready; its native addon still loads from node_modules (the own-dirname plugin keeps the
-// paths it is found from). runtsd's own lazy modules (CRI, pull, diff) are inside: they share
+// a script's whole source in memory. lmdb and its JavaScript (msgpackr, ordered-binary) are
+// inside, so the code cache holds them too: 10-13 ms less CPU to ready; its native addons load
+// from node_modules, from the files found when the bundle is built (esbuild-prebuilt-addons.js).
+// grpc-js's client side loads on first use (esbuild-grpc-server-side.js): runtsd starts as a
+// server. runtsd's own lazy modules (CRI, pull, diff) are inside: they share
 // classes (errors, stores) with the rest, so there must be one copy of each. Node's built-in
 // modules are taken as they are where TypeScript copied them (esbuild-plain-builtin-imports.js:
 // 113 copies, ~5 ms of CPU to ready and 0.8 MB private dirty at rest). It writes the
@@ -18,6 +19,8 @@ const path = require('path');
 const esbuild = require('esbuild');
 const { ownDirname } = require('./esbuild-own-dirname');
 const { plainBuiltinImports } = require('./esbuild-plain-builtin-imports');
+const { prebuiltAddons } = require('./esbuild-prebuilt-addons');
+const { grpcServerSide } = require('./esbuild-grpc-server-side');
 const { writeDeclaredServices } = require('./declared-services');
 
 const root = path.join(__dirname, '..');
@@ -37,7 +40,7 @@ const LOADED_AT_START = ['@grpc/grpc-js', 'smol-toml', 'lmdb'];
     target: 'node22',
     outfile,
     external: Object.keys(dependencies).filter((name) => !LOADED_AT_START.includes(name)),
-    plugins: [plainBuiltinImports, ownDirname],
+    plugins: [grpcServerSide(root), prebuiltAddons(root), plainBuiltinImports, ownDirname],
     // V8 keeps the source (functions compile lazily from it): no indentation
     minifyWhitespace: true,
     logLevel: 'error',
