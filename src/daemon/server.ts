@@ -55,6 +55,7 @@ import { pullRegistration } from './pull/registration';
 import { shimManagerFor } from './shims/manager';
 import { withAuthorityRewritten } from './authority';
 import { InProcessCalls } from './in-process';
+import { programStarted } from '../foundation/cached-script';
 import { daemonIdleMemoryRelease, noteCalls } from './idle-memory';
 import { criImageRegistration, criRuntimeRegistration } from './cri/registrations';
 
@@ -183,6 +184,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
   });
   fs.chmodSync(config.address, 0o660);
   for (const service of SERVICES) service.serving?.(deps);
+  programStarted();
   log.info('runtsd serving', { address: config.address, root: config.root, state: config.state });
   idleMemory.busy();
   await deps.collectGarbage();

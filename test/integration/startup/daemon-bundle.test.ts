@@ -72,7 +72,7 @@ test('runtsd from the bundle writes a code cache after starting, which the next 
   const first = await startDaemon('bundle-cache', {}, [], programs.bundle);
   daemons.push(first);
   expect(first.log()).toMatch(/started from the bundle \(.*, code cache: (none|used|rejected)\)/);
-  // written 2 s after a start that did not use it (an earlier run's may be there already)
+  // written once a start that did not use it listens (an earlier run's may be there already)
   const deadline = Date.now() + 15000;
   while (!fs.existsSync(cacheFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   await first.stop();
