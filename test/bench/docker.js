@@ -10,7 +10,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { startEngine, unmountUnder, median, repo } = require('./daemons');
-const { timer, removeCgroupTree } = require('./measure');
+const { timer, removeCgroupTree, endStandbys } = require('./measure');
 
 const N = Number(process.argv[2] ?? 15);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'runts-bench-docker-'));
@@ -86,7 +86,7 @@ async function main() {
     unmountUnder(work);
     fs.rmSync(work, { recursive: true, force: true });
     // runts' standbys live where their callers (the runc shims) did (README "Start-up")
-    execFileSync(path.join(repo, 'scripts', 'end-standbys.sh'));
+    endStandbys(repo, process.env.ENGINES_BASELINE);
     removeCgroupTree(cgroupParent);
   }
 }

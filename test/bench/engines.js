@@ -20,7 +20,7 @@ const crun = path.join(work, 'crun');
 fs.writeFileSync(crun, `#!/bin/sh\nexec unshare -m sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec crun "$@"' crun "$@"\n`, { mode: 0o755 });
 const runtimes = { runts: path.join(repo, 'bin', 'runts'), runc: execFileSync('which', ['runc'], { encoding: 'utf8' }).trim(), crun };
 if (process.env.ENGINES_BASELINE) runtimes['runts, baseline'] = path.join(path.resolve(process.env.ENGINES_BASELINE), 'bin', 'runts');
-const { timer, measure: measureN, removeCgroupTree, removeEmptyRuncRoot } = require('./measure');
+const { timer, measure: measureN, removeCgroupTree, removeEmptyRuncRoot, endStandbys } = require('./measure');
 const time = timer(work);
 const measure = (fn) => measureN(N, fn);
 execFileSync(path.join(repo, 'scripts', 'make-rootfs.sh'), [`${work}/rootfs`]);
@@ -77,7 +77,7 @@ withContainerd()
     for (const m of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((p) => p && p.startsWith(work)).reverse()) spawnSync('umount', ['-l', m]);
     fs.rmSync(work, { recursive: true, force: true });
     // runts' standbys live where their callers did, conmon's cgroup among them (README "Start-up")
-    execFileSync(path.join(repo, 'scripts', 'end-standbys.sh'));
+    endStandbys(repo, process.env.ENGINES_BASELINE);
     // podman's cgroup parent and containerd's /<namespace> parent, in every hierarchy
     for (const parent of ['runts-bench-engines', 'runts-bench']) removeCgroupTree(parent);
     removeEmptyRuncRoot('runts-bench');

@@ -1,8 +1,8 @@
 // Shared by the bench scripts: time one command (stderr to a file: a created container keeps
 // the stdio it was given, so a pipe would never reach EOF), take medians after a warm-up, and
-// remove the cgroups the engines leave.
+// remove the cgroups and standbys the engines leave.
 'use strict';
-const { spawnSync } = require('child_process');
+const { execFileSync, spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 
@@ -53,4 +53,9 @@ function removeEmptyRuncRoot(namespace) {
   }
 }
 
-module.exports = { timer, measure, removeCgroupTree, removeEmptyRuncRoot };
+/** Ends the standbys (README "Start-up") of each built checkout given: this one's and a baseline's. */
+function endStandbys(...checkouts) {
+  for (const dir of checkouts.filter(Boolean)) execFileSync(path.join(path.resolve(dir), 'scripts', 'end-standbys.sh'));
+}
+
+module.exports = { timer, measure, removeCgroupTree, removeEmptyRuncRoot, endStandbys };

@@ -19,7 +19,7 @@ const { execFileSync, spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { timer, removeCgroupTree } = require('./measure');
+const { timer, removeCgroupTree, endStandbys } = require('./measure');
 
 const N = Number(process.argv[2] ?? 20);
 const repo = path.resolve(__dirname, '..', '..');
@@ -92,7 +92,7 @@ try {
     }
   }
 } finally {
-  execFileSync(path.join(repo, 'scripts', 'end-standbys.sh'));
+  endStandbys(repo, process.env.STARTUP_BASELINE);
   fs.rmSync(work, { recursive: true, force: true });
   removeCgroupTree(`runts-bench-startup-${process.pid}`);
 }
