@@ -200,16 +200,22 @@ int main(int argc, char **argv) {
 
   const int stdio[3] = {0, 1, 2};
   int sock = hand_off(socket_path, cwd, args, stdio, kAnswerTimeoutMs);
-  // the next call may come while this one runs (a shim's start, then its delete): its standby
-  // starts now, on the other core
+  bool refused = sock < 0 && errno == ECONNREFUSED;
   // an id may be "create" too: such a call below conmon then wishes rather than starts, which costs
   // nothing but time
   bool conmons_create = std::find(args.begin(), args.end(), "create") != args.end() && below_conmon();
   std::string marker = dir + '/' + digest + ".seen";
+  // the next call may come while this one runs (a shim's start, then its delete): its standby
+  // starts now, on the other core
   if (standby_due(marker, "")) {
     std::vector<std::string> command = standby_command(node_command, socket_path, pwd_is_cwd);
-    if (conmons_create) leave_wish(dir, shared, socket_path, marker, command);
-    else start_standby(command, socket_path);
+    if (conmons_create) {
+      // a standby killed outright left its socket, which would keep every grant away
+      if (refused) unlink(socket_path.c_str());
+      leave_wish(dir, shared, socket_path, marker, command);
+    } else {
+      start_standby(command, socket_path);
+    }
   }
   if (!conmons_create) grant_wish(dir, shared);
   if (sock < 0) return become_node(argv);

@@ -149,6 +149,28 @@ test("conmon's create leaves a wish that its cleanup's call grants: the standby 
   expect(served.seen).toEqual({ self: served.seen.self, create: 0, initParent: served.seen.self, start: 0, exit: 7 });
 });
 
+test("a wish whose standby was killed outright is granted again: conmon's next create removes the dead socket", async () => {
+  const conmon = path.join(fs.mkdtempSync(path.join(work, 'python-')), 'conmon');
+  fs.symlinkSync(fs.realpathSync('/usr/bin/python3'), conmon);
+  const cleanup = newContext();
+  const wisher = { ...cleanup, RUNTS_TEST_WISHER: 'conmon' };
+  const cleanupCall = () => expect(spawnSync(RUNTS, ['--root', root, 'list'], { env: cleanup, stdio: 'ignore' }).status).toBe(0);
+  createAndStart(wisher, undefined, conmon);
+  createAndStart(wisher, undefined, conmon);
+  cleanupCall();
+  const killed = await waitFor('the granted standby', () => standbysOf(cleanup).find((s) => fs.existsSync(s.socket)));
+  process.kill(killed.pid, 'SIGKILL');
+  await waitFor('the standby gone', () => (standbysOf(cleanup).some((s) => s.pid === killed.pid) ? undefined : true));
+  expect(fs.existsSync(killed.socket)).toBe(true);
+  // refused, so created in a Node of its own; it wishes again, without the dead socket
+  expect(createAndStart(wisher, undefined, conmon).stderr).not.toContain(SERVED);
+  expect(fs.existsSync(killed.socket)).toBe(false);
+  cleanupCall();
+  const again = await waitFor('a standby granted again', () => standbysOf(cleanup).find((s) => fs.existsSync(s.socket)));
+  expect(again.pid).not.toBe(killed.pid);
+  expect(createAndStart(wisher, undefined, conmon).stderr).toContain(`(pid ${again.pid},`);
+});
+
 test("no standby starts below conmon, which waits for every child it adopted before it exits", () => {
   // a shell named conmon, and a runtime wrapper script between it and runts
   const conmon = path.join(fs.mkdtempSync(path.join(work, 'sh-')), 'conmon');
