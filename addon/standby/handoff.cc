@@ -92,12 +92,20 @@ std::string read_small_file(const char *path) {
   return out;
 }
 
+// This process's /proc/self/status, read once: a context digest and the signal masks take their
+// lines from it, before anything here changes them (runts-light forwards signals only later).
+const std::string &self_status() {
+  static const std::string status = read_small_file("/proc/self/status");
+  return status;
+}
+
 // The lines of /proc/self/status a process inherits, but for the blocked and ignored signals.
 std::string inherited_status() {
   static const char *const kKeys[] = {"Umask:", "Uid:", "Gid:", "Groups:", "CapInh:", "CapPrm:",
                                       "CapEff:", "CapBnd:", "CapAmb:", "NoNewPrivs:", "Seccomp:", "Cpus_allowed:",
                                       "Mems_allowed:"};
-  std::string status = read_small_file("/proc/self/status"), out;
+  const std::string &status = self_status();
+  std::string out;
   size_t at = 0;
   while (at < status.size()) {
     size_t end = status.find('\n', at);
@@ -133,8 +141,12 @@ std::string root_identity() {
   return stat("/", &st) == 0 ? std::to_string(st.st_dev) + ':' + std::to_string(st.st_ino) : "?";
 }
 
-// Removes the markers in dir ending like `suffix` that no call touched for longer than a lifetime.
-void forget_stale_markers(const std::string &dir, const std::string &suffix) {
+bool ends_with(const std::string &name, const std::string &suffix) {
+  return name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Removes the files in dir ending like one of `suffixes` that no call touched for longer than a lifetime.
+void forget_stale_markers(const std::string &dir, const std::vector<std::string> &suffixes) {
   DIR *d = opendir(dir.c_str());
   if (!d) return;
   struct timespec now;
@@ -142,7 +154,7 @@ void forget_stale_markers(const std::string &dir, const std::string &suffix) {
   int stale_seconds = std::max(standby_seconds(), kDefaultSeconds);
   while (struct dirent *e = readdir(d)) {
     std::string name = e->d_name;
-    if (name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) continue;
+    if (std::none_of(suffixes.begin(), suffixes.end(), [&](const std::string &suffix) { return ends_with(name, suffix); })) continue;
     struct stat st;
     if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) && now.tv_sec - st.st_mtim.tv_sec >= stale_seconds)
       unlinkat(dirfd(d), e->d_name, 0);
@@ -196,7 +208,7 @@ std::string file_identity(const std::string &path) {
 }
 
 SignalMasks signal_masks() {
-  std::string status = read_small_file("/proc/self/status");
+  const std::string &status = self_status();
   auto mask = [&](const char *key) {
     size_t at = status.find(key);
     return at == std::string::npos ? 0 : strtoull(status.c_str() + at + strlen(key), nullptr, 16);
@@ -238,14 +250,23 @@ int standby_seconds() {
   return *end || seconds <= 0 || seconds > kMaxSeconds ? kDefaultSeconds : static_cast<int>(seconds);
 }
 
+namespace {
+
+// A marker touched less than a lifetime ago.
+bool within_lifetime(const struct stat &marker) {
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  return now.tv_sec - marker.st_mtim.tv_sec < standby_seconds();
+}
+
+}  // namespace
+
 bool standby_due(const std::string &marker, const std::string &note) {
   struct stat st;
   if (stat(marker.c_str(), &st) != 0) {
     size_t slash = marker.rfind('/'), dot = marker.rfind('.');
-    if (slash != std::string::npos && dot != std::string::npos && dot > slash) {
-      forget_stale_markers(marker.substr(0, slash), marker.substr(dot));
-      forget_stale_markers(marker.substr(0, slash), ".wish");  // standby/wish.h: left by a context that stopped calling
-    }
+    // and the wishes (standby/wish.h) of contexts that stopped calling
+    if (slash != std::string::npos && dot != std::string::npos && dot > slash) forget_stale_markers(marker.substr(0, slash), {marker.substr(dot), ".wish"});
     int fd = open(marker.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd >= 0) {
       if (write(fd, note.data(), note.size()) < 0) {
@@ -256,9 +277,12 @@ bool standby_due(const std::string &marker, const std::string &note) {
     return false;
   }
   utimensat(AT_FDCWD, marker.c_str(), nullptr, AT_SYMLINK_NOFOLLOW);
-  struct timespec now;
-  clock_gettime(CLOCK_REALTIME, &now);
-  return now.tv_sec - st.st_mtim.tv_sec < standby_seconds();
+  return within_lifetime(st);
+}
+
+bool marked_within_lifetime(const std::string &marker) {
+  struct stat st;
+  return stat(marker.c_str(), &st) == 0 && within_lifetime(st);
 }
 
 void spawn_standby(const std::string &socket_path, const std::string &program, const std::vector<const char *> &argv, const StandbyOrigin *origin) {

@@ -48,6 +48,8 @@ int standby_seconds();
 // made it, so tests can find theirs). A context's first call also removes the markers beside it
 // (the same suffix) and the wishes (standby/wish.h) that no call touched for longer than a lifetime.
 bool standby_due(const std::string &marker, const std::string &note);
+// Whether a call touched this marker within the standby lifetime (without marking one).
+bool marked_within_lifetime(const std::string &marker);
 
 // Starts a standby in the background, in this process's context (its own session, stdio on
 // /dev/null, cwd "/", same environment) and returns at once: a starter child exits at once, so the

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -44,13 +43,6 @@ std::string read_own_file(const std::string &path) {
   return text;
 }
 
-bool called_within_lifetime(const std::string &marker) {
-  struct stat st;
-  struct timespec now;
-  clock_gettime(CLOCK_REALTIME, &now);
-  return stat(marker.c_str(), &st) == 0 && now.tv_sec - st.st_mtim.tv_sec < standby_seconds();
-}
-
 }  // namespace
 
 void leave_wish(const std::string &dir, const std::string &shared, const std::string &socket_path, const std::string &marker, const std::vector<std::string> &argv) {
@@ -76,7 +68,7 @@ void grant_wish(const std::string &dir, const std::string &shared) {
   const std::string &socket_path = fields[1], &marker = fields[2];
   size_t argc = strtoul(fields[4].c_str(), nullptr, 10);
   if (argc == 0 || fields.size() < 5 + argc) return;
-  if (!called_within_lifetime(marker)) {
+  if (!marked_within_lifetime(marker)) {
     unlink(path.c_str());
     return;
   }
