@@ -252,11 +252,13 @@ int standby_seconds() {
 
 namespace {
 
-// A marker touched less than a lifetime ago.
+// A marker touched less than a lifetime ago, to the nanosecond: whole seconds would halve a short
+// lifetime whenever two calls fall either side of a second's turn.
 bool within_lifetime(const struct stat &marker) {
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
-  return now.tv_sec - marker.st_mtim.tv_sec < standby_seconds();
+  long long age_ns = (now.tv_sec - marker.st_mtim.tv_sec) * 1000000000LL + (now.tv_nsec - marker.st_mtim.tv_nsec);
+  return age_ns < standby_seconds() * 1000000000LL;
 }
 
 }  // namespace

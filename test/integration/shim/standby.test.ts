@@ -187,7 +187,7 @@ describeIfPossible('standby shims', () => {
   });
 
   it('ends a standby after its lifetime (RUNTS_STANDBY_SECONDS) and removes its socket; older markers go', async () => {
-    containerd = await containerdWith({ RUNTS_STANDBY_SECONDS: '2' });
+    containerd = await containerdWith({ RUNTS_STANDBY_SECONDS: '3' });
     // another context's, its last start 2 minutes ago: swept by the first start of a new context
     const stale = `/run/containerd/s/runts-standby-${createHash('sha256').update(containerd.dir).digest('hex')}.called`;
     fs.writeFileSync(stale, containerd.dir);
@@ -196,7 +196,7 @@ describeIfPossible('standby shims', () => {
     expect(fs.existsSync(stale)).toBe(false);
     const socket = standbyMarkers(containerd.socket)[0].replace(/\.called$/, '');
     expect(fs.existsSync(socket)).toBe(true);
-    await waitFor(() => !fs.existsSync(`/proc/${standby}`), 'the standby to end', 8000);
+    await waitFor(() => !fs.existsSync(`/proc/${standby}`), 'the standby to end', 10000);
     expect(fs.existsSync(socket)).toBe(false);
   });
 });
