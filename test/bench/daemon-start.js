@@ -8,24 +8,11 @@
 'use strict';
 const { spawn } = require('child_process');
 const fs = require('fs');
-const net = require('net');
-const os = require('os');
 const path = require('path');
-const { launchEngine, unmountUnder } = require('./daemons');
+const { launchEngine, measureStart, median } = require('./daemons');
 
 const ROUNDS = Number(process.argv[2] ?? 7);
 const baseline = process.env.DAEMON_START_BASELINE;
-
-const accepts = (socket) => new Promise((resolve) => {
-  const c = net.connect(socket);
-  c.once('connect', () => { c.destroy(); resolve(true); });
-  c.once('error', () => resolve(false));
-});
-
-/** ns of CPU used by every live thread of pid (schedstat's first field). */
-const cpuNs = (pid) => fs.readdirSync(`/proc/${pid}/task`)
-  .reduce((sum, tid) => sum + Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]), 0);
-const rollupKb = (pid, field) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))[1]);
 
 function launch(name, dir) {
   if (name !== 'runtsd, baseline') return launchEngine(name, dir);
@@ -37,36 +24,12 @@ function launch(name, dir) {
   return { child, socket };
 }
 
-async function startOnce(name) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runts-bench-start-'));
-  const t0 = process.hrtime.bigint();
-  const { child, socket } = launch(name, dir);
-  const exited = new Promise((r) => child.once('exit', r));
-  try {
-    while (!(await accepts(socket))) {
-      if (child.exitCode !== null) throw new Error(`${name} exited ${child.exitCode}: ${fs.readFileSync(path.join(dir, 'daemon.log'), 'utf8')}`);
-      await new Promise((r) => setTimeout(r, 2));
-    }
-    const ready = Number(process.hrtime.bigint() - t0) / 1e6;
-    const cpu = cpuNs(child.pid) / 1e6;
-    await new Promise((r) => setTimeout(r, 3000));
-    const mem = { dirty: rollupKb(child.pid, 'Private_Dirty'), pss: rollupKb(child.pid, 'Pss'), rss: rollupKb(child.pid, 'Rss') };
-    return { ready, cpu, ...mem };
-  } finally {
-    child.kill('SIGTERM');
-    await exited;
-    unmountUnder(dir);
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const range = (xs) => `${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)}`;
 
 (async () => {
   const names = ['runtsd', ...(baseline ? ['runtsd, baseline'] : []), 'containerd'];
   const runs = Object.fromEntries(names.map((n) => [n, []]));
-  for (let i = 0; i < ROUNDS; i++) for (const n of names) runs[n].push(await startOnce(n));
+  for (let i = 0; i < ROUNDS; i++) for (const n of names) runs[n].push(await measureStart(n, launch));
   const med = (n, k) => median(runs[n].map((r) => r[k]));
   console.log(`daemon start, median of ${ROUNDS} (range):`);
   for (const n of names) {

@@ -3,6 +3,8 @@
 'use strict';
 const { spawn, spawnSync } = require('child_process');
 const fs = require('fs');
+const net = require('net');
+const os = require('os');
 const path = require('path');
 
 const repo = path.resolve(__dirname, '..', '..');
@@ -66,6 +68,42 @@ async function startEngine(name, dir) {
   return { name, dir, socket, pid: child.pid, ctr, stop };
 }
 
+const accepts = (socket) => new Promise((resolve) => {
+  const c = net.connect(socket);
+  c.once('connect', () => { c.destroy(); resolve(true); });
+  c.once('error', () => resolve(false));
+});
+
+/** ns of CPU used by every live thread of pid (schedstat's first field). */
+const cpuNs = (pid) => fs.readdirSync(`/proc/${pid}/task`)
+  .reduce((sum, tid) => sum + Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]), 0);
+const rollupKb = (pid, field) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))[1]);
+
+/** One start of a daemon (launch(name, dir) as launchEngine): ms from spawn until its gRPC socket
+ *  accepts, the CPU time (all threads, user + sys) spent by then, and 3 s after ready its private
+ *  dirty memory, PSS and RSS (kB). The daemon is ended and its dir removed. */
+async function measureStart(name, launch = launchEngine) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runts-bench-start-'));
+  const t0 = process.hrtime.bigint();
+  const { child, socket } = launch(name, dir);
+  const exited = new Promise((r) => child.once('exit', r));
+  try {
+    while (!(await accepts(socket))) {
+      if (child.exitCode !== null) throw new Error(`${name} exited ${child.exitCode}: ${fs.readFileSync(path.join(dir, 'daemon.log'), 'utf8')}`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const ready = Number(process.hrtime.bigint() - t0) / 1e6;
+    const cpu = cpuNs(child.pid) / 1e6;
+    await new Promise((r) => setTimeout(r, 3000));
+    return { ready, cpu, dirty: rollupKb(child.pid, 'Private_Dirty'), pss: rollupKb(child.pid, 'Pss'), rss: rollupKb(child.pid, 'Rss') };
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+    unmountUnder(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Seconds taken by fn. */
 function seconds(fn) {
   const t0 = process.hrtime.bigint();
@@ -75,4 +113,4 @@ function seconds(fn) {
 
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-module.exports = { launchEngine, startEngine, unmountUnder, seconds, median, repo };
+module.exports = { launchEngine, measureStart, startEngine, unmountUnder, seconds, median, repo };

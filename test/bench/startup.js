@@ -121,49 +121,16 @@ if (rt) {
   if (base) console.log(`runts / baseline: ${columns.map((c) => `${c} ${(rt[c] / base[c]).toFixed(2)}x`).join(', ')}`);
 }
 
-// runtsd against containerd: ms from spawn until the gRPC socket accepts, and PSS after idling.
-const net = require('net');
-const { launchEngine, unmountUnder } = require('./daemons');
-
-const accepts = (socket) => new Promise((resolve) => {
-  const c = net.connect(socket);
-  c.once('connect', () => { c.destroy(); resolve(true); });
-  c.once('error', () => resolve(false));
-});
-const pssKb = (pid) => Number(/^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))[1]);
-
-async function daemonFigures(name, runs) {
-  const ready = [];
-  let pss = 0;
-  for (let i = 0; i < runs; i++) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `runts-bench-ready-${name}-`));
-    const t0 = process.hrtime.bigint();
-    const { child, socket } = launchEngine(name, dir);
-    const exited = new Promise((r) => child.once('exit', r));
-    try {
-      while (!(await accepts(socket))) {
-        if (child.exitCode !== null) throw new Error(`${name} exited ${child.exitCode}`);
-        await new Promise((r) => setTimeout(r, 2));
-      }
-      ready.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      if (i === runs - 1) {
-        await new Promise((r) => setTimeout(r, 3000));
-        pss = pssKb(child.pid);
-      }
-    } finally {
-      child.kill('SIGTERM');
-      await exited;
-      unmountUnder(dir);
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  }
-  return { ready: ready.sort((a, b) => a - b)[Math.floor(ready.length / 2)], pss };
-}
+// runtsd against containerd, started in turn (load from other work falls on both alike), as
+// daemon-start.js measures them: ms from spawn until the gRPC socket accepts, and PSS after idling.
+const { measureStart } = require('./daemons');
 
 (async () => {
   const runs = Math.max(3, Math.min(N, 7));
-  const d = { runtsd: await daemonFigures('runtsd', runs), containerd: await daemonFigures('containerd', runs) };
-  console.log(`daemon ready (median of ${runs}) and idle PSS:`);
+  const starts = { runtsd: [], containerd: [] };
+  for (let i = 0; i < runs; i++) for (const name of Object.keys(starts)) starts[name].push(await measureStart(name));
+  const d = Object.fromEntries(Object.entries(starts).map(([name, rs]) => [name, { ready: median(rs.map((r) => r.ready)), pss: median(rs.map((r) => r.pss)) }]));
+  console.log(`daemon ready and idle PSS (median of ${runs} starts each, in turn):`);
   for (const [name, f] of Object.entries(d)) console.log(`  ${name.padEnd(11)} ready ${fmt(f.ready).padStart(7)} ms   PSS ${(f.pss / 1024).toFixed(1).padStart(6)} MB`);
   console.log(`target runtsd ready ≤ 2x containerd: ${(d.runtsd.ready / d.containerd.ready).toFixed(2)}x`);
   console.log(`target runtsd idle PSS ≤ 1.5x containerd: ${(d.runtsd.pss / d.containerd.pss).toFixed(2)}x`);
