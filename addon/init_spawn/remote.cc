@@ -7,19 +7,12 @@
 #include <string>
 
 #include "common/fd_passing.h"
+#include "common/le32.h"
 #include "init_spawn/spawn.h"
 
 namespace {
 
 const size_t kMessageSize = 5;
-
-void encode_i32(int32_t value, unsigned char *out) {
-  for (int i = 0; i < 4; i++) out[i] = static_cast<unsigned char>(static_cast<uint32_t>(value) >> (8 * i));
-}
-
-int32_t decode_i32(const unsigned char *in) {
-  return static_cast<int32_t>(in[0] | in[1] << 8 | in[2] << 16 | static_cast<uint32_t>(in[3]) << 24);
-}
 
 bool read_exact(int fd, unsigned char *into, size_t len) {
   while (len > 0) {
@@ -48,7 +41,7 @@ int request_init_spawn(int conn, const std::vector<int> &fds, int executable, pi
   passed.push_back(reply[1]);
   unsigned char message[kMessageSize];
   message[0] = kStartInit;
-  encode_i32(static_cast<int32_t>(fds.size()), message + 1);
+  put_le32(static_cast<uint32_t>(fds.size()), message + 1);
   ssize_t sent = send_with_fds(conn, message, sizeof message, passed.data(), passed.size());
   int err = sent == static_cast<ssize_t>(sizeof message) ? 0 : (sent < 0 ? errno : EPIPE);
   close(reply[1]);
@@ -56,7 +49,7 @@ int request_init_spawn(int conn, const std::vector<int> &fds, int executable, pi
   if (err == 0 && !read_exact(reply[0], answer, sizeof answer)) err = EPIPE;
   close(reply[0]);
   if (err != 0) return err;
-  int32_t value = decode_i32(answer);
+  int32_t value = static_cast<int32_t>(get_le32(answer));
   if (value <= 0) return value < 0 ? -value : EPROTO;
   *pid = value;
   return 0;
@@ -73,7 +66,7 @@ bool read_standby_message(int conn, StandbyMessage *message) {
     got += static_cast<size_t>(n);
   }
   message->kind = static_cast<char>(buf[0]);
-  message->value = decode_i32(buf + 1);
+  message->value = static_cast<int32_t>(get_le32(buf + 1));
   return true;
 }
 
@@ -89,7 +82,7 @@ pid_t serve_init_spawn(StandbyMessage &message) {
   pid_t pid = -1;
   int err = spawn_runts_init(executable, init_fds, &pid);
   unsigned char answer[4];
-  encode_i32(err == 0 ? pid : -err, answer);
+  put_le32(static_cast<uint32_t>(err == 0 ? pid : -err), answer);
   ssize_t w;
   do w = send(reply, answer, sizeof answer, MSG_NOSIGNAL);
   while (w < 0 && errno == EINTR);

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/fd_passing.h"
+#include "common/le32.h"
 #include "standby/handoff.h"
 #include "module/errors.h"
 #include "module/exports.h"
@@ -73,7 +74,7 @@ bool receive_exact(int sock, char *into, size_t len, Call &call) {
 bool receive_call(int sock, Call &call) {
   unsigned char prefix[4];
   if (!receive_exact(sock, reinterpret_cast<char *>(prefix), 4, call)) return false;
-  uint32_t len = prefix[0] | prefix[1] << 8 | prefix[2] << 16 | static_cast<uint32_t>(prefix[3]) << 24;
+  uint32_t len = get_le32(prefix);
   if (len == 0 || len > kMaxMessage) return false;
   call.payload.resize(len);
   if (!receive_exact(sock, call.payload.data(), len, call)) return false;

@@ -21,6 +21,7 @@
 #include <cstring>
 
 #include "common/fd_passing.h"
+#include "common/le32.h"
 
 extern char **environ;
 
@@ -55,9 +56,9 @@ int connect_to(const std::string &path) {
 // The message, with the fds on its first bytes; a unix stream socket takes a small message whole,
 // and the rest of a large one follows unadorned.
 bool send_message(int sock, const std::string &payload, const int fds[3]) {
-  uint32_t len = static_cast<uint32_t>(payload.size());
-  std::string all = {static_cast<char>(len), static_cast<char>(len >> 8), static_cast<char>(len >> 16), static_cast<char>(len >> 24)};
-  all += payload;
+  unsigned char len[4];
+  put_le32(static_cast<uint32_t>(payload.size()), len);
+  std::string all = std::string(reinterpret_cast<char *>(len), sizeof len) + payload;
   ssize_t n = send_with_fds(sock, all.data(), all.size(), fds, 3);
   if (n <= 0) return false;
   for (size_t sent = static_cast<size_t>(n); sent < all.size(); sent += static_cast<size_t>(n)) {
@@ -143,6 +144,15 @@ std::string root_identity() {
 
 bool ends_with(const std::string &name, const std::string &suffix) {
   return name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// A marker touched less than a lifetime ago, to the nanosecond: whole seconds would halve a short
+// lifetime whenever two calls fall either side of a second's turn.
+bool within_lifetime(const struct stat &marker) {
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  long long age_ns = (now.tv_sec - marker.st_mtim.tv_sec) * 1000000000LL + (now.tv_nsec - marker.st_mtim.tv_nsec);
+  return age_ns < standby_seconds() * 1000000000LL;
 }
 
 // Removes the files in dir ending like one of `suffixes` that no call touched for longer than a lifetime.
@@ -249,19 +259,6 @@ int standby_seconds() {
   long seconds = strtol(value, &end, 10);
   return *end || seconds <= 0 || seconds > kMaxSeconds ? kDefaultSeconds : static_cast<int>(seconds);
 }
-
-namespace {
-
-// A marker touched less than a lifetime ago, to the nanosecond: whole seconds would halve a short
-// lifetime whenever two calls fall either side of a second's turn.
-bool within_lifetime(const struct stat &marker) {
-  struct timespec now;
-  clock_gettime(CLOCK_REALTIME, &now);
-  long long age_ns = (now.tv_sec - marker.st_mtim.tv_sec) * 1000000000LL + (now.tv_nsec - marker.st_mtim.tv_nsec);
-  return age_ns < standby_seconds() * 1000000000LL;
-}
-
-}  // namespace
 
 bool standby_due(const std::string &marker, const std::string &note) {
   struct stat st;
