@@ -10,6 +10,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { removeCgroupTree } from '../../helpers/cgroup-cleanup';
 import { unmountUnder } from '../../helpers/mounts';
+import { TASK_SERVICE, taskType } from '../../../src/foundation/protos/shim';
+import { TtrpcClient } from '../../../src/foundation/ttrpc/client';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 export const SHIM_BIN = path.join(REPO, 'bin', 'containerd-shim-runts-v2');
@@ -256,6 +258,20 @@ export async function endStandbys(containerdSocket: string): Promise<void> {
     for (let i = 0; i < 60 && fs.existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
     fs.rmSync(socket, { force: true });
     fs.rmSync(marker, { force: true });
+  }
+}
+
+/** Shuts down the shims at these ttrpc addresses (unix://...) that started by hand, and removes their sockets. */
+export async function shutDownShims(addresses: Iterable<string>): Promise<void> {
+  for (const address of addresses) {
+    try {
+      const client = await TtrpcClient.connect(address);
+      await client.call(TASK_SERVICE, 'Shutdown', taskType('ShutdownRequest').encode({ now: true }), { timeoutMs: 2000 }).catch(() => {});
+      client.close();
+    } catch {
+      // not listening any more
+    }
+    fs.rmSync(address.replace('unix://', ''), { force: true });
   }
 }
 

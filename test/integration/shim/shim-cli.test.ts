@@ -8,7 +8,7 @@ import { recordDeleted } from '../../../src/shim/delete-response';
 import { TASK_SERVICE, taskType } from '../../../src/foundation/protos/shim';
 import { shimSocketAddress } from '../../../src/shim/address';
 import { socketPathOf } from '../../../src/foundation/ttrpc/socket-path';
-import { endStandbys, missingPrerequisite, SHIM_BIN } from './private-containerd';
+import { endStandbys, missingPrerequisite, SHIM_BIN, shutDownShims } from './private-containerd';
 
 const skip = missingPrerequisite();
 const describeIfPossible = skip ? describe.skip : describe;
@@ -48,15 +48,7 @@ describeIfPossible('containerd-shim-runts-v2 start and delete', () => {
   afterEach(async () => {
     // starts in a row leave a standby shim (and its marker) behind
     await endStandbys(path.join(dir, 'containerd.sock'));
-    for (const socket of sockets) {
-      try {
-        const client = await TtrpcClient.connect(socket);
-        await client.call(TASK_SERVICE, 'Shutdown', taskType('ShutdownRequest').encode({ now: true }), { timeoutMs: 2000 }).catch(() => {});
-        client.close();
-      } catch {
-        // not listening any more
-      }
-    }
+    await shutDownShims(sockets);
     for (const pid of shimPids) {
       try {
         process.kill(pid, 'SIGKILL');
@@ -64,7 +56,6 @@ describeIfPossible('containerd-shim-runts-v2 start and delete', () => {
         // exited after Shutdown
       }
     }
-    for (const socket of sockets) fs.rmSync(socket.replace('unix://', ''), { force: true });
     shimPids.clear();
     sockets.clear();
     fs.rmSync(dir, { recursive: true, force: true });

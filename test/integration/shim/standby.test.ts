@@ -9,9 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { NAMESPACE_GROUP, shimSocketAddress } from '../../../src/shim/address';
-import { TASK_SERVICE, taskType } from '../../../src/foundation/protos/shim';
-import { TtrpcClient } from '../../../src/foundation/ttrpc/client';
-import { endStandbys, IMAGE, missingPrerequisite, PrivateContainerd, SHIM_BIN, standbyMarkers, standbyPidsFor } from './private-containerd';
+import { endStandbys, IMAGE, missingPrerequisite, PrivateContainerd, SHIM_BIN, shutDownShims, standbyMarkers, standbyPidsFor } from './private-containerd';
 
 const RUNTIME = ['--runtime', 'io.containerd.runts.v2'];
 const skip = missingPrerequisite();
@@ -108,16 +106,7 @@ describeIfPossible('standby shims', () => {
       shims.push(r.stdout);
     };
     const end = async () => {
-      for (const shim of shims) {
-        try {
-          const client = await TtrpcClient.connect(shim);
-          await client.call(TASK_SERVICE, 'Shutdown', taskType('ShutdownRequest').encode({ now: true }), { timeoutMs: 2000 }).catch(() => {});
-          client.close();
-        } catch {
-          // not listening any more
-        }
-        fs.rmSync(shim.replace('unix://', ''), { force: true });
-      }
+      await shutDownShims(shims);
       await endStandbys(address);
       fs.rmSync(dir, { recursive: true, force: true });
     };

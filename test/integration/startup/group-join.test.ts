@@ -4,10 +4,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { TtrpcClient } from '../../../src/foundation/ttrpc/client';
-import { TASK_SERVICE, taskType } from '../../../src/foundation/protos/shim';
 import { shimSocketAddress } from '../../../src/shim/address';
-import { endStandbys, missingPrerequisite, SHIM_BIN } from '../shim/private-containerd';
+import { endStandbys, missingPrerequisite, SHIM_BIN, shutDownShims } from '../shim/private-containerd';
 
 const skip = missingPrerequisite();
 const describeIfPossible = skip ? describe.skip : describe;
@@ -45,16 +43,7 @@ describeIfPossible('the shim launcher joins a running group without Node', () =>
   afterEach(async () => {
     // starts in a row leave a standby shim (and its marker) behind
     await endStandbys(path.join(dir, 'containerd.sock'));
-    for (const socket of sockets) {
-      try {
-        const client = await TtrpcClient.connect(socket);
-        await client.call(TASK_SERVICE, 'Shutdown', taskType('ShutdownRequest').encode({ now: true }), { timeoutMs: 2000 }).catch(() => {});
-        client.close();
-      } catch {
-        // not listening any more
-      }
-      fs.rmSync(socket.replace('unix://', ''), { force: true });
-    }
+    await shutDownShims(sockets);
     sockets.clear();
     fs.rmSync(dir, { recursive: true, force: true });
   });
